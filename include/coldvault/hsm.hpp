@@ -1,0 +1,156 @@
+// The PKCS#11 adapter's public face. Only src/pkcs11 includes pkcs11.h; this header carries no C types.
+//
+// Model: a Token owns one loaded module (dlopen + C_Initialize, C_Finalize on destruction), one slot and a
+// small pool of read-write sessions, and is logged in as the user for its whole life (login is per
+// application in PKCS#11, so every pooled session shares it). Every call borrows a session from the pool
+// and returns it in a destructor, so a Token may be used from several threads at once.
+//
+// Key material: token objects are only the few root keys of a domain or vault (see docs/architecture.md);
+// every other key lives as wrapped bytes in the catalogue and is unwrapped into a *session* object for use.
+//
+// Errors: every CK_RV goes through one translation (src/pkcs11/rv.cpp): CKR_PIN_INCORRECT and friends ->
+// HsmLoginFailed, CKR_DEVICE_REMOVED / CKR_TOKEN_NOT_PRESENT / module load failure -> HsmUnavailable,
+// mechanism missing -> Unsupported, AES-GCM tag failure -> Corruption, others -> HsmFailure; the CKR_ name
+// goes to Error::native.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coldvault/bytes.hpp"
+#include "coldvault/error.hpp"
+#include "coldvault/key_parts.hpp"
+
+namespace cv::hsm {
+
+// A PKCS#11 object handle. Strong type so it cannot be mixed up with other integers.
+struct Handle {
+  unsigned long value = 0;
+  explicit operator bool() const { return value != 0; }
+  bool operator==(const Handle&) const = default;
+};
+
+struct KeyPair {
+  Handle pub;
+  Handle priv;
+};
+
+// Where a token is: a module path (empty = Debian's SoftHSM2) plus a token label, or an RFC 7512 URI
+// ("pkcs11:token=T;serial=S" and optionally "module-path=..."), parsed with p11-kit.
+struct TokenSpec {
+  std::string module_path;
+  std::string token_label;
+  std::string uri;
+};
+
+// Debian's SoftHSM2 module path.
+std::string default_module_path();
+
+// Creates a token in the first slot that has no initialised token (SoftHSM keeps one free slot), sets its
+// SO PIN and user PIN. Fails with Conflict if a token with this label already exists.
+Result<void> init_token(const std::string& module_path, const std::string& label,
+                        const SecureBytes& so_pin, const SecureBytes& user_pin);
+
+// Mechanisms the adapter speaks, named for what they do.
+enum class Mech {
+  RsaOaepSha1,      // CKM_RSA_PKCS_OAEP, SHA-1, MGF1-SHA1, no label
+  RsaPkcs1,         // CKM_RSA_PKCS (v1.5 encryption, or signing of a DigestInfo)
+  RsaRaw,           // CKM_RSA_X_509 (padding done by the caller, in src/crypto)
+  RsaPss,           // CKM_RSA_PKCS_PSS on a digest; hash given by PssParams
+  Ecdsa,            // CKM_ECDSA on a digest; signature r||s
+  AesKeyWrap,       // CKM_AES_KEY_WRAP (RFC 3394)
+  AesKeyWrapPad,    // CKM_AES_KEY_WRAP_PAD (SoftHSM: RFC 5649)
+  AesGcm,           // CKM_AES_GCM, 96-bit IV, 128-bit tag
+};
+
+// What an unwrapped or generated secret/private key may do. Always sensitive; extractable only so the
+// vault master key can wrap it for storage.
+struct KeyUsage {
+  bool encrypt = false, decrypt = false, sign = false, verify = false, wrap = false, unwrap = false;
+  bool extractable = false;
+};
+
+enum class KeyType { Aes, Rsa, Ec, GenericSecret };
+
+class Token {
+ public:
+  // Loads the module, finds the token, logs in as user. A wrong PIN fails once with HsmLoginFailed and is
+  // never retried (retries could lock the token). A missing module/token fails with HsmUnavailable or
+  // NotFound naming what was looked for.
+  static Result<Token> open(const TokenSpec& spec, const SecureBytes& user_pin);
+
+  Token(Token&&) noexcept;
+  Token& operator=(Token&&) noexcept;
+  ~Token();
+
+  std::string label() const;
+  std::string module_path() const;
+
+  // Fails with Unsupported naming the mechanism when the token lacks it (C_GetMechanismInfo).
+  Result<void> require(Mech m) const;
+  bool has(Mech m) const;
+
+  Result<Bytes> random(std::size_t n);
+
+  // Finds a token object by CKA_LABEL and class ("private", "public", "secret"). NotFound if absent,
+  // Conflict if several. Call only at start-up: the lookup reads every object in SoftHSM.
+  Result<Handle> find(const std::string& label, const std::string& object_class);
+
+  // --- root keys (token objects) -------------------------------------------------------------
+  // AES-256 vault master key: sensitive, non-extractable, encrypt/decrypt/wrap/unwrap.
+  Result<Handle> create_master_key(const std::string& label);
+  // RSA domain key: private half sensitive, CKA_DECRYPT=FALSE, CKA_UNWRAP=TRUE, CKA_ALLOWED_MECHANISMS =
+  // {RSA_PKCS_OAEP}, CKA_EXTRACTABLE=TRUE with CKA_WRAP_WITH_TRUSTED=TRUE; public half encrypt/wrap.
+  // CKA_ID = id on both.
+  Result<KeyPair> create_domain_key(const std::string& label, const Bytes& id, unsigned bits);
+  // EC signing key (token object): private sign only, non-extractable.
+  Result<KeyPair> create_signing_key(const std::string& label, Curve curve);
+
+  // --- working keys (session objects) ---------------------------------------------------------
+  Result<Handle> generate_secret_key(KeyType type, unsigned bits, const KeyUsage& usage);
+  Result<KeyPair> generate_rsa(unsigned bits, const KeyUsage& usage);
+  Result<KeyPair> generate_ec(Curve curve, const KeyUsage& usage);
+  // Creates a session public key object from its parts (for verify / encrypt with a stored public key).
+  Result<Handle> import_rsa_public(const RsaPublic& pub);
+  Result<Handle> import_ec_public(const EcPublic& pub);
+  // Creates a sensitive session private/secret key from parts given by an importer (key import). The
+  // caller wipes its copy; the token holds the only other one.
+  Result<Handle> import_rsa_private(const RsaPrivate& key, const KeyUsage& usage);
+  Result<Handle> import_ec_private(const EcPrivate& key, const KeyUsage& usage);
+  Result<Handle> import_secret_key(KeyType type, const SecureBytes& value, const KeyUsage& usage);
+  Result<void> destroy(Handle h);
+
+  Result<RsaPublic> rsa_public(Handle pub);
+  Result<EcPublic> ec_public(Handle pub);
+
+  // C_WrapKey / C_UnwrapKey. The unwrapped key is a session object, sensitive, with `usage`.
+  Result<Bytes> wrap(Mech m, Handle wrapping_key, Handle key);
+  Result<Handle> unwrap(Mech m, Handle unwrapping_key, ByteView wrapped, KeyType type,
+                        const KeyUsage& usage);
+
+  // AES-GCM with a 12-byte IV and 16-byte tag; output/input is ciphertext||tag. A wrong tag, AAD or key
+  // gives Corruption.
+  Result<Bytes> gcm_encrypt(Handle key, ByteView iv, ByteView aad, ByteView plaintext);
+  Result<SecureBytes> gcm_decrypt(Handle key, ByteView iv, ByteView aad, ByteView ciphertext);
+
+  // Single-part C_Encrypt / C_Decrypt / C_Sign / C_Verify with RSA or ECDSA mechanisms.
+  Result<Bytes> encrypt(Mech m, Handle key, ByteView data);
+  Result<SecureBytes> decrypt(Mech m, Handle key, ByteView data);
+  Result<Bytes> sign(Mech m, Handle key, ByteView data, Hash pss_hash = Hash::Sha256);
+  // false for a signature that does not match (CKR_SIGNATURE_INVALID / _LEN_RANGE); errors otherwise.
+  Result<bool> verify(Mech m, Handle key, ByteView data, ByteView signature,
+                      Hash pss_hash = Hash::Sha256);
+
+  // Attribute probe for tests: true when CKA_VALUE of h can be read in clear (it must never be for keys).
+  bool value_readable(Handle h);
+
+ private:
+  struct Impl;
+  explicit Token(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cv::hsm

@@ -1,0 +1,35 @@
+#include "coldvault/bytes.hpp"
+#include "coldvault/key_parts.hpp"
+
+namespace cv {
+
+std::string to_hex(ByteView b) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(b.size() * 2);
+  for (auto c : b) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+std::size_t curve_bytes(Curve c) {
+  switch (c) {
+    case Curve::P256: return 32;
+    case Curve::P384: return 48;
+    case Curve::P521: return 66;
+  }
+  return 0;
+}
+
+const char* curve_name(Curve c) {
+  switch (c) {
+    case Curve::P256: return "P-256";
+    case Curve::P384: return "P-384";
+    case Curve::P521: return "P-521";
+  }
+  return "?";
+}
+
+}  // namespace cv
