@@ -75,6 +75,13 @@ struct KeyUsage {
 
 enum class KeyType { Aes, Rsa, Ec, GenericSecret };
 
+namespace detail {
+// Defined in src/pkcs11/token_impl.hpp: lets the adapter's own files (the raw benchmark loops in
+// src/pkcs11/baseline.cpp) reach the function list and session pool. Nothing outside src/pkcs11 can use
+// it, because nothing outside can include that header's C types.
+struct TokenAccess;
+}  // namespace detail
+
 class Token {
  public:
   // Loads the module, finds the token, logs in as user. A wrong PIN fails once with HsmLoginFailed and is
@@ -148,6 +155,7 @@ class Token {
   bool value_readable(Handle h);
 
  private:
+  friend struct detail::TokenAccess;
   struct Impl;
   explicit Token(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

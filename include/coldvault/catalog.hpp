@@ -1,0 +1,124 @@
+// The SQLite catalogue's public face (src/store is the only SQLite user; sqlite3.h never appears here).
+// vault/ and backup/ reach the catalogue only through this interface, so a PostgreSQL store can sit beside
+// it later without SQL strings leaking upward.
+//
+// Thread safety: a Catalog is one connection; use one per thread (or guard it). Several processes may open
+// the same file: every write is one BEGIN IMMEDIATE transaction with a busy timeout, so concurrent writers
+// serialise instead of failing.
+// Names compare case-insensitively (stored once as given, looked up by their lower-case form).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coldvault/bytes.hpp"
+#include "coldvault/error.hpp"
+
+namespace cv::store {
+
+using Tags = std::map<std::string, std::string>;
+
+struct DomainRow {
+  std::string kid;         // UUID
+  Bytes public_key_spki;   // DER SubjectPublicKeyInfo of the domain key
+  std::int64_t created = 0;
+};
+
+struct VaultRow {
+  std::string name;
+  std::string domain_kid;
+  std::string base_url;            // "https://<name>.vault.localhost"
+  int retention_days = 90;         // soft-delete retention, 7..90
+  bool purge_protection = false;
+  std::string signer_cert_pem;     // the vault's signing certificate
+  std::int64_t created = 0;
+};
+
+enum class ObjType { Secret, Key, Certificate };
+const char* obj_type_name(ObjType t);  // "secret", "key", "certificate"
+
+struct VersionRow {
+  std::string version;                       // 32 lower-case hex
+  std::int64_t seq = 0;                      // order of creation within the object (set by the store)
+  std::optional<std::string> content_type;
+  Tags tags;
+  bool enabled = true;
+  std::optional<std::int64_t> nbf, exp;
+  std::int64_t created = 0, updated = 0;
+  Bytes iv;                                  // secrets: AES-GCM IV
+  Bytes ciphertext;                          // secrets: ct||tag; keys: wrapped key material
+  std::string meta_json;                     // keys: kty, size/curve, key_ops, public parts
+};
+
+struct ObjectRow {
+  std::string name;                          // as first given
+  std::string current_version;
+  std::optional<std::int64_t> deleted_date;  // set while soft-deleted
+  std::optional<std::int64_t> scheduled_purge;
+};
+
+struct ListedObject {
+  ObjectRow object;
+  VersionRow current;
+};
+
+class Catalog {
+ public:
+  // Opens or creates the file, applies migrations, WAL + secure_delete + foreign keys on.
+  static Result<Catalog> open(const std::string& path);
+  Catalog(Catalog&&) noexcept;
+  Catalog& operator=(Catalog&&) noexcept;
+  ~Catalog();
+
+  int schema_version();
+
+  Result<void> add_domain(const DomainRow& d);
+  Result<DomainRow> domain(const std::string& kid);
+  Result<std::vector<DomainRow>> domains();
+
+  // Conflict if a vault of that name exists.
+  Result<void> add_vault(const VaultRow& v);
+  Result<VaultRow> vault(const std::string& name);
+  Result<std::vector<VaultRow>> vaults();
+
+  // Adds a version and makes it current, creating the object if needed; one transaction.
+  // Conflict with inner "ObjectIsDeletedButRecoverable" if the name is soft-deleted; Conflict if the
+  // version id exists.
+  Result<void> add_version(const std::string& vault, ObjType t, const std::string& name,
+                           const VersionRow& v);
+  // Creates a whole object with all its versions (restore); Conflict if the name exists live or deleted.
+  Result<void> insert_object(const std::string& vault, ObjType t, const std::string& name,
+                             const std::string& current_version, const std::vector<VersionRow>& versions);
+  // Live or deleted; NotFound if absent.
+  Result<ObjectRow> object(const std::string& vault, ObjType t, const std::string& name);
+  // A version of a live or deleted object; empty version = current. NotFound if absent.
+  Result<VersionRow> version(const std::string& vault, ObjType t, const std::string& name,
+                             const std::string& version);
+  // Objects ordered by name, with their current version.
+  Result<std::vector<ListedObject>> list(const std::string& vault, ObjType t, bool deleted,
+                                         std::size_t offset, std::size_t limit);
+  // All versions of a live object, oldest first.
+  Result<std::vector<VersionRow>> versions(const std::string& vault, ObjType t, const std::string& name,
+                                           std::size_t offset, std::size_t limit);
+  // Rewrites content type, tags, enabled, nbf, exp, updated of one version (by id).
+  Result<void> update_version(const std::string& vault, ObjType t, const std::string& name,
+                              const VersionRow& v);
+  // Soft delete: NotFound if absent or already deleted.
+  Result<ObjectRow> mark_deleted(const std::string& vault, ObjType t, const std::string& name,
+                                 std::int64_t deleted_date, std::int64_t scheduled_purge);
+  // Undo a soft delete: NotFound unless deleted.
+  Result<void> recover(const std::string& vault, ObjType t, const std::string& name);
+  // Removes a soft-deleted object and every version: NotFound unless deleted.
+  Result<void> purge(const std::string& vault, ObjType t, const std::string& name);
+
+ private:
+  struct Impl;
+  explicit Catalog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cv::store

@@ -1,0 +1,103 @@
+// init, vault create|list|show, domain show.
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "coldvault/crypto.hpp"
+
+namespace cv::cli {
+namespace {
+
+nlohmann::json vault_json(const store::VaultRow& v) {
+  nlohmann::json j = {{"name", v.name},
+                      {"vaultUri", v.base_url},
+                      {"domainKid", v.domain_kid},
+                      {"softDeleteRetentionInDays", v.retention_days},
+                      {"enablePurgeProtection", v.purge_protection},
+                      {"created", v.created}};
+  if (auto info = crypto::inspect_certificate(v.signer_cert_pem)) {
+    j["signer"] = {{"subject", info->subject},
+                   {"notBefore", info->not_before},
+                   {"notAfter", info->not_after},
+                   {"sha256", info->sha256_fingerprint}};
+  }
+  return j;
+}
+
+const std::vector<std::string> kVaultColumns = {"name", "vaultUri", "domainKid", "softDeleteRetentionInDays",
+                                                "enablePurgeProtection"};
+
+}  // namespace
+
+void add_init_commands(CLI::App& app, Globals& g) {
+  auto* init = app.add_subcommand("init", "Create the home: token (embedded SoftHSM by default), domain, first vault");
+  auto vopts = std::make_shared<vault::VaultOptions>();
+  init->add_option("--vault-name", vopts->name, "Name of the first vault")->capture_default_str();
+  init->add_option("--retention-days", vopts->retention_days, "Soft-delete retention, 7-90 days")
+      ->capture_default_str();
+  init->add_flag("--enable-purge-protection", vopts->purge_protection, "Forbid purge before retention ends");
+  init->add_option("--module", g.home.module, "PKCS#11 module of an existing token (default: embedded SoftHSM)");
+  init->add_option("--token", g.home.token, "Existing token: its label or a pkcs11: URI");
+  init->callback([&g, vopts] {
+    auto r = need(vault::init(g.home, *vopts));
+    print(g, {{"home", r.home},
+              {"embedded", r.embedded},
+              {"token", r.token_label},
+              {"domainKid", r.domain_kid},
+              {"vault", r.vault}},
+          {"home", "token", "domainKid", "vault"});
+  });
+
+  auto* vault = app.add_subcommand("vault", "Vaults of this home's security domain");
+  vault->require_subcommand(1);
+  auto* create = vault->add_subcommand("create", "Add a vault to the domain");
+  auto copts = std::make_shared<vault::VaultOptions>();
+  create->add_option("--vault-name,-n", copts->name, "Vault name")->required();
+  create->add_option("--retention-days", copts->retention_days, "Soft-delete retention, 7-90 days")
+      ->capture_default_str();
+  create->add_flag("--enable-purge-protection", copts->purge_protection, "Forbid purge before retention ends");
+  create->callback([&g, copts] {
+    auto svc = open_service(g);
+    print(g, vault_json(need(svc.create_vault(*copts))), kVaultColumns);
+  });
+
+  auto* list = vault->add_subcommand("list", "List vaults");
+  list->callback([&g] {
+    auto svc = open_service(g);
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& v : need(svc.catalog().vaults())) out.push_back(vault_json(v));
+    print(g, out, kVaultColumns);
+  });
+
+  auto* show = vault->add_subcommand("show", "Show a vault and its signing certificate (PEM)");
+  auto show_name = std::make_shared<std::string>("default");
+  show->add_option("--vault-name,-n", *show_name, "Vault name")->capture_default_str();
+  show->callback([&g, show_name] {
+    auto svc = open_service(g);
+    auto row = need(svc.catalog().vault(*show_name));
+    if (g.output.empty() || g.output == "pem") {
+      std::cout << row.signer_cert_pem;
+      return;
+    }
+    auto j = vault_json(row);
+    j["signerCertificatePem"] = row.signer_cert_pem;
+    print(g, j, kVaultColumns);
+  });
+
+  auto* domain = app.add_subcommand("domain", "The security domain of this home");
+  domain->require_subcommand(1);
+  auto* dshow = domain->add_subcommand("show", "Print the domain kid and public key");
+  dshow->callback([&g] {
+    auto svc = open_service(g);
+    auto d = need(svc.catalog().domain(svc.domain_kid()));
+    std::string pem = crypto::pem_encode("PUBLIC KEY", d.public_key_spki);
+    if (g.output == "pem") {
+      std::cout << pem;
+      return;
+    }
+    print(g, {{"kid", d.kid}, {"kty", "RSA"}, {"keySize", 3072}, {"created", d.created},
+              {"publicKeyPem", pem}, {"tokenLabel", svc.token().label()}},
+          {"kid", "kty", "keySize", "tokenLabel"});
+  });
+}
+
+}  // namespace cv::cli

@@ -1,0 +1,210 @@
+// `coldvault secret ...`: the verbs of `az keyvault secret`.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "coldvault/base64.hpp"
+#include "coldvault/bundle_json.hpp"
+
+namespace cv::cli {
+namespace {
+
+using vault::Shape;
+
+struct SecretArgs {
+  std::string vault, name, version, value, file, encoding = "utf-8", content_type, expires, not_before;
+  std::string disabled, enabled;
+  std::vector<std::string> tags;
+  std::size_t maxresults = 0;
+  CLI::Option* disabled_opt = nullptr;
+  CLI::Option* tags_opt = nullptr;
+  CLI::Option* content_type_opt = nullptr;
+  CLI::Option* value_opt = nullptr;
+};
+
+const std::vector<std::string> kColumns = {"name", "id", "contentType", "attributes.enabled",
+                                           "attributes.updated"};
+
+nlohmann::json out(const vault::SecretBundle& b, Shape s) {
+  auto j = vault::secret_json(b, s);
+  j["name"] = b.name;
+  return j;
+}
+
+void add_vault_and_name(CLI::App* c, SecretArgs& a, bool name = true) {
+  c->add_option("--vault-name", a.vault, "Vault name")->required();
+  if (name) c->add_option("--name,-n", a.name, "Secret name")->required();
+}
+
+bool valid_utf8(const SecureBytes& b) {
+  std::size_t i = 0;
+  while (i < b.size()) {
+    unsigned c = b[i];
+    std::size_t n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
+    if (n == 9) return false;
+    for (std::size_t k = 1; k <= n; ++k)
+      if (i + k >= b.size() || (b[i + k] >> 6) != 2) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+SecureString read_value(SecretArgs& a) {
+  if (!a.value.empty() && !a.file.empty()) die(Errc::BadParameter, "give --value or --file, not both");
+  if (a.value_opt->count() > 0) {
+    // az has --value, so we keep it, but argv is visible to every user of the machine.
+    std::cerr << "WARNING: --value puts the secret in the process list; prefer --file F or --file -\n";
+    SecureString v(a.value.begin(), a.value.end());
+    secure_wipe(a.value.data(), a.value.size());
+    return v;
+  }
+  if (a.file.empty()) die(Errc::BadParameter, "give the value with --file F (or --file - for stdin) or --value");
+  auto bytes = need(read_file(a.file));
+  if (a.encoding == "base64") {
+    std::string enc = base64_encode(bytes);
+    SecureString v(enc.begin(), enc.end());
+    secure_wipe(enc.data(), enc.size());
+    return v;
+  }
+  if (!valid_utf8(bytes)) die(Errc::BadParameter, a.file + " is not UTF-8 text; use --encoding base64");
+  return SecureString(bytes.begin(), bytes.end());
+}
+
+vault::Attributes attributes(const SecretArgs& a) {
+  vault::Attributes at;
+  if (!a.expires.empty()) at.exp = need(parse_time(a.expires));
+  if (!a.not_before.empty()) at.nbf = need(parse_time(a.not_before));
+  return at;
+}
+
+std::size_t page(const SecretArgs& a) { return a.maxresults ? a.maxresults : 1000000; }
+
+}  // namespace
+
+void add_secret_commands(CLI::App& app, Globals& g) {
+  auto* secret = app.add_subcommand("secret", "Secrets: versions, attributes, soft delete");
+  secret->require_subcommand(1);
+  auto a = std::make_shared<SecretArgs>();
+
+  auto* set = secret->add_subcommand("set", "Create a secret or add a new version");
+  add_vault_and_name(set, *a);
+  a->value_opt = set->add_option("--value", a->value, "The value (visible in the process list: prefer --file)");
+  set->add_option("--file,-f", a->file, "Read the value from a file, - for stdin");
+  set->add_option("--encoding,-e", a->encoding, "Encoding of --file: utf-8 or base64")
+      ->check(CLI::IsMember({"utf-8", "base64"}));
+  set->add_option("--content-type", a->content_type, "Content type, e.g. text/plain");
+  set->add_option("--tags", a->tags, "Tags: key=value ...");
+  a->disabled_opt = set->add_option("--disabled", a->disabled, "Create the version disabled")->expected(0, 1);
+  set->add_option("--expires", a->expires, "Expiry (UTC): 2027-01-31 or 2027-01-31T10:00:00Z");
+  set->add_option("--not-before", a->not_before, "Not valid before (UTC)");
+  set->callback([&g, a] {
+    vault::SetSecret s;
+    s.value = read_value(*a);
+    if (!a->content_type.empty()) s.content_type = a->content_type;
+    s.tags = need(parse_tags(a->tags));
+    s.attributes = attributes(*a);
+    if (a->disabled_opt->count() > 0)
+      s.attributes.enabled = a->disabled.empty() ? false : !need(parse_bool(a->disabled));
+    auto svc = open_service(g);
+    vault::Secrets secrets(svc, a->vault);
+    print(g, out(need(secrets.set(a->name, s)), Shape::Bundle), kColumns);
+  });
+
+  auto* show = secret->add_subcommand("show", "Get a secret's value (latest or --version)");
+  add_vault_and_name(show, *a);
+  show->add_option("--version,-v", a->version, "Version id (default: latest)");
+  show->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Secrets secrets(svc, a->vault);
+    print(g, out(need(secrets.get(a->name, a->version)), Shape::Bundle), kColumns);
+  });
+
+  auto* list = secret->add_subcommand("list", "List secrets (no values)");
+  add_vault_and_name(list, *a, false);
+  list->add_option("--maxresults", a->maxresults, "At most this many");
+  list->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Secrets secrets(svc, a->vault);
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& b : need(secrets.list(0, page(*a)))) j.push_back(out(b, Shape::Item));
+    print(g, j, kColumns);
+  });
+
+  auto* versions = secret->add_subcommand("list-versions", "List a secret's versions, oldest first");
+  add_vault_and_name(versions, *a);
+  versions->add_option("--maxresults", a->maxresults, "At most this many");
+  versions->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Secrets secrets(svc, a->vault);
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& b : need(secrets.list_versions(a->name, 0, page(*a))))
+      j.push_back(out(b, Shape::VersionItem));
+    print(g, j, kColumns);
+  });
+
+  auto* attrs = secret->add_subcommand("set-attributes", "Change a version's attributes, tags or content type");
+  add_vault_and_name(attrs, *a);
+  attrs->add_option("--version,-v", a->version, "Version id (default: latest)");
+  attrs->add_option("--enabled", a->enabled, "true or false");
+  attrs->add_option("--expires", a->expires, "Expiry (UTC)");
+  attrs->add_option("--not-before", a->not_before, "Not valid before (UTC)");
+  a->content_type_opt = attrs->add_option("--content-type", a->content_type, "Content type");
+  a->tags_opt = attrs->add_option("--tags", a->tags, "Tags (replace all): key=value ...");
+  attrs->callback([&g, a] {
+    vault::UpdateSecret u;
+    u.attributes = attributes(*a);
+    if (!a->enabled.empty()) u.attributes.enabled = need(parse_bool(a->enabled));
+    if (a->content_type_opt->count() > 0) u.content_type = a->content_type;
+    if (a->tags_opt->count() > 0) u.tags = need(parse_tags(a->tags));
+    auto svc = open_service(g);
+    vault::Secrets secrets(svc, a->vault);
+    print(g, out(need(secrets.update(a->name, a->version, u)), Shape::Bundle), kColumns);
+  });
+
+  auto* del = secret->add_subcommand("delete", "Soft-delete a secret (all versions)");
+  add_vault_and_name(del, *a);
+  del->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Secrets secrets(svc, a->vault);
+    print(g, out(need(secrets.remove(a->name)), Shape::Bundle), kColumns);
+  });
+
+  auto* ldel = secret->add_subcommand("list-deleted", "List soft-deleted secrets");
+  add_vault_and_name(ldel, *a, false);
+  ldel->add_option("--maxresults", a->maxresults, "At most this many");
+  ldel->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Secrets secrets(svc, a->vault);
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& b : need(secrets.list_deleted(0, page(*a)))) j.push_back(out(b, Shape::Item));
+    print(g, j, {"name", "recoveryId", "deletedDate", "scheduledPurgeDate"});
+  });
+
+  auto* sdel = secret->add_subcommand("show-deleted", "Show a soft-deleted secret");
+  add_vault_and_name(sdel, *a);
+  sdel->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Secrets secrets(svc, a->vault);
+    print(g, out(need(secrets.get_deleted(a->name)), Shape::Bundle),
+          {"name", "recoveryId", "deletedDate", "scheduledPurgeDate"});
+  });
+
+  auto* rec = secret->add_subcommand("recover", "Recover a soft-deleted secret with all its versions");
+  add_vault_and_name(rec, *a);
+  rec->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Secrets secrets(svc, a->vault);
+    print(g, out(need(secrets.recover(a->name)), Shape::Bundle), kColumns);
+  });
+
+  auto* purge = secret->add_subcommand("purge", "Permanently remove a soft-deleted secret");
+  add_vault_and_name(purge, *a);
+  purge->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Secrets secrets(svc, a->vault);
+    need(secrets.purge(a->name));
+  });
+}
+
+}  // namespace cv::cli

@@ -1,0 +1,148 @@
+#include "cli/common.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
+
+namespace cv::cli {
+
+void die(Errc code, std::string message) { throw CommandFailed{Error{code, std::move(message), {}, {}, {}}}; }
+
+vault::Service open_service(const Globals& g) { return need(vault::Service::open(g.home)); }
+
+static std::string cell(const nlohmann::json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// Looks up "a.b" paths so tables can show nested attributes.
+static const nlohmann::json* lookup(const nlohmann::json& j, const std::string& path) {
+  const nlohmann::json* cur = &j;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    auto dot = path.find('.', start);
+    std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!cur->is_object() || !cur->contains(part)) return nullptr;
+    cur = &(*cur)[part];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return cur;
+}
+
+void print(const Globals& g, const nlohmann::json& j, const std::vector<std::string>& columns) {
+  if (g.output == "none") return;
+  if ((g.output == "table" || g.output == "tsv") && !columns.empty()) {
+    std::vector<nlohmann::json> rows = j.is_array() ? std::vector<nlohmann::json>(j.begin(), j.end())
+                                                    : std::vector<nlohmann::json>{j};
+    std::vector<std::vector<std::string>> cells;
+    std::vector<std::size_t> width(columns.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) width[c] = columns[c].size();
+    for (const auto& r : rows) {
+      std::vector<std::string> line;
+      for (std::size_t c = 0; c < columns.size(); ++c) {
+        const auto* v = lookup(r, columns[c]);
+        line.push_back(v ? cell(*v) : "");
+        width[c] = std::max(width[c], line.back().size());
+      }
+      cells.push_back(std::move(line));
+    }
+    bool tsv = g.output == "tsv";
+    auto emit = [&](const std::vector<std::string>& line) {
+      for (std::size_t c = 0; c < line.size(); ++c) {
+        std::cout << line[c];
+        if (c + 1 < line.size()) std::cout << (tsv ? std::string("\t") : std::string(width[c] - line[c].size() + 2, ' '));
+      }
+      std::cout << "\n";
+    };
+    if (!tsv) {
+      emit(columns);
+      std::vector<std::string> rule;
+      for (auto w : width) rule.push_back(std::string(w, '-'));
+      emit(rule);
+    }
+    for (const auto& line : cells) emit(line);
+    return;
+  }
+  std::cout << j.dump(2) << "\n";
+}
+
+Result<std::int64_t> parse_time(const std::string& text) {
+  auto bad = [&] {
+    return fail(Errc::BadParameter, "invalid date '" + text.substr(0, 40) +
+                                        "': use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ (or +HH:MM) or Unix seconds");
+  };
+  if (text.empty()) return bad();
+  if (text.find_first_not_of("0123456789") == std::string::npos) {
+    if (text.size() > 12) return bad();
+    return std::stoll(text);
+  }
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%d", &tm);
+  if (!end) return bad();
+  std::int64_t offset = 0;
+  if (*end == 'T' || *end == ' ') {
+    end = strptime(end + 1, "%H:%M:%S", &tm);
+    if (!end) return bad();
+    if (*end == '.')  // fractional seconds are accepted and dropped
+      for (++end; *end >= '0' && *end <= '9'; ++end) {
+      }
+    if (*end == 'Z') {
+      ++end;
+    } else if (*end == '+' || *end == '-') {
+      int hh = 0, mm = 0;
+      if (std::sscanf(end + 1, "%2d:%2d", &hh, &mm) != 2) return bad();
+      offset = (hh * 3600 + mm * 60) * (*end == '+' ? 1 : -1);
+      end += 6;
+    }
+  }
+  if (*end != '\0') return bad();
+  std::tm check = tm;
+  std::int64_t t = timegm(&tm);
+  if (check.tm_mday != tm.tm_mday || check.tm_mon != tm.tm_mon) return bad();  // 2027-02-31
+  return t - offset;
+}
+
+Result<std::map<std::string, std::string>> parse_tags(const std::vector<std::string>& items) {
+  std::map<std::string, std::string> tags;
+  for (const auto& it : items) {
+    auto eq = it.find('=');
+    std::string k = it.substr(0, eq);
+    if (k.empty()) return fail(Errc::BadParameter, "invalid tag '" + it + "': use key=value");
+    tags[k] = eq == std::string::npos ? "" : it.substr(eq + 1);
+  }
+  return tags;
+}
+
+Result<bool> parse_bool(const std::string& text) {
+  if (text == "true" || text == "True" || text == "1" || text == "yes") return true;
+  if (text == "false" || text == "False" || text == "0" || text == "no") return false;
+  return fail(Errc::BadParameter, "expected true or false, not '" + text + "'");
+}
+
+Result<SecureBytes> read_file(const std::string& path) {
+  int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(Errc::BadParameter, "cannot read " + path);
+  SecureBytes out;
+  SecureBytes chunk(65536);
+  for (;;) {
+    ssize_t n = ::read(fd, chunk.data(), chunk.size());
+    if (n < 0) {
+      if (fd != 0) ::close(fd);
+      return fail(Errc::BadParameter, "cannot read " + path);
+    }
+    if (n == 0) break;
+    out.insert(out.end(), chunk.begin(), chunk.begin() + n);
+    if (out.size() > (64u << 20)) {
+      if (fd != 0) ::close(fd);
+      return fail(Errc::BadParameter, path + " is larger than 64 MiB");
+    }
+  }
+  if (fd != 0) ::close(fd);
+  return out;
+}
+
+}  // namespace cv::cli

@@ -1,0 +1,51 @@
+// Shared pieces of the CLI: global options, opening the home, output formats, and the one place an
+// Error becomes a message and an exit code (docs/errors.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coldvault/error.hpp"
+#include "coldvault/vault.hpp"
+
+namespace cv::cli {
+
+struct Globals {
+  vault::HomeOptions home;
+  std::string output;  // "json" (default), "table", "tsv", "none"; some commands add "pem"
+};
+
+// Thrown by command callbacks to leave with an Error; main turns it into a message and exit code.
+struct CommandFailed {
+  Error error;
+};
+
+// Unwraps a Result or throws CommandFailed.
+template <class T>
+T need(Result<T> r) {
+  if (!r) throw CommandFailed{r.error()};
+  if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+[[noreturn]] void die(Errc code, std::string message);
+
+vault::Service open_service(const Globals& g);
+
+// Prints JSON (or a table of `columns` for -o table/tsv) to stdout.
+void print(const Globals& g, const nlohmann::json& j, const std::vector<std::string>& columns = {});
+
+// "2027-01-31", "2027-01-31T10:00:00Z", "2027-01-31T10:00:00+02:00" or Unix seconds -> Unix seconds.
+Result<std::int64_t> parse_time(const std::string& text);
+// ["k=v", "k2="] -> map; BadParameter on a missing '=' key.
+Result<std::map<std::string, std::string>> parse_tags(const std::vector<std::string>& items);
+Result<bool> parse_bool(const std::string& text);
+
+// Reads a whole file ("-" = stdin) into wiped memory.
+Result<SecureBytes> read_file(const std::string& path);
+
+void add_init_commands(CLI::App& app, Globals& g);
+void add_secret_commands(CLI::App& app, Globals& g);
+
+}  // namespace cv::cli

@@ -1,0 +1,35 @@
+// coldvault: the CLI. Verbs and flags mirror `az keyvault`; output is JSON shaped like the REST bundles.
+// Errors print as `ERROR: (Code) message` on stderr and exit with the code of docs/errors.md.
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "coldvault/bundle_json.hpp"
+
+int main(int argc, char** argv) {
+  using namespace cv::cli;
+  CLI::App app{"coldvault: an offline, HSM-backed vault for keys, secrets and certificates"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  Globals g;
+  app.add_option("--home", g.home.home, "Home folder (default $COLDVAULT_HOME or ~/.local/share/coldvault)");
+  app.add_option("--pin-file", g.home.pin_file, "File holding the token's user PIN (else $COLDVAULT_PIN)");
+  app.add_option("-o,--output", g.output, "Output format: json, table, tsv, none")
+      ->check(CLI::IsMember({"json", "table", "tsv", "none", "pem"}));
+  add_init_commands(app, g);
+  add_secret_commands(app, g);
+  try {
+    app.parse(argc, argv);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : cv::exit_code(cv::Errc::BadParameter);
+  } catch (const CommandFailed& f) {
+    std::cerr << "ERROR: (" << cv::kv_error_code(f.error) << ") " << f.error.message;
+    if (!f.error.native.empty()) std::cerr << " [" << f.error.native << "]";
+    std::cerr << "\n";
+    return cv::exit_code(f.error.code);
+  } catch (const std::exception& e) {
+    std::cerr << "ERROR: (InternalError) " << e.what() << "\n";
+    return cv::exit_code(cv::Errc::Internal);
+  }
+}

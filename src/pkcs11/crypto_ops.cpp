@@ -1,0 +1,143 @@
+// Single-part operations: AES-GCM, and RSA/ECDSA encrypt, decrypt, sign, verify.
+#include "pkcs11/mechanism.hpp"
+#include "pkcs11/token_impl.hpp"
+
+namespace cv::hsm {
+
+namespace {
+
+std::string op_name(const char* fn, Mech m) {
+  return std::string(fn) + " (" + ck_mechanism_name(m) + ")";
+}
+
+Result<void> asymmetric_mech(Mech m) {
+  if (m == Mech::AesGcm || m == Mech::AesKeyWrap || m == Mech::AesKeyWrapPad) {
+    return fail(Errc::BadParameter,
+                std::string(ck_mechanism_name(m)) + " is not an RSA or ECDSA mechanism here");
+  }
+  return {};
+}
+
+Result<void> check_iv(ByteView iv) {
+  if (iv.size() != kGcmIvBytes) return fail(Errc::BadParameter, "an AES-GCM IV is 12 bytes");
+  return {};
+}
+
+// Output buffer type per call: plaintexts are secrets and live in wiped memory.
+template <class Out, class Init, class Run>
+Result<Out> two_call(Init&& init, Run&& run, const std::string& what) {
+  if (CK_RV rv = init(); rv != CKR_OK) return rv_fail(rv, what);
+  CK_ULONG len = 0;
+  if (CK_RV rv = run(nullptr, &len); rv != CKR_OK) return rv_fail(rv, what);
+  Out out(len);
+  if (CK_RV rv = run(out.data(), &len); rv != CKR_OK) return rv_fail(rv, what);
+  out.resize(len);
+  return out;
+}
+
+CK_BYTE_PTR in(ByteView v) { return const_cast<CK_BYTE_PTR>(v.data()); }
+
+}  // namespace
+
+Result<Bytes> Token::gcm_encrypt(Handle key, ByteView iv, ByteView aad, ByteView plaintext) {
+  if (auto ok = check_iv(iv); !ok) return std::unexpected(ok.error());
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
+    auto fn = impl_->fn();
+    MechSpec spec(iv, aad);
+    return two_call<Bytes>(
+        [&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
+        [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+          return fn->C_Encrypt(s, in(plaintext), plaintext.size(), out, len);
+        },
+        "AES-GCM encrypt");
+  });
+}
+
+Result<SecureBytes> Token::gcm_decrypt(Handle key, ByteView iv, ByteView aad, ByteView ciphertext) {
+  if (auto ok = check_iv(iv); !ok) return std::unexpected(ok.error());
+  if (ciphertext.size() < kGcmTagBytes) {
+    return fail(Errc::Corruption, "AES-GCM ciphertext shorter than its tag");
+  }
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<SecureBytes> {
+    auto fn = impl_->fn();
+    MechSpec spec(iv, aad);
+    if (CK_RV rv = fn->C_DecryptInit(s, spec.ptr(), key.value); rv != CKR_OK) {
+      return rv_fail(rv, "AES-GCM decrypt");
+    }
+    // SoftHSM reports a bad tag as CKR_GENERAL_ERROR, not CKR_ENCRYPTED_DATA_INVALID, so after a
+    // successful init every C_Decrypt failure is read as "this ciphertext is not authentic".
+    auto auth_failed = [](CK_RV rv) {
+      return fail(Errc::Corruption, "AES-GCM authentication failed", rv_name(rv));
+    };
+    CK_ULONG len = 0;
+    if (CK_RV rv = fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), nullptr, &len); rv != CKR_OK) {
+      return auth_failed(rv);
+    }
+    SecureBytes out(len);
+    if (CK_RV rv = fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), out.data(), &len);
+        rv != CKR_OK) {
+      return auth_failed(rv);
+    }
+    out.resize(len);
+    return out;
+  });
+}
+
+Result<Bytes> Token::encrypt(Mech m, Handle key, ByteView data) {
+  if (auto ok = asymmetric_mech(m); !ok) return std::unexpected(ok.error());
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
+    auto fn = impl_->fn();
+    MechSpec spec(m);
+    return two_call<Bytes>(
+        [&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
+        [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+          return fn->C_Encrypt(s, in(data), data.size(), out, len);
+        },
+        op_name("C_Encrypt", m));
+  });
+}
+
+Result<SecureBytes> Token::decrypt(Mech m, Handle key, ByteView data) {
+  if (auto ok = asymmetric_mech(m); !ok) return std::unexpected(ok.error());
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<SecureBytes> {
+    auto fn = impl_->fn();
+    MechSpec spec(m);
+    return two_call<SecureBytes>(
+        [&] { return fn->C_DecryptInit(s, spec.ptr(), key.value); },
+        [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+          return fn->C_Decrypt(s, in(data), data.size(), out, len);
+        },
+        op_name("C_Decrypt", m));
+  });
+}
+
+Result<Bytes> Token::sign(Mech m, Handle key, ByteView data, Hash pss_hash) {
+  if (auto ok = asymmetric_mech(m); !ok) return std::unexpected(ok.error());
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
+    auto fn = impl_->fn();
+    MechSpec spec(m, pss_hash);
+    return two_call<Bytes>(
+        [&] { return fn->C_SignInit(s, spec.ptr(), key.value); },
+        [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+          return fn->C_Sign(s, in(data), data.size(), out, len);
+        },
+        op_name("C_Sign", m));
+  });
+}
+
+Result<bool> Token::verify(Mech m, Handle key, ByteView data, ByteView signature, Hash pss_hash) {
+  if (auto ok = asymmetric_mech(m); !ok) return std::unexpected(ok.error());
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<bool> {
+    auto fn = impl_->fn();
+    MechSpec spec(m, pss_hash);
+    if (CK_RV rv = fn->C_VerifyInit(s, spec.ptr(), key.value); rv != CKR_OK) {
+      return rv_fail(rv, op_name("C_VerifyInit", m));
+    }
+    CK_RV rv = fn->C_Verify(s, in(data), data.size(), in(signature), signature.size());
+    if (rv == CKR_OK) return true;
+    if (rv == CKR_SIGNATURE_INVALID || rv == CKR_SIGNATURE_LEN_RANGE) return false;
+    return rv_fail(rv, op_name("C_Verify", m));
+  });
+}
+
+}  // namespace cv::hsm

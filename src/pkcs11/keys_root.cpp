@@ -1,0 +1,110 @@
+// Root keys: the few token objects of a vault (master key, domain key, signing key). Each costs ~12 ms
+// and a file in SoftHSM; everything else is a session object (keys_session.cpp).
+#include "pkcs11/attributes.hpp"
+#include "pkcs11/token_impl.hpp"
+
+namespace cv::hsm {
+
+namespace {
+
+// Labels of root keys are how the vault finds them at start-up, so two keys with one label would make
+// find() ambiguous forever. Refuse up front.
+Result<void> label_free(Token& token, const std::string& label, const char* object_class) {
+  auto h = token.find(label, object_class);
+  if (h) return fail(Errc::Conflict, std::string("a ") + object_class + " key labelled '" + label +
+                                         "' already exists on the token");
+  if (h.error().code != Errc::NotFound) return std::unexpected(std::move(h.error()));
+  return {};
+}
+
+}  // namespace
+
+Result<Handle> Token::create_master_key(const std::string& label) {
+  if (auto ok = label_free(*this, label, "secret"); !ok) return std::unexpected(ok.error());
+  Template t;
+  t.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
+      .add_ulong(CKA_KEY_TYPE, CKK_AES)
+      .add_ulong(CKA_VALUE_LEN, 32)
+      .add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, true)
+      .add_bool(CKA_SENSITIVE, true)
+      .add_bool(CKA_EXTRACTABLE, false)
+      .add_bool(CKA_ENCRYPT, true)
+      .add_bool(CKA_DECRYPT, true)
+      .add_bool(CKA_WRAP, true)
+      .add_bool(CKA_UNWRAP, true)
+      .add_string(CKA_LABEL, label);
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Handle> {
+    CK_MECHANISM mech{CKM_AES_KEY_GEN, nullptr, 0};
+    CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+    CK_RV rv = impl_->fn()->C_GenerateKey(s, &mech, t.data(), t.size(), &h);
+    if (rv != CKR_OK) return rv_fail(rv, "C_GenerateKey (master key '" + label + "')");
+    return Handle{h};
+  });
+}
+
+Result<KeyPair> Token::create_domain_key(const std::string& label, const Bytes& id, unsigned bits) {
+  if (auto ok = label_free(*this, label, "private"); !ok) return std::unexpected(ok.error());
+  static constexpr std::uint8_t kF4[] = {0x01, 0x00, 0x01};
+  Template pub;
+  pub.add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, false)
+      .add_ulong(CKA_MODULUS_BITS, bits)
+      .add_bytes(CKA_PUBLIC_EXPONENT, kF4)
+      .add_bool(CKA_ENCRYPT, true)
+      .add_bool(CKA_WRAP, true)
+      .add_bool(CKA_VERIFY, false)
+      .add_string(CKA_LABEL, label)
+      .add_bytes(CKA_ID, id);
+  // The private half can only open OAEP-wrapped keys into the token (UNWRAP, no DECRYPT, OAEP only),
+  // so a content key it protects is never handed out in clear. Extractable only towards a trusted
+  // wrapping key (which only the SO can make), to allow moving a domain between tokens.
+  Template priv;
+  priv.add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, true)
+      .add_bool(CKA_SENSITIVE, true)
+      .add_bool(CKA_DECRYPT, false)
+      .add_bool(CKA_UNWRAP, true)
+      .add_bool(CKA_SIGN, false)
+      .add_bool(CKA_EXTRACTABLE, true)
+      .add_bool(CKA_WRAP_WITH_TRUSTED, true)
+      .add_mechanisms(CKA_ALLOWED_MECHANISMS, {CKM_RSA_PKCS_OAEP})
+      .add_string(CKA_LABEL, label)
+      .add_bytes(CKA_ID, id);
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<KeyPair> {
+    CK_MECHANISM mech{CKM_RSA_PKCS_KEY_PAIR_GEN, nullptr, 0};
+    CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
+    CK_RV rv = impl_->fn()->C_GenerateKeyPair(s, &mech, pub.data(), pub.size(), priv.data(),
+                                              priv.size(), &hpub, &hpriv);
+    if (rv != CKR_OK) return rv_fail(rv, "C_GenerateKeyPair (domain key '" + label + "')");
+    return KeyPair{Handle{hpub}, Handle{hpriv}};
+  });
+}
+
+Result<KeyPair> Token::create_signing_key(const std::string& label, Curve curve) {
+  if (auto ok = label_free(*this, label, "private"); !ok) return std::unexpected(ok.error());
+  Template pub;
+  pub.add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, false)
+      .add_bytes(CKA_EC_PARAMS, ec_params_der(curve))
+      .add_bool(CKA_VERIFY, true)
+      .add_string(CKA_LABEL, label);
+  Template priv;
+  priv.add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, true)
+      .add_bool(CKA_SENSITIVE, true)
+      .add_bool(CKA_EXTRACTABLE, false)
+      .add_bool(CKA_SIGN, true)
+      .add_bool(CKA_DERIVE, false)
+      .add_string(CKA_LABEL, label);
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<KeyPair> {
+    CK_MECHANISM mech{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
+    CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
+    CK_RV rv = impl_->fn()->C_GenerateKeyPair(s, &mech, pub.data(), pub.size(), priv.data(),
+                                              priv.size(), &hpub, &hpriv);
+    if (rv != CKR_OK) return rv_fail(rv, "C_GenerateKeyPair (signing key '" + label + "')");
+    return KeyPair{Handle{hpub}, Handle{hpriv}};
+  });
+}
+
+}  // namespace cv::hsm

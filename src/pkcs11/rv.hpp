@@ -1,0 +1,34 @@
+// The one translation from CK_RV to cv::Error. Every PKCS#11 call in this folder goes through check()
+// or rv_error(), so the mapping to Errc lives in exactly one table (rv.cpp).
+//
+// Messages name the operation and the CKR_ code; they never carry PINs, key bytes or data.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "coldvault/error.hpp"
+#include "pkcs11/p11.hpp"
+
+namespace cv::hsm {
+
+// "CKR_PIN_INCORRECT", or "CKR_0x..." for a code the table does not know (vendor codes).
+std::string rv_name(CK_RV rv);
+
+// The Errc a CK_RV stands for, independent of context.
+Errc rv_errc(CK_RV rv);
+
+// Error{rv_errc(rv), "<what>: <CKR_NAME>", "<CKR_NAME>"}. REQUIRES: rv != CKR_OK.
+Error rv_error(CK_RV rv, std::string_view what);
+
+inline std::unexpected<Error> rv_fail(CK_RV rv, std::string_view what) {
+  return std::unexpected(rv_error(rv, what));
+}
+
+// Ok for CKR_OK, the translated error otherwise.
+inline Result<void> check(CK_RV rv, std::string_view what) {
+  if (rv == CKR_OK) return {};
+  return rv_fail(rv, what);
+}
+
+}  // namespace cv::hsm

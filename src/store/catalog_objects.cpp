@@ -1,0 +1,269 @@
+// Catalogue: objects and their versions. Every multi-row write is one transaction.
+#include <nlohmann/json.hpp>
+
+#include "store/catalog_impl.hpp"
+
+namespace cv::store {
+namespace {
+
+std::string tags_to_json(const Tags& t) { return nlohmann::json(t).dump(); }
+Tags tags_from_json(const std::string& s) {
+  auto j = nlohmann::json::parse(s, nullptr, false);
+  Tags t;
+  if (j.is_object())
+    for (auto& [k, v] : j.items())
+      if (v.is_string()) t[k] = v.get<std::string>();
+  return t;
+}
+
+constexpr const char* kVersionCols =
+    "SELECT v.version, v.seq, v.content_type, v.tags, v.enabled, v.nbf, v.exp, v.created, v.updated,"
+    " v.iv, v.ciphertext, v.meta FROM versions v";
+
+VersionRow read_version(const Stmt& st, int c = 0) {
+  VersionRow v;
+  v.version = st.text(c + 0);
+  v.seq = st.integer(c + 1);
+  v.content_type = st.opt_text(c + 2);
+  v.tags = tags_from_json(st.text(c + 3));
+  v.enabled = st.integer(c + 4) != 0;
+  v.nbf = st.opt_int(c + 5);
+  v.exp = st.opt_int(c + 6);
+  v.created = st.integer(c + 7);
+  v.updated = st.integer(c + 8);
+  v.iv = st.blob(c + 9);
+  v.ciphertext = st.blob(c + 10);
+  v.meta_json = st.text(c + 11);
+  return v;
+}
+
+struct ObjectKey {
+  std::int64_t id;
+  ObjectRow row;
+  std::int64_t next_seq;
+};
+
+Result<std::optional<ObjectKey>> find_object(sqlite3* db, const std::string& vault, ObjType t,
+                                             const std::string& name) {
+  auto st = Stmt::prepare(db,
+                          "SELECT id, name, current_version, deleted_date, scheduled_purge, next_seq"
+                          " FROM objects WHERE vault=? AND type=? AND name_key=?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, name_key(vault)).bind(2, obj_type_name(t)).bind(3, name_key(name));
+  auto row = st->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::optional<ObjectKey>{};
+  ObjectKey k{st->integer(0), ObjectRow{st->text(1), st->text(2), st->opt_int(3), st->opt_int(4)},
+              st->integer(5)};
+  return std::optional<ObjectKey>{k};
+}
+
+Result<void> insert_version(sqlite3* db, std::int64_t object_id, std::int64_t seq, const VersionRow& v) {
+  auto st = Stmt::prepare(db,
+                          "INSERT INTO versions(object_id, version, seq, content_type, tags, enabled, nbf,"
+                          " exp, created, updated, iv, ciphertext, meta) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, object_id).bind(2, v.version).bind(3, seq).bind(4, v.content_type);
+  st->bind(5, tags_to_json(v.tags)).bind(6, std::int64_t{v.enabled}).bind(7, v.nbf).bind(8, v.exp);
+  st->bind(9, v.created).bind(10, v.updated).bind(11, ByteView(v.iv)).bind(12, ByteView(v.ciphertext));
+  st->bind(13, v.meta_json);
+  return st->run();
+}
+
+Error not_found(ObjType t, const std::string& name) {
+  return Error{Errc::NotFound, std::string(obj_type_name(t)) + " '" + name + "' was not found", {}, {}, {}};
+}
+
+}  // namespace
+
+Result<void> Catalog::add_version(const std::string& vault, ObjType t, const std::string& name,
+                                  const VersionRow& v) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto obj = find_object(db, vault, t, name);
+  if (!obj) return std::unexpected(obj.error());
+  std::int64_t id = 0, seq = 1;
+  if (*obj) {
+    if ((*obj)->row.deleted_date)
+      return fail_kv(Errc::Conflict, "deleted but recoverable", "Conflict", "ObjectIsDeletedButRecoverable");
+    id = (*obj)->id;
+    seq = (*obj)->next_seq;
+    auto st = Stmt::prepare(db, "UPDATE objects SET current_version=?, next_seq=? WHERE id=?");
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, v.version).bind(2, seq + 1).bind(3, id);
+    CV_TRY(st->run());
+  } else {
+    auto st = Stmt::prepare(db,
+                            "INSERT INTO objects(vault, type, name_key, name, current_version, next_seq)"
+                            " VALUES(?,?,?,?,?,2)");
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, name_key(vault)).bind(2, obj_type_name(t)).bind(3, name_key(name)).bind(4, name);
+    st->bind(5, v.version);
+    CV_TRY(st->run());
+    id = sqlite3_last_insert_rowid(db);
+  }
+  CV_TRY(insert_version(db, id, seq, v));
+  return tx->commit();
+}
+
+Result<void> Catalog::insert_object(const std::string& vault, ObjType t, const std::string& name,
+                                    const std::string& current_version,
+                                    const std::vector<VersionRow>& versions) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto obj = find_object(db, vault, t, name);
+  if (!obj) return std::unexpected(obj.error());
+  if (*obj) return fail(Errc::Conflict, std::string(obj_type_name(t)) + " '" + name + "' already exists");
+  auto st = Stmt::prepare(db,
+                          "INSERT INTO objects(vault, type, name_key, name, current_version, next_seq)"
+                          " VALUES(?,?,?,?,?,?)");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, name_key(vault)).bind(2, obj_type_name(t)).bind(3, name_key(name)).bind(4, name);
+  st->bind(5, current_version).bind(6, static_cast<std::int64_t>(versions.size() + 1));
+  CV_TRY(st->run());
+  std::int64_t id = sqlite3_last_insert_rowid(db);
+  std::int64_t seq = 1;
+  for (const auto& v : versions) CV_TRY(insert_version(db, id, seq++, v));
+  return tx->commit();
+}
+
+Result<ObjectRow> Catalog::object(const std::string& vault, ObjType t, const std::string& name) {
+  auto obj = find_object(impl_->db.get(), vault, t, name);
+  if (!obj) return std::unexpected(obj.error());
+  if (!*obj) return std::unexpected(not_found(t, name));
+  return (*obj)->row;
+}
+
+Result<VersionRow> Catalog::version(const std::string& vault, ObjType t, const std::string& name,
+                                    const std::string& version) {
+  sqlite3* db = impl_->db.get();
+  auto obj = find_object(db, vault, t, name);
+  if (!obj) return std::unexpected(obj.error());
+  if (!*obj) return std::unexpected(not_found(t, name));
+  auto st = Stmt::prepare(db, std::string(kVersionCols) + " WHERE v.object_id=? AND v.version=?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, (*obj)->id).bind(2, version.empty() ? (*obj)->row.current_version : name_key(version));
+  auto row = st->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::unexpected(not_found(t, name + "/" + version));
+  return read_version(*st);
+}
+
+Result<std::vector<ListedObject>> Catalog::list(const std::string& vault, ObjType t, bool deleted,
+                                                std::size_t offset, std::size_t limit) {
+  auto st = Stmt::prepare(
+      impl_->db.get(),
+      std::string("SELECT o.name, o.current_version, o.deleted_date, o.scheduled_purge,") +
+          " v.version, v.seq, v.content_type, v.tags, v.enabled, v.nbf, v.exp, v.created, v.updated,"
+          " v.iv, v.ciphertext, v.meta FROM objects o JOIN versions v"
+          " ON v.object_id=o.id AND v.version=o.current_version"
+          " WHERE o.vault=? AND o.type=? AND (o.deleted_date IS NOT NULL)=?"
+          " ORDER BY o.name_key LIMIT ? OFFSET ?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, name_key(vault)).bind(2, obj_type_name(t)).bind(3, std::int64_t{deleted});
+  st->bind(4, static_cast<std::int64_t>(limit)).bind(5, static_cast<std::int64_t>(offset));
+  std::vector<ListedObject> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(ListedObject{ObjectRow{st->text(0), st->text(1), st->opt_int(2), st->opt_int(3)},
+                               read_version(*st, 4)});
+  }
+  return out;
+}
+
+Result<std::vector<VersionRow>> Catalog::versions(const std::string& vault, ObjType t,
+                                                  const std::string& name, std::size_t offset,
+                                                  std::size_t limit) {
+  sqlite3* db = impl_->db.get();
+  auto obj = find_object(db, vault, t, name);
+  if (!obj) return std::unexpected(obj.error());
+  if (!*obj || (*obj)->row.deleted_date) return std::unexpected(not_found(t, name));
+  auto st = Stmt::prepare(db, std::string(kVersionCols) +
+                                  " WHERE v.object_id=? ORDER BY v.seq LIMIT ? OFFSET ?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, (*obj)->id).bind(2, static_cast<std::int64_t>(limit));
+  st->bind(3, static_cast<std::int64_t>(offset));
+  std::vector<VersionRow> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(read_version(*st));
+  }
+  return out;
+}
+
+Result<void> Catalog::update_version(const std::string& vault, ObjType t, const std::string& name,
+                                     const VersionRow& v) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto obj = find_object(db, vault, t, name);
+  if (!obj) return std::unexpected(obj.error());
+  if (!*obj || (*obj)->row.deleted_date) return std::unexpected(not_found(t, name));
+  auto st = Stmt::prepare(db,
+                          "UPDATE versions SET content_type=?, tags=?, enabled=?, nbf=?, exp=?, updated=?,"
+                          " meta=? WHERE object_id=? AND version=?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, v.content_type).bind(2, tags_to_json(v.tags)).bind(3, std::int64_t{v.enabled});
+  st->bind(4, v.nbf).bind(5, v.exp).bind(6, v.updated).bind(7, v.meta_json).bind(8, (*obj)->id);
+  st->bind(9, v.version);
+  CV_TRY(st->run());
+  if (sqlite3_changes(db) != 1) return std::unexpected(not_found(t, name + "/" + v.version));
+  return tx->commit();
+}
+
+Result<ObjectRow> Catalog::mark_deleted(const std::string& vault, ObjType t, const std::string& name,
+                                        std::int64_t deleted_date, std::int64_t scheduled_purge) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto obj = find_object(db, vault, t, name);
+  if (!obj) return std::unexpected(obj.error());
+  if (!*obj || (*obj)->row.deleted_date) return std::unexpected(not_found(t, name));
+  auto st = Stmt::prepare(db, "UPDATE objects SET deleted_date=?, scheduled_purge=? WHERE id=?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, deleted_date).bind(2, scheduled_purge).bind(3, (*obj)->id);
+  CV_TRY(st->run());
+  CV_TRY(tx->commit());
+  ObjectRow r = (*obj)->row;
+  r.deleted_date = deleted_date;
+  r.scheduled_purge = scheduled_purge;
+  return r;
+}
+
+Result<void> Catalog::recover(const std::string& vault, ObjType t, const std::string& name) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto obj = find_object(db, vault, t, name);
+  if (!obj) return std::unexpected(obj.error());
+  if (!*obj || !(*obj)->row.deleted_date) return std::unexpected(not_found(t, name));
+  auto st = Stmt::prepare(db, "UPDATE objects SET deleted_date=NULL, scheduled_purge=NULL WHERE id=?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, (*obj)->id);
+  CV_TRY(st->run());
+  return tx->commit();
+}
+
+Result<void> Catalog::purge(const std::string& vault, ObjType t, const std::string& name) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto obj = find_object(db, vault, t, name);
+  if (!obj) return std::unexpected(obj.error());
+  if (!*obj || !(*obj)->row.deleted_date) return std::unexpected(not_found(t, name));
+  for (const char* sql : {"DELETE FROM versions WHERE object_id=?", "DELETE FROM objects WHERE id=?"}) {
+    auto st = Stmt::prepare(db, sql);
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, (*obj)->id);
+    CV_TRY(st->run());
+  }
+  return tx->commit();
+}
+
+}  // namespace cv::store

@@ -1,0 +1,86 @@
+// Thin RAII over sqlite3: one type per handle (connection, statement) and a transaction that rolls back in
+// its destructor unless committed. Private to src/store.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "coldvault/bytes.hpp"
+#include "coldvault/error.hpp"
+
+namespace cv::store {
+
+// Turns a SQLite result code into the one error type (busy/locked -> StorageFailure with advice).
+Error sqlite_error(sqlite3* db, int rc, std::string_view what);
+
+class Db {
+ public:
+  static Result<Db> open(const std::string& path);
+  Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Db& operator=(Db&& o) noexcept;
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  ~Db();
+  sqlite3* get() const { return db_; }
+  Result<void> exec(const char* sql);
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+class Stmt {
+ public:
+  static Result<Stmt> prepare(sqlite3* db, std::string_view sql);
+  Stmt(Stmt&& o) noexcept : db_(o.db_), st_(o.st_) { o.st_ = nullptr; }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() { sqlite3_finalize(st_); }
+
+  Stmt& bind(int i, std::string_view v);
+  Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+  Stmt& bind(int i, std::int64_t v);
+  Stmt& bind(int i, ByteView v);
+  Stmt& bind(int i, const std::optional<std::int64_t>& v);
+  Stmt& bind(int i, const std::optional<std::string>& v);
+  Stmt& bind_null(int i);
+
+  // true: a row is ready; false: done. Errors come back as StorageFailure (or Conflict on a constraint).
+  Result<bool> step();
+  Result<void> run();  // step to completion, expecting no rows
+
+  std::string text(int col) const;
+  std::int64_t integer(int col) const;
+  Bytes blob(int col) const;
+  bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+  std::optional<std::int64_t> opt_int(int col) const;
+  std::optional<std::string> opt_text(int col) const;
+
+ private:
+  Stmt(sqlite3* db, sqlite3_stmt* st) : db_(db), st_(st) {}
+  sqlite3* db_;
+  sqlite3_stmt* st_;
+};
+
+// BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout instead of
+// deadlocking on a lock upgrade.
+class Transaction {
+ public:
+  static Result<Transaction> begin(sqlite3* db);
+  Transaction(Transaction&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  Result<void> commit();
+
+ private:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+}  // namespace cv::store

@@ -1,0 +1,83 @@
+// Schema migrations. Each entry moves the catalogue one version forward inside one transaction;
+// PRAGMA user_version records where a file stands. Never edit a shipped step: append a new one.
+#include "store/schema.hpp"
+
+namespace cv::store {
+namespace {
+
+constexpr const char* kSteps[] = {
+    // 1: domains, vaults, objects with versions.
+    R"sql(
+CREATE TABLE domains(
+  kid TEXT PRIMARY KEY,
+  public_key BLOB NOT NULL,
+  created INTEGER NOT NULL);
+CREATE TABLE vaults(
+  name_key TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  domain_kid TEXT NOT NULL REFERENCES domains(kid),
+  base_url TEXT NOT NULL,
+  retention_days INTEGER NOT NULL CHECK (retention_days BETWEEN 7 AND 90),
+  purge_protection INTEGER NOT NULL,
+  signer_cert TEXT NOT NULL,
+  created INTEGER NOT NULL);
+CREATE TABLE objects(
+  id INTEGER PRIMARY KEY,
+  vault TEXT NOT NULL REFERENCES vaults(name_key),
+  type TEXT NOT NULL CHECK (type IN ('secret','key','certificate')),
+  name_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  current_version TEXT NOT NULL,
+  next_seq INTEGER NOT NULL,
+  deleted_date INTEGER,
+  scheduled_purge INTEGER,
+  UNIQUE(vault, type, name_key));
+CREATE TABLE versions(
+  object_id INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+  version TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  content_type TEXT,
+  tags TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  nbf INTEGER,
+  exp INTEGER,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  iv BLOB NOT NULL,
+  ciphertext BLOB NOT NULL,
+  meta TEXT NOT NULL,
+  PRIMARY KEY(object_id, version));
+CREATE INDEX versions_by_seq ON versions(object_id, seq);
+)sql",
+};
+
+}  // namespace
+
+int latest_schema_version() { return static_cast<int>(std::size(kSteps)); }
+
+Result<int> migrate(Db& db) {
+  // secure_delete overwrites freed pages, so a purged ciphertext does not linger in the file.
+  if (auto r = db.exec("PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"
+                       "PRAGMA synchronous=FULL;");
+      !r)
+    return std::unexpected(r.error());
+  auto tx = Transaction::begin(db.get());
+  if (!tx) return std::unexpected(tx.error());
+  auto st = Stmt::prepare(db.get(), "PRAGMA user_version");
+  if (!st) return std::unexpected(st.error());
+  if (auto r = st->step(); !r) return std::unexpected(r.error());
+  int have = static_cast<int>(st->integer(0));
+  if (have > latest_schema_version())
+    return fail(Errc::StorageFailure, "catalogue schema version " + std::to_string(have) +
+                                          " is newer than this coldvault understands (" +
+                                          std::to_string(latest_schema_version()) + ")");
+  for (int v = have; v < latest_schema_version(); ++v) {
+    if (auto r = db.exec(kSteps[v]); !r) return std::unexpected(r.error());
+  }
+  std::string set = "PRAGMA user_version=" + std::to_string(latest_schema_version());
+  if (auto r = db.exec(set.c_str()); !r) return std::unexpected(r.error());
+  if (auto r = tx->commit(); !r) return std::unexpected(r.error());
+  return latest_schema_version();
+}
+
+}  // namespace cv::store

@@ -1,0 +1,159 @@
+#include "vault/home.hpp"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace cv::vault {
+
+std::string resolve_home(const HomeOptions& o) {
+  if (!o.home.empty()) return o.home;
+  if (const char* h = std::getenv("COLDVAULT_HOME"); h && *h) return h;
+  const char* user = std::getenv("HOME");
+  return std::string(user ? user : ".") + "/.local/share/coldvault";
+}
+
+std::string config_path(const std::string& home) { return home + "/config.json"; }
+std::string catalog_path(const std::string& home) { return home + "/catalog.db"; }
+
+Result<HomeConfig> load_config(const std::string& home) {
+  std::ifstream in(config_path(home));
+  if (!in)
+    return fail(Errc::NotFound, "no coldvault home at " + home + " (run `coldvault init` first)");
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (!j.is_object() || !j.contains("module") || !j.contains("token"))
+    return fail(Errc::Corruption, config_path(home) + " is not a coldvault configuration");
+  HomeConfig c;
+  c.embedded = j.value("embedded", false);
+  c.module = j.value("module", "");
+  c.token = j.value("token", "");
+  c.domain_kid = j.value("domain_kid", "");
+  return c;
+}
+
+Result<void> save_config(const std::string& home, const HomeConfig& c) {
+  nlohmann::json j = {{"format", 1},       {"embedded", c.embedded},    {"module", c.module},
+                      {"token", c.token},  {"domain_kid", c.domain_kid}};
+  std::string text = j.dump(2) + "\n";
+  return write_private_file(config_path(home), as_bytes(text));
+}
+
+Result<void> write_softhsm_conf(const std::string& home) {
+  std::error_code ec;
+  fs::create_directories(home + "/tokens", ec);
+  if (ec) return fail(Errc::StorageFailure, "cannot create " + home + "/tokens: " + ec.message());
+  fs::permissions(home + "/tokens", fs::perms::owner_all, ec);
+  std::string conf = "# SoftHSM2 configuration of the embedded coldvault token\n"
+                     "directories.tokendir = " + fs::absolute(home + "/tokens").string() + "\n"
+                     "objectstore.backend = file\n"
+                     "log.level = ERROR\n"
+                     "slots.removable = false\n";
+  return write_private_file(home + "/softhsm2.conf", as_bytes(conf));
+}
+
+void use_softhsm_conf(const std::string& home) {
+  setenv("SOFTHSM2_CONF", fs::absolute(home + "/softhsm2.conf").c_str(), 1);
+}
+
+Result<SecureBytes> read_pin_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(Errc::BadParameter, "cannot read PIN file " + path);
+  SecureBytes pin(256);
+  ssize_t n = ::read(fd, pin.data(), pin.size());
+  ::close(fd);
+  if (n <= 0) return fail(Errc::BadParameter, "PIN file " + path + " is empty");
+  pin.resize(static_cast<std::size_t>(n));
+  while (!pin.empty() && (pin.back() == '\n' || pin.back() == '\r')) pin.pop_back();
+  if (auto nl = std::find(pin.begin(), pin.end(), '\n'); nl != pin.end()) pin.erase(nl, pin.end());
+  if (pin.empty()) return fail(Errc::BadParameter, "PIN file " + path + " is empty");
+  return pin;
+}
+
+static Result<SecureBytes> prompt_pin(const std::string& token) {
+  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0)
+    return fail(Errc::BadParameter,
+                "no PIN for token '" + token + "': set COLDVAULT_PIN or pass --pin-file");
+  std::string prompt = "PIN for token '" + token + "': ";
+  (void)!::write(fd, prompt.data(), prompt.size());
+  termios old{};
+  bool restore = tcgetattr(fd, &old) == 0;
+  if (restore) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  SecureBytes pin;
+  char c;
+  while (::read(fd, &c, 1) == 1 && c != '\n') pin.push_back(static_cast<std::uint8_t>(c));
+  secure_wipe(&c, 1);
+  if (restore) tcsetattr(fd, TCSAFLUSH, &old);
+  (void)!::write(fd, "\n", 1);
+  ::close(fd);
+  if (pin.empty()) return fail(Errc::BadParameter, "empty PIN");
+  return pin;
+}
+
+Result<SecureBytes> read_user_pin(const HomeOptions& o, const HomeConfig& c, const std::string& home) {
+  if (!o.pin_file.empty()) return read_pin_file(o.pin_file);
+  if (const char* env = std::getenv("COLDVAULT_PIN"); env && *env)
+    return SecureBytes(env, env + std::strlen(env));
+  if (c.embedded && fs::exists(home + "/user.pin")) return read_pin_file(home + "/user.pin");
+  return prompt_pin(c.token);
+}
+
+Result<void> write_private_file(const std::string& path, ByteView content) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(Errc::StorageFailure, "cannot write " + path);
+  std::size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n <= 0) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return fail(Errc::StorageFailure, "cannot write " + path);
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  bool ok = ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return fail(Errc::StorageFailure, "cannot write " + path);
+  }
+  return {};
+}
+
+Result<SecureBytes> os_random(std::size_t n) {
+  SecureBytes out(n);
+  std::size_t got = 0;
+  while (got < n) {
+    ssize_t r = getrandom(out.data() + got, n - got, 0);
+    if (r <= 0) return fail(Errc::Internal, "getrandom failed");
+    got += static_cast<std::size_t>(r);
+  }
+  return out;
+}
+
+hsm::TokenSpec token_spec(const HomeConfig& c) {
+  hsm::TokenSpec s;
+  s.module_path = c.module;
+  if (c.token.rfind("pkcs11:", 0) == 0)
+    s.uri = c.token;
+  else
+    s.token_label = c.token;
+  return s;
+}
+
+}  // namespace cv::vault

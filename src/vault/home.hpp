@@ -1,0 +1,48 @@
+// The home folder: config.json, the embedded SoftHSM configuration, PIN lookup. Private to src/vault.
+#pragma once
+
+#include <string>
+
+#include "coldvault/bytes.hpp"
+#include "coldvault/error.hpp"
+#include "coldvault/vault.hpp"
+
+namespace cv::vault {
+
+struct HomeConfig {
+  bool embedded = true;
+  std::string module;       // PKCS#11 module path
+  std::string token;        // label or pkcs11: URI
+  std::string domain_kid;
+};
+
+inline constexpr const char* kEmbeddedTokenLabel = "coldvault";
+
+std::string config_path(const std::string& home);
+std::string catalog_path(const std::string& home);
+Result<HomeConfig> load_config(const std::string& home);
+Result<void> save_config(const std::string& home, const HomeConfig& c);
+
+// Writes <home>/softhsm2.conf and <home>/tokens (0700) for the embedded token.
+Result<void> write_softhsm_conf(const std::string& home);
+// SoftHSM reads SOFTHSM2_CONF at C_Initialize: point it at the home's file before opening the token.
+void use_softhsm_conf(const std::string& home);
+
+// The user PIN: --pin-file, else $COLDVAULT_PIN, else (embedded) <home>/user.pin, else a prompt on the
+// terminal. Never from argv. BadParameter when none can be had.
+Result<SecureBytes> read_user_pin(const HomeOptions& o, const HomeConfig& c, const std::string& home);
+// Reads a PIN file: first line, trailing newline stripped; refuses an empty file.
+Result<SecureBytes> read_pin_file(const std::string& path);
+
+// Writes a file only its owner can read, through a temp name + fsync + rename.
+Result<void> write_private_file(const std::string& path, ByteView content);
+// Random bytes from the kernel (used before any token exists, for the embedded token's PINs).
+Result<SecureBytes> os_random(std::size_t n);
+
+// Opens a Service with a PIN already in hand (init, which just made or read it).
+Result<Service> open_service(const std::string& home, const HomeConfig& c, const SecureBytes& pin);
+
+// Token spec for a home's config.
+hsm::TokenSpec token_spec(const HomeConfig& c);
+
+}  // namespace cv::vault

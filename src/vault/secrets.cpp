@@ -1,0 +1,279 @@
+// Secrets: Key Vault's life cycle over the catalogue, values sealed by the token.
+#include "coldvault/secrets.hpp"
+
+#include "vault/labels.hpp"
+
+namespace cv::vault {
+namespace {
+
+using store::ObjType;
+
+Error not_found(const std::string& name) {
+  return Error{Errc::NotFound,
+               "A secret with (name/id) " + name +
+                   " was not found in this key vault. If you recently deleted this secret you may be able "
+                   "to recover it using the correct recovery command.",
+               {}, "SecretNotFound", {}};
+}
+
+Error deleted_not_found(const std::string& name) {
+  return Error{Errc::NotFound, "Deleted Secret not found: " + name, {}, "SecretNotFound", {}};
+}
+
+// Maps the store's generic NotFound to Key Vault's wording; passes other errors through.
+template <class T>
+Result<T> kv(Result<T> r, const std::string& name, bool deleted = false) {
+  if (!r && r.error().code == Errc::NotFound)
+    return std::unexpected(deleted ? deleted_not_found(name) : not_found(name));
+  return r;
+}
+
+Result<void> check_attributes(const Attributes& a) {
+  if (a.nbf && a.exp && *a.exp <= *a.nbf)
+    return fail_kv(Errc::BadParameter, "The expiration time must be later than the not-before time.",
+                   "BadParameter");
+  return {};
+}
+
+Result<void> check_content_type(const std::optional<std::string>& ct) {
+  if (ct && ct->size() > kMaxContentType)
+    return fail_kv(Errc::BadParameter, "contentType is longer than 255 characters", "BadParameter");
+  return {};
+}
+
+Result<void> check_tags(const store::Tags& tags) {
+  if (tags.size() > 15) return fail_kv(Errc::BadParameter, "at most 15 tags are allowed", "BadParameter");
+  for (const auto& [k, v] : tags) {
+    if (k.empty() || k.size() > 512 || v.size() > 256)
+      return fail_kv(Errc::BadParameter,
+                     "tag names are 1-512 characters and tag values at most 256", "BadParameter");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string secret_aad(const std::string& vault, const std::string& name, const std::string& version) {
+  return "coldvault/v1|" + lower(vault) + "|secret|" + lower(name) + "|" + lower(version);
+}
+
+Result<const VaultKeys*> Secrets::keys() { return svc_.vault(vault_); }
+
+Result<SecretBundle> Secrets::bundle(const store::ObjectRow& o, const store::VersionRow& v) {
+  auto k = keys();
+  if (!k) return std::unexpected(k.error());
+  SecretBundle b;
+  b.base_url = (*k)->row.base_url;
+  b.name = o.name;
+  b.meta = v;
+  b.meta.ciphertext.clear();
+  b.meta.iv.clear();
+  b.recoverable_days = (*k)->row.retention_days;
+  b.recovery_level = recovery_level((*k)->row);
+  b.deleted_date = o.deleted_date;
+  b.scheduled_purge = o.scheduled_purge;
+  return b;
+}
+
+Result<SecretBundle> Secrets::set(const std::string& name, const SetSecret& s) {
+  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (s.value.size() > kMaxSecretBytes)
+    return fail_kv(Errc::BadParameter,
+                   "The secret value is " + std::to_string(s.value.size()) +
+                       " bytes; the limit is " + std::to_string(kMaxSecretBytes) + " bytes.",
+                   "BadParameter");
+  if (auto r = check_attributes(s.attributes); !r) return std::unexpected(r.error());
+  if (auto r = check_content_type(s.content_type); !r) return std::unexpected(r.error());
+  if (auto r = check_tags(s.tags); !r) return std::unexpected(r.error());
+  auto k = keys();
+  if (!k) return std::unexpected(k.error());
+
+  // Refuse early on a soft-deleted name (the store checks again inside its transaction).
+  if (auto o = svc_.catalog().object(vault_, ObjType::Secret, name); o && o->deleted_date)
+    return fail_kv(Errc::Conflict,
+                   "Secret " + name +
+                       " is currently in a deleted but recoverable state, and its name cannot be reused; "
+                       "in this state, the secret can only be recovered or purged.",
+                   "Conflict", "ObjectIsDeletedButRecoverable");
+
+  auto version = svc_.new_version_id();
+  if (!version) return std::unexpected(version.error());
+  auto& token = svc_.token();
+  auto iv = token.random(12);
+  if (!iv) return std::unexpected(iv.error());
+  std::string aad = secret_aad(vault_, name, *version);
+  auto ct = token.gcm_encrypt((*k)->master, *iv, as_bytes(aad),
+                              ByteView(reinterpret_cast<const std::uint8_t*>(s.value.data()), s.value.size()));
+  if (!ct) return std::unexpected(ct.error());
+
+  store::VersionRow v;
+  v.version = *version;
+  v.content_type = s.content_type;
+  v.tags = s.tags;
+  v.enabled = s.attributes.enabled.value_or(true);
+  v.nbf = s.attributes.nbf;
+  v.exp = s.attributes.exp;
+  v.created = v.updated = Service::now();
+  v.iv = *iv;
+  v.ciphertext = std::move(*ct);
+  if (auto r = svc_.catalog().add_version(vault_, ObjType::Secret, name, v); !r) {
+    if (r.error().inner == "ObjectIsDeletedButRecoverable")
+      return fail_kv(Errc::Conflict,
+                     "Secret " + name + " is currently in a deleted but recoverable state, and its name "
+                     "cannot be reused; in this state, the secret can only be recovered or purged.",
+                     "Conflict", "ObjectIsDeletedButRecoverable");
+    return std::unexpected(r.error());
+  }
+  auto o = svc_.catalog().object(vault_, ObjType::Secret, name);
+  if (!o) return std::unexpected(o.error());
+  auto b = bundle(*o, v);
+  if (b) b->value = s.value;
+  return b;
+}
+
+Result<SecretBundle> Secrets::get(const std::string& name, const std::string& version) {
+  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (!version.empty())
+    if (auto r = check_version_id(version); !r) return std::unexpected(r.error());
+  auto o = kv(svc_.catalog().object(vault_, ObjType::Secret, name), name);
+  if (!o) return std::unexpected(o.error());
+  if (o->deleted_date) return std::unexpected(not_found(name));
+  auto v = kv(svc_.catalog().version(vault_, ObjType::Secret, name, version), name);
+  if (!v) return std::unexpected(v.error());
+  if (!v->enabled)
+    return fail_kv(Errc::Disabled, "Operation get is not allowed on a disabled secret.", "Forbidden",
+                   "SecretDisabled");
+  auto now = Service::now();
+  if (v->nbf && now < *v->nbf)
+    return fail_kv(Errc::Forbidden, "Operation get is not allowed on a secret that is not yet valid.",
+                   "Forbidden", "SecretNotYetValid");
+  if (v->exp && now >= *v->exp)
+    return fail_kv(Errc::Forbidden, "Operation get is not allowed on an expired secret.", "Forbidden",
+                   "SecretExpired");
+  auto k = keys();
+  if (!k) return std::unexpected(k.error());
+  std::string aad = secret_aad(vault_, o->name, v->version);
+  auto pt = svc_.token().gcm_decrypt((*k)->master, v->iv, as_bytes(aad), v->ciphertext);
+  if (!pt)
+    return fail(pt.error().code, "secret " + name + "/" + v->version +
+                                     ": stored ciphertext failed authentication (" + pt.error().message + ")");
+  auto b = bundle(*o, *v);
+  if (b) b->value = SecureString(pt->begin(), pt->end());
+  return b;
+}
+
+Result<std::vector<SecretBundle>> Secrets::list(std::size_t offset, std::size_t limit) {
+  auto rows = svc_.catalog().list(vault_, ObjType::Secret, false, offset, limit);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<SecretBundle> out;
+  for (auto& r : *rows) {
+    auto b = bundle(r.object, r.current);
+    if (!b) return std::unexpected(b.error());
+    out.push_back(std::move(*b));
+  }
+  return out;
+}
+
+Result<std::vector<SecretBundle>> Secrets::list_versions(const std::string& name, std::size_t offset,
+                                                         std::size_t limit) {
+  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  auto o = kv(svc_.catalog().object(vault_, ObjType::Secret, name), name);
+  if (!o) return std::unexpected(o.error());
+  if (o->deleted_date) return std::unexpected(not_found(name));
+  auto rows = kv(svc_.catalog().versions(vault_, ObjType::Secret, name, offset, limit), name);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<SecretBundle> out;
+  for (auto& v : *rows) {
+    auto b = bundle(*o, v);
+    if (!b) return std::unexpected(b.error());
+    out.push_back(std::move(*b));
+  }
+  return out;
+}
+
+Result<SecretBundle> Secrets::update(const std::string& name, const std::string& version,
+                                     const UpdateSecret& u) {
+  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (!version.empty())
+    if (auto r = check_version_id(version); !r) return std::unexpected(r.error());
+  if (auto r = check_content_type(u.content_type); !r) return std::unexpected(r.error());
+  if (u.tags)
+    if (auto r = check_tags(*u.tags); !r) return std::unexpected(r.error());
+  auto o = kv(svc_.catalog().object(vault_, ObjType::Secret, name), name);
+  if (!o) return std::unexpected(o.error());
+  if (o->deleted_date) return std::unexpected(not_found(name));
+  auto v = kv(svc_.catalog().version(vault_, ObjType::Secret, name, version), name);
+  if (!v) return std::unexpected(v.error());
+  if (u.content_type) v->content_type = *u.content_type;
+  if (u.tags) v->tags = *u.tags;
+  if (u.attributes.enabled) v->enabled = *u.attributes.enabled;
+  if (u.attributes.nbf) v->nbf = *u.attributes.nbf;
+  if (u.attributes.exp) v->exp = *u.attributes.exp;
+  if (auto r = check_attributes({v->enabled, v->nbf, v->exp}); !r) return std::unexpected(r.error());
+  v->updated = Service::now();
+  if (auto r = kv(svc_.catalog().update_version(vault_, ObjType::Secret, name, *v), name); !r)
+    return std::unexpected(r.error());
+  return bundle(*o, *v);
+}
+
+Result<SecretBundle> Secrets::remove(const std::string& name) {
+  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  auto k = keys();
+  if (!k) return std::unexpected(k.error());
+  auto now = Service::now();
+  auto o = kv(svc_.catalog().mark_deleted(vault_, ObjType::Secret, name, now,
+                                          now + std::int64_t{86400} * (*k)->row.retention_days),
+              name);
+  if (!o) return std::unexpected(o.error());
+  auto v = svc_.catalog().version(vault_, ObjType::Secret, name, "");
+  if (!v) return std::unexpected(v.error());
+  return bundle(*o, *v);
+}
+
+Result<std::vector<SecretBundle>> Secrets::list_deleted(std::size_t offset, std::size_t limit) {
+  auto rows = svc_.catalog().list(vault_, ObjType::Secret, true, offset, limit);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<SecretBundle> out;
+  for (auto& r : *rows) {
+    auto b = bundle(r.object, r.current);
+    if (!b) return std::unexpected(b.error());
+    out.push_back(std::move(*b));
+  }
+  return out;
+}
+
+Result<SecretBundle> Secrets::get_deleted(const std::string& name) {
+  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  auto o = kv(svc_.catalog().object(vault_, ObjType::Secret, name), name, true);
+  if (!o) return std::unexpected(o.error());
+  if (!o->deleted_date) return std::unexpected(deleted_not_found(name));
+  auto v = svc_.catalog().version(vault_, ObjType::Secret, name, "");
+  if (!v) return std::unexpected(v.error());
+  return bundle(*o, *v);
+}
+
+Result<SecretBundle> Secrets::recover(const std::string& name) {
+  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = kv(svc_.catalog().recover(vault_, ObjType::Secret, name), name, true); !r)
+    return std::unexpected(r.error());
+  auto o = svc_.catalog().object(vault_, ObjType::Secret, name);
+  if (!o) return std::unexpected(o.error());
+  auto v = svc_.catalog().version(vault_, ObjType::Secret, name, "");
+  if (!v) return std::unexpected(v.error());
+  return bundle(*o, *v);
+}
+
+Result<void> Secrets::purge(const std::string& name) {
+  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  auto k = keys();
+  if (!k) return std::unexpected(k.error());
+  if ((*k)->row.purge_protection)
+    return fail_kv(Errc::Forbidden,
+                   "Operation \"purge\" is not allowed because purge protection is enabled for this vault. "
+                   "coldvault will purge it after the retention period has passed. Vault: " +
+                       (*k)->row.name,
+                   "Forbidden");
+  return kv(svc_.catalog().purge(vault_, ObjType::Secret, name), name, true);
+}
+
+}  // namespace cv::vault

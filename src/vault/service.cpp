@@ -1,0 +1,111 @@
+// Service: an open home (catalogue + logged-in token) and the per-vault key handles, found once.
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "coldvault/crypto.hpp"
+#include "vault/home.hpp"
+#include "vault/labels.hpp"
+
+namespace cv::vault {
+
+struct Service::Impl {
+  std::string home;
+  HomeConfig config;
+  store::Catalog catalog;
+  hsm::Token token;
+  std::map<std::string, VaultKeys> vaults;  // by lower-case name
+};
+
+Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Service::Service(Service&&) noexcept = default;
+Service& Service::operator=(Service&&) noexcept = default;
+Service::~Service() = default;
+
+store::Catalog& Service::catalog() { return impl_->catalog; }
+hsm::Token& Service::token() { return impl_->token; }
+const std::string& Service::home() const { return impl_->home; }
+const std::string& Service::domain_kid() const { return impl_->config.domain_kid; }
+void Service::set_domain_kid(const std::string& kid) { impl_->config.domain_kid = kid; }
+
+std::int64_t Service::now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<Service> Service::open(const HomeOptions& o) {
+  std::string home = resolve_home(o);
+  auto cfg = load_config(home);
+  if (!cfg) return std::unexpected(cfg.error());
+  auto pin = read_user_pin(o, *cfg, home);
+  if (!pin) return std::unexpected(pin.error());
+  return open_service(home, *cfg, *pin);
+}
+
+Result<Service> open_service(const std::string& home, const HomeConfig& c, const SecureBytes& pin) {
+  if (c.embedded) use_softhsm_conf(home);
+  auto cat = store::Catalog::open(catalog_path(home));
+  if (!cat) return std::unexpected(cat.error());
+  auto token = hsm::Token::open(token_spec(c), pin);
+  if (!token) return std::unexpected(token.error());
+  auto impl = std::make_unique<Service::Impl>(
+      Service::Impl{home, c, std::move(*cat), std::move(*token), {}});
+  return Service(std::move(impl));
+}
+
+Result<const VaultKeys*> Service::vault(const std::string& name) {
+  std::string key = lower(name);
+  if (auto it = impl_->vaults.find(key); it != impl_->vaults.end()) return &it->second;
+  auto row = impl_->catalog.vault(name);
+  if (!row) return std::unexpected(row.error());
+  auto& t = impl_->token;
+  auto master = t.find(master_label(row->name), "secret");
+  if (!master) return std::unexpected(master.error());
+  auto sign_priv = t.find(signing_label(row->name), "private");
+  if (!sign_priv) return std::unexpected(sign_priv.error());
+  auto sign_pub = t.find(signing_label(row->name), "public");
+  if (!sign_pub) return std::unexpected(sign_pub.error());
+  auto [it, _] = impl_->vaults.emplace(key, VaultKeys{*row, *master, {*sign_pub, *sign_priv}});
+  return &it->second;
+}
+
+Result<std::string> Service::new_version_id() {
+  auto r = impl_->token.random(16);
+  if (!r) return std::unexpected(r.error());
+  return to_hex(*r);
+}
+
+Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
+  if (auto r = check_vault_name(v.name); !r) return std::unexpected(r.error());
+  if (v.retention_days < 7 || v.retention_days > 90)
+    return fail(Errc::BadParameter, "retention must be 7 to 90 days, not " + std::to_string(v.retention_days));
+  if (impl_->catalog.vault(v.name)) return fail(Errc::Conflict, "vault '" + v.name + "' already exists");
+  auto& t = impl_->token;
+  // Token objects first, catalogue row last: a failure in between leaves orphan keys that are removed
+  // here, never a vault row without keys.
+  auto master = t.create_master_key(master_label(v.name));
+  if (!master) return std::unexpected(master.error());
+  auto signer = t.create_signing_key(signing_label(v.name), Curve::P256);
+  if (!signer) {
+    (void)t.destroy(*master);
+    return std::unexpected(signer.error());
+  }
+  auto undo = [&] {
+    (void)t.destroy(*master);
+    (void)t.destroy(signer->priv);
+    (void)t.destroy(signer->pub);
+  };
+  auto pub = t.ec_public(signer->pub);
+  if (!pub) return undo(), std::unexpected(pub.error());
+  auto cert = crypto::self_signed_ec_certificate(
+      *pub, "coldvault vault " + v.name, 3650,
+      [&](ByteView digest) { return t.sign(hsm::Mech::Ecdsa, signer->priv, digest); });
+  if (!cert) return undo(), std::unexpected(cert.error());
+  store::VaultRow row{v.name, impl_->config.domain_kid, "https://" + lower(v.name) + ".vault.localhost",
+                      v.retention_days, v.purge_protection, *cert, now()};
+  if (auto r = impl_->catalog.add_vault(row); !r) return undo(), std::unexpected(r.error());
+  return row;
+}
+
+}  // namespace cv::vault

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# init / vault / domain verbs, PIN sources and token errors through the real binary.
+source "$(dirname "$0")/lib.bash"
+
+expect_exit 3 "no home yet" -- "$CV" vault list
+expect_contains "$WORK/err" "coldvault init" "hint to run init"
+expect_exit 2 "bad vault name" -- "$CV" init --vault-name x
+expect_exit 0 "init" -- "$CV" init --vault-name first
+KID=$(jq -r .domainKid "$WORK/out")
+expect_exit 0 "domain show" -- "$CV" domain show
+expect_eq "$(jq -r .kid "$WORK/out")" "$KID" "domain kid"
+expect_contains "$WORK/out" "BEGIN PUBLIC KEY" "domain public key"
+expect_exit 0 "domain public key parses with openssl" -- bash -c "'$CV' domain show -o pem | openssl pkey -pubin -noout -text"
+expect_contains "$WORK/out" "3072 bit" "RSA-3072 domain key"
+expect_exit 0 "vault show prints PEM" -- "$CV" vault show --vault-name first
+expect_contains "$WORK/out" "BEGIN CERTIFICATE" "signer certificate"
+cp "$WORK/out" "$WORK/cert.pem"
+expect_exit 0 "signer certificate verifies (self-signed)" -- openssl verify -CAfile "$WORK/cert.pem" "$WORK/cert.pem"
+expect_exit 0 "vault create" -- "$CV" vault create --vault-name second
+expect_exit 4 "vault create twice" -- "$CV" vault create --vault-name SECOND
+expect_exit 2 "retention out of range" -- "$CV" vault create --vault-name third --retention-days 5
+expect_exit 0 "vault list" -- "$CV" vault list
+expect_eq "$(jq -r '[.[].name] | join(",")' "$WORK/out")" "first,second" "both vaults listed"
+expect_eq "$(jq -r '.[1].domainKid' "$WORK/out")" "$KID" "same domain"
+
+# PINs: a wrong one fails once with a login error and never echoes the PIN.
+printf 'wrong-pin-123\n' >"$WORK/wrong.pin"
+expect_exit 11 "wrong PIN file" -- "$CV" --pin-file "$WORK/wrong.pin" vault list
+if grep -q wrong-pin-123 "$WORK/err"; then bad "PIN echoed in error"; else ok "PIN not echoed"; fi
+expect_exit 11 "wrong PIN env" -- env COLDVAULT_PIN=wrong-pin-123 "$CV" vault list
+expect_exit 0 "right PIN from env" -- env COLDVAULT_PIN="$(cat "$COLDVAULT_HOME/user.pin")" "$CV" vault list
+expect_exit 0 "right PIN still works after wrong ones (no lockout loop)" -- "$CV" vault list
+
+# Provisioning onto an existing token with --module/--token.
+export SOFTHSM2_CONF="$WORK/ext.conf"
+mkdir -p "$WORK/ext-tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$WORK/ext-tokens" >"$SOFTHSM2_CONF"
+softhsm2-util --init-token --free --label ext --pin 1234-ext --so-pin 5678-ext >/dev/null
+printf '1234-ext\n' >"$WORK/ext.pin"
+expect_exit 10 "missing module named" -- "$CV" --home "$WORK/h2" --pin-file "$WORK/ext.pin" init --module /nonexistent/lib.so --token ext
+expect_contains "$WORK/err" "/nonexistent/lib.so" "error names the module"
+expect_exit 3 "missing token named" -- "$CV" --home "$WORK/h3" --pin-file "$WORK/ext.pin" init --module /usr/lib/softhsm/libsofthsm2.so --token nosuch
+expect_contains "$WORK/err" "nosuch" "error names the token"
+expect_exit 0 "init onto an existing token by URI" -- "$CV" --home "$WORK/h4" --pin-file "$WORK/ext.pin" init --module /usr/lib/softhsm/libsofthsm2.so --token "pkcs11:token=ext"
+if [[ -e "$WORK/h4/user.pin" ]]; then bad "PIN of a real token stored"; else ok "PIN of an existing token is not stored"; fi
+expect_exit 0 "secret on the external token" -- "$CV" --home "$WORK/h4" --pin-file "$WORK/ext.pin" secret set --vault-name default --name s --value x
+expect_exit 0 "read back" -- env COLDVAULT_PIN=1234-ext "$CV" --home "$WORK/h4" secret show --vault-name default --name s
+expect_eq "$(jq -r .value "$WORK/out")" "x" "value from external token"
+expect_exit 2 "no PIN and no terminal" -- setsid -w bash -c "'$CV' --home '$WORK/h4' vault list </dev/null"
+unset SOFTHSM2_CONF
+
+finish

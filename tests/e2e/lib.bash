@@ -1,0 +1,21 @@
+# Helpers for end-to-end tests: a fresh home per script, assertions that print what failed.
+set -uo pipefail
+CV=${1:?usage: $0 path/to/coldvault}
+WORK=$(mktemp -d /tmp/cv-e2e-XXXXXX)
+export COLDVAULT_HOME="$WORK/home"
+unset COLDVAULT_PIN
+trap 'rm -rf "$WORK"' EXIT
+FAILED=0
+PASSED=0
+ok() { PASSED=$((PASSED + 1)); echo "ok - $*"; }
+bad() { FAILED=$((FAILED + 1)); echo "FAIL - $*"; }
+# expect_exit CODE DESCRIPTION -- command...: runs it, stdout to $WORK/out, stderr to $WORK/err
+expect_exit() {
+  local want=$1 what=$2; shift 3
+  "$@" >"$WORK/out" 2>"$WORK/err"
+  local got=$?
+  if [[ $got == "$want" ]]; then ok "$what"; else bad "$what (exit $got, wanted $want): $(head -c 400 "$WORK/err")"; fi
+}
+expect_eq() { if [[ "$1" == "$2" ]]; then ok "$3"; else bad "$3: got '$1', wanted '$2'"; fi; }
+expect_contains() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3: '$2' not in $(head -c 300 "$1")"; fi; }
+finish() { echo "$PASSED passed, $FAILED failed"; [[ $FAILED == 0 ]]; }

@@ -1,0 +1,65 @@
+// Test-only helpers for the crypto tests: in-process OpenSSL keys standing in for token keys, and
+// the public parts a token would report for them.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <string>
+
+#include "coldvault/crypto.hpp"
+#include "crypto/ossl.hpp"
+
+namespace cv::crypto::test_keys {
+
+inline ossl::PkeyPtr make_ec_key(Curve c) {
+  const char* group = c == Curve::P256 ? "P-256" : c == Curve::P384 ? "P-384" : "P-521";
+  ossl::PkeyPtr k(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group));
+  EXPECT_TRUE(k);
+  return k;
+}
+
+// RSA-2048 generation is slow (~100 ms), so the tests share one key.
+inline EVP_PKEY* shared_rsa_key() {
+  static ossl::PkeyPtr k(
+      EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(2048)));
+  return k.get();
+}
+
+inline Bytes raw_point(const EVP_PKEY* k) {
+  unsigned char buf[256];
+  std::size_t len = 0;
+  EXPECT_EQ(EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof buf, &len), 1);
+  return Bytes(buf, buf + len);
+}
+
+// The public half as PKCS#11 reports it: CKA_EC_PARAMS OID and CKA_EC_POINT as a DER OCTET STRING.
+inline EcPublic ec_public_of(const EVP_PKEY* k, Curve c) {
+  Bytes raw = raw_point(k);
+  Bytes der{0x04};
+  if (raw.size() >= 0x80) der.push_back(0x81);
+  der.push_back(static_cast<std::uint8_t>(raw.size()));
+  der.insert(der.end(), raw.begin(), raw.end());
+  return EcPublic{c, ec_params_der(c), der};
+}
+
+inline Bytes bn_param(const EVP_PKEY* k, const char* name) {
+  BIGNUM* bn = nullptr;
+  EXPECT_EQ(EVP_PKEY_get_bn_param(k, name, &bn), 1) << name;
+  ossl::BnPtr guard(bn);
+  return bn ? ossl::bn_bytes(bn) : Bytes{};
+}
+
+inline RsaPublic rsa_public_of(const EVP_PKEY* k) {
+  return RsaPublic{bn_param(k, OSSL_PKEY_PARAM_RSA_N), bn_param(k, OSSL_PKEY_PARAM_RSA_E)};
+}
+
+inline std::string bio_text(BIO* bio) {
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+}  // namespace cv::crypto::test_keys

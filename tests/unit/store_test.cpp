@@ -1,0 +1,122 @@
+// Catalogue tests on a real SQLite file in a temp folder (no HSM needed).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "coldvault/catalog.hpp"
+
+namespace fs = std::filesystem;
+using namespace cv;
+using namespace cv::store;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/cv-store-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+class CatalogTest : public ::testing::Test {
+ protected:
+  TempDir dir;
+  Catalog cat = *Catalog::open((dir.path / "catalog.db").string());
+  void SetUp() override {
+    ASSERT_TRUE(cat.add_domain({"kid-1", {1, 2, 3}, 100}));
+    ASSERT_TRUE(cat.add_vault({"Main", "kid-1", "https://main.vault.localhost", 90, false, "PEM", 100}));
+  }
+  VersionRow ver(const std::string& id) {
+    VersionRow v;
+    v.version = id;
+    v.created = v.updated = 1000;
+    v.ciphertext = {9, 9};
+    v.tags = {{"a", "b"}};
+    return v;
+  }
+};
+
+}  // namespace
+
+TEST_F(CatalogTest, Open_AppliesLatestSchema) { EXPECT_GE(cat.schema_version(), 1); }
+
+TEST_F(CatalogTest, AddVault_RefusesDuplicateNameCaseInsensitively) {
+  auto r = cat.add_vault({"MAIN", "kid-1", "x", 90, false, "PEM", 1});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::Conflict);
+}
+
+TEST_F(CatalogTest, AddVersion_LatestBecomesCurrent) {
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "S1", ver("aa")));
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s1", ver("bb")));
+  auto cur = cat.version("Main", ObjType::Secret, "S1", "");
+  ASSERT_TRUE(cur);
+  EXPECT_EQ(cur->version, "bb");
+  EXPECT_EQ(cur->tags.at("a"), "b");
+  auto all = cat.versions("main", ObjType::Secret, "S1", 0, 100);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].version, "aa");
+  EXPECT_EQ(cat.object("main", ObjType::Secret, "s1")->name, "S1");
+}
+
+TEST_F(CatalogTest, AddVersion_ConflictOnSoftDeletedName) {
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("aa")));
+  ASSERT_TRUE(cat.mark_deleted("main", ObjType::Secret, "s", 5, 10));
+  auto r = cat.add_version("main", ObjType::Secret, "s", ver("bb"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::Conflict);
+  EXPECT_EQ(r.error().inner, "ObjectIsDeletedButRecoverable");
+  // nothing was written
+  EXPECT_EQ(cat.version("main", ObjType::Secret, "s", "")->version, "aa");
+}
+
+TEST_F(CatalogTest, DeleteRecoverPurge_FollowTheLifeCycle) {
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("aa")));
+  EXPECT_EQ(cat.list("main", ObjType::Secret, false, 0, 10)->size(), 1u);
+  ASSERT_TRUE(cat.mark_deleted("main", ObjType::Secret, "s", 5, 10));
+  EXPECT_EQ(cat.list("main", ObjType::Secret, false, 0, 10)->size(), 0u);
+  EXPECT_EQ(cat.list("main", ObjType::Secret, true, 0, 10)->size(), 1u);
+  EXPECT_FALSE(cat.mark_deleted("main", ObjType::Secret, "s", 5, 10));
+  ASSERT_TRUE(cat.recover("main", ObjType::Secret, "s"));
+  EXPECT_FALSE(cat.purge("main", ObjType::Secret, "s"));  // purge needs a deleted object
+  ASSERT_TRUE(cat.mark_deleted("main", ObjType::Secret, "s", 5, 10));
+  ASSERT_TRUE(cat.purge("main", ObjType::Secret, "s"));
+  auto gone = cat.object("main", ObjType::Secret, "s");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, Errc::NotFound);
+}
+
+TEST_F(CatalogTest, InsertObject_RefusesExistingNameAndWritesNothing) {
+  ASSERT_TRUE(cat.add_version("main", ObjType::Key, "k", ver("aa")));
+  auto r = cat.insert_object("main", ObjType::Key, "K", "cc", {ver("bb"), ver("cc")});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::Conflict);
+  EXPECT_EQ(cat.versions("main", ObjType::Key, "k", 0, 10)->size(), 1u);
+  ASSERT_TRUE(cat.insert_object("main", ObjType::Key, "k2", "bb", {ver("bb"), ver("cc")}));
+  EXPECT_EQ(cat.version("main", ObjType::Key, "k2", "")->version, "bb");
+}
+
+TEST_F(CatalogTest, UpdateVersion_ChangesOnlyThatVersion) {
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("aa")));
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("bb")));
+  auto v = *cat.version("main", ObjType::Secret, "s", "aa");
+  v.enabled = false;
+  v.content_type = "text/plain";
+  ASSERT_TRUE(cat.update_version("main", ObjType::Secret, "s", v));
+  EXPECT_FALSE(cat.version("main", ObjType::Secret, "s", "aa")->enabled);
+  EXPECT_TRUE(cat.version("main", ObjType::Secret, "s", "bb")->enabled);
+  v.version = "zz";
+  EXPECT_EQ(cat.update_version("main", ObjType::Secret, "s", v).error().code, Errc::NotFound);
+}
+
+TEST_F(CatalogTest, TwoConnections_BothWritesLand) {
+  auto other = Catalog::open((dir.path / "catalog.db").string());
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("aa")));
+  ASSERT_TRUE(other->add_version("main", ObjType::Secret, "s", ver("bb")));
+  EXPECT_EQ(cat.versions("main", ObjType::Secret, "s", 0, 10)->size(), 2u);
+}
