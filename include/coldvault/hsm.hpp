@@ -10,8 +10,13 @@
 //
 // Errors: every CK_RV goes through one translation (src/pkcs11/rv.cpp): CKR_PIN_INCORRECT and friends ->
 // HsmLoginFailed, CKR_DEVICE_REMOVED / CKR_TOKEN_NOT_PRESENT / module load failure -> HsmUnavailable,
-// mechanism missing -> Unsupported, AES-GCM tag failure -> Corruption, others -> HsmFailure; the CKR_ name
-// goes to Error::native.
+// mechanism missing -> Unsupported, a key's attributes refusing the operation (KEY_FUNCTION_NOT_PERMITTED,
+// KEY_UNEXTRACTABLE, KEY_NOT_WRAPPABLE, ATTRIBUTE_SENSITIVE) -> Forbidden, AES-GCM tag failure and
+// undecryptable/unwrappable input -> Corruption, malformed arguments (sizes, templates, stale handles) ->
+// BadParameter, others -> HsmFailure; the CKR_ name goes to Error::native.
+//
+// Modules are shared per path within a process: two Tokens on one module share its C_Initialize, and the
+// last one destroyed calls C_Finalize (never, if someone else had initialised the module first).
 #pragma once
 
 #include <cstdint>

@@ -1,11 +1,11 @@
-// Raw PKCS#11 loops for benchmarks: the same operations as cv::hsm::Token's methods, but calling the
-// function list directly on one borrowed session with buffers allocated once, so a benchmark can show
-// what the adapter's own overhead (session lease, Result, templates, two-call sizing) costs. bench/ uses
-// these so that it never includes pkcs11.h.
+// Raw PKCS#11 loops for benchmarks: the same operations as cv::hsm::Token's methods, but calling
+// the function list directly on one borrowed session with buffers allocated once, so a benchmark
+// can show what the adapter's own overhead (session lease, Result, templates, two-call sizing)
+// costs. bench/ uses these so that it never includes pkcs11.h.
 //
 // Each function runs `iterations` operations on one session and returns operations per second of
-// wall-clock time. It returns 0.0 if any call fails (the benchmark should treat that as an error) or
-// if iterations <= 0. Not for production use: the GCM loops reuse one IV with one key.
+// wall-clock time. It returns 0.0 if any call fails (the benchmark should treat that as an error)
+// or if iterations <= 0. Not for production use: the GCM loops reuse one IV with one key.
 #pragma once
 
 #include <cstddef>

@@ -16,7 +16,8 @@ SecureBytes raw_copy(const void* p, std::size_t n) {
   return SecureBytes(b, b + n);
 }
 
-constexpr std::array<std::uint8_t, 10> kP256{0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
+constexpr std::array<std::uint8_t, 10> kP256{0x06, 0x08, 0x2A, 0x86, 0x48,
+                                             0xCE, 0x3D, 0x03, 0x01, 0x07};
 constexpr std::array<std::uint8_t, 7> kP384{0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22};
 constexpr std::array<std::uint8_t, 7> kP521{0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x23};
 
@@ -50,8 +51,8 @@ Template& Template::add_mechanisms(CK_ATTRIBUTE_TYPE type,
   // An array attribute is the raw CK_MECHANISM_TYPE array, in host byte order.
   std::vector<CK_MECHANISM_TYPE> list(mechs);
   values_.push_back(raw_copy(list.data(), list.size() * sizeof(CK_MECHANISM_TYPE)));
-  attrs_.push_back(CK_ATTRIBUTE{type, values_.back().data(),
-                                static_cast<CK_ULONG>(values_.back().size())});
+  attrs_.push_back(
+      CK_ATTRIBUTE{type, values_.back().data(), static_cast<CK_ULONG>(values_.back().size())});
   return *this;
 }
 
@@ -85,10 +86,14 @@ void add_public_usage(Template& t, const KeyUsage& u) {
 
 CK_KEY_TYPE ck_key_type(KeyType t) {
   switch (t) {
-    case KeyType::Aes: return CKK_AES;
-    case KeyType::GenericSecret: return CKK_GENERIC_SECRET;
-    case KeyType::Rsa: return CKK_RSA;
-    case KeyType::Ec: return CKK_EC;
+    case KeyType::Aes:
+      return CKK_AES;
+    case KeyType::GenericSecret:
+      return CKK_GENERIC_SECRET;
+    case KeyType::Rsa:
+      return CKK_RSA;
+    case KeyType::Ec:
+      return CKK_EC;
   }
   return CKK_GENERIC_SECRET;
 }
@@ -99,9 +104,12 @@ CK_OBJECT_CLASS ck_secret_class(KeyType t) {
 
 ByteView ec_params_der(Curve c) {
   switch (c) {
-    case Curve::P256: return kP256;
-    case Curve::P384: return kP384;
-    case Curve::P521: return kP521;
+    case Curve::P256:
+      return kP256;
+    case Curve::P384:
+      return kP384;
+    case Curve::P521:
+      return kP521;
   }
   return kP256;
 }

@@ -1,8 +1,9 @@
 // Attribute templates and attribute reads.
 //
 // A Template owns a copy of every value it points at, in wiped buffers (values include private key
-// parts on import), so a CK_ATTRIBUTE array built from it stays valid for as long as the Template lives.
-// Key templates are assembled from KeyUsage here so that "which flags a key gets" has one home.
+// parts on import), so a CK_ATTRIBUTE array built from it stays valid for as long as the Template
+// lives. Key templates are assembled from KeyUsage here so that "which flags a key gets" has one
+// home.
 #pragma once
 
 #include <initializer_list>
@@ -28,7 +29,9 @@ class Template {
   Template& add_bool(CK_ATTRIBUTE_TYPE type, bool v);
   Template& add_ulong(CK_ATTRIBUTE_TYPE type, CK_ULONG v);
   Template& add_bytes(CK_ATTRIBUTE_TYPE type, ByteView v);
-  Template& add_string(CK_ATTRIBUTE_TYPE type, std::string_view v) { return add_bytes(type, as_bytes(v)); }
+  Template& add_string(CK_ATTRIBUTE_TYPE type, std::string_view v) {
+    return add_bytes(type, as_bytes(v));
+  }
   Template& add_mechanisms(CK_ATTRIBUTE_TYPE type, std::initializer_list<CK_MECHANISM_TYPE> mechs);
 
   CK_ATTRIBUTE_PTR data() { return attrs_.data(); }
@@ -41,8 +44,9 @@ class Template {
   std::vector<CK_ATTRIBUTE> attrs_;
 };
 
-// Usage flags that apply to each object class (PKCS#11 rejects, e.g., CKA_ENCRYPT on a private key).
-// Private/secret templates also get CKA_SENSITIVE=TRUE, CKA_PRIVATE=TRUE and CKA_EXTRACTABLE per usage.
+// Usage flags that apply to each object class (PKCS#11 rejects, e.g., CKA_ENCRYPT on a private
+// key). Private/secret templates also get CKA_SENSITIVE=TRUE, CKA_PRIVATE=TRUE and CKA_EXTRACTABLE
+// per usage.
 void add_secret_usage(Template& t, const KeyUsage& u);
 void add_private_usage(Template& t, const KeyUsage& u);
 void add_public_usage(Template& t, const KeyUsage& u);
@@ -57,7 +61,8 @@ CK_OBJECT_CLASS ck_secret_class(KeyType t);
 ByteView ec_params_der(Curve c);
 Result<Curve> curve_from_params(ByteView params);
 
-// Two-call C_GetAttributeValue of one attribute. The CKR_ error (ATTRIBUTE_SENSITIVE, ...) otherwise.
+// Two-call C_GetAttributeValue of one attribute. The CKR_ error (ATTRIBUTE_SENSITIVE, ...)
+// otherwise.
 Result<Bytes> get_attribute(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
                             CK_ATTRIBUTE_TYPE type, std::string_view what);
 

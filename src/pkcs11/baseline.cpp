@@ -1,4 +1,5 @@
-// Raw benchmark loops (hsm_baseline.hpp): no Result, no per-call allocation, one session for the run.
+// Raw benchmark loops (hsm_baseline.hpp): no Result, no per-call allocation, one session for the
+// run.
 #include <chrono>
 
 #include "coldvault/hsm_baseline.hpp"
@@ -31,10 +32,14 @@ double rate(Token& token, int iterations, Op&& op) {
 
 Hash hash_for_len(std::size_t len) {
   switch (len) {
-    case 20: return Hash::Sha1;
-    case 48: return Hash::Sha384;
-    case 64: return Hash::Sha512;
-    default: return Hash::Sha256;
+    case 20:
+      return Hash::Sha1;
+    case 48:
+      return Hash::Sha384;
+    case 64:
+      return Hash::Sha512;
+    default:
+      return Hash::Sha256;
   }
 }
 

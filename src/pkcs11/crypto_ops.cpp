@@ -44,12 +44,11 @@ Result<Bytes> Token::gcm_encrypt(Handle key, ByteView iv, ByteView aad, ByteView
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
     auto fn = impl_->fn();
     MechSpec spec(iv, aad);
-    return two_call<Bytes>(
-        [&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
-        [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
-          return fn->C_Encrypt(s, in(plaintext), plaintext.size(), out, len);
-        },
-        "AES-GCM encrypt");
+    return two_call<Bytes>([&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
+                           [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                             return fn->C_Encrypt(s, in(plaintext), plaintext.size(), out, len);
+                           },
+                           "AES-GCM encrypt");
   });
 }
 
@@ -70,7 +69,8 @@ Result<SecureBytes> Token::gcm_decrypt(Handle key, ByteView iv, ByteView aad, By
       return fail(Errc::Corruption, "AES-GCM authentication failed", rv_name(rv));
     };
     CK_ULONG len = 0;
-    if (CK_RV rv = fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), nullptr, &len); rv != CKR_OK) {
+    if (CK_RV rv = fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), nullptr, &len);
+        rv != CKR_OK) {
       return auth_failed(rv);
     }
     SecureBytes out(len);
@@ -88,12 +88,11 @@ Result<Bytes> Token::encrypt(Mech m, Handle key, ByteView data) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
     auto fn = impl_->fn();
     MechSpec spec(m);
-    return two_call<Bytes>(
-        [&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
-        [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
-          return fn->C_Encrypt(s, in(data), data.size(), out, len);
-        },
-        op_name("C_Encrypt", m));
+    return two_call<Bytes>([&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
+                           [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                             return fn->C_Encrypt(s, in(data), data.size(), out, len);
+                           },
+                           op_name("C_Encrypt", m));
   });
 }
 
@@ -102,12 +101,11 @@ Result<SecureBytes> Token::decrypt(Mech m, Handle key, ByteView data) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<SecureBytes> {
     auto fn = impl_->fn();
     MechSpec spec(m);
-    return two_call<SecureBytes>(
-        [&] { return fn->C_DecryptInit(s, spec.ptr(), key.value); },
-        [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
-          return fn->C_Decrypt(s, in(data), data.size(), out, len);
-        },
-        op_name("C_Decrypt", m));
+    return two_call<SecureBytes>([&] { return fn->C_DecryptInit(s, spec.ptr(), key.value); },
+                                 [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                                   return fn->C_Decrypt(s, in(data), data.size(), out, len);
+                                 },
+                                 op_name("C_Decrypt", m));
   });
 }
 
@@ -116,12 +114,11 @@ Result<Bytes> Token::sign(Mech m, Handle key, ByteView data, Hash pss_hash) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
     auto fn = impl_->fn();
     MechSpec spec(m, pss_hash);
-    return two_call<Bytes>(
-        [&] { return fn->C_SignInit(s, spec.ptr(), key.value); },
-        [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
-          return fn->C_Sign(s, in(data), data.size(), out, len);
-        },
-        op_name("C_Sign", m));
+    return two_call<Bytes>([&] { return fn->C_SignInit(s, spec.ptr(), key.value); },
+                           [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                             return fn->C_Sign(s, in(data), data.size(), out, len);
+                           },
+                           op_name("C_Sign", m));
   });
 }
 

@@ -40,8 +40,8 @@ Result<void> init_token(const std::string& module_path, const std::string& label
   }
   const std::string path = module_path.empty() ? default_module_path() : module_path;
 
-  // Shared with any open Token of the same module; finalised when the last user lets go, which for a
-  // lone init_token is at return, so the next C_Initialize sees the renumbered slots.
+  // Shared with any open Token of the same module; finalised when the last user lets go, which for
+  // a lone init_token is at return, so the next C_Initialize sees the renumbered slots.
   auto module = Module::acquire(path);
   if (!module) return std::unexpected(std::move(module.error()));
   CK_FUNCTION_LIST_PTR fn = (*module)->fn();
@@ -51,7 +51,8 @@ Result<void> init_token(const std::string& module_path, const std::string& label
   const SlotToken* free_slot = nullptr;
   for (const auto& t : *tokens) {
     if (t.initialized() && t.label == label) {
-      return fail(Errc::Conflict, "a token labelled '" + label + "' already exists in '" + path + "'");
+      return fail(Errc::Conflict,
+                  "a token labelled '" + label + "' already exists in '" + path + "'");
     }
     if (!t.initialized() && free_slot == nullptr) free_slot = &t;
   }

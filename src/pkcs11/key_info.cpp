@@ -11,7 +11,8 @@ Result<CK_OBJECT_CLASS> class_of(const std::string& name) {
   if (name == "private") return CKO_PRIVATE_KEY;
   if (name == "public") return CKO_PUBLIC_KEY;
   if (name == "secret") return CKO_SECRET_KEY;
-  return fail(Errc::BadParameter, "object class must be private, public or secret, not '" + name + "'");
+  return fail(Errc::BadParameter,
+              "object class must be private, public or secret, not '" + name + "'");
 }
 
 // Ends a C_FindObjectsInit however the search leaves; an unfinished search would block the session.
@@ -29,14 +30,15 @@ class FindOperation {
 
 // Reads one attribute only to learn whether it can be read: the value goes to a wiped buffer and is
 // dropped at once.
-bool readable(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type) {
+bool readable(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
+              CK_ATTRIBUTE_TYPE type) {
   CK_ATTRIBUTE a{type, nullptr, 0};
   if (fn->C_GetAttributeValue(s, h, &a, 1) != CKR_OK) return false;
   if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen == 0) return false;
   SecureBytes buf(a.ulValueLen);
   a.pValue = buf.data();
-  return fn->C_GetAttributeValue(s, h, &a, 1) == CKR_OK && a.ulValueLen != CK_UNAVAILABLE_INFORMATION &&
-         a.ulValueLen > 0;
+  return fn->C_GetAttributeValue(s, h, &a, 1) == CKR_OK &&
+         a.ulValueLen != CK_UNAVAILABLE_INFORMATION && a.ulValueLen > 0;
 }
 
 }  // namespace
@@ -59,8 +61,8 @@ Result<Handle> Token::find(const std::string& label, const std::string& object_c
       return rv_fail(rv, "C_FindObjects");
     }
     if (n == 0) {
-      return fail(Errc::NotFound, "no " + object_class + " key labelled '" + label + "' on token '" +
-                                      impl_->label + "'");
+      return fail(Errc::NotFound, "no " + object_class + " key labelled '" + label +
+                                      "' on token '" + impl_->label + "'");
     }
     if (n > 1) {
       return fail(Errc::Conflict, "several " + object_class + " keys labelled '" + label +
@@ -107,7 +109,8 @@ Result<EcPublic> Token::ec_public(Handle pub) {
 bool Token::value_readable(Handle h) {
   auto r = with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<bool> {
     auto fn = impl_->fn();
-    // CKA_VALUE covers secret and EC private keys; CKA_PRIVATE_EXPONENT is where RSA keeps its secret.
+    // CKA_VALUE covers secret and EC private keys; CKA_PRIVATE_EXPONENT is where RSA keeps its
+    // secret.
     return readable(fn, s, h.value, CKA_VALUE) || readable(fn, s, h.value, CKA_PRIVATE_EXPONENT);
   });
   return r.value_or(false);

@@ -1,5 +1,5 @@
-// Root keys: the few token objects of a vault (master key, domain key, signing key). Each costs ~12 ms
-// and a file in SoftHSM; everything else is a session object (keys_session.cpp).
+// Root keys: the few token objects of a vault (master key, domain key, signing key). Each costs ~12
+// ms and a file in SoftHSM; everything else is a session object (keys_session.cpp).
 #include "pkcs11/attributes.hpp"
 #include "pkcs11/token_impl.hpp"
 
@@ -7,12 +7,13 @@ namespace cv::hsm {
 
 namespace {
 
-// Labels of root keys are how the vault finds them at start-up, so two keys with one label would make
-// find() ambiguous forever. Refuse up front.
+// Labels of root keys are how the vault finds them at start-up, so two keys with one label would
+// make find() ambiguous forever. Refuse up front.
 Result<void> label_free(Token& token, const std::string& label, const char* object_class) {
   auto h = token.find(label, object_class);
-  if (h) return fail(Errc::Conflict, std::string("a ") + object_class + " key labelled '" + label +
-                                         "' already exists on the token");
+  if (h)
+    return fail(Errc::Conflict, std::string("a ") + object_class + " key labelled '" + label +
+                                    "' already exists on the token");
   if (h.error().code != Errc::NotFound) return std::unexpected(std::move(h.error()));
   return {};
 }
@@ -56,9 +57,9 @@ Result<KeyPair> Token::create_domain_key(const std::string& label, const Bytes& 
       .add_bool(CKA_VERIFY, false)
       .add_string(CKA_LABEL, label)
       .add_bytes(CKA_ID, id);
-  // The private half can only open OAEP-wrapped keys into the token (UNWRAP, no DECRYPT, OAEP only),
-  // so a content key it protects is never handed out in clear. Extractable only towards a trusted
-  // wrapping key (which only the SO can make), to allow moving a domain between tokens.
+  // The private half can only open OAEP-wrapped keys into the token (UNWRAP, no DECRYPT, OAEP
+  // only), so a content key it protects is never handed out in clear. Extractable only towards a
+  // trusted wrapping key (which only the SO can make), to allow moving a domain between tokens.
   Template priv;
   priv.add_bool(CKA_TOKEN, true)
       .add_bool(CKA_PRIVATE, true)

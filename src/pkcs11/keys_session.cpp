@@ -1,5 +1,5 @@
-// Working keys: session objects (CKA_TOKEN=FALSE), generated or imported. Always sensitive; extractable
-// only when the usage says so (so the master key can wrap them for the catalogue).
+// Working keys: session objects (CKA_TOKEN=FALSE), generated or imported. Always sensitive;
+// extractable only when the usage says so (so the master key can wrap them for the catalogue).
 #include "pkcs11/attributes.hpp"
 #include "pkcs11/token_impl.hpp"
 
@@ -75,7 +75,9 @@ Result<KeyPair> Token::generate_rsa(unsigned bits, const KeyUsage& usage) {
   if (bits < 2048 || bits > 8192) return fail(Errc::BadParameter, "RSA keys are 2048 to 8192 bits");
   static constexpr std::uint8_t kF4[] = {0x01, 0x00, 0x01};
   Template pub;
-  pub.add_bool(CKA_TOKEN, false).add_ulong(CKA_MODULUS_BITS, bits).add_bytes(CKA_PUBLIC_EXPONENT, kF4);
+  pub.add_bool(CKA_TOKEN, false)
+      .add_ulong(CKA_MODULUS_BITS, bits)
+      .add_bytes(CKA_PUBLIC_EXPONENT, kF4);
   add_public_usage(pub, usage);
   Template priv;
   priv.add_bool(CKA_TOKEN, false);
@@ -139,7 +141,8 @@ Result<Handle> Token::import_ec_private(const EcPrivate& key, const KeyUsage& us
                                         curve_name(key.pub.curve) + " is " +
                                         std::to_string(curve_bytes(key.pub.curve)) + " bytes");
   }
-  ByteView params = key.pub.params.empty() ? ec_params_der(key.pub.curve) : ByteView(key.pub.params);
+  ByteView params =
+      key.pub.params.empty() ? ec_params_der(key.pub.curve) : ByteView(key.pub.params);
   Template t;
   t.add_ulong(CKA_CLASS, CKO_PRIVATE_KEY)
       .add_ulong(CKA_KEY_TYPE, CKK_EC)
@@ -150,7 +153,8 @@ Result<Handle> Token::import_ec_private(const EcPrivate& key, const KeyUsage& us
   return create_object(*impl_, t, "EC private key");
 }
 
-Result<Handle> Token::import_secret_key(KeyType type, const SecureBytes& value, const KeyUsage& usage) {
+Result<Handle> Token::import_secret_key(KeyType type, const SecureBytes& value,
+                                        const KeyUsage& usage) {
   if (auto ok = check_secret_size(type, value.size()); !ok) return std::unexpected(ok.error());
   Template t = session_secret_template(type, usage);
   t.add_bytes(CKA_VALUE, value);

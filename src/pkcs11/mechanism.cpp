@@ -8,38 +8,58 @@ namespace cv::hsm {
 
 CK_MECHANISM_TYPE ck_mechanism(Mech m) {
   switch (m) {
-    case Mech::RsaOaepSha1: return CKM_RSA_PKCS_OAEP;
-    case Mech::RsaPkcs1: return CKM_RSA_PKCS;
-    case Mech::RsaRaw: return CKM_RSA_X_509;
-    case Mech::RsaPss: return CKM_RSA_PKCS_PSS;
-    case Mech::Ecdsa: return CKM_ECDSA;
-    case Mech::AesKeyWrap: return CKM_AES_KEY_WRAP;
-    case Mech::AesKeyWrapPad: return CKM_AES_KEY_WRAP_PAD;
-    case Mech::AesGcm: return CKM_AES_GCM;
+    case Mech::RsaOaepSha1:
+      return CKM_RSA_PKCS_OAEP;
+    case Mech::RsaPkcs1:
+      return CKM_RSA_PKCS;
+    case Mech::RsaRaw:
+      return CKM_RSA_X_509;
+    case Mech::RsaPss:
+      return CKM_RSA_PKCS_PSS;
+    case Mech::Ecdsa:
+      return CKM_ECDSA;
+    case Mech::AesKeyWrap:
+      return CKM_AES_KEY_WRAP;
+    case Mech::AesKeyWrapPad:
+      return CKM_AES_KEY_WRAP_PAD;
+    case Mech::AesGcm:
+      return CKM_AES_GCM;
   }
   return CKM_VENDOR_DEFINED;
 }
 
 const char* ck_mechanism_name(Mech m) {
   switch (m) {
-    case Mech::RsaOaepSha1: return "CKM_RSA_PKCS_OAEP";
-    case Mech::RsaPkcs1: return "CKM_RSA_PKCS";
-    case Mech::RsaRaw: return "CKM_RSA_X_509";
-    case Mech::RsaPss: return "CKM_RSA_PKCS_PSS";
-    case Mech::Ecdsa: return "CKM_ECDSA";
-    case Mech::AesKeyWrap: return "CKM_AES_KEY_WRAP";
-    case Mech::AesKeyWrapPad: return "CKM_AES_KEY_WRAP_PAD";
-    case Mech::AesGcm: return "CKM_AES_GCM";
+    case Mech::RsaOaepSha1:
+      return "CKM_RSA_PKCS_OAEP";
+    case Mech::RsaPkcs1:
+      return "CKM_RSA_PKCS";
+    case Mech::RsaRaw:
+      return "CKM_RSA_X_509";
+    case Mech::RsaPss:
+      return "CKM_RSA_PKCS_PSS";
+    case Mech::Ecdsa:
+      return "CKM_ECDSA";
+    case Mech::AesKeyWrap:
+      return "CKM_AES_KEY_WRAP";
+    case Mech::AesKeyWrapPad:
+      return "CKM_AES_KEY_WRAP_PAD";
+    case Mech::AesGcm:
+      return "CKM_AES_GCM";
   }
   return "CKM_?";
 }
 
 std::size_t hash_len(Hash h) {
   switch (h) {
-    case Hash::Sha1: return 20;
-    case Hash::Sha256: return 32;
-    case Hash::Sha384: return 48;
-    case Hash::Sha512: return 64;
+    case Hash::Sha1:
+      return 20;
+    case Hash::Sha256:
+      return 32;
+    case Hash::Sha384:
+      return 48;
+    case Hash::Sha512:
+      return 64;
   }
   return 0;
 }
@@ -53,10 +73,14 @@ struct PssHash {
 
 PssHash pss_hash_of(Hash h) {
   switch (h) {
-    case Hash::Sha1: return {CKM_SHA_1, CKG_MGF1_SHA1};
-    case Hash::Sha256: return {CKM_SHA256, CKG_MGF1_SHA256};
-    case Hash::Sha384: return {CKM_SHA384, CKG_MGF1_SHA384};
-    case Hash::Sha512: return {CKM_SHA512, CKG_MGF1_SHA512};
+    case Hash::Sha1:
+      return {CKM_SHA_1, CKG_MGF1_SHA1};
+    case Hash::Sha256:
+      return {CKM_SHA256, CKG_MGF1_SHA256};
+    case Hash::Sha384:
+      return {CKM_SHA384, CKG_MGF1_SHA384};
+    case Hash::Sha512:
+      return {CKM_SHA512, CKG_MGF1_SHA512};
   }
   return {CKM_SHA256, CKG_MGF1_SHA256};
 }
@@ -81,8 +105,8 @@ MechSpec::MechSpec(Mech m, Hash pss_hash) {
       break;
     }
     default:
-      // The key-wrap mechanisms must get no IV: SoftHSM's C_WrapKey rejects one. GCM without an IV is
-      // a caller bug and fails in the token.
+      // The key-wrap mechanisms must get no IV: SoftHSM's C_WrapKey rejects one. GCM without an IV
+      // is a caller bug and fails in the token.
       break;
   }
 }
@@ -107,7 +131,8 @@ Result<void> Token::require(Mech m) const {
     std::lock_guard lock(impl.mech_mutex);
     if (auto it = impl.mech_cache.find(m); it != impl.mech_cache.end()) {
       if (it->second) return {};
-      return fail(Errc::Unsupported, std::string("the token lacks mechanism ") + ck_mechanism_name(m));
+      return fail(Errc::Unsupported,
+                  std::string("the token lacks mechanism ") + ck_mechanism_name(m));
     }
   }
   // Zeroed each time: SoftHSM ORs flags into the caller's struct for some modes.

@@ -24,11 +24,11 @@ std::size_t hash_len(Hash h);
 
 class MechSpec {
  public:
-  // Mechanisms whose parameters are fixed (OAEP SHA-1, PSS per hash, none for the rest). AesGcm needs
-  // the IV constructor below.
+  // Mechanisms whose parameters are fixed (OAEP SHA-1, PSS per hash, none for the rest). AesGcm
+  // needs the IV constructor below.
   explicit MechSpec(Mech m, Hash pss_hash = Hash::Sha256);
-  // AES-GCM: REQUIRES iv.size() == 12 (checked by callers, which own the error message). The IV and AAD
-  // must outlive this object: they are pointed at, not copied.
+  // AES-GCM: REQUIRES iv.size() == 12 (checked by callers, which own the error message). The IV and
+  // AAD must outlive this object: they are pointed at, not copied.
   MechSpec(ByteView iv, ByteView aad);
   MechSpec(const MechSpec&) = delete;
   MechSpec& operator=(const MechSpec&) = delete;

@@ -13,8 +13,8 @@ namespace cv::hsm {
 namespace {
 
 // Guards the registry and every C_Initialize/C_Finalize: a module finalising in one thread must not
-// race with the same path being initialised again in another. Recursive because the last shared_ptr to
-// a Module may be released while the registry lock is already held (a failed acquire).
+// race with the same path being initialised again in another. Recursive because the last shared_ptr
+// to a Module may be released while the registry lock is already held (a failed acquire).
 std::recursive_mutex& registry_mutex() {
   static std::recursive_mutex m;
   return m;
@@ -43,7 +43,8 @@ Module::Module(Module&& o) noexcept
 Module::~Module() {
   if (fn_ != nullptr && finalize_) {
     std::lock_guard lock(registry_mutex());
-    // Nothing useful can be done with a C_Finalize failure in a destructor; the process keeps going.
+    // Nothing useful can be done with a C_Finalize failure in a destructor; the process keeps
+    // going.
     (void)fn_->C_Finalize(nullptr);
   }
 }

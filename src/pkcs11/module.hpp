@@ -1,13 +1,14 @@
-// A loaded PKCS#11 module: dlopen + C_GetFunctionList + C_Initialize, undone in reverse on destruction.
+// A loaded PKCS#11 module: dlopen + C_GetFunctionList + C_Initialize, undone in reverse on
+// destruction.
 //
 // PKCS#11 initialisation is per process, not per caller: a second C_Initialize answers
-// CKR_CRYPTOKI_ALREADY_INITIALIZED and one C_Finalize ends it for everyone. So modules are shared through
-// a process-wide registry keyed by path: every Token (and init_token) of one path holds the same Module,
-// and the last one to let go finalises. If someone else (libp11, another library) had initialised the
-// module before us, we never finalise it: it is theirs.
+// CKR_CRYPTOKI_ALREADY_INITIALIZED and one C_Finalize ends it for everyone. So modules are shared
+// through a process-wide registry keyed by path: every Token (and init_token) of one path holds the
+// same Module, and the last one to let go finalises. If someone else (libp11, another library) had
+// initialised the module before us, we never finalise it: it is theirs.
 //
-// Thread safety: acquire() may be called from any thread; the function list is safe for concurrent use
-// because we initialise with CKF_OS_LOCKING_OK.
+// Thread safety: acquire() may be called from any thread; the function list is safe for concurrent
+// use because we initialise with CKF_OS_LOCKING_OK.
 #pragma once
 
 #include <memory>
@@ -20,8 +21,8 @@ namespace cv::hsm {
 
 class Module {
  public:
-  // The shared, initialised module at `path`. HsmUnavailable naming the path when it cannot be loaded
-  // or has no C_GetFunctionList; the C_Initialize error otherwise.
+  // The shared, initialised module at `path`. HsmUnavailable naming the path when it cannot be
+  // loaded or has no C_GetFunctionList; the C_Initialize error otherwise.
   static Result<std::shared_ptr<Module>> acquire(const std::string& path);
 
   Module(Module&&) noexcept;

@@ -1,10 +1,10 @@
 // The one place that pulls in the PKCS#11 C headers (p11-kit's copy) for src/pkcs11.
 //
 // p11-kit's pkcs11.h spells the standard names through lower-case compatibility macros (`value`,
-// `count`, `parameter`, `params`, ...). Left defined they would silently rename any member with those
-// names in code included later (cv::hsm::Handle::value would become pValue in this folder only). The
-// structs are already expanded by the time we undefine them, so the standard names (pValue,
-// ulValueLen, pParameter) keep working.
+// `count`, `parameter`, `params`, ...). Left defined they would silently rename any member with
+// those names in code included later (cv::hsm::Handle::value would become pValue in this folder
+// only). The structs are already expanded by the time we undefine them, so the standard names
+// (pValue, ulValueLen, pParameter) keep working.
 #pragma once
 
 #include <p11-kit/pkcs11.h>

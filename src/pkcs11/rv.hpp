@@ -1,5 +1,5 @@
-// The one translation from CK_RV to cv::Error. Every PKCS#11 call in this folder goes through check()
-// or rv_error(), so the mapping to Errc lives in exactly one table (rv.cpp).
+// The one translation from CK_RV to cv::Error. Every PKCS#11 call in this folder goes through
+// check() or rv_error(), so the mapping to Errc lives in exactly one table (rv.cpp).
 //
 // Messages name the operation and the CKR_ code; they never carry PINs, key bytes or data.
 #pragma once

@@ -30,8 +30,8 @@ SessionPool::SessionPool(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID slot, CK_SESSION_HA
 
 SessionPool::~SessionPool() {
   std::lock_guard lock(mutex_);
-  // Closing the last session logs the user out and drops our session objects, which is what a Token's
-  // end means. Errors are ignored: nothing can be done about them in a destructor.
+  // Closing the last session logs the user out and drops our session objects, which is what a
+  // Token's end means. Errors are ignored: nothing can be done about them in a destructor.
   for (auto h : all_) (void)fn_->C_CloseSession(h);
 }
 

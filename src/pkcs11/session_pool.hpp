@@ -1,10 +1,10 @@
 // Read-write sessions on one slot, lent out one caller at a time.
 //
-// A PKCS#11 session may not run two operations at once, but a Token is shared by threads; so each call
-// borrows a whole session (acquire), and the Lease puts it back in its destructor. The pool opens a new
-// session whenever none is idle and never closes one before it is destroyed, for two reasons: login
-// state lasts only while at least one session is open, and SoftHSM destroys session objects (our
-// unwrapped working keys) when the session that created them closes.
+// A PKCS#11 session may not run two operations at once, but a Token is shared by threads; so each
+// call borrows a whole session (acquire), and the Lease puts it back in its destructor. The pool
+// opens a new session whenever none is idle and never closes one before it is destroyed, for two
+// reasons: login state lasts only while at least one session is open, and SoftHSM destroys session
+// objects (our unwrapped working keys) when the session that created them closes.
 //
 // Thread safety: acquire() and Lease destruction are safe from any thread. REQUIRES: every Lease is
 // gone before the pool is destroyed, and the pool is destroyed before its module is finalised.
@@ -42,8 +42,8 @@ class Lease {
 
 class SessionPool {
  public:
-  // `first` (may be CK_INVALID_HANDLE) is an already open session the pool takes over, typically the
-  // one the login happened on.
+  // `first` (may be CK_INVALID_HANDLE) is an already open session the pool takes over, typically
+  // the one the login happened on.
   SessionPool(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID slot, CK_SESSION_HANDLE first);
   SessionPool(const SessionPool&) = delete;
   SessionPool& operator=(const SessionPool&) = delete;

@@ -46,8 +46,8 @@ struct TokenAccess {
 // The private Impl under a name the adapter's free functions may use.
 using TokenImpl = detail::TokenAccess::Impl;
 
-// Runs f(session) on a borrowed session, returned to the pool when f is done; the pool's error if no
-// session could be had. Every Token method that talks to the token goes through here.
+// Runs f(session) on a borrowed session, returned to the pool when f is done; the pool's error if
+// no session could be had. Every Token method that talks to the token goes through here.
 template <class F>
 auto with_session(TokenImpl& impl, F&& f) -> decltype(f(CK_SESSION_HANDLE{})) {
   auto lease = impl.pool.acquire();

@@ -113,7 +113,8 @@ Result<Token> Token::open(const TokenSpec& spec, const SecureBytes& user_pin) {
     return std::unexpected(std::move(ok.error()));
   }
   // The login session seeds the pool and stays open for the Token's life, keeping the login alive.
-  auto impl = std::make_unique<Impl>(std::move(*module), found->slot, found->label, session.release());
+  auto impl =
+      std::make_unique<Impl>(std::move(*module), found->slot, found->label, session.release());
   return Token(std::move(impl));
 }
 

@@ -32,12 +32,12 @@ expect_exit 0 "table output" -- "$CV" secret list-versions --vault-name main --n
 expect_contains "$WORK/out" "attributes.enabled" "table has a header"
 
 expect_exit 0 "set-attributes disables a version" -- "$CV" secret set-attributes --vault-name main --name app-pass --version "$V1" --enabled false
-expect_exit 5 "show of a disabled version is Forbidden" -- "$CV" secret show --vault-name main --name app-pass --version "$V1"
+expect_exit 7 "show of a disabled version is Forbidden" -- "$CV" secret show --vault-name main --name app-pass --version "$V1"
 expect_contains "$WORK/err" "disabled secret" "Forbidden message names the reason"
 expect_exit 0 "set-attributes tags and content type" -- "$CV" secret set-attributes --vault-name main --name app-pass --tags only=this --content-type application/json
 expect_eq "$(jq -c .tags "$WORK/out")" '{"only":"this"}' "tags replaced"
 expect_exit 0 "disabled at creation" -- "$CV" secret set --vault-name main --name off --value x --disabled
-expect_exit 5 "disabled secret is Forbidden" -- "$CV" secret show --vault-name main --name off
+expect_exit 7 "disabled secret is Forbidden" -- "$CV" secret show --vault-name main --name off
 expect_exit 0 "future not-before" -- "$CV" secret set --vault-name main --name later --value x --not-before 2099-01-01
 expect_exit 5 "not yet valid is Forbidden" -- "$CV" secret show --vault-name main --name later
 

@@ -148,17 +148,19 @@ TEST_F(ImportTest, ImportSecretKey_GcmMatchesOpenSsl) {
   int len = 0;
   ASSERT_EQ(EVP_EncryptUpdate(c.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())), 1);
   Bytes expect(plain.size() + 16);
-  ASSERT_EQ(EVP_EncryptUpdate(c.get(), expect.data(), &len, plain.data(),
-                              static_cast<int>(plain.size())),
-            1);
+  ASSERT_EQ(
+      EVP_EncryptUpdate(c.get(), expect.data(), &len, plain.data(), static_cast<int>(plain.size())),
+      1);
   int fin = 0;
   ASSERT_EQ(EVP_EncryptFinal_ex(c.get(), expect.data() + len, &fin), 1);
-  ASSERT_EQ(EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_GCM_GET_TAG, 16, expect.data() + plain.size()), 1);
+  ASSERT_EQ(EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_GCM_GET_TAG, 16, expect.data() + plain.size()),
+            1);
   EXPECT_EQ(*ct, expect);
 }
 
 TEST_F(ImportTest, ImportGenericSecret_Of64Bytes) {
-  auto h = token().import_secret_key(KeyType::GenericSecret, SecureBytes(64, 7), {.extractable = true});
+  auto h =
+      token().import_secret_key(KeyType::GenericSecret, SecureBytes(64, 7), {.extractable = true});
   ASSERT_TRUE(h.has_value()) << h.error().message;
   EXPECT_FALSE(token().value_readable(*h));
 }

@@ -27,8 +27,10 @@ TEST_F(OpenTest, Open_ByLabelLogsIn) {
 }
 
 TEST_F(OpenTest, Open_ByUriWithModulePath) {
-  TokenSpec spec{{}, {}, "pkcs11:token=test;manufacturer=SoftHSM%20project?module-path=" +
-                             cv::hsm::default_module_path()};
+  TokenSpec spec{{},
+                 {},
+                 "pkcs11:token=test;manufacturer=SoftHSM%20project?module-path=" +
+                     cv::hsm::default_module_path()};
   auto t = Token::open(spec, env_.pin());
   ASSERT_TRUE(t.has_value()) << t.error().message;
   EXPECT_EQ(t->label(), "test");

@@ -31,15 +31,25 @@ TEST_F(PoolTest, Pool_FourThreadsAtOnce) {
         iv[0] = static_cast<std::uint8_t>(i);
         Bytes msg(64, static_cast<std::uint8_t>(i));
         auto ct = token().gcm_encrypt(*mk, iv, {}, msg);
-        if (!ct) { ++failures; continue; }
+        if (!ct) {
+          ++failures;
+          continue;
+        }
         auto pt = token().gcm_decrypt(*mk, iv, {}, *ct);
         if (!pt || !std::equal(pt->begin(), pt->end(), msg.begin(), msg.end())) ++failures;
-        auto k = token().generate_secret_key(KeyType::Aes, 256, {.encrypt = true, .extractable = true});
-        if (!k) { ++failures; continue; }
+        auto k =
+            token().generate_secret_key(KeyType::Aes, 256, {.encrypt = true, .extractable = true});
+        if (!k) {
+          ++failures;
+          continue;
+        }
         auto w = token().wrap(Mech::AesKeyWrapPad, *mk, *k);
         if (!w || !token().destroy(*k)) ++failures;
         auto sig = token().sign(Mech::Ecdsa, ec->priv, Bytes(32, 1));
-        if (!sig) { ++failures; continue; }
+        if (!sig) {
+          ++failures;
+          continue;
+        }
         auto ok = token().verify(Mech::Ecdsa, ec->pub, Bytes(32, 1), *sig);
         if (!ok || !*ok) ++failures;
       }
@@ -61,7 +71,8 @@ TEST_F(PoolTest, Baseline_RawLoopsReportRates) {
   ASSERT_TRUE(k);
   auto blob = token().wrap(Mech::AesKeyWrapPad, *mk, *k);
   ASSERT_TRUE(blob);
-  EXPECT_GT(cv::hsm::raw_unwrap_rate(token(), Mech::AesKeyWrapPad, *mk, *blob, KeyType::Aes, 20), 0.0);
+  EXPECT_GT(cv::hsm::raw_unwrap_rate(token(), Mech::AesKeyWrapPad, *mk, *blob, KeyType::Aes, 20),
+            0.0);
   auto rsa = token().generate_rsa(2048, {.encrypt = true, .decrypt = true, .sign = true});
   ASSERT_TRUE(rsa);
   EXPECT_GT(cv::hsm::raw_sign_rate(token(), Mech::RsaPss, rsa->priv, 32, 5), 0.0);

@@ -163,7 +163,8 @@ TEST_F(DomainKeyTest, DomainKey_PublicPartsReadable) {
   ASSERT_TRUE(cek);
   auto wrapped = token().wrap(Mech::RsaOaepSha1, *imported, *cek);
   ASSERT_TRUE(wrapped.has_value()) << wrapped.error().message;
-  EXPECT_TRUE(token().unwrap(Mech::RsaOaepSha1, dk_.priv, *wrapped, KeyType::Aes, {.decrypt = true}));
+  EXPECT_TRUE(
+      token().unwrap(Mech::RsaOaepSha1, dk_.priv, *wrapped, KeyType::Aes, {.decrypt = true}));
 }
 
 TEST_F(DomainKeyTest, DomainKey_TamperedWrapIsRefused) {

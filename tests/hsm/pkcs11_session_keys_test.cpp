@@ -1,5 +1,5 @@
-// Working keys as the vault uses them: generated as session objects, wrapped under the master key for
-// the catalogue, unwrapped again and used.
+// Working keys as the vault uses them: generated as session objects, wrapped under the master key
+// for the catalogue, unwrapped again and used.
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 

@@ -1,14 +1,16 @@
 // A private SoftHSM2 token for one test fixture.
 //
-// Makes a fresh folder under /tmp, writes a softhsm2.conf whose token directory is inside it, points
-// SOFTHSM2_CONF at it and initialises a token "test" there. The folder is removed in the destructor.
+// Makes a fresh folder under /tmp, writes a softhsm2.conf whose token directory is inside it,
+// points SOFTHSM2_CONF at it and initialises a token "test" there. The folder is removed in the
+// destructor.
 //
 // SoftHSM reads its configuration at C_Initialize, and the adapter finalises a module when its last
 // Token goes away, so fixtures can follow one another in one process as long as every Token of a
-// fixture is destroyed before the next TokenEnv is made. Declare the TokenEnv member *before* any Token
-// member so it outlives them. Not thread safe (setenv); one TokenEnv at a time.
+// fixture is destroyed before the next TokenEnv is made. Declare the TokenEnv member *before* any
+// Token member so it outlives them. Not thread safe (setenv); one TokenEnv at a time.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -16,8 +18,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "coldvault/hsm.hpp"
 
@@ -76,8 +76,8 @@ class TokenEnv {
   std::string init_error_;
 };
 
-// A fixture with a fresh token, opened and logged in. The TokenEnv member comes first so the Token is
-// destroyed (and the module finalised) before the folder goes.
+// A fixture with a fresh token, opened and logged in. The TokenEnv member comes first so the Token
+// is destroyed (and the module finalised) before the folder goes.
 class TokenTest : public ::testing::Test {
  protected:
   void SetUp() override {
