@@ -66,6 +66,8 @@ struct ListedObject {
   VersionRow current;
 };
 
+struct CatalogAccess;  // src/store only: lets each concern's file (tokens, lineage) reach the connection
+
 class Catalog {
  public:
   // Opens or creates the file, applies migrations, WAL + secure_delete + foreign keys on.
@@ -116,6 +118,7 @@ class Catalog {
   Result<void> purge(const std::string& vault, ObjType t, const std::string& name);
 
  private:
+  friend struct CatalogAccess;
   struct Impl;
   explicit Catalog(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

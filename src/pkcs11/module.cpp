@@ -2,6 +2,7 @@
 #include "pkcs11/module.hpp"
 
 #include <dlfcn.h>
+#include <stdlib.h>
 
 #include <map>
 #include <mutex>
@@ -81,16 +82,32 @@ Result<Module> Module::load(const std::string& path) {
   return Module(path, std::move(lib), fn, finalize);
 }
 
+namespace {
+
+// Two spellings of one file (a symlink, "./x.so") must find one registry entry, or the first Token
+// to go would finalise the library under the other. Paths that do not resolve (a bare soname left
+// to the loader's search) are kept as given.
+std::string registry_key(const std::string& path) {
+  struct FreeDeleter {
+    void operator()(char* p) const noexcept { free(p); }
+  };
+  std::unique_ptr<char, FreeDeleter> real(realpath(path.c_str(), nullptr));
+  return real ? std::string(real.get()) : path;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<Module>> Module::acquire(const std::string& path) {
   std::lock_guard lock(registry_mutex());
   auto& reg = registry();
-  if (auto it = reg.find(path); it != reg.end()) {
+  const std::string key = registry_key(path);
+  if (auto it = reg.find(key); it != reg.end()) {
     if (auto live = it->second.lock()) return live;
   }
   auto loaded = load(path);
   if (!loaded) return std::unexpected(std::move(loaded.error()));
   auto shared = std::make_shared<Module>(std::move(*loaded));
-  reg[path] = shared;
+  reg[key] = shared;
   return shared;
 }
 

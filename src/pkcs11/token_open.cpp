@@ -106,6 +106,11 @@ Result<Token> Token::open(const TokenSpec& spec, const SecureBytes& user_pin) {
                                     "' (tokens present: " + describe_labels(*tokens) + ")");
   }
 
+  if ((found->token_info.flags & CKF_USER_PIN_LOCKED) != 0) {
+    // Known before trying: an attempt would only fail the same way.
+    return fail(Errc::HsmLoginFailed, "PIN locked for token '" + found->label + "'",
+                "CKR_PIN_LOCKED");
+  }
   auto opened = open_rw_session(fn, found->slot);
   if (!opened) return std::unexpected(std::move(opened.error()));
   Session session(fn, *opened);

@@ -13,6 +13,11 @@ struct Catalog::Impl {
   int schema = 0;
 };
 
+// The connection of a Catalog, for the store's own files that add tables beside the core ones.
+struct CatalogAccess {
+  static sqlite3* db(Catalog& c) { return c.impl_->db.get(); }
+};
+
 inline std::string name_key(std::string_view name) {
   std::string k(name);
   std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });

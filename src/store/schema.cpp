@@ -49,6 +49,43 @@ CREATE TABLE versions(
   PRIMARY KEY(object_id, version));
 CREATE INDEX versions_by_seq ON versions(object_id, seq);
 )sql",
+    // 2: REST bearer tokens (stored hashed), blob lineage, blob archive.
+    R"sql(
+CREATE TABLE api_tokens(
+  id TEXT PRIMARY KEY,
+  vault TEXT NOT NULL REFERENCES vaults(name_key),
+  hash BLOB NOT NULL UNIQUE,
+  permissions TEXT NOT NULL,
+  label TEXT,
+  created INTEGER NOT NULL,
+  expires INTEGER,
+  revoked INTEGER);
+CREATE TABLE blob_events(
+  id INTEGER PRIMARY KEY,
+  event TEXT NOT NULL CHECK (event IN ('backup','restore')),
+  outcome TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  type TEXT,
+  name TEXT,
+  versions TEXT,
+  source_vault TEXT,
+  target_vault TEXT,
+  domain_kid TEXT,
+  signer TEXT,
+  time INTEGER NOT NULL,
+  detail TEXT);
+CREATE INDEX blob_events_by_sha ON blob_events(sha256);
+CREATE TABLE blob_archive(
+  sha256 TEXT PRIMARY KEY,
+  label TEXT,
+  format TEXT NOT NULL,
+  prefix TEXT,
+  kid TEXT,
+  type TEXT,
+  metadata TEXT NOT NULL,
+  blob BLOB NOT NULL,
+  imported INTEGER NOT NULL);
+)sql",
 };
 
 }  // namespace
