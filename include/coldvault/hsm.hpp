@@ -142,6 +142,10 @@ class Token {
   Result<Bytes> wrap(Mech m, Handle wrapping_key, Handle key);
   Result<Handle> unwrap(Mech m, Handle unwrapping_key, ByteView wrapped, KeyType type,
                         const KeyUsage& usage);
+  // Key Vault's unwrapKey with A*KW returns the unwrapped key to the caller by definition, so this
+  // unwraps into a short-lived session CKK_GENERIC_SECRET with CKA_SENSITIVE=FALSE, reads CKA_VALUE and
+  // destroys it (src/pkcs11/unwrap_to_caller.cpp). Not for coldvault's own key material.
+  Result<SecureBytes> unwrap_secret_value(Mech m, Handle unwrapping_key, ByteView wrapped);
 
   // AES-GCM with a 12-byte IV and 16-byte tag; output/input is ciphertext||tag. A wrong tag, AAD or key
   // gives Corruption.

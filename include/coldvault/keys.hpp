@@ -44,7 +44,7 @@ struct KeyBundle {
 
 struct KeyOpResult {
   std::string kid;     // versioned id of the key used
-  Bytes value;
+  SecureBytes value;   // wiped on free: decrypt and unwrapKey return plaintext keys and data
   Bytes iv, tag, aad;  // AES-GCM only
 };
 

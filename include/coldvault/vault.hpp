@@ -47,11 +47,15 @@ struct InitReport {
 // The folder a HomeOptions names.
 std::string resolve_home(const HomeOptions& o);
 
+// The home's catalogue alone, without token or PIN (offline tools: blob archive, lineage queries).
+Result<store::Catalog> open_catalog(const HomeOptions& o);
+
 // Creates the home (and for the embedded default, a SoftHSM token), the security domain and a first vault.
 // Conflict if the home is already initialised.
 Result<InitReport> init(const HomeOptions& o, const VaultOptions& v);
 
 struct HomeConfig;
+class KeyCache;  // src/vault/key_cache.hpp
 
 struct VaultKeys {
   store::VaultRow row;
@@ -62,6 +66,10 @@ struct VaultKeys {
 class Service {
  public:
   static Result<Service> open(const HomeOptions& o);
+  // For a long-running process that opens several Services (the REST server): read the PIN once from
+  // the usual sources, then open each Service with it.
+  static Result<SecureBytes> read_pin(const HomeOptions& o);
+  static Result<Service> open(const HomeOptions& o, const SecureBytes& pin);
   Service(Service&&) noexcept;
   Service& operator=(Service&&) noexcept;
   ~Service();
@@ -77,8 +85,14 @@ class Service {
   // The vault's row and its token handles; found once, then cached. NotFound if no such vault.
   Result<const VaultKeys*> vault(const std::string& name);
 
+  // The domain key pair named by kid, found in the token once then cached. NotFound with "security domain
+  // <kid> is not present in this token" when the token lacks it (a blob from another domain).
+  Result<hsm::KeyPair> domain_key(const std::string& kid);
+
   // A fresh 32-hex version id from the token's RNG.
   Result<std::string> new_version_id();
+  // Unwrapped key versions (session objects) of this Service's vaults, bounded LRU (src/vault/key_cache.hpp).
+  KeyCache& key_cache();
   // Current Unix time in seconds.
   static std::int64_t now();
 
@@ -88,6 +102,9 @@ class Service {
   explicit Service(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The catalogue file of a home (<home>/catalog.db).
+std::string catalog_path(const std::string& home);
 
 // Key Vault's recoveryLevel for a vault's retention and purge protection.
 std::string recovery_level(const store::VaultRow& v);

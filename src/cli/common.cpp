@@ -145,4 +145,29 @@ Result<SecureBytes> read_file(const std::string& path) {
   return out;
 }
 
+Result<void> write_file(const std::string& path, ByteView content) {
+  if (path == "-") {
+    std::cout.write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
+    std::cout.flush();
+    return {};
+  }
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(Errc::BadParameter, "cannot write " + path);
+  std::size_t off = 0;
+  bool ok = true;
+  while (ok && off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    ok = n > 0;
+    if (ok) off += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return fail(Errc::BadParameter, "cannot write " + path);
+  }
+  return {};
+}
+
 }  // namespace cv::cli

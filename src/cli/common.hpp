@@ -45,7 +45,17 @@ Result<bool> parse_bool(const std::string& text);
 // Reads a whole file ("-" = stdin) into wiped memory.
 Result<SecureBytes> read_file(const std::string& path);
 
+// Writes a whole file atomically (temp name, fsync, rename), mode 0600; "-" = stdout.
+Result<void> write_file(const std::string& path, ByteView content);
+
 void add_init_commands(CLI::App& app, Globals& g);
+// Adds backup/restore to the `secret` and `key` groups (call after they exist) and the `blob` and
+// `catalog` groups.
+void add_backup_commands(CLI::App& app, Globals& g);
 void add_secret_commands(CLI::App& app, Globals& g);
+void add_key_commands(CLI::App& app, Globals& g);
+void add_disk_key_commands(CLI::App& app, Globals& g);
+void add_serve_command(CLI::App& app, Globals& g);
+void add_token_commands(CLI::App& app, Globals& g);
 
 }  // namespace cv::cli

@@ -17,6 +17,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"json", "table", "tsv", "none", "pem"}));
   add_init_commands(app, g);
   add_secret_commands(app, g);
+  add_key_commands(app, g);
+  add_disk_key_commands(app, g);
+  add_serve_command(app, g);
+  add_token_commands(app, g);
+  add_backup_commands(app, g);  // after the object groups: it adds backup/restore to them
   try {
     app.parse(argc, argv);
     return 0;

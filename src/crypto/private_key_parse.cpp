@@ -3,7 +3,6 @@
 // (freed with BN_clear_free) into SecureBytes, and the password is only read through OpenSSL's
 // callback.
 #include <openssl/core_names.h>
-#include <openssl/objects.h>
 #include <openssl/pem.h>
 
 #include <cstring>
@@ -60,20 +59,8 @@ Result<void> rsa_parts(const EVP_PKEY* pkey, RsaPrivate& out) {
   return {};
 }
 
-Result<Curve> curve_of(const EVP_PKEY* pkey) {
-  char name[64];
-  std::size_t len = 0;
-  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &len) !=
-      1)
-    return ossl::fail_ossl(Errc::Unsupported, "EC key without a named curve is not supported");
-  const int nid = OBJ_txt2nid(name);
-  for (Curve c : {Curve::P256, Curve::P384, Curve::P521})
-    if (nid != NID_undef && nid == OBJ_txt2nid(detail::group_name(c))) return c;
-  return fail(Errc::Unsupported, std::string("unsupported EC curve ") + name);
-}
-
 Result<void> ec_parts(const EVP_PKEY* pkey, EcPrivate& out) {
-  auto curve = curve_of(pkey);
+  auto curve = detail::curve_of(pkey);
   if (!curve) return std::unexpected(curve.error());
   const std::size_t width = curve_bytes(*curve);
   // X and Y rather than the encoded public key: the encoded form follows the file's point format,

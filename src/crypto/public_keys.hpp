@@ -19,4 +19,16 @@ Bytes der_octet_string(ByteView content);
 Result<ossl::PkeyPtr> rsa_public_pkey(const RsaPublic& pub);
 Result<ossl::PkeyPtr> ec_public_pkey(const EcPublic& pub);
 
+// The other direction (key_extract.cpp): parts of a key OpenSSL parsed. Unsupported for a curve
+// other than P-256/384/521 or one given by explicit parameters; BadParameter for a key of the
+// wrong type.
+Result<Curve> curve_of(const EVP_PKEY* pkey);
+Result<RsaPublic> rsa_public_of(const EVP_PKEY* pkey);
+// The point is returned as the DER OCTET STRING of CKA_EC_POINT, params as the curve's OID.
+Result<EcPublic> ec_public_of(const EVP_PKEY* pkey);
+// The curve for a JWK "crv" name (jwk_public.cpp); BadParameter listing the allowed names.
+Result<Curve> curve_from_jwk_name(std::string_view crv);
+// A public key from SubjectPublicKeyInfo DER; BadParameter if malformed or followed by bytes.
+Result<ossl::PkeyPtr> pkey_from_spki(ByteView der);
+
 }  // namespace cv::crypto::detail

@@ -23,6 +23,12 @@ std::string resolve_home(const HomeOptions& o) {
   return std::string(user ? user : ".") + "/.local/share/coldvault";
 }
 
+Result<store::Catalog> open_catalog(const HomeOptions& o) {
+  std::string home = resolve_home(o);
+  if (auto c = load_config(home); !c) return std::unexpected(c.error());
+  return store::Catalog::open(catalog_path(home));
+}
+
 std::string config_path(const std::string& home) { return home + "/config.json"; }
 std::string catalog_path(const std::string& home) { return home + "/catalog.db"; }
 

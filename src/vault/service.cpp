@@ -5,6 +5,7 @@
 
 #include "coldvault/crypto.hpp"
 #include "vault/home.hpp"
+#include "vault/key_cache.hpp"
 #include "vault/labels.hpp"
 
 namespace cv::vault {
@@ -15,6 +16,8 @@ struct Service::Impl {
   store::Catalog catalog;
   hsm::Token token;
   std::map<std::string, VaultKeys> vaults;  // by lower-case name
+  std::map<std::string, hsm::KeyPair> domains;  // by kid
+  KeyCache key_cache;  // after the token: its destructor destroys session objects in it
 };
 
 Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -24,6 +27,7 @@ Service::~Service() = default;
 
 store::Catalog& Service::catalog() { return impl_->catalog; }
 hsm::Token& Service::token() { return impl_->token; }
+KeyCache& Service::key_cache() { return impl_->key_cache; }
 const std::string& Service::home() const { return impl_->home; }
 const std::string& Service::domain_kid() const { return impl_->config.domain_kid; }
 void Service::set_domain_kid(const std::string& kid) { impl_->config.domain_kid = kid; }
@@ -43,6 +47,20 @@ Result<Service> Service::open(const HomeOptions& o) {
   return open_service(home, *cfg, *pin);
 }
 
+Result<SecureBytes> Service::read_pin(const HomeOptions& o) {
+  std::string home = resolve_home(o);
+  auto cfg = load_config(home);
+  if (!cfg) return std::unexpected(cfg.error());
+  return read_user_pin(o, *cfg, home);
+}
+
+Result<Service> Service::open(const HomeOptions& o, const SecureBytes& pin) {
+  std::string home = resolve_home(o);
+  auto cfg = load_config(home);
+  if (!cfg) return std::unexpected(cfg.error());
+  return open_service(home, *cfg, pin);
+}
+
 Result<Service> open_service(const std::string& home, const HomeConfig& c, const SecureBytes& pin) {
   if (c.embedded) use_softhsm_conf(home);
   auto cat = store::Catalog::open(catalog_path(home));
@@ -50,7 +68,7 @@ Result<Service> open_service(const std::string& home, const HomeConfig& c, const
   auto token = hsm::Token::open(token_spec(c), pin);
   if (!token) return std::unexpected(token.error());
   auto impl = std::make_unique<Service::Impl>(
-      Service::Impl{home, c, std::move(*cat), std::move(*token), {}});
+      Service::Impl{home, c, std::move(*cat), std::move(*token), {}, {}, {}});
   return Service(std::move(impl));
 }
 
@@ -68,6 +86,20 @@ Result<const VaultKeys*> Service::vault(const std::string& name) {
   if (!sign_pub) return std::unexpected(sign_pub.error());
   auto [it, _] = impl_->vaults.emplace(key, VaultKeys{*row, *master, {*sign_pub, *sign_priv}});
   return &it->second;
+}
+
+Result<hsm::KeyPair> Service::domain_key(const std::string& kid) {
+  if (auto it = impl_->domains.find(kid); it != impl_->domains.end()) return it->second;
+  auto absent = [&] {
+    return fail(Errc::NotFound, "security domain " + kid + " is not present in this token");
+  };
+  auto priv = impl_->token.find(domain_label(kid), "private");
+  if (!priv) return priv.error().code == Errc::NotFound ? absent() : std::unexpected(priv.error());
+  auto pub = impl_->token.find(domain_label(kid), "public");
+  if (!pub) return pub.error().code == Errc::NotFound ? absent() : std::unexpected(pub.error());
+  hsm::KeyPair kp{*pub, *priv};
+  impl_->domains.emplace(kid, kp);
+  return kp;
 }
 
 Result<std::string> Service::new_version_id() {

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# GET-secret throughput and p99 of `coldvault serve` over TLS keep-alive at 16 and 64 connections
+# (wrk), beside nginx serving a static file over TLS with the same certificate, on this machine in the
+# same run. Prints a Markdown table for docs/performance.md ("REST server").
+#   bench/rest_bench.sh [path/to/coldvault] [seconds per run, default 10]
+# Needs: wrk, nginx (scripts/setup-deps installs both). Only loopback addresses are used.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+CV=${1:-$here/../build/coldvault}
+SECS=${2:-10}
+command -v wrk >/dev/null || { echo "rest_bench: wrk is not installed" >&2; exit 1; }
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[[ -x $NGINX ]] || { echo "rest_bench: nginx is not installed" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/cv-rest-bench-XXXXXX)
+export COLDVAULT_HOME=$WORK/home
+SERVER_PID="" NGINX_PID=""
+cleanup() {
+  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$CV" init --vault-name bench -o none
+printf 'a-secret-value-of-forty-bytes-0123456789' | "$CV" secret set --vault-name bench --name bench --file - -o none
+export CV_TOKEN=$("$CV" token create --vault-name bench --permissions secrets/get 2>/dev/null | jq -r .token)
+"$CV" serve --vault-name bench --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+URL=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/serve.out")
+[[ -n $URL ]] || { echo "rest_bench: server did not start: $(cat "$WORK/serve.err")" >&2; exit 1; }
+PATH_Q="/secrets/bench/?api-version=7.5"
+curl -sf --cacert "$COLDVAULT_HOME/tls/ca.pem" -H "Authorization: Bearer $CV_TOKEN" "$URL$PATH_Q" >"$WORK/body.json"
+
+# nginx: the same certificate, the same response bytes as a static file, on another free port.
+NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/www/secrets/bench"
+cp "$WORK/body.json" "$WORK/www/secrets/bench/index.json"
+# nginx workers drop to an unprivileged user when started as root: let them reach www/ (only).
+chmod 711 "$WORK"
+chmod -R a+rX "$WORK/www"
+cat >"$WORK/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx.err warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
+  uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$NPORT ssl;
+    ssl_certificate $COLDVAULT_HOME/tls/server.pem;
+    ssl_certificate_key $COLDVAULT_HOME/tls/server-key.pem;
+    root $WORK/www;
+    location /secrets/bench/ { default_type application/json; try_files /secrets/bench/index.json =404; }
+  }
+}
+CONF
+mkdir -p "$WORK/tmp"
+"$NGINX" -c "$WORK/nginx.conf" -p "$WORK" 2>"$WORK/nginx.start" &
+NGINX_PID=$!
+sleep 0.5
+curl -sfk "https://127.0.0.1:$NPORT$PATH_Q" >/dev/null || { echo "rest_bench: nginx did not start: $(cat "$WORK/nginx.start" "$WORK/nginx.err" 2>/dev/null)" >&2; exit 1; }
+
+# wrk's --latency table gives the 99% line; figures in ms.
+run() {  # name url connections
+  local out
+  out=$(wrk -t2 -c"$3" -d"${SECS}s" --latency -s "$here/rest_auth.lua" "$2" 2>&1)
+  local rps p50 p99 errs
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errs=$(awk '/Non-2xx or 3xx responses/ {print $5}' <<<"$out")
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$3" "$rps" "$p50" "$p99" "${errs:-0}"
+}
+echo "REST GET-secret over TLS keep-alive, wrk -t2 ${SECS}s per row, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo
+echo "| server | connections | requests/s | p50 | p99 | non-2xx |"
+echo "|---|---|---|---|---|---|"
+for c in 16 64; do
+  run "coldvault serve" "$URL$PATH_Q" "$c"
+  run "nginx static file" "https://127.0.0.1:$NPORT$PATH_Q" "$c"
+done
+grep -q "0 server errors" "$WORK/serve.err" 2>/dev/null || true

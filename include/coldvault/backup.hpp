@@ -1,0 +1,73 @@
+// HSM-bound backup blobs (docs/blob-format.md): backup and restore of secrets and keys, and the offline
+// tools (inspect, verify) that need no token. Every backup and every restore attempt is recorded in the
+// catalogue's lineage (coldvault/lineage.hpp).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coldvault/bytes.hpp"
+#include "coldvault/error.hpp"
+#include "coldvault/keys.hpp"
+#include "coldvault/secrets.hpp"
+
+namespace cv::backup {
+
+inline constexpr std::size_t kMaxVersions = 500;
+inline constexpr std::size_t kMaxBlobBytes = 64u << 20;
+
+enum class BlobFormat { ColdVault, AzureKeyVault };
+
+// The parts of a blob, split and decoded but not yet checked cryptographically.
+struct Envelope {
+  BlobFormat format = BlobFormat::ColdVault;
+  std::string prefix;
+  std::string type;  // "secret", "key", "certificate"
+  std::string kid;   // domain id (ours) or Key Vault's wrapping key id
+  // ColdVault only: the JWS around the JWE.
+  std::string jws_header_b64;
+  nlohmann::json jws_header;
+  std::string jwe;  // compact JWE text (the JWS payload)
+  Bytes signature;
+  // The JWE (both formats).
+  std::string jwe_header_b64;
+  nlohmann::json jwe_header;
+  Bytes encrypted_cek, iv, ciphertext, tag;
+  std::size_t total_bytes = 0;
+};
+
+struct Manifest {
+  std::string type, name, current, vault, vault_url, domain, signer, payload_sha256;
+  std::vector<std::string> versions;
+  std::int64_t created = 0;
+};
+
+// Strict decoding of envelope bytes (docs/blob-format.md §1-3). BadParameter with a precise reason.
+Result<Envelope> parse_blob(ByteView blob);
+// File or request content -> envelope bytes: raw bytes, base64url text, or {"value": "..."}.
+Result<Bytes> read_blob_input(ByteView content);
+// Envelope bytes -> REST `value` (base64url).
+std::string blob_value(ByteView blob);
+// The manifest of a ColdVault blob (BadParameter for Key Vault blobs, which have none in clear).
+Result<Manifest> manifest_of(const Envelope& e);
+// Lower-case hex SHA-256 of the envelope bytes: the blob's identity in lineage and archive.
+std::string blob_sha256(ByteView blob);
+
+// Offline: what a blob is, without token or trust anchor.
+Result<nlohmann::json> inspect(ByteView blob);
+// Offline: signature, chain to `trust_pem`, digests. `ok` only when every check holds.
+struct Verdict {
+  bool ok = false;
+  nlohmann::json report;
+};
+Result<Verdict> verify(ByteView blob, std::string_view trust_pem);
+
+// With the token. Backups include every version; restores are all-or-nothing.
+Result<Bytes> backup_secret(vault::Service& svc, const std::string& vault, const std::string& name);
+Result<vault::SecretBundle> restore_secret(vault::Service& svc, const std::string& vault, ByteView blob);
+Result<Bytes> backup_key(vault::Service& svc, const std::string& vault, const std::string& name);
+Result<vault::KeyBundle> restore_key(vault::Service& svc, const std::string& vault, ByteView blob);
+
+}  // namespace cv::backup

@@ -1,0 +1,104 @@
+// Offline tools: inspect (what a blob is) and verify (who made it, and that nothing changed). They need
+// no token, PIN or network: only the blob and, for verify, a trust anchor.
+#include "backup/seal.hpp"
+#include "coldvault/base64.hpp"
+#include "coldvault/crypto.hpp"
+
+namespace cv::backup {
+namespace {
+
+nlohmann::json parts_json(const Envelope& e) {
+  return {{"jweHeader", e.jwe_header_b64.size()},
+          {"encryptedKey", e.encrypted_cek.size()},
+          {"iv", e.iv.size()},
+          {"ciphertext", e.ciphertext.size()},
+          {"tag", e.tag.size()}};
+}
+
+std::vector<Bytes> chain_of(const Envelope& e) {
+  std::vector<Bytes> chain;
+  for (const auto& c : e.jws_header["x5c"])
+    if (c.is_string())
+      if (auto der = base64_decode(c.get<std::string>())) chain.push_back(std::move(*der));
+  return chain;
+}
+
+}  // namespace
+
+Result<nlohmann::json> inspect(ByteView blob) {
+  auto e = parse_blob(blob);
+  if (!e) return std::unexpected(e.error());
+  nlohmann::json j = {{"format", e->format == BlobFormat::ColdVault ? "coldvault" : "azure-key-vault"},
+                      {"prefix", e->prefix},
+                      {"type", e->type},
+                      {"kid", e->kid},
+                      {"alg", e->jwe_header.value("alg", "")},
+                      {"enc", e->jwe_header.value("enc", "")},
+                      {"bytes", e->total_bytes},
+                      {"sha256", blob_sha256(blob)},
+                      {"parts", parts_json(*e)}};
+  if (e->format == BlobFormat::AzureKeyVault) {
+    j["binding"] =
+        "Azure Key Vault blob: sealed to Microsoft's HSMs (key " + e->kid +
+        "); it can only be restored into Azure Key Vault in the same subscription and geography, never here";
+    return j;
+  }
+  auto m = manifest_of(*e);
+  if (!m) return std::unexpected(m.error());
+  j["binding"] = "coldvault blob: opens only in a token holding security domain " + e->kid;
+  j["manifest"] = e->jwe_header["cv.manifest"];
+  j["signature"] = {{"alg", e->jws_header.value("alg", "")}, {"bytes", e->signature.size()}};
+  auto chain = chain_of(*e);
+  if (!chain.empty()) {
+    auto pem = crypto::certificate_pem_from_der(chain[0]);
+    if (pem)
+      if (auto info = crypto::inspect_certificate(*pem))
+        j["signer"] = {{"subject", info->subject},
+                       {"issuer", info->issuer},
+                       {"notBefore", info->not_before},
+                       {"notAfter", info->not_after},
+                       {"sha256", info->sha256_fingerprint}};
+  }
+  return j;
+}
+
+Result<Verdict> verify(ByteView blob, std::string_view trust_pem) {
+  auto e = parse_blob(blob);
+  if (!e) return std::unexpected(e.error());
+  if (e->format == BlobFormat::AzureKeyVault)
+    return fail(Errc::BadParameter, "an Azure Key Vault blob carries no signature coldvault can verify");
+  auto m = manifest_of(*e);
+  if (!m) return std::unexpected(m.error());
+  Verdict v;
+  auto& r = v.report;
+  r["sha256"] = blob_sha256(blob);
+  r["manifest"] = e->jwe_header["cv.manifest"];
+  auto chain = chain_of(*e);
+  bool sig_ok = false, digest_ok = false, signer_ok = false;
+  std::string sig_error;
+  if (!chain.empty()) {
+    std::string input = e->jws_header_b64 + "." + base64url_encode(as_bytes(e->jwe));
+    auto s = crypto::verify_es256(chain[0], as_bytes(input), e->signature);
+    sig_ok = s && *s;
+    if (!s) sig_error = s.error().message;
+    signer_ok = to_hex(crypto::sha256(chain[0])) == m->signer;
+  }
+  digest_ok = e->jws_header.value("cv.jwe.sha256", "") == to_hex(crypto::sha256(as_bytes(e->jwe)));
+  r["signature"] = {{"ok", sig_ok}, {"alg", "ES256"}};
+  if (!sig_error.empty()) r["signature"]["error"] = sig_error;
+  r["digest"] = {{"ok", digest_ok}, {"jweSha256", e->jws_header.value("cv.jwe.sha256", "")}};
+  r["signerMatchesManifest"] = signer_ok;
+  bool chain_ok = false;
+  if (!chain.empty()) {
+    auto c = crypto::verify_chain(chain, trust_pem);
+    if (!c) return std::unexpected(c.error());
+    chain_ok = c->chain_ok;
+    r["chain"] = {{"ok", c->chain_ok}, {"subject", c->subject}, {"issuer", c->issuer}, {"sha256", c->sha256_fingerprint}};
+    if (!c->chain_ok) r["chain"]["error"] = "signer is not trusted by the given anchor: " + c->error;
+  }
+  v.ok = sig_ok && digest_ok && signer_ok && chain_ok;
+  r["verdict"] = v.ok ? "valid" : "invalid";
+  return v;
+}
+
+}  // namespace cv::backup

@@ -1,0 +1,30 @@
+// Shared pieces of the per-type backup code: version attributes <-> payload JSON, the Conflict text,
+// lineage recording. Private to src/backup.
+#pragma once
+
+#include "backup/secure_json.hpp"
+#include "backup/seal.hpp"
+#include "coldvault/lineage.hpp"
+
+namespace cv::backup {
+
+// {"version","contentType"?,"tags","attributes":{enabled,nbf?,exp?,created,updated}}
+SecureJson version_json(const store::VersionRow& v);
+// The reverse, BadParameter on a missing or mistyped field.
+Result<store::VersionRow> version_from_json(const SecureJson& j);
+// The payload's versions, checked against the manifest (same ids, same order, current included).
+Result<std::vector<const SecureJson*>> payload_versions(const SecureJson& payload, const Manifest& m);
+
+// Key Vault's text for a restore into a taken name.
+Error restore_conflict(const std::string& type_word, const std::string& base_url, const std::string& name,
+                       const std::string& version);
+
+// Records a backup or restore attempt; failures to record are returned (the caller decides).
+void record(vault::Service& svc, const std::string& event, const Result<void>& outcome, ByteView blob,
+            const Manifest* m, const std::string& target_vault, const std::string& type);
+
+// Loads every version of a live object (oldest first); BadParameter past kMaxVersions.
+Result<std::vector<store::VersionRow>> all_versions(vault::Service& svc, const std::string& vault,
+                                                    store::ObjType t, const std::string& name);
+
+}  // namespace cv::backup

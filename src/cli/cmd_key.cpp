@@ -1,0 +1,258 @@
+// `coldvault key ...`: the life-cycle verbs of `az keyvault key`. Operations are in cmd_key_ops.cpp.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "cli/cmd_key.hpp"
+#include "coldvault/base64.hpp"
+#include "coldvault/bundle_json.hpp"
+#include "coldvault/crypto.hpp"
+#include "coldvault/keys.hpp"
+
+namespace cv::cli {
+namespace {
+
+using vault::Shape;
+
+struct KeyArgs {
+  std::string vault, name, version, kty, curve, expires, not_before, disabled, enabled;
+  std::string pem_file, pem_password, jwk_file, file, encoding = "PEM";
+  unsigned size = 0;
+  std::vector<std::string> ops, tags;
+  std::size_t maxresults = 0;
+};
+
+// Per-subcommand options whose presence matters (KeyArgs is shared by every subcommand).
+struct SpecOpts {
+  CLI::Option* ops = nullptr;
+  CLI::Option* disabled = nullptr;
+};
+
+const std::vector<std::string> kColumns = {"name", "key.kid", "key.kty", "attributes.enabled", "attributes.updated"};
+const std::vector<std::string> kItemColumns = {"name", "kid", "attributes.enabled", "attributes.updated"};
+const std::vector<std::string> kDeletedColumns = {"name", "recoveryId", "deletedDate", "scheduledPurgeDate"};
+
+nlohmann::json out(const vault::KeyBundle& b, Shape s) {
+  auto j = vault::key_json(b, s);
+  j["name"] = b.name;
+  return j;
+}
+
+void add_vault_and_name(CLI::App* c, KeyArgs& a, bool name = true) {
+  c->add_option("--vault-name", a.vault, "Vault name")->required();
+  if (name) c->add_option("--name,-n", a.name, "Key name")->required();
+}
+
+vault::Attributes attributes(const KeyArgs& a, const CLI::Option* disabled) {
+  vault::Attributes at;
+  if (!a.expires.empty()) at.exp = need(parse_time(a.expires));
+  if (!a.not_before.empty()) at.nbf = need(parse_time(a.not_before));
+  if (disabled && disabled->count() > 0) at.enabled = a.disabled.empty() ? false : !need(parse_bool(a.disabled));
+  return at;
+}
+
+// Options shared by create and import: ops, tags, disabled, expires, not-before.
+SpecOpts add_spec_options(CLI::App* c, KeyArgs& a) {
+  SpecOpts o;
+  o.ops = c->add_option("--ops", a.ops, "Permitted operations: encrypt decrypt sign verify wrapKey unwrapKey");
+  c->add_option("--tags", a.tags, "Tags: key=value ...");
+  o.disabled = c->add_option("--disabled", a.disabled, "Create the version disabled")->expected(0, 1);
+  c->add_option("--expires", a.expires, "Expiry (UTC): 2027-01-31 or 2027-01-31T10:00:00Z");
+  c->add_option("--not-before", a.not_before, "Not valid before (UTC)");
+  return o;
+}
+
+vault::KeySpec spec(const KeyArgs& a, const SpecOpts& o) {
+  vault::KeySpec s;
+  s.kty = a.kty;
+  if (a.size) s.size = a.size;
+  if (!a.curve.empty()) s.crv = a.curve;
+  if (o.ops->count() > 0) s.ops = a.ops;
+  s.tags = need(parse_tags(a.tags));
+  s.attributes = attributes(a, o.disabled);
+  return s;
+}
+
+std::size_t page(const KeyArgs& a) { return a.maxresults ? a.maxresults : 1000000; }
+
+// Writes a public key file; refuses to overwrite, as az does.
+void write_new_file(const std::string& path, ByteView data) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) die(Errc::BadParameter, "cannot create " + path + " (it may already exist)");
+  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) die(Errc::StorageFailure, "cannot write " + path);
+}
+
+SecureString as_secure_string(const SecureBytes& b) { return SecureString(b.begin(), b.end()); }
+
+}  // namespace
+
+Bytes b64url_arg(const std::string& option, const std::string& text) {
+  auto r = base64url_decode_lenient_padding(text);
+  if (!r) die(Errc::BadParameter, "Content of '" + option + "' is not base64url.");
+  return std::move(*r);
+}
+
+void add_key_commands(CLI::App& app, Globals& g) {
+  auto* key = app.add_subcommand("key", "Keys held by the token: RSA, EC, oct; operations; soft delete");
+  key->require_subcommand(1);
+  auto a = std::make_shared<KeyArgs>();
+
+  auto* create = key->add_subcommand("create", "Create a key (or a new version) inside the token");
+  add_vault_and_name(create, *a);
+  create->add_option("--kty", a->kty, "RSA, RSA-HSM, EC, EC-HSM, oct, oct-HSM")->required();
+  create->add_option("--size", a->size, "RSA: 2048 (default), 3072, 4096; oct: 128, 192, 256 (default)");
+  create->add_option("--curve", a->curve, "EC: P-256 (default), P-384, P-521");
+  auto create_opts = add_spec_options(create, *a);
+  create->callback([&g, a, create_opts] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, out(need(keys.create(a->name, spec(*a, create_opts))), Shape::Bundle), kColumns);
+  });
+
+  auto* import = key->add_subcommand("import", "Import a private key (PEM or JWK) into the token");
+  add_vault_and_name(import, *a);
+  import->add_option("--pem-file", a->pem_file, "PEM private key: PKCS#1, PKCS#8 (maybe encrypted), SEC1");
+  import->add_option("--pem-password", a->pem_password, "Password of an encrypted PEM");
+  import->add_option("--jwk-file", a->jwk_file, "JSON Web Key with private parts (RSA, EC or oct)");
+  import->add_option("--kty", a->kty, "Record the key type as RSA-HSM, EC-HSM, ... (default: as imported)");
+  auto import_opts = add_spec_options(import, *a);
+  import->callback([&g, a, import_opts] {
+    if (a->pem_file.empty() == a->jwk_file.empty()) die(Errc::BadParameter, "give --pem-file or --jwk-file");
+    SecureString password(a->pem_password.begin(), a->pem_password.end());
+    secure_wipe(a->pem_password.data(), a->pem_password.size());
+    auto s = spec(*a, import_opts);
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    // The file's bytes live only in wiped buffers, and only until the token holds the key.
+    auto material = as_secure_string(need(read_file(a->pem_file.empty() ? a->jwk_file : a->pem_file)));
+    auto b = a->pem_file.empty() ? keys.import_jwk(a->name, material, s)
+                                 : keys.import_pem(a->name, material, password, s);
+    material.clear();
+    material.shrink_to_fit();
+    print(g, out(need(std::move(b)), Shape::Bundle), kColumns);
+  });
+
+  auto* show = key->add_subcommand("show", "Show a key's public part and attributes");
+  add_vault_and_name(show, *a);
+  show->add_option("--version,-v", a->version, "Version id (default: latest)");
+  show->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, out(need(keys.get(a->name, a->version)), Shape::Bundle), kColumns);
+  });
+
+  auto* download = key->add_subcommand("download", "Write the public key (RSA, EC) to a file");
+  add_vault_and_name(download, *a);
+  download->add_option("--version,-v", a->version, "Version id (default: latest)");
+  download->add_option("--file,-f", a->file, "File to create")->required();
+  download->add_option("--encoding,-e", a->encoding, "PEM (default) or DER")->check(CLI::IsMember({"PEM", "DER"}));
+  download->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    Bytes der = need(keys.public_key_der(a->name, a->version));
+    if (a->encoding == "DER") {
+      write_new_file(a->file, der);
+    } else {
+      std::string pem = crypto::pem_encode("PUBLIC KEY", der);
+      write_new_file(a->file, as_bytes(pem));
+    }
+  });
+
+  auto* list = key->add_subcommand("list", "List keys");
+  add_vault_and_name(list, *a, false);
+  list->add_option("--maxresults", a->maxresults, "At most this many");
+  list->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& b : need(keys.list(0, page(*a)))) j.push_back(out(b, Shape::Item));
+    print(g, j, kItemColumns);
+  });
+
+  auto* versions = key->add_subcommand("list-versions", "List a key's versions, oldest first");
+  add_vault_and_name(versions, *a);
+  versions->add_option("--maxresults", a->maxresults, "At most this many");
+  versions->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& b : need(keys.list_versions(a->name, 0, page(*a)))) j.push_back(out(b, Shape::VersionItem));
+    print(g, j, kItemColumns);
+  });
+
+  auto* attrs = key->add_subcommand("set-attributes", "Change a version's operations, attributes or tags");
+  add_vault_and_name(attrs, *a);
+  attrs->add_option("--version,-v", a->version, "Version id (default: latest)");
+  attrs->add_option("--enabled", a->enabled, "true or false");
+  attrs->add_option("--expires", a->expires, "Expiry (UTC)");
+  attrs->add_option("--not-before", a->not_before, "Not valid before (UTC)");
+  auto* ops_opt = attrs->add_option("--ops", a->ops, "Permitted operations (replace all)");
+  auto* tags_opt = attrs->add_option("--tags", a->tags, "Tags (replace all): key=value ...");
+  attrs->callback([&g, a, ops_opt, tags_opt] {
+    vault::UpdateKey u;
+    if (!a->expires.empty()) u.attributes.exp = need(parse_time(a->expires));
+    if (!a->not_before.empty()) u.attributes.nbf = need(parse_time(a->not_before));
+    if (!a->enabled.empty()) u.attributes.enabled = need(parse_bool(a->enabled));
+    if (ops_opt->count() > 0) u.ops = a->ops;
+    if (tags_opt->count() > 0) u.tags = need(parse_tags(a->tags));
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, out(need(keys.update(a->name, a->version, u)), Shape::Bundle), kColumns);
+  });
+
+  auto* rotate = key->add_subcommand("rotate", "New version of the same type; older versions keep working");
+  add_vault_and_name(rotate, *a);
+  rotate->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, out(need(keys.rotate(a->name)), Shape::Bundle), kColumns);
+  });
+
+  auto* del = key->add_subcommand("delete", "Soft-delete a key (all versions)");
+  add_vault_and_name(del, *a);
+  del->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, out(need(keys.remove(a->name)), Shape::Bundle), kColumns);
+  });
+
+  auto* ldel = key->add_subcommand("list-deleted", "List soft-deleted keys");
+  add_vault_and_name(ldel, *a, false);
+  ldel->add_option("--maxresults", a->maxresults, "At most this many");
+  ldel->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& b : need(keys.list_deleted(0, page(*a)))) j.push_back(out(b, Shape::Item));
+    print(g, j, kDeletedColumns);
+  });
+
+  auto* sdel = key->add_subcommand("show-deleted", "Show a soft-deleted key");
+  add_vault_and_name(sdel, *a);
+  sdel->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, out(need(keys.get_deleted(a->name)), Shape::Bundle), kDeletedColumns);
+  });
+
+  auto* rec = key->add_subcommand("recover", "Recover a soft-deleted key with all its versions");
+  add_vault_and_name(rec, *a);
+  rec->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, out(need(keys.recover(a->name)), Shape::Bundle), kColumns);
+  });
+
+  auto* purge = key->add_subcommand("purge", "Permanently remove a soft-deleted key");
+  add_vault_and_name(purge, *a);
+  purge->callback([&g, a] {
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    need(keys.purge(a->name));
+  });
+
+  add_key_op_commands(key, g);
+}
+
+}  // namespace cv::cli

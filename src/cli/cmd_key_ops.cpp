@@ -1,0 +1,108 @@
+// `coldvault key encrypt|decrypt|wrap|unwrap|sign|verify`: Key Vault's key operations, base64url in and
+// out, output shaped like KeyOperationResult {"kid","value"[,"iv","tag","aad"]} / KeyVerifyResult.
+#include "cli/cmd_key.hpp"
+#include "coldvault/base64.hpp"
+#include "coldvault/keys.hpp"
+
+namespace cv::cli {
+namespace {
+
+struct OpArgs {
+  std::string vault, name, version, alg, value, iv, aad, tag, digest, signature;
+};
+
+void add_common(CLI::App* c, OpArgs& a) {
+  c->add_option("--vault-name", a.vault, "Vault name")->required();
+  c->add_option("--name,-n", a.name, "Key name")->required();
+  c->add_option("--version,-v", a.version, "Version id (default: latest)");
+  c->add_option("--algorithm,-a", a.alg, "Algorithm, e.g. RSA-OAEP-256, A256GCM, A256KW, PS256, ES256")->required();
+}
+
+Bytes optional_arg(const std::string& option, const std::string& text) {
+  return text.empty() ? Bytes{} : b64url_arg(option, text);
+}
+
+nlohmann::json result_json(const vault::KeyOpResult& r) {
+  nlohmann::json j = {{"kid", r.kid}, {"value", base64url_encode(r.value)}};
+  if (!r.iv.empty()) j["iv"] = base64url_encode(r.iv);
+  if (!r.tag.empty()) j["tag"] = base64url_encode(r.tag);
+  if (!r.aad.empty()) j["aad"] = base64url_encode(r.aad);
+  return j;
+}
+
+const std::vector<std::string> kColumns = {"kid", "value"};
+
+}  // namespace
+
+void add_key_op_commands(CLI::App* key, Globals& g) {
+  auto a = std::make_shared<OpArgs>();
+
+  auto* enc = key->add_subcommand("encrypt", "Encrypt a value (RSA-OAEP, RSA-OAEP-256, RSA1_5, A*GCM)");
+  add_common(enc, *a);
+  enc->add_option("--value", a->value, "Plaintext, base64url")->required();
+  enc->add_option("--iv", a->iv, "A*GCM: 12-byte IV, base64url (default: random from the token)");
+  enc->add_option("--aad", a->aad, "A*GCM: additional authenticated data, base64url");
+  enc->callback([&g, a] {
+    Bytes v = b64url_arg("value", a->value), iv = optional_arg("iv", a->iv), aad = optional_arg("aad", a->aad);
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, result_json(need(keys.encrypt(a->name, a->version, a->alg, v, iv, aad))), kColumns);
+  });
+
+  auto* dec = key->add_subcommand("decrypt", "Decrypt a value inside the token");
+  add_common(dec, *a);
+  dec->add_option("--value", a->value, "Ciphertext, base64url")->required();
+  dec->add_option("--iv", a->iv, "A*GCM: the IV, base64url");
+  dec->add_option("--aad", a->aad, "A*GCM: additional authenticated data, base64url");
+  dec->add_option("--tag", a->tag, "A*GCM: the 16-byte tag, base64url");
+  dec->callback([&g, a] {
+    Bytes v = b64url_arg("value", a->value), iv = optional_arg("iv", a->iv), aad = optional_arg("aad", a->aad),
+          tag = optional_arg("tag", a->tag);
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, result_json(need(keys.decrypt(a->name, a->version, a->alg, v, iv, aad, tag))), kColumns);
+  });
+
+  auto* wrap = key->add_subcommand("wrap", "Wrap a key (RSA-OAEP, RSA-OAEP-256, RSA1_5, A*KW)");
+  add_common(wrap, *a);
+  wrap->add_option("--value", a->value, "The key to wrap, base64url")->required();
+  wrap->callback([&g, a] {
+    Bytes v = b64url_arg("value", a->value);
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, result_json(need(keys.wrap(a->name, a->version, a->alg, v))), kColumns);
+  });
+
+  auto* unwrap = key->add_subcommand("unwrap", "Unwrap a key inside the token");
+  add_common(unwrap, *a);
+  unwrap->add_option("--value", a->value, "The wrapped key, base64url")->required();
+  unwrap->callback([&g, a] {
+    Bytes v = b64url_arg("value", a->value);
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, result_json(need(keys.unwrap(a->name, a->version, a->alg, v))), kColumns);
+  });
+
+  auto* sign = key->add_subcommand("sign", "Sign a digest inside the token (RS*, PS*, ES*)");
+  add_common(sign, *a);
+  sign->add_option("--value,--digest", a->value, "The digest, base64url")->required();
+  sign->callback([&g, a] {
+    Bytes v = b64url_arg("value", a->value);
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, result_json(need(keys.sign(a->name, a->version, a->alg, v))), kColumns);
+  });
+
+  auto* verify = key->add_subcommand("verify", "Verify a signature over a digest: {\"value\": true|false}");
+  add_common(verify, *a);
+  verify->add_option("--digest", a->digest, "The digest, base64url")->required();
+  verify->add_option("--signature", a->signature, "The signature, base64url")->required();
+  verify->callback([&g, a] {
+    Bytes d = b64url_arg("digest", a->digest), s = b64url_arg("signature", a->signature);
+    auto svc = open_service(g);
+    vault::Keys keys(svc, a->vault);
+    print(g, nlohmann::json{{"value", need(keys.verify(a->name, a->version, a->alg, d, s))}}, {"value"});
+  });
+}
+
+}  // namespace cv::cli

@@ -1,0 +1,70 @@
+// `coldvault token create|list|revoke`: bearer tokens for the REST server. A token is printed once and
+// stored only as its SHA-256.
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "coldvault/api_tokens.hpp"
+#include "coldvault/server.hpp"
+
+namespace cv::cli {
+namespace {
+
+nlohmann::json token_json(const store::ApiTokenRow& t) {
+  nlohmann::json j = {{"id", t.id}, {"vault", t.vault}, {"permissions", t.permissions},
+                      {"label", t.label}, {"created", t.created}};
+  j["expires"] = t.expires ? nlohmann::json(*t.expires) : nlohmann::json(nullptr);
+  j["revoked"] = t.revoked ? nlohmann::json(*t.revoked) : nlohmann::json(nullptr);
+  return j;
+}
+
+struct TokenArgs {
+  std::string vault, id, label, expires;
+  std::vector<std::string> permissions;
+};
+
+}  // namespace
+
+void add_token_commands(CLI::App& app, Globals& g) {
+  auto* token = app.add_subcommand("token", "Bearer tokens for `coldvault serve`");
+  token->require_subcommand(1);
+  auto a = std::make_shared<TokenArgs>();
+
+  auto* create = token->add_subcommand("create", "Mint a token (printed once; stored hashed)");
+  create->add_option("--vault-name", a->vault, "Vault the token opens")->required();
+  create->add_option("--permissions", a->permissions,
+                     "Key Vault permissions: secrets/get,secrets/backup,keys/unwrapKey,... or all")
+      ->required()->delimiter(',');
+  create->add_option("--label", a->label, "A note to recognise the token by in `token list`");
+  create->add_option("--expires", a->expires, "Expiry (UTC): 2027-01-31 or 2027-01-31T10:00:00Z");
+  create->callback([&g, a] {
+    std::optional<std::int64_t> expires;
+    if (!a->expires.empty()) expires = need(parse_time(a->expires));
+    auto svc = open_service(g);
+    auto m = need(server::mint_token(svc, a->vault, a->permissions, a->label, expires));
+    auto j = token_json(m.row);
+    j["token"] = m.token;
+    print(g, j, {"id", "vault", "permissions", "token"});
+    std::cerr << "This token is shown once; coldvault keeps only its SHA-256.\n";
+  });
+
+  auto* list = token->add_subcommand("list", "List a vault's tokens (never their text)");
+  list->add_option("--vault-name", a->vault, "Vault")->required();
+  list->callback([&g, a] {
+    auto svc = open_service(g);
+    need(svc.catalog().vault(a->vault));
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& t : need(store::api_tokens(svc.catalog(), a->vault))) out.push_back(token_json(t));
+    print(g, out, {"id", "label", "permissions", "created", "revoked"});
+  });
+
+  auto* revoke = token->add_subcommand("revoke", "Revoke a token by id (effective within 2 seconds)");
+  revoke->add_option("--vault-name", a->vault, "Vault")->required();
+  revoke->add_option("--id", a->id, "Token id (from `token list`)")->required();
+  revoke->callback([&g, a] {
+    auto svc = open_service(g);
+    need(store::revoke_api_token(svc.catalog(), a->vault, a->id, vault::Service::now()));
+    print(g, {{"id", a->id}, {"revoked", true}}, {"id", "revoked"});
+  });
+}
+
+}  // namespace cv::cli

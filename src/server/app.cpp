@@ -1,0 +1,134 @@
+// The request pipeline (see app.hpp for the order of checks and why it matters to the SDKs).
+#include "server/app.hpp"
+
+#include <iostream>
+
+#include "server/errors.hpp"
+
+namespace cv::server {
+namespace {
+
+constexpr const char* kApiVersions[] = {"7.4", "7.5", "7.6-preview.1", "7.6-preview.2", "7.6", "2025-07-01",
+                                       "2026-04-01"};  // @azure/keyvault-secrets 4.12 defaults to it
+
+std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
+std::string query_of(const std::string& target) {
+  auto q = target.find('?');
+  return q == std::string::npos ? std::string() : target.substr(q + 1);
+}
+
+}  // namespace
+
+bool supported_api_version(const std::string& v) {
+  for (const char* k : kApiVersions)
+    if (v == k) return true;
+  return false;
+}
+
+App::App(AppConfig cfg)
+    : cfg_(std::move(cfg)),
+      auth_(cfg_.catalog_path, cfg_.accept_any_token),
+      pool_(cfg_.open_service, cfg_.workers) {
+  add_secret_routes(router_);
+  add_key_routes(router_);
+  add_key_op_routes(router_);
+  add_backup_routes(router_);
+}
+
+Response App::handle(const Request& req) {
+  Response r;
+  try {
+    r = run(req);
+  } catch (const std::exception& e) {
+    // The REST handler wrapper: one of the two places exceptions are caught (a bug or bad_alloc).
+    std::cerr << "coldvault serve: internal error on " << req.method << " " << path_of(req.target) << ": "
+              << e.what() << "\n";
+    r = error_response(500, "InternalError", "The server hit an internal error; see its log.");
+  }
+  return finish(req, std::move(r));
+}
+
+std::optional<Response> App::preflight(const Request& req) {
+  Principal p;
+  std::string vault = valid_host(req.host) ? cfg_.resolver.vault_for(req.host) : std::string();
+  auto r = check_caller(req, vault, p);
+  if (!r) return std::nullopt;
+  return finish(req, std::move(*r));
+}
+
+std::optional<Response> App::check_caller(const Request& req, const std::string& vault, Principal& out) {
+  if (!valid_host(req.host)) return error_response(400, "BadParameter", "The Host header is missing or invalid.");
+  // Authentication comes before anything that looks at the path or body: the SDKs' first request per
+  // client is an unauthenticated, bodiless probe that must get the challenge, not a 400.
+  auto principal = auth_.authenticate(req.authorization, vault);
+  if (!principal) {
+    if (principal.error().code == Errc::Unauthenticated) return unauthorized(principal.error().message);
+    return error_response(principal.error());
+  }
+  out = std::move(*principal);
+  return std::nullopt;
+}
+
+Response App::finish(const Request& req, Response r) {
+  if (r.status >= 500) ++server_errors_;
+  r.headers.emplace_back("x-ms-request-id", std::to_string(++request_ids_));
+  if (!req.client_request_id.empty() && valid_host(req.client_request_id))
+    r.headers.emplace_back("x-ms-client-request-id", req.client_request_id);
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  return r;
+}
+
+Response App::run(const Request& req) {
+  const std::string& host = req.host;
+  std::string vault = valid_host(host) ? cfg_.resolver.vault_for(host) : std::string();
+  Principal principal;
+  if (auto refused = check_caller(req, vault, principal)) return std::move(*refused);
+
+  auto segments = split_path(path_of(req.target));
+  if (!segments) return error_response(segments.error());
+  auto query = parse_query(query_of(req.target));
+  if (!query) return error_response(query.error());
+  auto v = query->find("api-version");
+  if (v == query->end() || v->second.empty())
+    return error_response(400, "BadParameter", "The 'api-version' query parameter is missing.");
+  if (!supported_api_version(v->second))
+    return error_response(400, "BadParameter",
+                          "The specified version (" + v->second.substr(0, 32) +
+                              ") is not recognized. Consider using the latest supported version (2025-07-01).");
+
+  Match m = router_.match(req.method, *segments);
+  if (!m.route) {
+    if (m.method_mismatch)
+      return error_response(405, "MethodNotAllowed",
+                            "The method " + req.method.substr(0, 16) + " is not allowed on this resource.");
+    return error_response(404, "NotFound", "There is no operation at this path.");
+  }
+  if (!allowed(principal, m.route->permission)) return forbidden(principal, m.route->permission, vault);
+
+  auto lease = pool_.acquire();
+  if (!lease) {
+    // Opening a Service failed (token absent, module gone, catalogue locked): never the client's fault,
+    // whatever code the adapter chose (a missing token is NotFound there).
+    pool_.discard_idle();
+    Error e = lease.error();
+    e.code = Errc::HsmUnavailable;
+    std::cerr << "coldvault serve: cannot open the vault (" << e.message << "); answering 503\n";
+    return error_response(e);
+  }
+  Ctx ctx{req, *query, vault, cfg_.scheme + "://" + host, v->second, path_of(req.target), m.params, **lease};
+  auto result = m.route->handler(ctx);
+  if (result) return std::move(*result);
+  const Error& e = result.error();
+  if (is_hsm_outage(e)) {
+    // This Service's token (and likely every idle one) is broken: reopen on the next request.
+    lease->discard();
+    pool_.discard_idle();
+  }
+  if (status_for(e) >= 500)
+    std::cerr << "coldvault serve: " << req.method << " " << path_of(req.target) << " -> " << status_for(e)
+              << " " << errc_name(e.code) << ": " << e.message << (e.native.empty() ? "" : " [" + e.native + "]")
+              << "\n";
+  return error_response(e);
+}
+
+}  // namespace cv::server

@@ -1,0 +1,59 @@
+// The request pipeline without the transport: Host -> vault, authenticate (401), api-version (400),
+// route (404/405), permission (403), borrow a Service (503 if the HSM is away), run the handler, map
+// its error. server.cpp feeds it from cpp-httplib; unit tests call handle() directly.
+//
+// Thread safety: handle() may run on every HTTP thread at once.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coldvault/vault.hpp"
+#include "server/auth.hpp"
+#include "server/http.hpp"
+#include "server/pool.hpp"
+#include "server/request_context.hpp"
+#include "server/router.hpp"
+
+namespace cv::server {
+
+struct AppConfig {
+  std::string scheme = "https";
+  std::string catalog_path;
+  VaultResolver resolver;
+  bool accept_any_token = false;
+  std::size_t workers = 8;
+  std::function<Result<vault::Service>()> open_service;
+};
+
+// api-versions this server answers (7.4 .. 2025-07-01).
+bool supported_api_version(const std::string& v);
+
+class App {
+ public:
+  explicit App(AppConfig cfg);
+  Response handle(const Request& req);
+  // The checks that need no body (Host, bearer token), for the transport to run before it reads the
+  // body: an unauthenticated request gets its 401 even with an oversized or missing body. A response
+  // means "answer this and stop"; nullopt means "read the body and call handle()".
+  std::optional<Response> preflight(const Request& req);
+  // Errors that reached the client as 5xx (for the log line server.cpp prints).
+  std::uint64_t server_errors() const { return server_errors_.load(); }
+
+ private:
+  Response run(const Request& req);
+  Response finish(const Request& req, Response r);
+  std::optional<Response> check_caller(const Request& req, const std::string& vault, Principal& out);
+  AppConfig cfg_;
+  Router router_;
+  Authenticator auth_;
+  Pool<vault::Service> pool_;
+  std::atomic<std::uint64_t> request_ids_{0};
+  std::atomic<std::uint64_t> server_errors_{0};
+};
+
+}  // namespace cv::server

@@ -1,0 +1,102 @@
+// POST /keys/{name}/{version}/{encrypt|decrypt|wrapkey|unwrapkey|sign|verify}; an empty version
+// (`/keys/{name}//sign`, what CryptographyClient sends for a versionless key) means the latest.
+#include "coldvault/base64.hpp"
+#include "coldvault/keys.hpp"
+#include "server/body.hpp"
+#include "server/router.hpp"
+
+namespace cv::server {
+namespace {
+
+// Keys reports kids under the catalogue's base URL; the client must see the origin it used.
+std::string kid_for(const Ctx& c, const std::string& kid) {
+  auto at = kid.find("/keys/");
+  return at == std::string::npos ? kid : c.origin + kid.substr(at);
+}
+
+Response op_response(const Ctx& c, const vault::KeyOpResult& r) {
+  Json j = {{"kid", kid_for(c, r.kid)}, {"value", base64url_encode(r.value)}};
+  if (!r.iv.empty()) j["iv"] = base64url_encode(r.iv);
+  if (!r.tag.empty()) j["tag"] = base64url_encode(r.tag);
+  if (!r.aad.empty()) j["aad"] = base64url_encode(r.aad);
+  return json_response(200, j);
+}
+
+struct OpInput {
+  std::string alg;
+  Bytes value, iv, aad, tag;
+};
+
+Result<OpInput> read_input(const Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  OpInput in;
+  CV_UNWRAP(alg, req_string(j, "alg"));
+  CV_UNWRAP(value, req_b64url(j, "value"));
+  CV_UNWRAP(iv, opt_b64url(j, "iv"));
+  CV_UNWRAP(aad, opt_b64url(j, "aad"));
+  CV_UNWRAP(tag, opt_b64url(j, "tag"));
+  in.alg = alg;
+  in.value = std::move(value);
+  if (iv) in.iv = std::move(*iv);
+  if (aad) in.aad = std::move(*aad);
+  if (tag) in.tag = std::move(*tag);
+  return in;
+}
+
+Result<Response> encrypt(Ctx& c) {
+  CV_UNWRAP(in, read_input(c));
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(r, keys.encrypt(c.params.name, c.params.version, in.alg, in.value, in.iv, in.aad));
+  return op_response(c, r);
+}
+
+Result<Response> decrypt(Ctx& c) {
+  CV_UNWRAP(in, read_input(c));
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(r, keys.decrypt(c.params.name, c.params.version, in.alg, in.value, in.iv, in.aad, in.tag));
+  return op_response(c, r);
+}
+
+Result<Response> wrap(Ctx& c) {
+  CV_UNWRAP(in, read_input(c));
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(r, keys.wrap(c.params.name, c.params.version, in.alg, in.value));
+  return op_response(c, r);
+}
+
+Result<Response> unwrap(Ctx& c) {
+  CV_UNWRAP(in, read_input(c));
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(r, keys.unwrap(c.params.name, c.params.version, in.alg, in.value));
+  return op_response(c, r);
+}
+
+Result<Response> sign(Ctx& c) {
+  CV_UNWRAP(in, read_input(c));
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(r, keys.sign(c.params.name, c.params.version, in.alg, in.value));
+  return op_response(c, r);
+}
+
+Result<Response> verify(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  CV_UNWRAP(alg, req_string(j, "alg"));
+  CV_UNWRAP(digest, req_b64url(j, "digest"));
+  CV_UNWRAP(sig, req_b64url(j, "value"));
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(ok, keys.verify(c.params.name, c.params.version, alg, digest, sig));
+  return json_response(200, Json{{"value", ok}});
+}
+
+}  // namespace
+
+void add_key_op_routes(Router& r) {
+  r.add("POST", "keys/{name}/{version?}/encrypt", {"keys", "encrypt"}, encrypt);
+  r.add("POST", "keys/{name}/{version?}/decrypt", {"keys", "decrypt"}, decrypt);
+  r.add("POST", "keys/{name}/{version?}/wrapkey", {"keys", "wrapKey"}, wrap);
+  r.add("POST", "keys/{name}/{version?}/unwrapkey", {"keys", "unwrapKey"}, unwrap);
+  r.add("POST", "keys/{name}/{version?}/sign", {"keys", "sign"}, sign);
+  r.add("POST", "keys/{name}/{version?}/verify", {"keys", "verify"}, verify);
+}
+
+}  // namespace cv::server

@@ -1,0 +1,175 @@
+// /keys and /deletedkeys: key life cycle over vault::Keys (crypto operations: routes_key_ops.cpp).
+#include "coldvault/bundle_json.hpp"
+#include "coldvault/keys.hpp"
+#include "server/body.hpp"
+#include "server/paging.hpp"
+#include "server/router.hpp"
+
+namespace cv::server {
+namespace {
+
+using vault::Shape;
+
+Json out(vault::KeyBundle b, const Ctx& c, Shape s) {
+  b.base_url = c.origin;  // kids carry the origin the client used: CryptographyClient calls go there
+  return vault::key_json(b, s);
+}
+
+// key_ops, tags and attributes, shared by create, import and update.
+Result<void> read_common(const Json& j, std::optional<std::vector<std::string>>& ops, std::optional<store::Tags>& tags,
+                         vault::Attributes& attrs) {
+  auto o = opt_strings(j, "key_ops");
+  if (!o) return std::unexpected(o.error());
+  auto t = opt_tags(j);
+  if (!t) return std::unexpected(t.error());
+  auto a = attributes_of(j);
+  if (!a) return std::unexpected(a.error());
+  ops = std::move(*o);
+  tags = std::move(*t);
+  attrs = *a;
+  return {};
+}
+
+Result<Response> create_key(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  vault::KeySpec spec;
+  CV_UNWRAP(kty, req_string(j, "kty"));
+  CV_UNWRAP(size, opt_int(j, "key_size"));
+  CV_UNWRAP(crv, opt_string(j, "crv"));
+  CV_UNWRAP(exponent, opt_int(j, "public_exponent"));
+  if (exponent && *exponent != 65537)
+    return std::unexpected(bad_parameter("Only the public exponent 65537 is supported."));
+  if (size && (*size <= 0 || *size > 16384)) return std::unexpected(bad_parameter("Property 'key_size' is out of range."));
+  std::optional<store::Tags> tags;
+  if (auto r = read_common(j, spec.ops, tags, spec.attributes); !r) return std::unexpected(r.error());
+  spec.kty = kty;
+  if (size) spec.size = static_cast<unsigned>(*size);
+  spec.crv = crv;
+  if (tags) spec.tags = *tags;
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(b, keys.create(c.params.name, spec));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> import_key(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  auto key = j.find("key");
+  if (key == j.end() || !key->is_object())
+    return std::unexpected(bad_parameter("Property 'key' is required and must be a JSON Web Key object."));
+  vault::KeySpec spec;
+  CV_UNWRAP(kty, req_string(*key, "kty"));
+  spec.kty = kty;
+  CV_UNWRAP(crv, opt_string(*key, "crv"));
+  spec.crv = crv;
+  CV_UNWRAP(ops, opt_strings(*key, "key_ops"));
+  spec.ops = ops;
+  CV_UNWRAP(tags, opt_tags(j));
+  if (tags) spec.tags = *tags;
+  CV_UNWRAP(attrs, attributes_of(j));
+  spec.attributes = attrs;
+  CV_UNWRAP(hsm, opt_bool(j, "Hsm"));  // accepted and ignored: every coldvault key is in the token
+  (void)hsm;
+  std::string text = key->dump();
+  SecureString jwk(text.begin(), text.end());
+  secure_wipe(text.data(), text.size());
+  // The JSON tree still holds the private parts; clear what we can reach before it is freed.
+  for (const char* f : {"d", "p", "q", "dp", "dq", "qi", "k"})
+    if (auto it = key->find(f); it != key->end() && it->is_string()) {
+      auto& s = it->get_ref<std::string&>();
+      secure_wipe(s.data(), s.size());
+    }
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(b, keys.import_jwk(c.params.name, jwk, spec));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> get_key(Ctx& c) {
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(b, keys.get(c.params.name, c.params.version));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> update_key(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  vault::UpdateKey u;
+  if (auto r = read_common(j, u.ops, u.tags, u.attributes); !r) return std::unexpected(r.error());
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(b, keys.update(c.params.name, c.params.version, u));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> rotate_key(Ctx& c) {
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(b, keys.rotate(c.params.name));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> list_keys(Ctx& c) {
+  CV_UNWRAP(p, page_of(c));
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(rows, keys.list(p.offset, p.size + 1));
+  Json items = Json::array();
+  for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::Item));
+  return list_response(c, std::move(items), p);
+}
+
+Result<Response> list_versions(Ctx& c) {
+  CV_UNWRAP(p, page_of(c));
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(rows, keys.list_versions(c.params.name, p.offset, p.size + 1));
+  Json items = Json::array();
+  for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::VersionItem));
+  return list_response(c, std::move(items), p);
+}
+
+Result<Response> delete_key(Ctx& c) {
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(b, keys.remove(c.params.name));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> list_deleted(Ctx& c) {
+  CV_UNWRAP(p, page_of(c));
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(rows, keys.list_deleted(p.offset, p.size + 1));
+  Json items = Json::array();
+  for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::Item));
+  return list_response(c, std::move(items), p);
+}
+
+Result<Response> get_deleted(Ctx& c) {
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(b, keys.get_deleted(c.params.name));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> recover_deleted(Ctx& c) {
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(b, keys.recover(c.params.name));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> purge_deleted(Ctx& c) {
+  vault::Keys keys(c.svc, c.vault);
+  if (auto r = keys.purge(c.params.name); !r) return std::unexpected(r.error());
+  return Response{204, {}, {}};
+}
+
+}  // namespace
+
+void add_key_routes(Router& r) {
+  r.add("POST", "keys/{name}/create", {"keys", "create"}, create_key);
+  r.add("PUT", "keys/{name}", {"keys", "import"}, import_key);
+  r.add("GET", "keys", {"keys", "list"}, list_keys);
+  r.add("GET", "keys/{name}/versions", {"keys", "list"}, list_versions);
+  r.add("GET", "keys/{name}/{version?}", {"keys", "get"}, get_key);
+  r.add("PATCH", "keys/{name}/{version?}", {"keys", "update"}, update_key);
+  r.add("POST", "keys/{name}/rotate", {"keys", "rotate"}, rotate_key);
+  r.add("DELETE", "keys/{name}", {"keys", "delete"}, delete_key);
+  r.add("GET", "deletedkeys", {"keys", "list"}, list_deleted);
+  r.add("GET", "deletedkeys/{name}", {"keys", "get"}, get_deleted);
+  r.add("DELETE", "deletedkeys/{name}", {"keys", "purge"}, purge_deleted);
+  r.add("POST", "deletedkeys/{name}/recover", {"keys", "recover"}, recover_deleted);
+}
+
+}  // namespace cv::server

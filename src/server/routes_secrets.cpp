@@ -1,0 +1,122 @@
+// /secrets and /deletedsecrets: Key Vault's secret operations over vault::Secrets.
+#include "coldvault/bundle_json.hpp"
+#include "server/body.hpp"
+#include "server/paging.hpp"
+#include "server/router.hpp"
+
+namespace cv::server {
+namespace {
+
+using vault::Shape;
+
+Json out(vault::SecretBundle b, const Ctx& c, Shape s) {
+  b.base_url = c.origin;  // ids carry the origin the client used, not the catalogue's default
+  return vault::secret_json(b, s);
+}
+
+Result<Response> set_secret(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  vault::SetSecret s;
+  {
+    CV_UNWRAP(value, req_string(j, "value"));
+    s.value.assign(value.begin(), value.end());
+    secure_wipe(value.data(), value.size());
+  }
+  CV_UNWRAP(ct, opt_string(j, "contentType"));
+  CV_UNWRAP(tags, opt_tags(j));
+  CV_UNWRAP(attrs, attributes_of(j));
+  s.content_type = ct;
+  if (tags) s.tags = *tags;
+  s.attributes = attrs;
+  vault::Secrets secrets(c.svc, c.vault);
+  CV_UNWRAP(b, secrets.set(c.params.name, s));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> get_secret(Ctx& c) {
+  vault::Secrets secrets(c.svc, c.vault);
+  CV_UNWRAP(b, secrets.get(c.params.name, c.params.version));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> update_secret(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  vault::UpdateSecret u;
+  CV_UNWRAP(ct, opt_string(j, "contentType"));
+  CV_UNWRAP(tags, opt_tags(j));
+  CV_UNWRAP(attrs, attributes_of(j));
+  u.content_type = ct;
+  u.tags = tags;
+  u.attributes = attrs;
+  vault::Secrets secrets(c.svc, c.vault);
+  CV_UNWRAP(b, secrets.update(c.params.name, c.params.version, u));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> list_secrets(Ctx& c) {
+  CV_UNWRAP(p, page_of(c));
+  vault::Secrets secrets(c.svc, c.vault);
+  CV_UNWRAP(rows, secrets.list(p.offset, p.size + 1));
+  Json items = Json::array();
+  for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::Item));
+  return list_response(c, std::move(items), p);
+}
+
+Result<Response> list_versions(Ctx& c) {
+  CV_UNWRAP(p, page_of(c));
+  vault::Secrets secrets(c.svc, c.vault);
+  CV_UNWRAP(rows, secrets.list_versions(c.params.name, p.offset, p.size + 1));
+  Json items = Json::array();
+  for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::VersionItem));
+  return list_response(c, std::move(items), p);
+}
+
+Result<Response> delete_secret(Ctx& c) {
+  vault::Secrets secrets(c.svc, c.vault);
+  CV_UNWRAP(b, secrets.remove(c.params.name));
+  return json_response(200, out(std::move(b), c, Shape::VersionItem));
+}
+
+Result<Response> list_deleted(Ctx& c) {
+  CV_UNWRAP(p, page_of(c));
+  vault::Secrets secrets(c.svc, c.vault);
+  CV_UNWRAP(rows, secrets.list_deleted(p.offset, p.size + 1));
+  Json items = Json::array();
+  for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::Item));
+  return list_response(c, std::move(items), p);
+}
+
+Result<Response> get_deleted(Ctx& c) {
+  vault::Secrets secrets(c.svc, c.vault);
+  CV_UNWRAP(b, secrets.get_deleted(c.params.name));
+  return json_response(200, out(std::move(b), c, Shape::VersionItem));
+}
+
+Result<Response> recover_deleted(Ctx& c) {
+  vault::Secrets secrets(c.svc, c.vault);
+  CV_UNWRAP(b, secrets.recover(c.params.name));
+  return json_response(200, out(std::move(b), c, Shape::VersionItem));
+}
+
+Result<Response> purge_deleted(Ctx& c) {
+  vault::Secrets secrets(c.svc, c.vault);
+  if (auto r = secrets.purge(c.params.name); !r) return std::unexpected(r.error());
+  return Response{204, {}, {}};
+}
+
+}  // namespace
+
+void add_secret_routes(Router& r) {
+  r.add("PUT", "secrets/{name}", {"secrets", "set"}, set_secret);
+  r.add("GET", "secrets", {"secrets", "list"}, list_secrets);
+  r.add("GET", "secrets/{name}/versions", {"secrets", "list"}, list_versions);
+  r.add("GET", "secrets/{name}/{version?}", {"secrets", "get"}, get_secret);
+  r.add("PATCH", "secrets/{name}/{version?}", {"secrets", "set"}, update_secret);
+  r.add("DELETE", "secrets/{name}", {"secrets", "delete"}, delete_secret);
+  r.add("GET", "deletedsecrets", {"secrets", "list"}, list_deleted);
+  r.add("GET", "deletedsecrets/{name}", {"secrets", "get"}, get_deleted);
+  r.add("DELETE", "deletedsecrets/{name}", {"secrets", "purge"}, purge_deleted);
+  r.add("POST", "deletedsecrets/{name}/recover", {"secrets", "recover"}, recover_deleted);
+}
+
+}  // namespace cv::server

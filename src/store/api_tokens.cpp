@@ -1,0 +1,81 @@
+// REST bearer tokens: rows of api_tokens. The token text itself never reaches this file, only its hash.
+#include "coldvault/api_tokens.hpp"
+
+#include "store/catalog_impl.hpp"
+
+namespace cv::store {
+namespace {
+
+constexpr const char* kColumns =
+    "SELECT t.id, v.name, t.hash, t.permissions, t.label, t.created, t.expires, t.revoked"
+    " FROM api_tokens t JOIN vaults v ON v.name_key = t.vault";
+
+ApiTokenRow read_row(const Stmt& st) {
+  ApiTokenRow r;
+  r.id = st.text(0);
+  r.vault = st.text(1);
+  r.hash = st.blob(2);
+  r.permissions = st.text(3);
+  r.label = st.opt_text(4).value_or("");
+  r.created = st.integer(5);
+  r.expires = st.opt_int(6);
+  r.revoked = st.opt_int(7);
+  return r;
+}
+
+}  // namespace
+
+Result<void> add_api_token(Catalog& c, const ApiTokenRow& t) {
+  sqlite3* db = CatalogAccess::db(c);
+  // The foreign key alone would report a bare constraint failure; say which vault is missing.
+  if (auto v = c.vault(t.vault); !v) return std::unexpected(v.error());
+  auto st = Stmt::prepare(db,
+                          "INSERT INTO api_tokens(id, vault, hash, permissions, label, created, expires)"
+                          " VALUES(?,?,?,?,?,?,?)");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, t.id).bind(2, name_key(t.vault)).bind(3, ByteView(t.hash)).bind(4, t.permissions);
+  st->bind(5, t.label).bind(6, t.created).bind(7, t.expires);
+  auto r = st->run();
+  if (!r && r.error().code == Errc::Conflict) return fail(Errc::Conflict, "token id " + t.id + " exists");
+  return r;
+}
+
+Result<ApiTokenRow> api_token(Catalog& c, const std::string& id) {
+  auto st = Stmt::prepare(CatalogAccess::db(c), std::string(kColumns) + " WHERE t.id = ?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return fail(Errc::NotFound, "no API token with id " + id);
+  return read_row(*st);
+}
+
+Result<std::vector<ApiTokenRow>> api_tokens(Catalog& c, const std::string& vault) {
+  auto st = Stmt::prepare(CatalogAccess::db(c),
+                          std::string(kColumns) + " WHERE t.vault = ? ORDER BY t.created, t.id");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, name_key(vault));
+  std::vector<ApiTokenRow> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(read_row(*st));
+  }
+  return out;
+}
+
+Result<void> revoke_api_token(Catalog& c, const std::string& vault, const std::string& id,
+                              std::int64_t when) {
+  sqlite3* db = CatalogAccess::db(c);
+  auto st = Stmt::prepare(db,
+                          "UPDATE api_tokens SET revoked = ? WHERE id = ? AND vault = ? AND revoked IS NULL");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, when).bind(2, id).bind(3, name_key(vault));
+  if (auto r = st->run(); !r) return r;
+  if (sqlite3_changes(db) == 0)
+    return fail(Errc::NotFound, "vault '" + vault + "' has no live API token with id " + id);
+  return {};
+}
+
+}  // namespace cv::store

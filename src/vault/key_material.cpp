@@ -1,0 +1,80 @@
+// Wrapping key material for the catalogue and unwrapping it into session objects. See key_material.hpp.
+#include "vault/key_material.hpp"
+
+#include "vault/key_cache.hpp"
+#include "vault/key_meta.hpp"
+
+namespace cv::vault {
+namespace {
+
+hsm::KeyType type_of(KeyKind k) {
+  switch (k) {
+    case KeyKind::Rsa:
+      return hsm::KeyType::Rsa;
+    case KeyKind::Ec:
+      return hsm::KeyType::Ec;
+    case KeyKind::Oct:
+      return hsm::KeyType::Aes;
+  }
+  return hsm::KeyType::Aes;
+}
+
+hsm::KeyUsage usage_of(KeyKind k, bool extractable) {
+  hsm::KeyUsage u;
+  u.extractable = extractable;
+  switch (k) {
+    case KeyKind::Rsa:
+      u.decrypt = u.sign = u.unwrap = true;
+      break;
+    case KeyKind::Ec:
+      u.sign = true;
+      break;
+    case KeyKind::Oct:
+      u.encrypt = u.decrypt = u.wrap = u.unwrap = true;
+      break;
+  }
+  return u;
+}
+
+}  // namespace
+
+hsm::KeyType key_type_of(const store::VersionRow& v) {
+  auto m = KeyMeta::parse(v.meta_json);
+  return m ? type_of(m->kind) : hsm::KeyType::Aes;
+}
+
+hsm::KeyUsage key_usage_of(const store::VersionRow& v, bool extractable) {
+  auto m = KeyMeta::parse(v.meta_json);
+  return m ? usage_of(m->kind, extractable) : hsm::KeyUsage{};
+}
+
+Result<hsm::Handle> unwrap_stored_key(Service& svc, const VaultKeys& vk, const store::VersionRow& v,
+                                      bool extractable) {
+  auto m = KeyMeta::parse(v.meta_json);
+  if (!m) return std::unexpected(m.error());
+  auto h = svc.token().unwrap(hsm::Mech::AesKeyWrapPad, vk.master, v.ciphertext, type_of(m->kind),
+                              usage_of(m->kind, extractable));
+  if (!h)
+    return fail(Errc::Corruption,
+                "key version " + v.version + ": stored key material does not unwrap under the vault master key (" +
+                    h.error().message + ")",
+                h.error().native);
+  return h;
+}
+
+Result<Bytes> wrap_for_store(Service& svc, const VaultKeys& vk, hsm::Handle key) {
+  return svc.token().wrap(hsm::Mech::AesKeyWrapPad, vk.master, key);
+}
+
+Result<hsm::Handle> cached_key(Service& svc, const VaultKeys& vk, const std::string& name,
+                               const store::VersionRow& v) {
+  auto& cache = svc.key_cache();
+  std::string key = key_cache_key(vk.row.name, name, v.version);
+  if (auto h = cache.find(key)) return *h;
+  auto h = unwrap_stored_key(svc, vk, v, false);
+  if (!h) return std::unexpected(h.error());
+  cache.put(svc.token(), key, *h);
+  return *h;
+}
+
+}  // namespace cv::vault

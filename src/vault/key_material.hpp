@@ -1,0 +1,35 @@
+// Key material of a key version: how it is wrapped for the catalogue and unwrapped for use.
+//
+// VersionRow.ciphertext of a key is its private (RSA, EC: PKCS#8 as the token wraps it) or secret (oct)
+// key, wrapped inside the token under the vault master key with CKM_AES_KEY_WRAP_PAD (RFC 5649 in
+// SoftHSM), no IV. Unwrapping lands it in a *session* object of the token: the material never exists in
+// clear outside the token. Backup code calls these too (re-wrapping for a blob), so keep the signatures.
+#pragma once
+
+#include "coldvault/catalog.hpp"
+#include "coldvault/hsm.hpp"
+#include "coldvault/vault.hpp"
+
+namespace cv::vault {
+
+// A session object holding the key of version v, usage per key_usage_of. The caller destroys it.
+// extractable = true only for backup re-wrapping; operations use non-extractable objects.
+// Corruption when the row's meta_json is malformed or the wrapped bytes do not unwrap.
+Result<hsm::Handle> unwrap_stored_key(Service& svc, const VaultKeys& vk, const store::VersionRow& v,
+                                      bool extractable);
+// The wrapped bytes of `key` (which must be extractable) for VersionRow.ciphertext.
+Result<Bytes> wrap_for_store(Service& svc, const VaultKeys& vk, hsm::Handle key);
+
+// The token key type of a version: Rsa, Ec or Aes (oct); Aes for a malformed meta_json (its unwrap then
+// fails with Corruption in unwrap_stored_key, which checks the meta first).
+hsm::KeyType key_type_of(const store::VersionRow& v);
+// Every usage the key's type supports (key_ops are enforced above the token, so a set-attributes that
+// widens key_ops needs no new object): RSA decrypt+sign+unwrap, EC sign, oct encrypt+decrypt+wrap+unwrap.
+hsm::KeyUsage key_usage_of(const store::VersionRow& v, bool extractable);
+
+// A non-extractable session object for version v of vault|name, from the Service's KeyCache, unwrapped
+// on a miss. The cache owns the handle: do not destroy it.
+Result<hsm::Handle> cached_key(Service& svc, const VaultKeys& vk, const std::string& name,
+                               const store::VersionRow& v);
+
+}  // namespace cv::vault

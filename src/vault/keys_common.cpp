@@ -1,0 +1,128 @@
+// Key Vault's wording for keys and the pre-operation checks. See keys_common.hpp.
+#include "vault/keys_common.hpp"
+
+namespace cv::vault::keys_detail {
+
+using store::ObjType;
+
+Error not_found(const std::string& name) {
+  return Error{Errc::NotFound,
+               "A key with (name/id) " + name +
+                   " was not found in this key vault. If you recently deleted this key you may be able to "
+                   "recover it using the correct recovery command.",
+               {}, "KeyNotFound", {}};
+}
+
+Error deleted_not_found(const std::string& name) {
+  return Error{Errc::NotFound, "Deleted Key not found: " + name, {}, "KeyNotFound", {}};
+}
+
+Error deleted_conflict(const std::string& name) {
+  return Error{Errc::Conflict,
+               "Key " + name +
+                   " is currently in a deleted but recoverable state, and its name cannot be reused; in this "
+                   "state, the key can only be recovered or purged.",
+               {}, "Conflict", "ObjectIsDeletedButRecoverable"};
+}
+
+Error bad(const std::string& message) { return Error{Errc::BadParameter, message, {}, "BadParameter", {}}; }
+
+Result<void> check_attributes(const Attributes& a) {
+  if (a.nbf && a.exp && *a.exp <= *a.nbf)
+    return std::unexpected(bad("The expiration time must be later than the not-before time."));
+  return {};
+}
+
+Result<void> check_tags(const store::Tags& tags) {
+  if (tags.size() > 15) return std::unexpected(bad("at most 15 tags are allowed"));
+  for (const auto& [k, v] : tags)
+    if (k.empty() || k.size() > 512 || v.size() > 256)
+      return std::unexpected(bad("tag names are 1-512 characters and tag values at most 256"));
+  return {};
+}
+
+std::string key_id(const std::string& base_url, const std::string& name, const std::string& version) {
+  return base_url + "/keys/" + name + "/" + version;
+}
+
+Result<LoadedKey> load_for_op(Service& svc, const std::string& vault, const std::string& name,
+                              const std::string& version, const std::string& op) {
+  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (!version.empty())
+    if (auto r = check_version_id(version); !r) return std::unexpected(r.error());
+  LoadedKey k;
+  auto vk = svc.vault(vault);
+  if (!vk) return std::unexpected(vk.error());
+  k.vk = *vk;
+  auto o = kv(svc.catalog().object(vault, ObjType::Key, name), name);
+  if (!o) return std::unexpected(o.error());
+  if (o->deleted_date) return std::unexpected(not_found(name));
+  auto v = kv(svc.catalog().version(vault, ObjType::Key, name, version), name);
+  if (!v) return std::unexpected(v.error());
+  auto m = KeyMeta::parse(v->meta_json);
+  if (!m) return std::unexpected(m.error());
+  if (!m->allows(op))
+    return fail_kv(Errc::Forbidden, "Operation " + op + " is not permitted on this key.", "Forbidden",
+                   "KeyOperationForbidden");
+  if (!v->enabled)
+    return fail_kv(Errc::Disabled, "Operation " + op + " is not allowed on a disabled key.", "Forbidden",
+                   "KeyDisabled");
+  auto now = Service::now();
+  if (v->nbf && now < *v->nbf)
+    return fail_kv(Errc::Forbidden, "Operation " + op + " is not allowed on a key that is not yet valid.",
+                   "Forbidden", "KeyNotYetValid");
+  if (v->exp && now >= *v->exp)
+    return fail_kv(Errc::Forbidden, "Operation " + op + " is not allowed on an expired key.", "Forbidden",
+                   "KeyExpired");
+  k.object = std::move(*o);
+  k.row = std::move(*v);
+  k.meta = std::move(*m);
+  k.kid = key_id(k.vk->row.base_url, k.object.name, k.row.version);
+  return k;
+}
+
+}  // namespace cv::vault::keys_detail
+
+namespace cv::vault::keys_detail {
+
+Result<KeyBundle> make_bundle(Service& svc, const std::string& vault, const store::ObjectRow& o,
+                              const store::VersionRow& v) {
+  auto vk = svc.vault(vault);
+  if (!vk) return std::unexpected(vk.error());
+  KeyBundle b;
+  b.base_url = (*vk)->row.base_url;
+  b.name = o.name;
+  b.meta = v;
+  b.meta.ciphertext.clear();
+  b.meta.iv.clear();
+  b.recoverable_days = (*vk)->row.retention_days;
+  b.recovery_level = recovery_level((*vk)->row);
+  b.deleted_date = o.deleted_date;
+  b.scheduled_purge = o.scheduled_purge;
+  return b;
+}
+
+Result<KeyBundle> store_version(Service& svc, const std::string& vault, const std::string& name,
+                                const KeyMeta& meta, Bytes wrapped, const Attributes& a,
+                                const store::Tags& tags) {
+  auto version = svc.new_version_id();
+  if (!version) return std::unexpected(version.error());
+  store::VersionRow v;
+  v.version = *version;
+  v.tags = tags;
+  v.enabled = a.enabled.value_or(true);
+  v.nbf = a.nbf;
+  v.exp = a.exp;
+  v.created = v.updated = Service::now();
+  v.ciphertext = std::move(wrapped);
+  v.meta_json = meta.to_json();
+  if (auto r = svc.catalog().add_version(vault, ObjType::Key, name, v); !r) {
+    if (r.error().inner == "ObjectIsDeletedButRecoverable") return std::unexpected(deleted_conflict(name));
+    return std::unexpected(r.error());
+  }
+  auto o = svc.catalog().object(vault, ObjType::Key, name);
+  if (!o) return std::unexpected(o.error());
+  return make_bundle(svc, vault, *o, v);
+}
+
+}  // namespace cv::vault::keys_detail

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Every `coldvault key` verb and its errors through the real binary, with the openssl command line as
+# the outside party: signatures verify with the downloaded public key, openssl's OAEP ciphertexts decrypt.
+source "$(dirname "$0")/lib.bash"
+
+b64u() { basenc --base64url -w0 | tr -d '='; }           # stdin -> base64url, unpadded
+unb64u() { local s=$1; while (( ${#s} % 4 )); do s+='='; done; printf %s "$s" | basenc -d --base64url; }
+K=(--vault-name main)
+
+expect_exit 0 "init" -- "$CV" init --vault-name main
+
+# --- create, show, list ------------------------------------------------------------------------
+expect_exit 0 "create RSA-HSM 2048" -- "$CV" key create "${K[@]}" --name rsa --kty RSA-HSM --size 2048 --tags env=test
+expect_eq "$(jq -r .key.kty "$WORK/out")" "RSA-HSM" "kty reported as given"
+RSA_V1=$(jq -r '.key.kid | split("/") | last' "$WORK/out")
+expect_eq "$(jq -r '.key | has("d") or has("p") or has("q") or has("dp") or has("dq") or has("qi")' "$WORK/out")" "false" "no private parts"
+expect_eq "$(jq -r .attributes.exportable "$WORK/out")" "false" "not exportable"
+expect_exit 0 "create RSA 3072" -- "$CV" key create "${K[@]}" --name rsa3k --kty RSA --size 3072
+expect_exit 0 "create EC P-256" -- "$CV" key create "${K[@]}" --name ec --kty EC --curve P-256
+expect_exit 0 "create EC-HSM P-384" -- "$CV" key create "${K[@]}" --name ec384 --kty EC-HSM --curve P-384
+expect_exit 0 "create oct 256" -- "$CV" key create "${K[@]}" --name aes --kty oct --size 256
+expect_eq "$(jq -r '.key | has("k")' "$WORK/out")" "false" "oct shows no k"
+expect_exit 2 "RSA 1024 refused" -- "$CV" key create "${K[@]}" --name bad --kty RSA --size 1024
+expect_contains "$WORK/err" "2048, 3072, 4096" "message names allowed sizes"
+expect_exit 2 "unknown curve refused" -- "$CV" key create "${K[@]}" --name bad --kty EC --curve P-192
+expect_contains "$WORK/err" "P-256, P-384, P-521" "message names allowed curves"
+expect_exit 2 "ops the type lacks refused" -- "$CV" key create "${K[@]}" --name bad --kty EC --ops sign encrypt
+expect_exit 0 "show" -- "$CV" key show "${K[@]}" --name RSA
+expect_eq "$(jq -r .key.kid "$WORK/out")" "https://main.vault.localhost/keys/rsa/$RSA_V1" "versioned kid"
+expect_exit 3 "show unknown" -- "$CV" key show "${K[@]}" --name nope
+expect_contains "$WORK/err" "KeyNotFound" "KeyNotFound code"
+expect_exit 0 "list" -- "$CV" key list "${K[@]}"
+expect_eq "$(jq -r '[.[].name] | join(",")' "$WORK/out")" "aes,ec,ec384,rsa,rsa3k" "only good keys exist"
+expect_eq "$(jq -r '.[0].kid' "$WORK/out")" "https://main.vault.localhost/keys/aes" "list kids are unversioned"
+
+# --- download + openssl interop -----------------------------------------------------------------
+expect_exit 0 "download PEM" -- "$CV" key download "${K[@]}" --name rsa --file "$WORK/rsa.pem"
+expect_exit 0 "openssl parses it" -- openssl pkey -pubin -in "$WORK/rsa.pem" -noout
+expect_exit 0 "download DER" -- "$CV" key download "${K[@]}" --name rsa --file "$WORK/rsa.der" --encoding DER
+openssl pkey -pubin -in "$WORK/rsa.pem" -outform DER -out "$WORK/rsa2.der"
+expect_eq "$(cmp -s "$WORK/rsa.der" "$WORK/rsa2.der" && echo same)" "same" "DER equals PEM body"
+expect_exit 2 "download refuses to overwrite" -- "$CV" key download "${K[@]}" --name rsa --file "$WORK/rsa.pem"
+expect_exit 2 "oct has no public key" -- "$CV" key download "${K[@]}" --name aes --file "$WORK/aes.pem"
+
+printf 'the message' >"$WORK/msg"
+openssl dgst -sha256 -binary "$WORK/msg" >"$WORK/d256"
+D256=$(b64u <"$WORK/d256")
+expect_exit 0 "sign RS256" -- "$CV" key sign "${K[@]}" --name rsa --algorithm RS256 --value "$D256"
+unb64u "$(jq -r .value "$WORK/out")" >"$WORK/rs.sig"
+expect_exit 0 "openssl verifies RS256" -- openssl pkeyutl -verify -pubin -inkey "$WORK/rsa.pem" -pkeyopt digest:sha256 -in "$WORK/d256" -sigfile "$WORK/rs.sig"
+expect_exit 0 "sign PS256" -- "$CV" key sign "${K[@]}" --name rsa --algorithm PS256 --digest "$D256"
+unb64u "$(jq -r .value "$WORK/out")" >"$WORK/ps.sig"
+PSS=(-pubin -inkey "$WORK/rsa.pem" -pkeyopt digest:sha256 -pkeyopt rsa_padding_mode:pss -in "$WORK/d256" -sigfile "$WORK/ps.sig")
+expect_exit 0 "openssl verifies PS256 with salt length 32" -- openssl pkeyutl -verify "${PSS[@]}" -pkeyopt rsa_pss_saltlen:32
+expect_exit 0 "openssl verifies PS256 with auto salt length" -- openssl pkeyutl -verify "${PSS[@]}" -pkeyopt rsa_pss_saltlen:auto
+expect_exit 1 "and not with salt length 20" -- openssl pkeyutl -verify "${PSS[@]}" -pkeyopt rsa_pss_saltlen:20
+expect_exit 0 "verify PS256 here" -- "$CV" key verify "${K[@]}" --name rsa --algorithm PS256 --digest "$D256" --signature "$(b64u <"$WORK/ps.sig")"
+expect_eq "$(jq -r .value "$WORK/out")" "true" "verifies true"
+expect_exit 0 "verify a wrong signature" -- "$CV" key verify "${K[@]}" --name rsa --algorithm PS256 --digest "$D256" --signature "$(b64u <"$WORK/rs.sig")"
+expect_eq "$(jq -r .value "$WORK/out")" "false" "a wrong signature is false, not an error"
+
+expect_exit 0 "download EC PEM" -- "$CV" key download "${K[@]}" --name ec --file "$WORK/ec.pem"
+expect_exit 0 "sign ES256" -- "$CV" key sign "${K[@]}" --name ec --algorithm ES256 --value "$D256"
+unb64u "$(jq -r .value "$WORK/out")" >"$WORK/es.raw"
+expect_eq "$(stat -c %s "$WORK/es.raw")" "64" "ES256 signature is r||s, 64 bytes"
+HEX=$(od -An -v -tx1 "$WORK/es.raw" | tr -d ' \n')
+printf 'asn1=SEQUENCE:sig\n[sig]\nr=INTEGER:0x%s\ns=INTEGER:0x%s\n' "${HEX:0:64}" "${HEX:64:64}" >"$WORK/sig.cnf"
+openssl asn1parse -genconf "$WORK/sig.cnf" -out "$WORK/es.der" -noout
+expect_exit 0 "openssl verifies ES256 converted to DER" -- openssl pkeyutl -verify -pubin -inkey "$WORK/ec.pem" -in "$WORK/d256" -sigfile "$WORK/es.der"
+expect_exit 2 "ES384 on a P-256 key refused" -- "$CV" key sign "${K[@]}" --name ec --algorithm ES384 --value "$(openssl dgst -sha384 -binary "$WORK/msg" | b64u)"
+expect_exit 2 "digest of the wrong length refused" -- "$CV" key sign "${K[@]}" --name ec --algorithm ES256 --value "$(openssl dgst -sha1 -binary "$WORK/msg" | b64u)"
+
+printf 'sealed by openssl' >"$WORK/pt"
+PT=$(b64u <"$WORK/pt")
+for md in sha1 sha256; do
+  alg=RSA-OAEP; [[ $md == sha256 ]] && alg=RSA-OAEP-256
+  openssl pkeyutl -encrypt -pubin -inkey "$WORK/rsa.pem" -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:$md \
+    -pkeyopt rsa_mgf1_md:$md -in "$WORK/pt" -out "$WORK/ct.$md"
+  expect_exit 0 "decrypt openssl's OAEP $md ($alg)" -- "$CV" key decrypt "${K[@]}" --name rsa --algorithm $alg --value "$(b64u <"$WORK/ct.$md")"
+  expect_eq "$(jq -r .value "$WORK/out")" "$PT" "plaintext of OAEP $md"
+done
+expect_exit 0 "encrypt RSA1_5" -- "$CV" key encrypt "${K[@]}" --name rsa3k --algorithm RSA1_5 --value "$PT"
+CT=$(jq -r .value "$WORK/out")
+expect_exit 0 "decrypt RSA1_5" -- "$CV" key decrypt "${K[@]}" --name rsa3k --algorithm RSA1_5 --value "$CT"
+expect_eq "$(jq -r .value "$WORK/out")" "$PT" "RSA1_5 round trip"
+expect_exit 2 "ciphertext of the wrong length" -- "$CV" key decrypt "${K[@]}" --name rsa --algorithm RSA-OAEP --value "$CT"
+expect_exit 2 "ciphertext not base64url" -- "$CV" key decrypt "${K[@]}" --name rsa --algorithm RSA-OAEP --value 'a+b/c'
+expect_contains "$WORK/err" "base64url" "message says base64url"
+expect_exit 2 "unknown algorithm" -- "$CV" key encrypt "${K[@]}" --name rsa --algorithm RSA-OAEP-512 --value "$PT"
+expect_contains "$WORK/err" "RSA-OAEP, RSA-OAEP-256, RSA1_5" "message names allowed algorithms"
+CEK=$(head -c 32 /dev/urandom | b64u)
+expect_exit 0 "wrap RSA-OAEP-256" -- "$CV" key wrap "${K[@]}" --name rsa --algorithm RSA-OAEP-256 --value "$CEK"
+expect_exit 0 "unwrap RSA-OAEP-256" -- "$CV" key unwrap "${K[@]}" --name rsa --algorithm RSA-OAEP-256 --value "$(jq -r .value "$WORK/out")"
+expect_eq "$(jq -r .value "$WORK/out")" "$CEK" "RSA unwrap returns the key"
+
+# --- oct ----------------------------------------------------------------------------------------
+expect_exit 0 "A256GCM encrypt" -- "$CV" key encrypt "${K[@]}" --name aes --algorithm A256GCM --value "$PT" --aad "$(printf hdr | b64u)"
+IV=$(jq -r .iv "$WORK/out"); TAG=$(jq -r .tag "$WORK/out"); GCT=$(jq -r .value "$WORK/out")
+expect_eq "${#IV}" "16" "12-byte IV returned"
+expect_exit 0 "A256GCM decrypt" -- "$CV" key decrypt "${K[@]}" --name aes --algorithm A256GCM --value "$GCT" --iv "$IV" --tag "$TAG" --aad "$(printf hdr | b64u)"
+expect_eq "$(jq -r .value "$WORK/out")" "$PT" "GCM round trip"
+expect_exit 2 "A256GCM with wrong aad" -- "$CV" key decrypt "${K[@]}" --name aes --algorithm A256GCM --value "$GCT" --iv "$IV" --tag "$TAG"
+expect_exit 0 "A256KW wrap" -- "$CV" key wrap "${K[@]}" --name aes --algorithm A256KW --value "$CEK"
+expect_exit 0 "A256KW unwrap" -- "$CV" key unwrap "${K[@]}" --name aes --algorithm A256KW --value "$(jq -r .value "$WORK/out")"
+expect_eq "$(jq -r .value "$WORK/out")" "$CEK" "KW round trip"
+expect_exit 2 "A128KW on a 256-bit key" -- "$CV" key wrap "${K[@]}" --name aes --algorithm A128KW --value "$CEK"
+
+# --- enforcement, attributes, rotate ------------------------------------------------------------
+expect_exit 5 "sign on an oct key is not permitted" -- "$CV" key sign "${K[@]}" --name aes --algorithm RS256 --value "$D256"
+expect_contains "$WORK/err" "Operation sign is not permitted on this key." "Key Vault's message"
+expect_exit 0 "set-attributes --ops" -- "$CV" key set-attributes "${K[@]}" --name rsa --ops verify encrypt
+expect_exit 5 "sign now forbidden" -- "$CV" key sign "${K[@]}" --name rsa --algorithm RS256 --value "$D256"
+expect_exit 0 "disable" -- "$CV" key set-attributes "${K[@]}" --name ec --enabled false
+expect_exit 7 "disabled key refuses sign" -- "$CV" key sign "${K[@]}" --name ec --algorithm ES256 --value "$D256"
+expect_exit 0 "not yet valid key" -- "$CV" key create "${K[@]}" --name later --kty EC --not-before 2099-01-01
+expect_exit 5 "nbf enforced" -- "$CV" key sign "${K[@]}" --name later --algorithm ES256 --value "$D256"
+"$CV" key show "${K[@]}" --name rsa3k >"$WORK/before"
+OLD=$(jq -r '.key.kid | split("/") | last' "$WORK/before")
+expect_exit 0 "rotate" -- "$CV" key rotate "${K[@]}" --name rsa3k
+expect_eq "$(jq -r .key.kty "$WORK/out")" "RSA" "rotate keeps the type"
+expect_exit 0 "old version still decrypts" -- "$CV" key decrypt "${K[@]}" --name rsa3k --version "$OLD" --algorithm RSA1_5 --value "$CT"
+expect_eq "$(jq -r .value "$WORK/out")" "$PT" "rotation keeps old versions working"
+expect_exit 0 "list-versions" -- "$CV" key list-versions "${K[@]}" --name rsa3k
+expect_eq "$(jq length "$WORK/out")" "2" "two versions after rotate"
+
+# --- import -------------------------------------------------------------------------------------
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/imp.pem" 2>/dev/null
+expect_exit 0 "import PEM" -- "$CV" key import "${K[@]}" --name imported --pem-file "$WORK/imp.pem"
+expect_eq "$(jq -r .key.crv "$WORK/out")" "P-256" "imported curve"
+expect_exit 0 "sign with the imported key" -- "$CV" key sign "${K[@]}" --name imported --algorithm ES256 --value "$D256"
+unb64u "$(jq -r .value "$WORK/out")" >"$WORK/imp.raw"
+HEX=$(od -An -v -tx1 "$WORK/imp.raw" | tr -d ' \n')
+printf 'asn1=SEQUENCE:sig\n[sig]\nr=INTEGER:0x%s\ns=INTEGER:0x%s\n' "${HEX:0:64}" "${HEX:64:64}" >"$WORK/sig.cnf"
+openssl asn1parse -genconf "$WORK/sig.cnf" -out "$WORK/imp.der" -noout
+expect_exit 0 "openssl verifies with its own private key" -- openssl pkeyutl -verify -inkey "$WORK/imp.pem" -in "$WORK/d256" -sigfile "$WORK/imp.der"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-256-cbc -pass pass:pw123 -out "$WORK/enc.pem" 2>/dev/null
+expect_exit 2 "encrypted PEM without its password" -- "$CV" key import "${K[@]}" --name enc --pem-file "$WORK/enc.pem"
+expect_exit 0 "encrypted PEM with --pem-password" -- "$CV" key import "${K[@]}" --name enc --pem-file "$WORK/enc.pem" --pem-password pw123 --kty RSA-HSM
+expect_eq "$(jq -r .key.kty "$WORK/out")" "RSA-HSM" "import records the given kty"
+printf '{"kty":"oct","k":"%s"}' "$CEK" >"$WORK/oct.jwk"
+expect_exit 0 "import oct JWK" -- "$CV" key import "${K[@]}" --name octjwk --jwk-file "$WORK/oct.jwk"
+expect_exit 0 "imported oct key wraps" -- "$CV" key wrap "${K[@]}" --name octjwk --algorithm A256KW --value "$CEK"
+
+# --- soft delete --------------------------------------------------------------------------------
+expect_exit 0 "delete" -- "$CV" key delete "${K[@]}" --name imported
+expect_eq "$(jq -r .recoveryId "$WORK/out")" "https://main.vault.localhost/deletedkeys/imported" "recoveryId"
+expect_exit 3 "deleted key is NotFound" -- "$CV" key sign "${K[@]}" --name imported --algorithm ES256 --value "$D256"
+expect_exit 4 "create on a deleted name is Conflict" -- "$CV" key create "${K[@]}" --name imported --kty EC
+expect_contains "$WORK/err" "deleted but recoverable" "Conflict message"
+expect_exit 4 "import on a deleted name is Conflict" -- "$CV" key import "${K[@]}" --name imported --pem-file "$WORK/imp.pem"
+expect_exit 0 "list-deleted" -- "$CV" key list-deleted "${K[@]}"
+expect_eq "$(jq length "$WORK/out")" "1" "one deleted"
+expect_exit 0 "show-deleted" -- "$CV" key show-deleted "${K[@]}" --name imported
+expect_exit 0 "recover" -- "$CV" key recover "${K[@]}" --name imported
+expect_exit 0 "recovered key signs" -- "$CV" key sign "${K[@]}" --name imported --algorithm ES256 --value "$D256"
+expect_exit 0 "delete again" -- "$CV" key delete "${K[@]}" --name imported
+expect_exit 0 "purge" -- "$CV" key purge "${K[@]}" --name imported
+expect_exit 3 "purged is gone" -- "$CV" key show-deleted "${K[@]}" --name imported
+expect_contains "$WORK/err" "Deleted Key not found: imported" "deleted-key message"
+
+finish

@@ -1,0 +1,113 @@
+// Starts `coldvault serve` on a fresh home and hands out SDK clients and raw HTTPS helpers.
+// COLDVAULT_BIN names the binary (ctest passes it); each test file gets its own home, token and port.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import https from "node:https";
+import { SecretClient } from "@azure/keyvault-secrets";
+import { KeyClient, CryptographyClient } from "@azure/keyvault-keys";
+
+export const CV = process.env.COLDVAULT_BIN;
+if (!CV) throw new Error("set COLDVAULT_BIN to the coldvault binary");
+
+export function cv(home, ...args) {
+  return execFileSync(CV, args, {
+    env: { ...process.env, COLDVAULT_HOME: home },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+export function mintToken(home, vault, permissions) {
+  return JSON.parse(cv(home, "token", "create", "--vault-name", vault, "--permissions", permissions)).token;
+}
+
+// A fresh home with vaults `names[0]` (served by default) and the others, one all-permission token.
+export async function startServer({ vaults = ["sdkvault"], extraArgs = [] } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "cv-sdk-"));
+  const home = join(dir, "home");
+  cv(home, "init", "--vault-name", vaults[0]);
+  for (const v of vaults.slice(1)) cv(home, "vault", "create", "--vault-name", v);
+  const token = mintToken(home, vaults[0], "all");
+  const proc = spawn(CV, ["serve", "--vault-name", vaults[0], "--listen", "127.0.0.1:0", ...extraArgs], {
+    env: { ...process.env, COLDVAULT_HOME: home },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  proc.stderr.on("data", (d) => (stderr += d));
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("server did not start: " + stderr)), 30000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/listening on (https:\/\/127\.0\.0\.1:\d+)/);
+      if (m && out.includes("TLS CA certificate")) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
+  });
+  const ca = readFileSync(join(home, "tls", "ca.pem"), "utf8");
+  const server = {
+    dir, home, url, ca, token, vault: vaults[0], proc,
+    port: Number(new URL(url).port),
+    get stderr() { return stderr; },
+    credential(tok = token) {
+      return { getToken: async () => ({ token: tok, expiresOnTimestamp: Date.now() + 3600_000 }) };
+    },
+    options() {
+      // A fresh object per client: KeyClient mutates its options (azure-sdk-notes §4.13).
+      return { disableChallengeResourceVerification: true, tlsOptions: { ca },
+               retryOptions: { maxRetries: 0 } };
+    },
+    secrets(tok) { return new SecretClient(url, server.credential(tok), server.options()); },
+    keys(tok) { return new KeyClient(url, server.credential(tok), server.options()); },
+    crypto(keyOrId, tok) { return new CryptographyClient(keyOrId, server.credential(tok), server.options()); },
+    // Stops the server and returns the number of 5xx answers it reported.
+    async stop() {
+      if (proc.exitCode === null) {
+        const done = new Promise((r) => proc.on("exit", r));
+        proc.kill("SIGTERM");
+        await done;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      const m = stderr.match(/stopped; (\d+) server errors/);
+      return m ? Number(m[1]) : -1;
+    },
+  };
+  return server;
+}
+
+const agents = new Map();
+// A raw HTTPS request (keep-alive agent per CA). Returns {status, headers, body (parsed JSON or text)}.
+export function request(server, method, path, { body, headers = {}, token = server.token, host } = {}) {
+  if (!agents.has(server.ca)) agents.set(server.ca, new https.Agent({ keepAlive: true, ca: server.ca, maxSockets: 256 }));
+  const data = body === undefined ? undefined : typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  const h = { ...headers };
+  if (token) h.Authorization = `Bearer ${token}`;
+  if (data !== undefined) {
+    h["Content-Type"] ??= "application/json";
+    h["Content-Length"] = Buffer.byteLength(data);
+  }
+  if (host) h.Host = host;
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: "127.0.0.1", port: server.port, method, path, headers: h,
+                                agent: agents.get(server.ca), servername: "localhost" }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (text += d));
+      res.on("end", () => {
+        let parsed = text;
+        try { parsed = text ? JSON.parse(text) : undefined; } catch {}
+        resolve({ status: res.statusCode, headers: res.headers, body: parsed, text });
+      });
+    });
+    req.on("error", reject);
+    if (data !== undefined) req.write(data);
+    req.end();
+  });
+}
+
+export const API = "api-version=2025-07-01";

@@ -1,0 +1,130 @@
+// Paging tokens, permission names, token ids, Host mapping, error mapping and the Service pool.
+#include <gtest/gtest.h>
+
+#include "coldvault/server.hpp"
+#include "server/auth.hpp"
+#include "server/body.hpp"
+#include "server/errors.hpp"
+#include "server/paging.hpp"
+#include "server/pool.hpp"
+#include "server/request_context.hpp"
+
+using namespace cv;
+using namespace cv::server;
+
+TEST(ServerPaging, Skiptoken_RoundTripsAndRefusesForgeries) {
+  EXPECT_EQ(*read_skiptoken(make_skiptoken(0)), 0u);
+  EXPECT_EQ(*read_skiptoken(make_skiptoken(125)), 125u);
+  EXPECT_FALSE(read_skiptoken("zzz"));
+  EXPECT_FALSE(read_skiptoken(""));
+  EXPECT_FALSE(read_skiptoken("b2Zmc2V0Oi0x"));  // "offset:-1"
+}
+
+TEST(ServerAuth, NormalizePermissions_AcceptsKeyVaultNames) {
+  EXPECT_EQ(*normalize_permissions({"secrets/get,Secrets/GET", "keys/unwrapkey"}), "secrets/get,keys/unwrapKey");
+  EXPECT_EQ(*normalize_permissions({"all"}), "all");
+  EXPECT_EQ(*normalize_permissions({"keys/all"}), "keys/all");
+  EXPECT_FALSE(normalize_permissions({"secrets/fly"}));
+  EXPECT_FALSE(normalize_permissions({"vaults/get"}));
+  EXPECT_FALSE(normalize_permissions({""}));
+}
+
+TEST(ServerAuth, Allowed_HonoursAllAndCollectionAll) {
+  Principal p{"id", "v", {"secrets/get", "keys/all"}};
+  EXPECT_TRUE(allowed(p, {"secrets", "get"}));
+  EXPECT_FALSE(allowed(p, {"secrets", "set"}));
+  EXPECT_TRUE(allowed(p, {"keys", "unwrapKey"}));
+  EXPECT_TRUE(allowed(Principal{"id", "v", {"all"}}, {"secrets", "purge"}));
+}
+
+TEST(ServerAuth, TokenId_OnlyFromWellFormedTokens) {
+  EXPECT_EQ(*token_id_of("cv1_0123456789abcdef_secret"), "0123456789abcdef");
+  EXPECT_FALSE(token_id_of("cv1_0123456789ABCDEF_secret"));
+  EXPECT_FALSE(token_id_of("cv1_0123456789abcdef"));
+  EXPECT_FALSE(token_id_of("bearer-junk"));
+}
+
+TEST(ServerAuth, Unauthorized_CarriesTheChallenge) {
+  Response r = unauthorized("AKV10000: Request is missing a Bearer or PoP token.");
+  EXPECT_EQ(r.status, 401);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].second,
+            "Bearer authorization=\"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000\", "
+            "resource=\"https://vault.azure.net\"");
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"]["code"], "Unauthorized");
+}
+
+TEST(ServerContext, VaultFromHost) {
+  VaultResolver r("main", {{"kv.example", "other"}});
+  EXPECT_EQ(r.vault_for("127.0.0.1:8443"), "main");
+  EXPECT_EQ(r.vault_for("localhost"), "main");
+  EXPECT_EQ(r.vault_for("Second.vault.localhost:8443"), "second");
+  EXPECT_EQ(r.vault_for("KV.example:1"), "other");
+  EXPECT_TRUE(valid_host("[::1]:8443"));
+  EXPECT_FALSE(valid_host("evil/path"));
+  EXPECT_FALSE(valid_host(""));
+  EXPECT_EQ(parse_hostname_option("h.example=v2", "main")->vault, "v2");
+  EXPECT_EQ(parse_hostname_option("h.example", "main")->vault, "main");
+  EXPECT_FALSE(parse_hostname_option("=v", "main"));
+}
+
+TEST(ServerErrors, HsmFaultsAre503AndClientMistakes4xx) {
+  for (Errc c : kAllErrc) {
+    Response r = error_response(Error{c, "m", {}, {}, {}});
+    auto j = nlohmann::json::parse(r.body);
+    EXPECT_TRUE(j["error"]["code"].is_string());
+    if (c == Errc::HsmUnavailable || c == Errc::HsmFailure || c == Errc::HsmLoginFailed) {
+      EXPECT_EQ(r.status, 503);
+    }
+  }
+  EXPECT_EQ(error_response(Error{Errc::BadParameter, "x", {}, {}, {}}).status, 400);
+  EXPECT_EQ(status_for(Error{Errc::BadParameter, "AES-GCM: CKR_OBJECT_HANDLE_INVALID", {}, {}, {}}), 503);
+}
+
+TEST(ServerBody, RejectsWrongTypes) {
+  Request req;
+  req.body = R"({"value":"v","attributes":{"exp":1.5}})";
+  auto j = json_body(req, false);
+  ASSERT_TRUE(j);
+  EXPECT_FALSE(attributes_of(*j));
+  req.body = "[]";
+  EXPECT_FALSE(json_body(req, false));
+  req.body = "";
+  EXPECT_FALSE(json_body(req, false));
+  EXPECT_TRUE(json_body(req, true));
+  EXPECT_FALSE(opt_b64url(nlohmann::json{{"value", "a+b/"}}, "value"));
+}
+
+TEST(ServerPool, DiscardedObjectsAreReopened) {
+  int opened = 0;
+  bool broken = false;
+  Pool<int> pool([&]() -> Result<int> {
+    if (broken) return fail(Errc::HsmUnavailable, "token gone");
+    return ++opened;
+  }, 2);
+  {
+    auto a = pool.acquire();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(**a, 1);
+  }
+  {
+    auto a = pool.acquire();  // the idle one again
+    EXPECT_EQ(**a, 1);
+    a->discard();
+  }
+  broken = true;
+  EXPECT_FALSE(pool.acquire());
+  EXPECT_EQ(pool.live(), 0u);
+  broken = false;
+  auto b = pool.acquire();
+  ASSERT_TRUE(b);
+  EXPECT_EQ(**b, 2);
+}
+
+TEST(ServerPool, NeverMoreThanMax) {
+  Pool<int> pool([]() -> Result<int> { return 7; }, 1, std::chrono::milliseconds(50));
+  auto a = pool.acquire();
+  ASSERT_TRUE(a);
+  auto b = pool.acquire();
+  EXPECT_FALSE(b);  // timed out waiting
+}

@@ -1,0 +1,88 @@
+// Path splitting, query decoding and route matching of the REST server (no TLS, no HSM).
+#include <gtest/gtest.h>
+
+#include "server/router.hpp"
+
+using namespace cv;
+using namespace cv::server;
+
+namespace {
+
+std::vector<std::string> split(std::string_view p) { return *split_path(p); }
+
+Router routes() {
+  Router r;
+  auto h = [](Ctx&) -> Result<Response> { return Response{}; };
+  r.add("GET", "secrets", {"secrets", "list"}, h);
+  r.add("GET", "secrets/{name}/versions", {"secrets", "list"}, h);
+  r.add("GET", "secrets/{name}/{version?}", {"secrets", "get"}, h);
+  r.add("PUT", "secrets/{name}", {"secrets", "set"}, h);
+  r.add("POST", "secrets/restore", {"secrets", "restore"}, h);
+  r.add("POST", "keys/{name}/{version?}/sign", {"keys", "sign"}, h);
+  return r;
+}
+
+}  // namespace
+
+TEST(ServerRouter, SplitPath_KeepsEmptySegments) {
+  EXPECT_EQ(split("/secrets/n/"), (std::vector<std::string>{"secrets", "n", ""}));
+  EXPECT_EQ(split("/keys/n//sign"), (std::vector<std::string>{"keys", "n", "", "sign"}));
+  EXPECT_EQ(split("//secrets"), (std::vector<std::string>{"secrets"}));
+  EXPECT_EQ(split("/a%2Db"), (std::vector<std::string>{"a-b"}));
+  EXPECT_TRUE(split("/").empty());
+  EXPECT_FALSE(split_path("/a%zz"));
+  EXPECT_FALSE(split_path("/a%2"));
+}
+
+TEST(ServerRouter, ParseQuery_DecodesNames) {
+  auto q = *parse_query("api%2Dversion=7.5&maxresults=2&$skiptoken=b2Zm&x");
+  EXPECT_EQ(q.at("api-version"), "7.5");
+  EXPECT_EQ(q.at("maxresults"), "2");
+  EXPECT_EQ(q.at("$skiptoken"), "b2Zm");
+  EXPECT_EQ(q.at("x"), "");
+  EXPECT_FALSE(parse_query("a=%G0"));
+}
+
+TEST(ServerRouter, Match_TrailingSlashMeansLatest) {
+  Router r = routes();
+  auto m = r.match("GET", split("/secrets/n/"));
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->permission.action, "get");
+  EXPECT_EQ(m.params.name, "n");
+  EXPECT_EQ(m.params.version, "");
+  m = r.match("GET", split("/secrets/n"));
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.params.version, "");
+  m = r.match("GET", split("/secrets/n/abc"));
+  EXPECT_EQ(m.params.version, "abc");
+}
+
+TEST(ServerRouter, Match_LiteralBeatsParameter) {
+  Router r = routes();
+  auto m = r.match("GET", split("/secrets/n/versions"));
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->pattern.back(), "versions");
+  m = r.match("GET", split("/Secrets/n/versions/"));
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->pattern.back(), "versions");
+}
+
+TEST(ServerRouter, Match_DoubleSlashIsVersionlessCrypto) {
+  Router r = routes();
+  auto m = r.match("POST", split("/keys/k//sign"));
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.params.name, "k");
+  EXPECT_EQ(m.params.version, "");
+  EXPECT_EQ(r.match("POST", split("/keys/k/sign")).route, nullptr);  // not collapsed
+}
+
+TEST(ServerRouter, Match_ReportsMethodMismatchAndUnknown) {
+  Router r = routes();
+  auto m = r.match("DELETE", split("/secrets"));
+  EXPECT_EQ(m.route, nullptr);
+  EXPECT_TRUE(m.method_mismatch);
+  m = r.match("GET", split("/nothing"));
+  EXPECT_EQ(m.route, nullptr);
+  EXPECT_FALSE(m.method_mismatch);
+  EXPECT_EQ(r.match("GET", split("/secrets//")).route, nullptr);  // empty name
+}
