@@ -1,9 +1,9 @@
 // REST bearer tokens in the catalogue (table api_tokens, schema step 2).
 //
 // A token is shown once when minted and stored only as SHA-256 of its text, so a copy of catalog.db
-// cannot be replayed against the server. Rows are looked up by their public id (embedded in the token
-// text); the caller compares the hash in constant time. Revocation keeps the row (for the audit trail)
-// and sets `revoked`.
+// cannot be replayed against the server. Rows are looked up by their public id (embedded in the
+// token text); the caller compares the hash in constant time. Revocation keeps the row (for the
+// audit trail) and sets `revoked`.
 //
 // Thread safety: as Catalog (one connection, one thread at a time).
 #pragma once
@@ -18,10 +18,11 @@
 namespace cv::store {
 
 struct ApiTokenRow {
-  std::string id;           // 16 lower-case hex, public
-  std::string vault;        // the vault the token opens (compared case-insensitively)
-  Bytes hash;               // SHA-256 of the whole token text
-  std::string permissions;  // comma-separated Key Vault permission names, e.g. "secrets/get,keys/sign"
+  std::string id;     // 16 lower-case hex, public
+  std::string vault;  // the vault the token opens (compared case-insensitively)
+  Bytes hash;         // SHA-256 of the whole token text
+  std::string
+      permissions;  // comma-separated Key Vault permission names, e.g. "secrets/get,keys/sign"
   std::string label;
   std::int64_t created = 0;
   std::optional<std::int64_t> expires;

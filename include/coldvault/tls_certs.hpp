@@ -27,7 +27,9 @@ Result<PemPair> create_local_ca(std::string_view common_name, int days);
 // A server certificate with a fresh EC P-256 key, signed by `ca`: CN = first DNS name (or IP),
 // subjectAltName = every DNS name and IP address given, CA:FALSE, extendedKeyUsage serverAuth,
 // valid from now - 5 minutes for `days` days. BadParameter for an unparsable IP or CA, or no names.
-Result<PemPair> issue_tls_server_certificate(const PemPair& ca, const std::vector<std::string>& dns_names,
-                                             const std::vector<std::string>& ip_addresses, int days);
+Result<PemPair> issue_tls_server_certificate(const PemPair& ca,
+                                             const std::vector<std::string>& dns_names,
+                                             const std::vector<std::string>& ip_addresses,
+                                             int days);
 
 }  // namespace cv::crypto

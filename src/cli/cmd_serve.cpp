@@ -9,29 +9,42 @@ namespace cv::cli {
 void add_serve_command(CLI::App& app, Globals& g) {
   auto o = std::make_shared<server::ServeOptions>();
   auto* serve = app.add_subcommand("serve", "Serve the Key Vault data-plane REST API over HTTPS");
-  serve->add_option("--vault-name", o->vault, "Vault for requests to 127.0.0.1/localhost")->required();
-  serve->add_option("--listen", o->listen, "Address and port (port 0: any free port)")->capture_default_str();
-  serve->add_option("--tls-cert", o->tls_cert, "Server certificate chain (PEM); default: issued by <home>/tls/ca.pem");
+  serve->add_option("--vault-name", o->vault, "Vault for requests to 127.0.0.1/localhost")
+      ->required();
+  serve->add_option("--listen", o->listen, "Address and port (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--tls-cert", o->tls_cert,
+                    "Server certificate chain (PEM); default: issued by <home>/tls/ca.pem");
   serve->add_option("--tls-key", o->tls_key, "Server private key (PEM)");
-  serve->add_option("--hostname", o->hostnames,
-                    "Extra host name for the certificate, HOST (default vault) or HOST=VAULT; repeatable");
-  serve->add_flag("--dev-accept-any-token", o->dev_accept_any_token,
-                  "INSECURE: accept any bearer token with every permission (throwaway test setups only)");
-  serve->add_option("--threads", o->threads, "Connection threads (one per open keep-alive connection)")
-      ->capture_default_str()->check(CLI::Range(1u, 4096u));
-  serve->add_option("--workers", o->workers, "Vault workers (catalogue connection + HSM session each)")
-      ->capture_default_str()->check(CLI::Range(1u, 256u));
-  serve->add_option("--max-body", o->max_body, "Request body limit in bytes")->capture_default_str()
+  serve->add_option(
+      "--hostname", o->hostnames,
+      "Extra host name for the certificate, HOST (default vault) or HOST=VAULT; repeatable");
+  serve->add_flag(
+      "--dev-accept-any-token", o->dev_accept_any_token,
+      "INSECURE: accept any bearer token with every permission (throwaway test setups only)");
+  serve
+      ->add_option("--threads", o->threads,
+                   "Connection threads (one per open keep-alive connection)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 4096u));
+  serve
+      ->add_option("--workers", o->workers,
+                   "Vault workers (catalogue connection + HSM session each)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 256u));
+  serve->add_option("--max-body", o->max_body, "Request body limit in bytes")
+      ->capture_default_str()
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
   serve->callback([&g, o] {
     o->home = g.home;
     if (o->dev_accept_any_token)
-      std::cerr << "\n"
-                   "*****************************************************************************\n"
-                   "*  WARNING: --dev-accept-any-token: ANY bearer token is accepted with EVERY   *\n"
-                   "*  permission. Anyone who can reach this port can read and destroy the vault. *\n"
-                   "*  Use this only for throwaway test setups.                                   *\n"
-                   "*****************************************************************************\n\n";
+      std::cerr
+          << "\n"
+             "*****************************************************************************\n"
+             "*  WARNING: --dev-accept-any-token: ANY bearer token is accepted with EVERY   *\n"
+             "*  permission. Anyone who can reach this port can read and destroy the vault. *\n"
+             "*  Use this only for throwaway test setups.                                   *\n"
+             "*****************************************************************************\n\n";
     o->on_ready = [](const std::vector<std::string>& lines) {
       for (const auto& l : lines) std::cout << l << "\n";
       std::cout.flush();

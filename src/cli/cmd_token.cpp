@@ -1,5 +1,5 @@
-// `coldvault token create|list|revoke`: bearer tokens for the REST server. A token is printed once and
-// stored only as its SHA-256.
+// `coldvault token create|list|revoke`: bearer tokens for the REST server. A token is printed once
+// and stored only as its SHA-256.
 #include <iostream>
 
 #include "cli/common.hpp"
@@ -10,8 +10,11 @@ namespace cv::cli {
 namespace {
 
 nlohmann::json token_json(const store::ApiTokenRow& t) {
-  nlohmann::json j = {{"id", t.id}, {"vault", t.vault}, {"permissions", t.permissions},
-                      {"label", t.label}, {"created", t.created}};
+  nlohmann::json j = {{"id", t.id},
+                      {"vault", t.vault},
+                      {"permissions", t.permissions},
+                      {"label", t.label},
+                      {"created", t.created}};
   j["expires"] = t.expires ? nlohmann::json(*t.expires) : nlohmann::json(nullptr);
   j["revoked"] = t.revoked ? nlohmann::json(*t.revoked) : nlohmann::json(nullptr);
   return j;
@@ -31,9 +34,11 @@ void add_token_commands(CLI::App& app, Globals& g) {
 
   auto* create = token->add_subcommand("create", "Mint a token (printed once; stored hashed)");
   create->add_option("--vault-name", a->vault, "Vault the token opens")->required();
-  create->add_option("--permissions", a->permissions,
-                     "Key Vault permissions: secrets/get,secrets/backup,keys/unwrapKey,... or all")
-      ->required()->delimiter(',');
+  create
+      ->add_option("--permissions", a->permissions,
+                   "Key Vault permissions: secrets/get,secrets/backup,keys/unwrapKey,... or all")
+      ->required()
+      ->delimiter(',');
   create->add_option("--label", a->label, "A note to recognise the token by in `token list`");
   create->add_option("--expires", a->expires, "Expiry (UTC): 2027-01-31 or 2027-01-31T10:00:00Z");
   create->callback([&g, a] {
@@ -53,11 +58,13 @@ void add_token_commands(CLI::App& app, Globals& g) {
     auto svc = open_service(g);
     need(svc.catalog().vault(a->vault));
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& t : need(store::api_tokens(svc.catalog(), a->vault))) out.push_back(token_json(t));
+    for (const auto& t : need(store::api_tokens(svc.catalog(), a->vault)))
+      out.push_back(token_json(t));
     print(g, out, {"id", "label", "permissions", "created", "revoked"});
   });
 
-  auto* revoke = token->add_subcommand("revoke", "Revoke a token by id (effective within 2 seconds)");
+  auto* revoke =
+      token->add_subcommand("revoke", "Revoke a token by id (effective within 2 seconds)");
   revoke->add_option("--vault-name", a->vault, "Vault")->required();
   revoke->add_option("--id", a->id, "Token id (from `token list`)")->required();
   revoke->callback([&g, a] {

@@ -1,5 +1,5 @@
-// A local CA and TLS server certificates for `coldvault serve` (software EC keys; see the header for
-// why these are not token keys).
+// A local CA and TLS server certificates for `coldvault serve` (software EC keys; see the header
+// for why these are not token keys).
 #include "coldvault/tls_certs.hpp"
 
 #include <openssl/pem.h>
@@ -22,15 +22,17 @@ Result<void> add_ext(X509* cert, X509* issuer, int nid, const std::string& value
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
   ossl::X509ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
   if (!ext || X509_add_ext(cert, ext.get(), -1) != 1)
-    return ossl::fail_ossl(Errc::BadParameter, std::string("cannot add certificate extension ") +
-                                                   OBJ_nid2sn(nid));
+    return ossl::fail_ossl(Errc::BadParameter,
+                           std::string("cannot add certificate extension ") + OBJ_nid2sn(nid));
   return {};
 }
 
 Result<void> set_common(X509* cert, std::string_view cn, int days, EVP_PKEY* pub) {
-  if (days < 1 || days > 36500) return fail(Errc::BadParameter, "certificate validity must be 1-36500 days");
+  if (days < 1 || days > 36500)
+    return fail(Errc::BadParameter, "certificate validity must be 1-36500 days");
   std::uint8_t serial[16];
-  if (RAND_bytes(serial, sizeof serial) != 1) return ossl::fail_ossl(Errc::Internal, "random generator failed");
+  if (RAND_bytes(serial, sizeof serial) != 1)
+    return ossl::fail_ossl(Errc::Internal, "random generator failed");
   serial[0] = static_cast<std::uint8_t>((serial[0] & 0x7f) | 0x40);  // positive, full length
   ossl::BnPtr bn = ossl::bn_from(serial);
   ossl::X509NamePtr name(X509_NAME_new());
@@ -42,7 +44,8 @@ Result<void> set_common(X509* cert, std::string_view cn, int days, EVP_PKEY* pub
       X509_set_subject_name(cert, name.get()) != 1 ||
       // Five minutes of slack for clients whose clock runs slightly behind ours.
       !X509_gmtime_adj(X509_getm_notBefore(cert), -300) ||
-      !X509_time_adj_ex(X509_getm_notAfter(cert), days, -300, nullptr) || X509_set_pubkey(cert, pub) != 1)
+      !X509_time_adj_ex(X509_getm_notAfter(cert), days, -300, nullptr) ||
+      X509_set_pubkey(cert, pub) != 1)
     return ossl::fail_ossl(Errc::Internal, "cannot build certificate");
   return {};
 }
@@ -72,7 +75,8 @@ Result<PemPair> create_local_ca(std::string_view common_name, int days) {
   if (!key) return std::unexpected(key.error());
   ossl::X509Ptr cert(X509_new());
   if (!cert) return ossl::fail_ossl(Errc::Internal, "cannot create certificate");
-  if (auto r = set_common(cert.get(), common_name, days, key->get()); !r) return std::unexpected(r.error());
+  if (auto r = set_common(cert.get(), common_name, days, key->get()); !r)
+    return std::unexpected(r.error());
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())) != 1)
     return ossl::fail_ossl(Errc::Internal, "cannot set issuer");
   for (auto [nid, value] : {std::pair{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
@@ -84,15 +88,19 @@ Result<PemPair> create_local_ca(std::string_view common_name, int days) {
   return to_pem(cert.get(), key->get());
 }
 
-Result<PemPair> issue_tls_server_certificate(const PemPair& ca, const std::vector<std::string>& dns_names,
-                                             const std::vector<std::string>& ip_addresses, int days) {
+Result<PemPair> issue_tls_server_certificate(const PemPair& ca,
+                                             const std::vector<std::string>& dns_names,
+                                             const std::vector<std::string>& ip_addresses,
+                                             int days) {
   if (dns_names.empty() && ip_addresses.empty())
-    return fail(Errc::BadParameter, "a server certificate needs at least one DNS name or IP address");
+    return fail(Errc::BadParameter,
+                "a server certificate needs at least one DNS name or IP address");
   ossl::BioPtr cb(BIO_new_mem_buf(ca.cert_pem.data(), static_cast<int>(ca.cert_pem.size())));
   ossl::BioPtr kb(BIO_new_mem_buf(ca.key_pem.data(), static_cast<int>(ca.key_pem.size())));
   ossl::X509Ptr ca_cert(cb ? PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr) : nullptr);
   ossl::PkeyPtr ca_key(kb ? PEM_read_bio_PrivateKey(kb.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!ca_cert || !ca_key) return ossl::fail_ossl(Errc::BadParameter, "cannot read the local CA certificate or key");
+  if (!ca_cert || !ca_key)
+    return ossl::fail_ossl(Errc::BadParameter, "cannot read the local CA certificate or key");
   if (X509_check_private_key(ca_cert.get(), ca_key.get()) != 1)
     return ossl::fail_ossl(Errc::BadParameter, "the local CA key does not match its certificate");
 
@@ -126,7 +134,8 @@ Result<PemPair> issue_tls_server_certificate(const PemPair& ca, const std::vecto
     X509V3_set_ctx(&ctx, ca_cert.get(), cert.get(), nullptr, nullptr, 0);
     ossl::X509ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
     if (!ext || X509_add_ext(cert.get(), ext.get(), -1) != 1)
-      return ossl::fail_ossl(Errc::BadParameter, std::string("invalid certificate extension ") + OBJ_nid2sn(nid));
+      return ossl::fail_ossl(Errc::BadParameter,
+                             std::string("invalid certificate extension ") + OBJ_nid2sn(nid));
   }
   if (X509_sign(cert.get(), ca_key.get(), EVP_sha256()) <= 0)
     return ossl::fail_ossl(Errc::Internal, "cannot sign server certificate");

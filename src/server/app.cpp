@@ -8,8 +8,9 @@
 namespace cv::server {
 namespace {
 
-constexpr const char* kApiVersions[] = {"7.4", "7.5", "7.6-preview.1", "7.6-preview.2", "7.6", "2025-07-01",
-                                       "2026-04-01"};  // @azure/keyvault-secrets 4.12 defaults to it
+constexpr const char* kApiVersions[] = {
+    "7.4", "7.5",        "7.6-preview.1", "7.6-preview.2",
+    "7.6", "2025-07-01", "2026-04-01"};  // @azure/keyvault-secrets 4.12 defaults to it
 
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
 std::string query_of(const std::string& target) {
@@ -41,8 +42,8 @@ Response App::handle(const Request& req) {
     r = run(req);
   } catch (const std::exception& e) {
     // The REST handler wrapper: one of the two places exceptions are caught (a bug or bad_alloc).
-    std::cerr << "coldvault serve: internal error on " << req.method << " " << path_of(req.target) << ": "
-              << e.what() << "\n";
+    std::cerr << "coldvault serve: internal error on " << req.method << " " << path_of(req.target)
+              << ": " << e.what() << "\n";
     r = error_response(500, "InternalError", "The server hit an internal error; see its log.");
   }
   return finish(req, std::move(r));
@@ -56,13 +57,16 @@ std::optional<Response> App::preflight(const Request& req) {
   return finish(req, std::move(*r));
 }
 
-std::optional<Response> App::check_caller(const Request& req, const std::string& vault, Principal& out) {
-  if (!valid_host(req.host)) return error_response(400, "BadParameter", "The Host header is missing or invalid.");
-  // Authentication comes before anything that looks at the path or body: the SDKs' first request per
-  // client is an unauthenticated, bodiless probe that must get the challenge, not a 400.
+std::optional<Response> App::check_caller(const Request& req, const std::string& vault,
+                                          Principal& out) {
+  if (!valid_host(req.host))
+    return error_response(400, "BadParameter", "The Host header is missing or invalid.");
+  // Authentication comes before anything that looks at the path or body: the SDKs' first request
+  // per client is an unauthenticated, bodiless probe that must get the challenge, not a 400.
   auto principal = auth_.authenticate(req.authorization, vault);
   if (!principal) {
-    if (principal.error().code == Errc::Unauthenticated) return unauthorized(principal.error().message);
+    if (principal.error().code == Errc::Unauthenticated)
+      return unauthorized(principal.error().message);
     return error_response(principal.error());
   }
   out = std::move(*principal);
@@ -92,30 +96,34 @@ Response App::run(const Request& req) {
   if (v == query->end() || v->second.empty())
     return error_response(400, "BadParameter", "The 'api-version' query parameter is missing.");
   if (!supported_api_version(v->second))
-    return error_response(400, "BadParameter",
-                          "The specified version (" + v->second.substr(0, 32) +
-                              ") is not recognized. Consider using the latest supported version (2025-07-01).");
+    return error_response(
+        400, "BadParameter",
+        "The specified version (" + v->second.substr(0, 32) +
+            ") is not recognized. Consider using the latest supported version (2025-07-01).");
 
   Match m = router_.match(req.method, *segments);
   if (!m.route) {
     if (m.method_mismatch)
-      return error_response(405, "MethodNotAllowed",
-                            "The method " + req.method.substr(0, 16) + " is not allowed on this resource.");
+      return error_response(
+          405, "MethodNotAllowed",
+          "The method " + req.method.substr(0, 16) + " is not allowed on this resource.");
     return error_response(404, "NotFound", "There is no operation at this path.");
   }
-  if (!allowed(principal, m.route->permission)) return forbidden(principal, m.route->permission, vault);
+  if (!allowed(principal, m.route->permission))
+    return forbidden(principal, m.route->permission, vault);
 
   auto lease = pool_.acquire();
   if (!lease) {
-    // Opening a Service failed (token absent, module gone, catalogue locked): never the client's fault,
-    // whatever code the adapter chose (a missing token is NotFound there).
+    // Opening a Service failed (token absent, module gone, catalogue locked): never the client's
+    // fault, whatever code the adapter chose (a missing token is NotFound there).
     pool_.discard_idle();
     Error e = lease.error();
     e.code = Errc::HsmUnavailable;
     std::cerr << "coldvault serve: cannot open the vault (" << e.message << "); answering 503\n";
     return error_response(e);
   }
-  Ctx ctx{req, *query, vault, cfg_.scheme + "://" + host, v->second, path_of(req.target), m.params, **lease};
+  Ctx ctx{req,      *query, vault, cfg_.scheme + "://" + host, v->second, path_of(req.target),
+          m.params, **lease};
   auto result = m.route->handler(ctx);
   if (result) return std::move(*result);
   const Error& e = result.error();
@@ -125,9 +133,9 @@ Response App::run(const Request& req) {
     pool_.discard_idle();
   }
   if (status_for(e) >= 500)
-    std::cerr << "coldvault serve: " << req.method << " " << path_of(req.target) << " -> " << status_for(e)
-              << " " << errc_name(e.code) << ": " << e.message << (e.native.empty() ? "" : " [" + e.native + "]")
-              << "\n";
+    std::cerr << "coldvault serve: " << req.method << " " << path_of(req.target) << " -> "
+              << status_for(e) << " " << errc_name(e.code) << ": " << e.message
+              << (e.native.empty() ? "" : " [" + e.native + "]") << "\n";
   return error_response(e);
 }
 

@@ -1,6 +1,6 @@
 // The request pipeline without the transport: Host -> vault, authenticate (401), api-version (400),
-// route (404/405), permission (403), borrow a Service (503 if the HSM is away), run the handler, map
-// its error. server.cpp feeds it from cpp-httplib; unit tests call handle() directly.
+// route (404/405), permission (403), borrow a Service (503 if the HSM is away), run the handler,
+// map its error. server.cpp feeds it from cpp-httplib; unit tests call handle() directly.
 //
 // Thread safety: handle() may run on every HTTP thread at once.
 #pragma once
@@ -38,8 +38,8 @@ class App {
   explicit App(AppConfig cfg);
   Response handle(const Request& req);
   // The checks that need no body (Host, bearer token), for the transport to run before it reads the
-  // body: an unauthenticated request gets its 401 even with an oversized or missing body. A response
-  // means "answer this and stop"; nullopt means "read the body and call handle()".
+  // body: an unauthenticated request gets its 401 even with an oversized or missing body. A
+  // response means "answer this and stop"; nullopt means "read the body and call handle()".
   std::optional<Response> preflight(const Request& req);
   // Errors that reached the client as 5xx (for the log line server.cpp prints).
   std::uint64_t server_errors() const { return server_errors_.load(); }
@@ -47,7 +47,8 @@ class App {
  private:
   Response run(const Request& req);
   Response finish(const Request& req, Response r);
-  std::optional<Response> check_caller(const Request& req, const std::string& vault, Principal& out);
+  std::optional<Response> check_caller(const Request& req, const std::string& vault,
+                                       Principal& out);
   AppConfig cfg_;
   Router router_;
   Authenticator auth_;

@@ -18,12 +18,31 @@ constexpr std::size_t kIdHex = 16;
 // Key Vault's access-policy permission names (az keyvault set-policy), spelled as it spells them.
 const std::map<std::string, std::vector<std::string>> kPermissions = {
     {"secrets", {"get", "list", "set", "delete", "recover", "backup", "restore", "purge"}},
-    {"keys", {"get", "list", "update", "create", "import", "delete", "recover", "backup", "restore",
-              "decrypt", "encrypt", "unwrapKey", "wrapKey", "verify", "sign", "purge", "rotate",
-              "getrotationpolicy", "setrotationpolicy", "release"}},
-    {"certificates", {"get", "list", "update", "create", "import", "delete", "recover", "backup",
-                      "restore", "managecontacts", "manageissuers", "getissuers", "listissuers",
-                      "setissuers", "deleteissuers", "purge"}},
+    {"keys",
+     {"get",
+      "list",
+      "update",
+      "create",
+      "import",
+      "delete",
+      "recover",
+      "backup",
+      "restore",
+      "decrypt",
+      "encrypt",
+      "unwrapKey",
+      "wrapKey",
+      "verify",
+      "sign",
+      "purge",
+      "rotate",
+      "getrotationpolicy",
+      "setrotationpolicy",
+      "release"}},
+    {"certificates",
+     {"get", "list", "update", "create", "import", "delete", "recover", "backup", "restore",
+      "managecontacts", "manageissuers", "getissuers", "listissuers", "setissuers", "deleteissuers",
+      "purge"}},
 };
 
 std::string lower(std::string s) {
@@ -44,9 +63,11 @@ Result<std::string> normalize_permissions(const std::vector<std::string>& items)
   };
   for (const auto& raw : items) {
     std::size_t start = 0;
-    while (start <= raw.size()) {  // "--permissions a,b" and "--permissions a --permissions b" alike
+    while (start <=
+           raw.size()) {  // "--permissions a,b" and "--permissions a --permissions b" alike
       auto comma = raw.find(',', start);
-      std::string item = raw.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string item =
+          raw.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       start = comma == std::string::npos ? raw.size() + 1 : comma + 1;
       if (item.empty()) continue;
       if (lower(item) == "all") {
@@ -56,8 +77,9 @@ Result<std::string> normalize_permissions(const std::vector<std::string>& items)
       auto slash = item.find('/');
       auto coll = kPermissions.find(lower(item.substr(0, slash)));
       if (slash == std::string::npos || coll == kPermissions.end())
-        return fail(Errc::BadParameter, "unknown permission '" + item +
-                                            "': use secrets/<p>, keys/<p>, certificates/<p>, <c>/all or all");
+        return fail(Errc::BadParameter,
+                    "unknown permission '" + item +
+                        "': use secrets/<p>, keys/<p>, certificates/<p>, <c>/all or all");
       std::string action = lower(item.substr(slash + 1));
       if (action == "all") {
         add(coll->first + "/all");
@@ -68,7 +90,8 @@ Result<std::string> normalize_permissions(const std::vector<std::string>& items)
       if (it == coll->second.end()) {
         std::string known;
         for (const auto& a : coll->second) known += (known.empty() ? "" : ", ") + a;
-        return fail(Errc::BadParameter, "unknown permission '" + item + "'; " + coll->first + ": " + known);
+        return fail(Errc::BadParameter,
+                    "unknown permission '" + item + "'; " + coll->first + ": " + known);
       }
       add(coll->first + "/" + *it);
     }
@@ -80,8 +103,8 @@ Result<std::string> normalize_permissions(const std::vector<std::string>& items)
 }
 
 Result<MintedToken> mint_token(vault::Service& svc, const std::string& vault,
-                               const std::vector<std::string>& permissions, const std::string& label,
-                               std::optional<std::int64_t> expires) {
+                               const std::vector<std::string>& permissions,
+                               const std::string& label, std::optional<std::int64_t> expires) {
   auto perms = normalize_permissions(permissions);
   if (!perms) return std::unexpected(perms.error());
   auto row = svc.catalog().vault(vault);
@@ -105,10 +128,14 @@ Result<MintedToken> mint_token(vault::Service& svc, const std::string& vault,
 }
 
 std::optional<std::string> token_id_of(std::string_view token) {
-  if (token.size() < kPrefix.size() + kIdHex + 2 || token.substr(0, kPrefix.size()) != kPrefix) return {};
+  if (token.size() < kPrefix.size() + kIdHex + 2 || token.substr(0, kPrefix.size()) != kPrefix)
+    return {};
   std::string_view id = token.substr(kPrefix.size(), kIdHex);
   if (token[kPrefix.size() + kIdHex] != '_') return {};
-  if (!std::all_of(id.begin(), id.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) && !std::isupper(static_cast<unsigned char>(c)); }))
+  if (!std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isxdigit(static_cast<unsigned char>(c)) &&
+               !std::isupper(static_cast<unsigned char>(c));
+      }))
     return {};
   return std::string(id);
 }
@@ -119,7 +146,8 @@ Authenticator::Authenticator(std::string catalog_path, bool accept_any)
 Result<store::ApiTokenRow> Authenticator::lookup(const std::string& id) {
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
-  if (auto it = cache_.find(id); it != cache_.end() && now - it->second.second < std::chrono::seconds(kCacheSeconds))
+  if (auto it = cache_.find(id);
+      it != cache_.end() && now - it->second.second < std::chrono::seconds(kCacheSeconds))
     return it->second.first;
   if (!catalog_) {
     auto c = store::Catalog::open(catalog_path_);
@@ -133,16 +161,20 @@ Result<store::ApiTokenRow> Authenticator::lookup(const std::string& id) {
   return row;
 }
 
-Result<Principal> Authenticator::authenticate(std::string_view authorization, const std::string& vault) {
+Result<Principal> Authenticator::authenticate(std::string_view authorization,
+                                              const std::string& vault) {
   constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.empty()) return std::unexpected(unauthenticated("AKV10000: Request is missing a Bearer or PoP token."));
+  if (authorization.empty())
+    return std::unexpected(unauthenticated("AKV10000: Request is missing a Bearer or PoP token."));
   if (authorization.size() <= kBearer.size() ||
       lower(std::string(authorization.substr(0, kBearer.size()))) != "bearer ")
-    return std::unexpected(unauthenticated("AKV10001: The authorization header is not a Bearer token."));
+    return std::unexpected(
+        unauthenticated("AKV10001: The authorization header is not a Bearer token."));
   std::string_view token = authorization.substr(kBearer.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   if (accept_any_ && !token.empty()) return Principal{"dev", vault, {"all"}};
-  Error invalid = unauthenticated("AKV10032: The bearer token is not valid for key vault '" + vault + "'.");
+  Error invalid =
+      unauthenticated("AKV10032: The bearer token is not valid for key vault '" + vault + "'.");
   auto id = token_id_of(token);
   if (!id) return std::unexpected(invalid);
   auto row = lookup(*id);
@@ -150,8 +182,10 @@ Result<Principal> Authenticator::authenticate(std::string_view authorization, co
     if (row.error().code == Errc::NotFound) return std::unexpected(invalid);
     return std::unexpected(row.error());
   }
-  if (!crypto::equal_ct(crypto::sha256(as_bytes(token)), row->hash)) return std::unexpected(invalid);
-  if (row->revoked) return std::unexpected(unauthenticated("AKV10033: The bearer token has been revoked."));
+  if (!crypto::equal_ct(crypto::sha256(as_bytes(token)), row->hash))
+    return std::unexpected(invalid);
+  if (row->revoked)
+    return std::unexpected(unauthenticated("AKV10033: The bearer token has been revoked."));
   if (row->expires && vault::Service::now() >= *row->expires)
     return std::unexpected(unauthenticated("AKV10034: The bearer token has expired."));
   if (lower(row->vault) != lower(vault)) return std::unexpected(invalid);
@@ -159,7 +193,8 @@ Result<Principal> Authenticator::authenticate(std::string_view authorization, co
   std::size_t start = 0;
   while (start <= row->permissions.size()) {
     auto comma = row->permissions.find(',', start);
-    p.permissions.insert(lower(row->permissions.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+    p.permissions.insert(lower(row->permissions.substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start)));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -173,19 +208,21 @@ bool allowed(const Principal& p, const Permission& perm) {
 
 Response unauthorized(const std::string& message) {
   Response r = error_response(401, "Unauthorized", message);
-  r.headers.emplace_back("WWW-Authenticate",
-                         "Bearer authorization=\"https://login.microsoftonline.com/"
-                         "00000000-0000-0000-0000-000000000000\", resource=\"https://vault.azure.net\"");
+  r.headers.emplace_back(
+      "WWW-Authenticate",
+      "Bearer authorization=\"https://login.microsoftonline.com/"
+      "00000000-0000-0000-0000-000000000000\", resource=\"https://vault.azure.net\"");
   return r;
 }
 
 Response forbidden(const Principal& p, const Permission& perm, const std::string& vault) {
-  return error_response(403, "Forbidden",
-                        "The user, group or application 'token=" + p.token_id + "' does not have " +
-                            perm.collection + " " + perm.action + " permission on key vault '" + vault +
-                            ";location=local'. Grant it with `coldvault token create --permissions " +
-                            perm.collection + "/" + perm.action + "`.",
-                        "AccessDenied");
+  return error_response(
+      403, "Forbidden",
+      "The user, group or application 'token=" + p.token_id + "' does not have " + perm.collection +
+          " " + perm.action + " permission on key vault '" + vault +
+          ";location=local'. Grant it with `coldvault token create --permissions " +
+          perm.collection + "/" + perm.action + "`.",
+      "AccessDenied");
 }
 
 }  // namespace cv::server

@@ -1,12 +1,12 @@
 // Bearer-token authentication and Key Vault permission checks.
 //
-// Token text: "cv1_<id>_<secret>", id = 16 hex (public, the catalogue row), secret = 32 random bytes
-// base64url. The catalogue holds SHA-256 of the whole text; a presented token is hashed and compared
-// with crypto::equal_ct. Rows are cached for kCacheSeconds so a keep-alive client costs no SQL per
-// request; a revocation therefore takes effect within that time.
+// Token text: "cv1_<id>_<secret>", id = 16 hex (public, the catalogue row), secret = 32 random
+// bytes base64url. The catalogue holds SHA-256 of the whole text; a presented token is hashed and
+// compared with crypto::equal_ct. Rows are cached for kCacheSeconds so a keep-alive client costs no
+// SQL per request; a revocation therefore takes effect within that time.
 //
-// Thread safety: an Authenticator may be used from every HTTP thread (one mutex around its catalogue
-// connection and cache).
+// Thread safety: an Authenticator may be used from every HTTP thread (one mutex around its
+// catalogue connection and cache).
 #pragma once
 
 #include <chrono>
@@ -33,8 +33,8 @@ struct Principal {
 class Authenticator {
  public:
   Authenticator(std::string catalog_path, bool accept_any);
-  // Unauthenticated (401) for a missing, malformed, unknown, revoked or expired token, or one minted
-  // for another vault. The message never quotes the token.
+  // Unauthenticated (401) for a missing, malformed, unknown, revoked or expired token, or one
+  // minted for another vault. The message never quotes the token.
   Result<Principal> authenticate(std::string_view authorization, const std::string& vault);
 
  private:
@@ -43,7 +43,8 @@ class Authenticator {
   bool accept_any_;
   std::mutex mu_;
   std::optional<store::Catalog> catalog_;
-  std::map<std::string, std::pair<store::ApiTokenRow, std::chrono::steady_clock::time_point>> cache_;
+  std::map<std::string, std::pair<store::ApiTokenRow, std::chrono::steady_clock::time_point>>
+      cache_;
 };
 
 bool allowed(const Principal& p, const Permission& perm);

@@ -28,8 +28,10 @@ Result<Json> json_body(const Request& r, bool allow_empty) {
     return std::unexpected(bad_parameter("The request body is required."));
   }
   Json j = Json::parse(r.body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return std::unexpected(bad_parameter("The request body is not valid JSON."));
-  if (!j.is_object()) return std::unexpected(bad_parameter("The request body must be a JSON object."));
+  if (j.is_discarded())
+    return std::unexpected(bad_parameter("The request body is not valid JSON."));
+  if (!j.is_object())
+    return std::unexpected(bad_parameter("The request body must be a JSON object."));
   return j;
 }
 
@@ -50,7 +52,8 @@ Result<std::string> req_string(const Json& j, std::string_view key) {
 Result<std::optional<bool>> opt_bool(const Json& j, std::string_view key) {
   const Json* f = field(j, key);
   if (!f) return std::optional<bool>{};
-  if (!f->is_boolean()) return std::unexpected(bad_parameter(prop(key) + " must be true or false."));
+  if (!f->is_boolean())
+    return std::unexpected(bad_parameter(prop(key) + " must be true or false."));
   return f->get<bool>();
 }
 
@@ -61,7 +64,8 @@ Result<std::optional<std::int64_t>> opt_int(const Json& j, std::string_view key)
   if (f->is_number_float()) {
     double d = f->get<double>();
     // Unix seconds; some clients send 1.7e9 as a float. Anything fractional or absurd is refused.
-    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) return static_cast<std::int64_t>(d);
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15)
+      return static_cast<std::int64_t>(d);
   }
   return std::unexpected(bad_parameter(prop(key) + " must be an integer (Unix seconds)."));
 }
@@ -69,10 +73,12 @@ Result<std::optional<std::int64_t>> opt_int(const Json& j, std::string_view key)
 Result<std::optional<std::vector<std::string>>> opt_strings(const Json& j, std::string_view key) {
   const Json* f = field(j, key);
   if (!f) return std::optional<std::vector<std::string>>{};
-  if (!f->is_array()) return std::unexpected(bad_parameter(prop(key) + " must be an array of strings."));
+  if (!f->is_array())
+    return std::unexpected(bad_parameter(prop(key) + " must be an array of strings."));
   std::vector<std::string> out;
   for (const auto& e : *f) {
-    if (!e.is_string()) return std::unexpected(bad_parameter(prop(key) + " must be an array of strings."));
+    if (!e.is_string())
+      return std::unexpected(bad_parameter(prop(key) + " must be an array of strings."));
     out.push_back(e.get<std::string>());
   }
   return out;
@@ -81,11 +87,13 @@ Result<std::optional<std::vector<std::string>>> opt_strings(const Json& j, std::
 Result<std::optional<store::Tags>> opt_tags(const Json& j) {
   const Json* f = field(j, "tags");
   if (!f) return std::optional<store::Tags>{};
-  if (!f->is_object()) return std::unexpected(bad_parameter("Property 'tags' must be an object of strings."));
+  if (!f->is_object())
+    return std::unexpected(bad_parameter("Property 'tags' must be an object of strings."));
   store::Tags tags;
   for (auto it = f->begin(); it != f->end(); ++it) {
     if (!it.value().is_string())
-      return std::unexpected(bad_parameter("Tag '" + it.key().substr(0, 64) + "' must have a string value."));
+      return std::unexpected(
+          bad_parameter("Tag '" + it.key().substr(0, 64) + "' must have a string value."));
     tags[it.key()] = it.value().get<std::string>();
   }
   return tags;
@@ -95,7 +103,8 @@ Result<vault::Attributes> attributes_of(const Json& j) {
   vault::Attributes a;
   const Json* f = field(j, "attributes");
   if (!f) return a;
-  if (!f->is_object()) return std::unexpected(bad_parameter("Property 'attributes' must be an object."));
+  if (!f->is_object())
+    return std::unexpected(bad_parameter("Property 'attributes' must be an object."));
   auto enabled = opt_bool(*f, "enabled");
   if (!enabled) return std::unexpected(enabled.error());
   auto nbf = opt_int(*f, "nbf");
@@ -113,7 +122,9 @@ Result<std::optional<Bytes>> opt_b64url(const Json& j, std::string_view key) {
   if (!s) return std::unexpected(s.error());
   if (!*s) return std::optional<Bytes>{};
   auto b = base64url_decode_lenient_padding(**s);
-  if (!b) return std::unexpected(bad_parameter("Content of '" + std::string(key) + "' is not base64url."));
+  if (!b)
+    return std::unexpected(
+        bad_parameter("Content of '" + std::string(key) + "' is not base64url."));
   return std::optional<Bytes>(std::move(*b));
 }
 

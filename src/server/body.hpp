@@ -16,7 +16,8 @@ namespace cv::server {
 
 using Json = nlohmann::json;
 
-// The body as a JSON object. An empty body is {} when allow_empty (bodiless POSTs), else BadParameter.
+// The body as a JSON object. An empty body is {} when allow_empty (bodiless POSTs), else
+// BadParameter.
 Result<Json> json_body(const Request& r, bool allow_empty);
 
 Result<std::optional<std::string>> opt_string(const Json& j, std::string_view key);
@@ -26,7 +27,8 @@ Result<std::optional<std::int64_t>> opt_int(const Json& j, std::string_view key)
 Result<std::optional<std::vector<std::string>>> opt_strings(const Json& j, std::string_view key);
 // "tags": {string: string}
 Result<std::optional<store::Tags>> opt_tags(const Json& j);
-// "attributes": {enabled, nbf, exp}; read-only fields (created, updated, recoveryLevel...) are ignored.
+// "attributes": {enabled, nbf, exp}; read-only fields (created, updated, recoveryLevel...) are
+// ignored.
 Result<vault::Attributes> attributes_of(const Json& j);
 // base64url without padding (padding tolerated), as the SDKs send binary.
 Result<std::optional<Bytes>> opt_b64url(const Json& j, std::string_view key);

@@ -1,5 +1,6 @@
 // Error -> HTTP response. Every error has a JSON body in Key Vault's envelope and Content-Type
-// application/json: the SDK deserialises every error body and fails with a TypeError on an empty one.
+// application/json: the SDK deserialises every error body and fails with a TypeError on an empty
+// one.
 #pragma once
 
 #include <string>
@@ -9,8 +10,9 @@
 
 namespace cv::server {
 
-// The HTTP status for an error: docs/errors.md, except that every HSM fault is 503 here. A REST client
-// retries 503 and the pool reopens the token in between, so an HSM that comes back heals the server.
+// The HTTP status for an error: docs/errors.md, except that every HSM fault is 503 here. A REST
+// client retries 503 and the pool reopens the token in between, so an HSM that comes back heals the
+// server.
 int status_for(const Error& e);
 // True for errors that mean the token (or its module) is gone or broken: the Service is discarded.
 bool is_hsm_outage(const Error& e);

@@ -16,11 +16,11 @@
 namespace cv::server {
 
 struct Request {
-  std::string method;                        // "GET", "PUT", ...
-  std::string target;                        // raw request target: path and query, percent-encoded
-  std::string host;                          // Host header as sent (may carry :port)
-  std::string authorization;                 // Authorization header; never logged
-  std::string client_request_id;             // x-ms-client-request-id, echoed back
+  std::string method;             // "GET", "PUT", ...
+  std::string target;             // raw request target: path and query, percent-encoded
+  std::string host;               // Host header as sent (may carry :port)
+  std::string authorization;      // Authorization header; never logged
+  std::string client_request_id;  // x-ms-client-request-id, echoed back
   std::string body;
 };
 
@@ -30,7 +30,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-inline Response json_response(int status, const nlohmann::json& j) { return {status, j.dump(), {}}; }
+inline Response json_response(int status, const nlohmann::json& j) {
+  return {status, j.dump(), {}};
+}
 
 // A permission a route needs, as Key Vault names it: {"secrets", "get"}.
 struct Permission {
@@ -46,7 +48,7 @@ struct Params {
 struct Ctx {
   const Request& req;
   const std::map<std::string, std::string>& query;  // percent-decoded names and values
-  std::string vault;        // the served vault the Host header selected
+  std::string vault;                                // the served vault the Host header selected
   std::string origin;       // "https://<Host>", the base of every id in the response
   std::string api_version;  // as the client sent it (echoed into nextLink)
   std::string path;         // decoded path of the request, for nextLink
@@ -57,8 +59,8 @@ struct Ctx {
 using Handler = std::function<Result<Response>(Ctx&)>;
 
 // `CV_UNWRAP(x, expr);` declares x as the value of a Result, or returns its error from the handler.
-#define CV_UNWRAP(var, expr)                                     \
-  auto var##_result_ = (expr);                                   \
+#define CV_UNWRAP(var, expr)                                         \
+  auto var##_result_ = (expr);                                       \
   if (!var##_result_) return std::unexpected(var##_result_.error()); \
   auto& var = *var##_result_
 

@@ -9,7 +9,9 @@
 namespace cv::server {
 namespace {
 
-Error bad(std::string message) { return Error{Errc::BadParameter, std::move(message), {}, "BadParameter", {}}; }
+Error bad(std::string message) {
+  return Error{Errc::BadParameter, std::move(message), {}, "BadParameter", {}};
+}
 
 }  // namespace
 
@@ -23,7 +25,8 @@ Result<std::size_t> read_skiptoken(const std::string& token) {
   std::string_view text = as_chars(*raw);
   constexpr std::string_view kTag = "offset:";
   std::size_t n = 0;
-  if (text.substr(0, kTag.size()) != kTag || text.size() == kTag.size() || text.size() > kTag.size() + 9)
+  if (text.substr(0, kTag.size()) != kTag || text.size() == kTag.size() ||
+      text.size() > kTag.size() + 9)
     return std::unexpected(bad("The $skiptoken is not valid."));
   auto [end, ec] = std::from_chars(text.data() + kTag.size(), text.data() + text.size(), n);
   if (ec != std::errc() || end != text.data() + text.size())
@@ -55,7 +58,8 @@ Response list_response(const Ctx& c, nlohmann::json items, const Page& p) {
   if (items.size() > p.size) {
     items.erase(items.begin() + static_cast<std::ptrdiff_t>(p.size), items.end());
     next = c.origin + c.path + "?api-version=" + percent_encode(c.api_version) +
-           "&$skiptoken=" + make_skiptoken(p.offset + p.size) + "&maxresults=" + std::to_string(p.size);
+           "&$skiptoken=" + make_skiptoken(p.offset + p.size) +
+           "&maxresults=" + std::to_string(p.size);
   }
   if (!items.is_array()) items = nlohmann::json::array();
   return json_response(200, {{"value", std::move(items)}, {"nextLink", next}});

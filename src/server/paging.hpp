@@ -1,6 +1,6 @@
-// List paging as Key Vault does it: `maxresults` 1..25 (default 25) on the first page, then an absolute
-// nextLink on the same origin carrying `$skiptoken` (opaque to clients: base64url of "offset:<n>") and
-// the page size. Clients follow nextLink verbatim, with their bearer token.
+// List paging as Key Vault does it: `maxresults` 1..25 (default 25) on the first page, then an
+// absolute nextLink on the same origin carrying `$skiptoken` (opaque to clients: base64url of
+// "offset:<n>") and the page size. Clients follow nextLink verbatim, with their bearer token.
 #pragma once
 
 #include <cstddef>

@@ -1,10 +1,11 @@
 // A bounded pool of objects that are costly to open and may be used by one thread at a time: the
 // server's vault::Services (one SQLite connection + one Token session each).
 //
-// Objects are opened lazily, at most `max` exist at once, and a borrower that saw the object fail for
-// good (the HSM went away) discards it instead of returning it; the next borrower opens a fresh one, so
-// the server heals when the HSM returns. discard_idle() drops every idle object too, because a broken
-// module breaks them all at once and each would otherwise fail one request before being dropped.
+// Objects are opened lazily, at most `max` exist at once, and a borrower that saw the object fail
+// for good (the HSM went away) discards it instead of returning it; the next borrower opens a fresh
+// one, so the server heals when the HSM returns. discard_idle() drops every idle object too,
+// because a broken module breaks them all at once and each would otherwise fail one request before
+// being dropped.
 //
 // Thread safety: every member may be called from any thread.
 #pragma once
@@ -28,7 +29,9 @@ class Pool {
   class Lease {
    public:
     Lease(Pool* p, std::unique_ptr<T> obj) : pool_(p), obj_(std::move(obj)) {}
-    Lease(Lease&& o) noexcept : pool_(o.pool_), obj_(std::move(o.obj_)), discard_(o.discard_) { o.pool_ = nullptr; }
+    Lease(Lease&& o) noexcept : pool_(o.pool_), obj_(std::move(o.obj_)), discard_(o.discard_) {
+      o.pool_ = nullptr;
+    }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Lease& operator=(Lease&&) = delete;

@@ -9,7 +9,8 @@ namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -50,7 +51,8 @@ Result<HostMapping> parse_hostname_option(std::string_view text, const std::stri
   std::string host = lower(text.substr(0, eq));
   std::string vault = eq == text.npos ? default_vault : std::string(text.substr(eq + 1));
   if (host.empty() || vault.empty() || !valid_host(host) || host.find(':') != std::string::npos)
-    return fail(Errc::BadParameter, "invalid --hostname '" + std::string(text) + "': use HOST or HOST=VAULT");
+    return fail(Errc::BadParameter,
+                "invalid --hostname '" + std::string(text) + "': use HOST or HOST=VAULT");
   return HostMapping{host, vault};
 }
 

@@ -1,9 +1,9 @@
 // Which vault a request is for, and the origin its ids are built from.
 //
-// Key Vault ids are absolute URLs and the SDKs send later calls (crypto, nextLink) to the origin inside
-// them, so ids use the origin the client used: "https://" + its Host header. The vault comes from the
-// Host name: "<vault>.vault.localhost", a --hostname H=V mapping, else the default (--vault-name), which
-// also serves 127.0.0.1 and localhost.
+// Key Vault ids are absolute URLs and the SDKs send later calls (crypto, nextLink) to the origin
+// inside them, so ids use the origin the client used: "https://" + its Host header. The vault comes
+// from the Host name: "<vault>.vault.localhost", a --hostname H=V mapping, else the default
+// (--vault-name), which also serves 127.0.0.1 and localhost.
 #pragma once
 
 #include <optional>
@@ -16,7 +16,7 @@
 namespace cv::server {
 
 struct HostMapping {
-  std::string host;   // lower case, no port
+  std::string host;  // lower case, no port
   std::string vault;
 };
 

@@ -16,7 +16,8 @@ int hex_value(char c) {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -27,7 +28,8 @@ std::string param_name(const std::string& p) {
 }
 
 // Matches segments against a pattern; -1 if no match, else the number of literal segments.
-int match_pattern(const std::vector<std::string>& pat, const std::vector<std::string>& segs, Params& out) {
+int match_pattern(const std::vector<std::string>& pat, const std::vector<std::string>& segs,
+                  Params& out) {
   std::vector<std::string> s = segs;
   // One trailing slash is allowed on any route; an optional last parameter may also be absent.
   if (s.size() == pat.size() + 1 && s.back().empty()) s.pop_back();
@@ -92,8 +94,8 @@ Result<std::vector<std::string>> split_path(std::string_view path) {
   if (start == path.size()) return out;
   for (;;) {
     auto slash = path.find('/', start);
-    auto seg = percent_decode(path.substr(start, slash == std::string_view::npos ? path.npos : slash - start),
-                              false);
+    auto seg = percent_decode(
+        path.substr(start, slash == std::string_view::npos ? path.npos : slash - start), false);
     if (!seg) return std::unexpected(seg.error());
     out.push_back(std::move(*seg));
     if (slash == std::string_view::npos) break;
@@ -107,12 +109,14 @@ Result<std::map<std::string, std::string>> parse_query(std::string_view query) {
   std::size_t start = 0;
   while (start <= query.size()) {
     auto amp = query.find('&', start);
-    std::string_view item = query.substr(start, amp == std::string_view::npos ? query.npos : amp - start);
+    std::string_view item =
+        query.substr(start, amp == std::string_view::npos ? query.npos : amp - start);
     if (!item.empty()) {
       auto eq = item.find('=');
       auto name = percent_decode(item.substr(0, eq), true);
       if (!name) return std::unexpected(name.error());
-      auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1), true);
+      auto value = percent_decode(
+          eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1), true);
       if (!value) return std::unexpected(value.error());
       out.emplace(std::move(*name), std::move(*value));
     }
@@ -127,7 +131,8 @@ void Router::add(std::string method, std::string_view pattern, Permission perm, 
   std::size_t start = 0;
   for (;;) {
     auto slash = pattern.find('/', start);
-    r.pattern.emplace_back(pattern.substr(start, slash == pattern.npos ? pattern.npos : slash - start));
+    r.pattern.emplace_back(
+        pattern.substr(start, slash == pattern.npos ? pattern.npos : slash - start));
     if (slash == pattern.npos) break;
     start = slash + 1;
   }

@@ -1,8 +1,8 @@
 // Path splitting and route matching for Key Vault URLs.
 //
 // Key Vault clients rely on empty path segments: `/secrets/{n}/` means "latest version" and
-// `/keys/{n}//sign` is a versionless crypto call, so a path is split on '/' keeping empty segments, and
-// never collapsed. Patterns name their segments: a literal, `{name}` (one non-empty segment) or
+// `/keys/{n}//sign` is a versionless crypto call, so a path is split on '/' keeping empty segments,
+// and never collapsed. Patterns name their segments: a literal, `{name}` (one non-empty segment) or
 // `{version?}` (one segment that may be empty, or absent at the end). A single trailing slash is
 // accepted on any route. Literals compare case-insensitively, as Key Vault's do.
 #pragma once
@@ -43,8 +43,8 @@ class Router {
  public:
   // REQUIRES: pattern uses only literals, {name}, and {version?}.
   void add(std::string method, std::string_view pattern, Permission perm, Handler h);
-  // The route with the most literal segments among those matching, so `secrets/{name}/versions` wins
-  // over `secrets/{name}/{version?}`.
+  // The route with the most literal segments among those matching, so `secrets/{name}/versions`
+  // wins over `secrets/{name}/{version?}`.
   Match match(std::string_view method, const std::vector<std::string>& segments) const;
 
  private:

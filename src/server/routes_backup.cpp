@@ -15,7 +15,8 @@ using vault::Shape;
 Result<Bytes> blob_of(const Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
   CV_UNWRAP(value, req_string(j, "value"));
-  if (value.size() > backup::kMaxBlobBytes) return std::unexpected(bad_parameter("The backup blob is too large."));
+  if (value.size() > backup::kMaxBlobBytes)
+    return std::unexpected(bad_parameter("The backup blob is too large."));
   auto blob = base64url_decode_lenient_padding(value);
   if (!blob) return std::unexpected(bad_parameter("Content of 'value' is not base64url."));
   return std::move(*blob);

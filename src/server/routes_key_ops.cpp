@@ -53,7 +53,8 @@ Result<Response> encrypt(Ctx& c) {
 Result<Response> decrypt(Ctx& c) {
   CV_UNWRAP(in, read_input(c));
   vault::Keys keys(c.svc, c.vault);
-  CV_UNWRAP(r, keys.decrypt(c.params.name, c.params.version, in.alg, in.value, in.iv, in.aad, in.tag));
+  CV_UNWRAP(r,
+            keys.decrypt(c.params.name, c.params.version, in.alg, in.value, in.iv, in.aad, in.tag));
   return op_response(c, r);
 }
 

@@ -11,13 +11,14 @@ namespace {
 using vault::Shape;
 
 Json out(vault::KeyBundle b, const Ctx& c, Shape s) {
-  b.base_url = c.origin;  // kids carry the origin the client used: CryptographyClient calls go there
+  b.base_url =
+      c.origin;  // kids carry the origin the client used: CryptographyClient calls go there
   return vault::key_json(b, s);
 }
 
 // key_ops, tags and attributes, shared by create, import and update.
-Result<void> read_common(const Json& j, std::optional<std::vector<std::string>>& ops, std::optional<store::Tags>& tags,
-                         vault::Attributes& attrs) {
+Result<void> read_common(const Json& j, std::optional<std::vector<std::string>>& ops,
+                         std::optional<store::Tags>& tags, vault::Attributes& attrs) {
   auto o = opt_strings(j, "key_ops");
   if (!o) return std::unexpected(o.error());
   auto t = opt_tags(j);
@@ -39,9 +40,11 @@ Result<Response> create_key(Ctx& c) {
   CV_UNWRAP(exponent, opt_int(j, "public_exponent"));
   if (exponent && *exponent != 65537)
     return std::unexpected(bad_parameter("Only the public exponent 65537 is supported."));
-  if (size && (*size <= 0 || *size > 16384)) return std::unexpected(bad_parameter("Property 'key_size' is out of range."));
+  if (size && (*size <= 0 || *size > 16384))
+    return std::unexpected(bad_parameter("Property 'key_size' is out of range."));
   std::optional<store::Tags> tags;
-  if (auto r = read_common(j, spec.ops, tags, spec.attributes); !r) return std::unexpected(r.error());
+  if (auto r = read_common(j, spec.ops, tags, spec.attributes); !r)
+    return std::unexpected(r.error());
   spec.kty = kty;
   if (size) spec.size = static_cast<unsigned>(*size);
   spec.crv = crv;
@@ -55,7 +58,8 @@ Result<Response> import_key(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
   auto key = j.find("key");
   if (key == j.end() || !key->is_object())
-    return std::unexpected(bad_parameter("Property 'key' is required and must be a JSON Web Key object."));
+    return std::unexpected(
+        bad_parameter("Property 'key' is required and must be a JSON Web Key object."));
   vault::KeySpec spec;
   CV_UNWRAP(kty, req_string(*key, "kty"));
   spec.kty = kty;

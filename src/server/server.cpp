@@ -1,7 +1,10 @@
 // `coldvault serve`: cpp-httplib's SSLServer feeding App (docs/adr/0002-http-library.md).
 //
 // This is the only file that includes httplib.h, which pulls in OpenSSL for TLS: the one sanctioned
-// exception to "only src/crypto includes OpenSSL" (certificate issuance itself stays in src/crypto).
+// exception to "only src/crypto includes OpenSSL" (certificate issuance itself stays in
+// src/crypto).
+#include "coldvault/server.hpp"
+
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,7 +14,6 @@
 #include <optional>
 #include <thread>
 
-#include "coldvault/server.hpp"
 #include "server/app.hpp"
 #include "server/errors.hpp"
 #include "server/tls_setup.hpp"
@@ -27,13 +29,15 @@ struct Listen {
 Result<Listen> parse_listen(const std::string& text) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    return fail(Errc::BadParameter, "invalid --listen '" + text + "': use HOST:PORT, e.g. 127.0.0.1:8443");
+    return fail(Errc::BadParameter,
+                "invalid --listen '" + text + "': use HOST:PORT, e.g. 127.0.0.1:8443");
   Listen l{text.substr(0, colon), 0};
   if (l.host.front() == '[' && l.host.back() == ']') l.host = l.host.substr(1, l.host.size() - 2);
   try {
     std::size_t used = 0;
     l.port = std::stoi(text.substr(colon + 1), &used);
-    if (used != text.size() - colon - 1 || l.port < 0 || l.port > 65535) throw std::out_of_range("port");
+    if (used != text.size() - colon - 1 || l.port < 0 || l.port > 65535)
+      throw std::out_of_range("port");
   } catch (const std::exception&) {
     return fail(Errc::BadParameter, "invalid port in --listen '" + text + "'");
   }
@@ -41,7 +45,8 @@ Result<Listen> parse_listen(const std::string& text) {
 }
 
 bool is_ip(const std::string& h) {
-  return h.find_first_not_of("0123456789.") == std::string::npos || h.find(':') != std::string::npos;
+  return h.find_first_not_of("0123456789.") == std::string::npos ||
+         h.find(':') != std::string::npos;
 }
 
 Request convert(const httplib::Request& in) {
@@ -61,22 +66,30 @@ void emit(const Response& r, httplib::Response& out) {
   if (r.status != 204) out.set_content(r.body, "application/json");
 }
 
-// Turns httplib's own refusals (malformed request 400, body over the limit 413, ...) into Key Vault's
-// envelope: the SDK fails with a TypeError on an error without a JSON body.
+// Turns httplib's own refusals (malformed request 400, body over the limit 413, ...) into Key
+// Vault's envelope: the SDK fails with a TypeError on an error without a JSON body.
 void fill_error(httplib::Response& res, std::size_t max_body) {
   if (!res.body.empty()) return;
   Response r;
   switch (res.status) {
     case 413:
-      r = error_response(413, "RequestEntityTooLarge",
-                         "The request body is larger than the limit of " + std::to_string(max_body) + " bytes.");
+      r = error_response(
+          413, "RequestEntityTooLarge",
+          "The request body is larger than the limit of " + std::to_string(max_body) + " bytes.");
       break;
-    case 404: r = error_response(404, "NotFound", "There is no operation at this path."); break;
-    case 405: r = error_response(405, "MethodNotAllowed", "The method is not allowed on this resource."); break;
-    case 414: r = error_response(414, "BadParameter", "The request URL is too long."); break;
+    case 404:
+      r = error_response(404, "NotFound", "There is no operation at this path.");
+      break;
+    case 405:
+      r = error_response(405, "MethodNotAllowed", "The method is not allowed on this resource.");
+      break;
+    case 414:
+      r = error_response(414, "BadParameter", "The request URL is too long.");
+      break;
     default:
-      r = error_response(res.status, res.status >= 500 ? "InternalError" : "BadParameter",
-                         res.status >= 500 ? "The server hit an internal error." : "The request is malformed.");
+      r = error_response(
+          res.status, res.status >= 500 ? "InternalError" : "BadParameter",
+          res.status >= 500 ? "The server hit an internal error." : "The request is malformed.");
   }
   res.set_content(r.body, "application/json");
 }
@@ -111,7 +124,8 @@ Result<void> serve(const ServeOptions& o) {
     std::vector<std::string> dns = {"localhost", "*.vault.localhost"};
     auto vaults = first->catalog().vaults();
     if (!vaults) return std::unexpected(vaults.error());
-    for (const auto& v : *vaults) dns.push_back(host_without_port(v.name) + ".vault.localhost");  // lower case
+    for (const auto& v : *vaults)
+      dns.push_back(host_without_port(v.name) + ".vault.localhost");  // lower case
     for (const auto& m : map) dns.push_back(m.host);
     std::vector<std::string> ips = {"127.0.0.1", "::1"};
     if (is_ip(listen->host) && listen->host != "127.0.0.1" && listen->host != "0.0.0.0" &&
@@ -126,32 +140,37 @@ Result<void> serve(const ServeOptions& o) {
   auto shared_pin = std::make_shared<SecureBytes>(std::move(*pin));
   auto first_slot = std::make_shared<std::optional<vault::Service>>(std::move(*first));
   std::mutex first_mu;
-  AppConfig cfg{"https", vault::catalog_path(home), VaultResolver(o.vault, map), o.dev_accept_any_token,
-                o.workers,
-                [home_opts = o.home, shared_pin, first_slot, &first_mu]() -> Result<vault::Service> {
-                  {
-                    // Hand the Service opened for the start-up checks to the first request.
-                    std::lock_guard lock(first_mu);
-                    if (*first_slot) {
-                      vault::Service s = std::move(**first_slot);
-                      first_slot->reset();
-                      return s;
-                    }
-                  }
-                  return vault::Service::open(home_opts, *shared_pin);
-                }};
+  AppConfig cfg{
+      "https",
+      vault::catalog_path(home),
+      VaultResolver(o.vault, map),
+      o.dev_accept_any_token,
+      o.workers,
+      [home_opts = o.home, shared_pin, first_slot, &first_mu]() -> Result<vault::Service> {
+        {
+          // Hand the Service opened for the start-up checks to the first request.
+          std::lock_guard lock(first_mu);
+          if (*first_slot) {
+            vault::Service s = std::move(**first_slot);
+            first_slot->reset();
+            return s;
+          }
+        }
+        return vault::Service::open(home_opts, *shared_pin);
+      }};
   App app(std::move(cfg));
 
   httplib::SSLServer svr(tls.cert.c_str(), tls.key.c_str());
   if (!svr.is_valid())
-    return fail(Errc::BadParameter, "cannot load the TLS certificate " + tls.cert + " and key " + tls.key);
+    return fail(Errc::BadParameter,
+                "cannot load the TLS certificate " + tls.cert + " and key " + tls.key);
   unsigned threads = o.threads ? o.threads : 128;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // The library's compiled-in default closes a connection after 5 requests; SDK agents and load
   // generators keep one socket for many.
   svr.set_keep_alive_max_count(100000);
-  // httplib writes headers and body separately; with Nagle on, the body waits for the client's delayed
-  // ACK and every response takes ~40 ms.
+  // httplib writes headers and body separately; with Nagle on, the body waits for the client's
+  // delayed ACK and every response takes ~40 ms.
   svr.set_tcp_nodelay(true);
   svr.set_keep_alive_timeout(10);
   svr.set_read_timeout(30);
@@ -161,9 +180,9 @@ Result<void> serve(const ServeOptions& o) {
     emit(app.handle(convert(req)), res);
   };
   svr.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
-    // Answering before the body is read would leave it in the keep-alive stream, to be parsed as the
-    // next request. Requests with a body are authenticated by App::handle() instead, still before the
-    // body is parsed.
+    // Answering before the body is read would leave it in the keep-alive stream, to be parsed as
+    // the next request. Requests with a body are authenticated by App::handle() instead, still
+    // before the body is parsed.
     std::string length = req.get_header_value("Content-Length");
     if ((!length.empty() && length != "0") || req.has_header("Transfer-Encoding"))
       return httplib::Server::HandlerResponse::Unhandled;
@@ -179,15 +198,17 @@ Result<void> serve(const ServeOptions& o) {
   svr.Delete(".*", handler);
   svr.Options(".*", handler);
   std::size_t max_body = o.max_body;
-  svr.set_error_handler([max_body](const httplib::Request&, httplib::Response& res) { fill_error(res, max_body); });
-  svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    res.status = 500;
-    res.body.clear();
-    fill_error(res, 0);
-  });
+  svr.set_error_handler(
+      [max_body](const httplib::Request&, httplib::Response& res) { fill_error(res, max_body); });
+  svr.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        res.status = 500;
+        res.body.clear();
+        fill_error(res, 0);
+      });
 
-  // SIGINT/SIGTERM are taken by one thread with sigwait (stop() is not async-signal-safe); block them
-  // before the pool threads exist so they inherit the mask.
+  // SIGINT/SIGTERM are taken by one thread with sigwait (stop() is not async-signal-safe); block
+  // them before the pool threads exist so they inherit the mask.
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGINT);
@@ -201,11 +222,13 @@ Result<void> serve(const ServeOptions& o) {
   } else if (!svr.bind_to_port(listen->host, port)) {
     return fail(Errc::BadParameter, "cannot listen on " + o.listen + " (port in use?)");
   }
-  std::string shown = listen->host == "0.0.0.0" || listen->host == "::" ? "127.0.0.1" : listen->host;
+  std::string shown =
+      listen->host == "0.0.0.0" || listen->host == "::" ? "127.0.0.1" : listen->host;
   if (shown.find(':') != std::string::npos) shown = "[" + shown + "]";
   std::vector<std::string> lines = {"listening on https://" + shown + ":" + std::to_string(port) +
                                     " (vault '" + o.vault + "', " + std::to_string(threads) +
-                                    " connection threads, " + std::to_string(o.workers) + " vault workers)"};
+                                    " connection threads, " + std::to_string(o.workers) +
+                                    " vault workers)"};
   if (!tls.ca.empty()) lines.push_back("TLS CA certificate (clients must trust it): " + tls.ca);
   if (o.on_ready) o.on_ready(lines);
 
@@ -215,7 +238,8 @@ Result<void> serve(const ServeOptions& o) {
     svr.stop();
   });
   bool ok = svr.listen_after_bind();
-  pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if the server stopped by itself
+  pthread_kill(waiter.native_handle(),
+               SIGTERM);  // wakes the waiter if the server stopped by itself
   waiter.join();
   // Tests read this line to prove that no request was answered with a 5xx.
   std::cerr << "coldvault serve: stopped; " << app.server_errors() << " server errors (5xx)\n";

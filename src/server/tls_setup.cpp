@@ -1,4 +1,5 @@
-// The local CA and the server certificate it issues (crypto in src/crypto/tls_certs.cpp; files here).
+// The local CA and the server certificate it issues (crypto in src/crypto/tls_certs.cpp; files
+// here).
 #include "server/tls_setup.hpp"
 
 #include <fcntl.h>
@@ -80,7 +81,8 @@ Result<TlsFiles> issue_tls_files(const std::string& home, const std::vector<std:
   if (!leaf) return std::unexpected(leaf.error());
   if (auto r = write_file(f.key, {leaf->key_pem.data(), leaf->key_pem.size()}, 0600); !r)
     return std::unexpected(r.error());
-  if (auto r = write_file(f.cert, leaf->cert_pem + ca.cert_pem, 0644); !r) return std::unexpected(r.error());
+  if (auto r = write_file(f.cert, leaf->cert_pem + ca.cert_pem, 0644); !r)
+    return std::unexpected(r.error());
   return f;
 }
 

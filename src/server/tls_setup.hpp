@@ -1,5 +1,5 @@
-// TLS files for `coldvault serve`: the operator's, or a server certificate issued at each start by a
-// local CA kept in <home>/tls (ca.pem is what clients trust; keys are 0600 files).
+// TLS files for `coldvault serve`: the operator's, or a server certificate issued at each start by
+// a local CA kept in <home>/tls (ca.pem is what clients trust; keys are 0600 files).
 #pragma once
 
 #include <string>

@@ -1,4 +1,5 @@
-// REST bearer tokens: rows of api_tokens. The token text itself never reaches this file, only its hash.
+// REST bearer tokens: rows of api_tokens. The token text itself never reaches this file, only its
+// hash.
 #include "coldvault/api_tokens.hpp"
 
 #include "store/catalog_impl.hpp"
@@ -29,14 +30,16 @@ Result<void> add_api_token(Catalog& c, const ApiTokenRow& t) {
   sqlite3* db = CatalogAccess::db(c);
   // The foreign key alone would report a bare constraint failure; say which vault is missing.
   if (auto v = c.vault(t.vault); !v) return std::unexpected(v.error());
-  auto st = Stmt::prepare(db,
-                          "INSERT INTO api_tokens(id, vault, hash, permissions, label, created, expires)"
-                          " VALUES(?,?,?,?,?,?,?)");
+  auto st =
+      Stmt::prepare(db,
+                    "INSERT INTO api_tokens(id, vault, hash, permissions, label, created, expires)"
+                    " VALUES(?,?,?,?,?,?,?)");
   if (!st) return std::unexpected(st.error());
   st->bind(1, t.id).bind(2, name_key(t.vault)).bind(3, ByteView(t.hash)).bind(4, t.permissions);
   st->bind(5, t.label).bind(6, t.created).bind(7, t.expires);
   auto r = st->run();
-  if (!r && r.error().code == Errc::Conflict) return fail(Errc::Conflict, "token id " + t.id + " exists");
+  if (!r && r.error().code == Errc::Conflict)
+    return fail(Errc::Conflict, "token id " + t.id + " exists");
   return r;
 }
 
@@ -68,8 +71,8 @@ Result<std::vector<ApiTokenRow>> api_tokens(Catalog& c, const std::string& vault
 Result<void> revoke_api_token(Catalog& c, const std::string& vault, const std::string& id,
                               std::int64_t when) {
   sqlite3* db = CatalogAccess::db(c);
-  auto st = Stmt::prepare(db,
-                          "UPDATE api_tokens SET revoked = ? WHERE id = ? AND vault = ? AND revoked IS NULL");
+  auto st = Stmt::prepare(
+      db, "UPDATE api_tokens SET revoked = ? WHERE id = ? AND vault = ? AND revoked IS NULL");
   if (!st) return std::unexpected(st.error());
   st->bind(1, when).bind(2, id).bind(3, name_key(vault));
   if (auto r = st->run(); !r) return r;

@@ -1,5 +1,6 @@
 // Service: an open home (catalogue + logged-in token) and the per-vault key handles, found once.
 #include <chrono>
+#include <thread>
 #include <filesystem>
 #include <map>
 
@@ -61,11 +62,23 @@ Result<Service> Service::open(const HomeOptions& o, const SecureBytes& pin) {
   return open_service(home, *cfg, pin);
 }
 
+// SoftHSM's file store rewrites a token's state file at login; a process reading it at that instant gets
+// CKR_GENERAL_ERROR or misses the token. Several CLI processes starting at once hit this, so a transient
+// failure is tried again a few times. A wrong PIN (HsmLoginFailed) is never retried: retries lock tokens.
+static Result<hsm::Token> open_token_retrying(const hsm::TokenSpec& spec, const SecureBytes& pin) {
+  for (int attempt = 0;; ++attempt) {
+    auto token = hsm::Token::open(spec, pin);
+    bool transient = !token && (token.error().code == Errc::HsmFailure || token.error().code == Errc::NotFound);
+    if (token || !transient || attempt == 5) return token;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 40 * attempt));
+  }
+}
+
 Result<Service> open_service(const std::string& home, const HomeConfig& c, const SecureBytes& pin) {
   if (c.embedded) use_softhsm_conf(home);
   auto cat = store::Catalog::open(catalog_path(home));
   if (!cat) return std::unexpected(cat.error());
-  auto token = hsm::Token::open(token_spec(c), pin);
+  auto token = open_token_retrying(token_spec(c), pin);
   if (!token) return std::unexpected(token.error());
   auto impl = std::make_unique<Service::Impl>(
       Service::Impl{home, c, std::move(*cat), std::move(*token), {}, {}, {}});

@@ -1,10 +1,10 @@
 // The api_tokens table through store/api_tokens (real SQLite in a temp folder, no HSM).
+#include "coldvault/api_tokens.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include "coldvault/api_tokens.hpp"
 
 using namespace cv;
 using namespace cv::store;
@@ -26,9 +26,12 @@ class ApiTokens : public ::testing::Test {
   Catalog cat = *Catalog::open((dir.path / "c.db").string());
   void SetUp() override {
     ASSERT_TRUE(cat.add_domain({"kid", {1}, 1}));
-    ASSERT_TRUE(cat.add_vault({"Main", "kid", "https://main.vault.localhost", 90, false, "PEM", 1}));
+    ASSERT_TRUE(
+        cat.add_vault({"Main", "kid", "https://main.vault.localhost", 90, false, "PEM", 1}));
   }
-  ApiTokenRow row(std::string id) { return {id, "MAIN", Bytes(32, static_cast<std::uint8_t>(id[0])), "all", "l", 5, {}, {}}; }
+  ApiTokenRow row(std::string id) {
+    return {id, "MAIN", Bytes(32, static_cast<std::uint8_t>(id[0])), "all", "l", 5, {}, {}};
+  }
 };
 
 }  // namespace
@@ -44,7 +47,8 @@ TEST_F(ApiTokens, AddFindListRevoke) {
   EXPECT_EQ(api_tokens(cat, "main")->size(), 2u);
   ASSERT_TRUE(revoke_api_token(cat, "main", "a1", 99));
   EXPECT_EQ(*api_token(cat, "a1")->revoked, 99);
-  EXPECT_EQ(revoke_api_token(cat, "main", "a1", 100).error().code, Errc::NotFound);  // already revoked
+  EXPECT_EQ(revoke_api_token(cat, "main", "a1", 100).error().code,
+            Errc::NotFound);  // already revoked
 }
 
 TEST_F(ApiTokens, RefusesDuplicatesAndUnknownVaults) {

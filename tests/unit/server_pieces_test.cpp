@@ -21,7 +21,8 @@ TEST(ServerPaging, Skiptoken_RoundTripsAndRefusesForgeries) {
 }
 
 TEST(ServerAuth, NormalizePermissions_AcceptsKeyVaultNames) {
-  EXPECT_EQ(*normalize_permissions({"secrets/get,Secrets/GET", "keys/unwrapkey"}), "secrets/get,keys/unwrapKey");
+  EXPECT_EQ(*normalize_permissions({"secrets/get,Secrets/GET", "keys/unwrapkey"}),
+            "secrets/get,keys/unwrapKey");
   EXPECT_EQ(*normalize_permissions({"all"}), "all");
   EXPECT_EQ(*normalize_permissions({"keys/all"}), "keys/all");
   EXPECT_FALSE(normalize_permissions({"secrets/fly"}));
@@ -48,9 +49,11 @@ TEST(ServerAuth, Unauthorized_CarriesTheChallenge) {
   Response r = unauthorized("AKV10000: Request is missing a Bearer or PoP token.");
   EXPECT_EQ(r.status, 401);
   ASSERT_EQ(r.headers.size(), 1u);
-  EXPECT_EQ(r.headers[0].second,
-            "Bearer authorization=\"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000\", "
-            "resource=\"https://vault.azure.net\"");
+  EXPECT_EQ(
+      r.headers[0].second,
+      "Bearer "
+      "authorization=\"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000\", "
+      "resource=\"https://vault.azure.net\"");
   EXPECT_EQ(nlohmann::json::parse(r.body)["error"]["code"], "Unauthorized");
 }
 
@@ -78,7 +81,8 @@ TEST(ServerErrors, HsmFaultsAre503AndClientMistakes4xx) {
     }
   }
   EXPECT_EQ(error_response(Error{Errc::BadParameter, "x", {}, {}, {}}).status, 400);
-  EXPECT_EQ(status_for(Error{Errc::BadParameter, "AES-GCM: CKR_OBJECT_HANDLE_INVALID", {}, {}, {}}), 503);
+  EXPECT_EQ(status_for(Error{Errc::BadParameter, "AES-GCM: CKR_OBJECT_HANDLE_INVALID", {}, {}, {}}),
+            503);
 }
 
 TEST(ServerBody, RejectsWrongTypes) {
@@ -98,10 +102,12 @@ TEST(ServerBody, RejectsWrongTypes) {
 TEST(ServerPool, DiscardedObjectsAreReopened) {
   int opened = 0;
   bool broken = false;
-  Pool<int> pool([&]() -> Result<int> {
-    if (broken) return fail(Errc::HsmUnavailable, "token gone");
-    return ++opened;
-  }, 2);
+  Pool<int> pool(
+      [&]() -> Result<int> {
+        if (broken) return fail(Errc::HsmUnavailable, "token gone");
+        return ++opened;
+      },
+      2);
   {
     auto a = pool.acquire();
     ASSERT_TRUE(a);
