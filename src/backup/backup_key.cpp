@@ -108,23 +108,11 @@ Result<vault::KeyBundle> put_key(vault::Service& svc, const std::string& vault, 
 }  // namespace
 
 Result<Bytes> backup_key(vault::Service& svc, const std::string& vault, const std::string& name) {
-  Manifest m;
-  auto blob = make_key_blob(svc, vault, name, m);
-  if (blob) record(svc, "backup", {}, *blob, &m, vault, "key");
-  return blob;
+  return backup_recorded(svc, vault, name, "key", make_key_blob);
 }
 
 Result<vault::KeyBundle> restore_key(vault::Service& svc, const std::string& vault, ByteView blob) {
-  auto opened = Opened::open(svc, blob, "key");
-  if (!opened) {
-    auto env = parse_blob(blob);
-    auto m = env ? manifest_of(*env) : std::unexpected(env.error());
-    record(svc, "restore", std::unexpected(opened.error()), blob, m ? &*m : nullptr, vault, "key");
-    return std::unexpected(opened.error());
-  }
-  auto b = put_key(svc, vault, *opened);
-  record(svc, "restore", b ? Result<void>{} : std::unexpected(b.error()), blob, &opened->manifest, vault, "key");
-  return b;
+  return restore_recorded<vault::KeyBundle>(svc, vault, blob, "key", put_key);
 }
 
 }  // namespace cv::backup

@@ -91,23 +91,11 @@ Result<vault::SecretBundle> put_secret(vault::Service& svc, const std::string& v
 }  // namespace
 
 Result<Bytes> backup_secret(vault::Service& svc, const std::string& vault, const std::string& name) {
-  Manifest m;
-  auto blob = make_secret_blob(svc, vault, name, m);
-  if (blob) record(svc, "backup", {}, *blob, &m, vault, "secret");
-  return blob;
+  return backup_recorded(svc, vault, name, "secret", make_secret_blob);
 }
 
 Result<vault::SecretBundle> restore_secret(vault::Service& svc, const std::string& vault, ByteView blob) {
-  auto opened = Opened::open(svc, blob, "secret");
-  if (!opened) {
-    auto env = parse_blob(blob);
-    auto m = env ? manifest_of(*env) : std::unexpected(env.error());
-    record(svc, "restore", std::unexpected(opened.error()), blob, m ? &*m : nullptr, vault, "secret");
-    return std::unexpected(opened.error());
-  }
-  auto b = put_secret(svc, vault, *opened);
-  record(svc, "restore", b ? Result<void>{} : std::unexpected(b.error()), blob, &opened->manifest, vault, "secret");
-  return b;
+  return restore_recorded<vault::SecretBundle>(svc, vault, blob, "secret", put_secret);
 }
 
 }  // namespace cv::backup

@@ -27,4 +27,31 @@ void record(vault::Service& svc, const std::string& event, const Result<void>& o
 Result<std::vector<store::VersionRow>> all_versions(vault::Service& svc, const std::string& vault,
                                                     store::ObjType t, const std::string& name);
 
+// Opens `blob` as `type`, hands it to put(opened) for the target vault, and records the attempt whatever
+// its outcome: the one restore path of every object type.
+template <class Bundle, class Put>
+Result<Bundle> restore_recorded(vault::Service& svc, const std::string& vault, ByteView blob, const std::string& type,
+                                Put put) {
+  auto opened = Opened::open(svc, blob, type);
+  if (!opened) {
+    auto env = parse_blob(blob);
+    auto m = env ? manifest_of(*env) : std::unexpected(env.error());
+    record(svc, "restore", std::unexpected(opened.error()), blob, m ? &*m : nullptr, vault, type);
+    return std::unexpected(opened.error());
+  }
+  Result<Bundle> b = put(svc, vault, *opened);
+  record(svc, "restore", b ? Result<void>{} : std::unexpected(b.error()), blob, &opened->manifest, vault, type);
+  return b;
+}
+
+// Makes a blob with make(svc, vault, name, manifest) and records it.
+template <class Make>
+Result<Bytes> backup_recorded(vault::Service& svc, const std::string& vault, const std::string& name,
+                              const std::string& type, Make make) {
+  Manifest m;
+  auto blob = make(svc, vault, name, m);
+  if (blob) record(svc, "backup", {}, *blob, &m, vault, type);
+  return blob;
+}
+
 }  // namespace cv::backup
