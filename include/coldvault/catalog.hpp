@@ -70,6 +70,24 @@ struct CatalogAccess;  // src/store only: lets each concern's file (tokens, line
 
 class Catalog {
  public:
+  // Several writes as one transaction (a restore of linked objects, a certificate's three objects): every
+  // write made through this Catalog while a Batch is open joins it as a savepoint; commit() makes them
+  // durable together, destroying the Batch uncommitted undoes them all. One Batch at a time.
+  class Batch {
+   public:
+    Batch(Batch&& o) noexcept : cat_(o.cat_) { o.cat_ = nullptr; }
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    ~Batch();
+    Result<void> commit();
+
+   private:
+    friend class Catalog;
+    explicit Batch(Catalog* c) : cat_(c) {}
+    Catalog* cat_;
+  };
+  Result<Batch> begin_batch();
+
   // Opens or creates the file, applies migrations, WAL + secure_delete + foreign keys on.
   static Result<Catalog> open(const std::string& path);
   Catalog(Catalog&&) noexcept;
@@ -116,6 +134,11 @@ class Catalog {
   Result<void> recover(const std::string& vault, ObjType t, const std::string& name);
   // Removes a soft-deleted object and every version: NotFound unless deleted.
   Result<void> purge(const std::string& vault, ObjType t, const std::string& name);
+  // Removes one version of a live object (a certificate's unfinished pending version): the current pointer
+  // falls back to the newest remaining version, and the object goes when none remains. NotFound if the
+  // object is absent or deleted or has no such version.
+  Result<void> remove_version(const std::string& vault, ObjType t, const std::string& name,
+                              const std::string& version);
 
  private:
   friend struct CatalogAccess;

@@ -266,4 +266,38 @@ Result<void> Catalog::purge(const std::string& vault, ObjType t, const std::stri
   return tx->commit();
 }
 
+Result<void> Catalog::remove_version(const std::string& vault, ObjType t, const std::string& name,
+                                     const std::string& version) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto obj = find_object(db, vault, t, name);
+  if (!obj) return std::unexpected(obj.error());
+  if (!*obj || (*obj)->row.deleted_date) return std::unexpected(not_found(t, name));
+  const std::int64_t id = (*obj)->id;
+  auto del = Stmt::prepare(db, "DELETE FROM versions WHERE object_id=? AND version=?");
+  if (!del) return std::unexpected(del.error());
+  del->bind(1, id).bind(2, name_key(version));
+  CV_TRY(del->run());
+  if (sqlite3_changes(db) != 1) return std::unexpected(not_found(t, name + "/" + version));
+  auto next = Stmt::prepare(db, "SELECT version FROM versions WHERE object_id=? ORDER BY seq DESC LIMIT 1");
+  if (!next) return std::unexpected(next.error());
+  next->bind(1, id);
+  auto row = next->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) {
+    auto st = Stmt::prepare(db, "DELETE FROM objects WHERE id=?");
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, id);
+    CV_TRY(st->run());
+  } else if ((*obj)->row.current_version == name_key(version)) {
+    std::string newest = next->text(0);
+    auto st = Stmt::prepare(db, "UPDATE objects SET current_version=? WHERE id=?");
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, newest).bind(2, id);
+    CV_TRY(st->run());
+  }
+  return tx->commit();
+}
+
 }  // namespace cv::store

@@ -117,4 +117,24 @@ Result<std::vector<VaultRow>> Catalog::vaults() {
   return out;
 }
 
+Result<Catalog::Batch> Catalog::begin_batch() {
+  sqlite3* db = impl_->db.get();
+  if (sqlite3_get_autocommit(db) == 0) return fail(Errc::Internal, "a catalogue batch is already open");
+  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "begin transaction"));
+  return Batch(this);
+}
+
+Catalog::Batch::~Batch() {
+  if (cat_) sqlite3_exec(cat_->impl_->db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Result<void> Catalog::Batch::commit() {
+  sqlite3* db = cat_->impl_->db.get();
+  int rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "commit"));
+  cat_ = nullptr;
+  return {};
+}
+
 }  // namespace cv::store

@@ -113,17 +113,22 @@ std::optional<std::string> Stmt::opt_text(int col) const {
 }
 
 Result<Transaction> Transaction::begin(sqlite3* db) {
-  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  // Inside a Catalog::Batch the connection is already in a transaction: nest as a savepoint, so this
+  // write's own failure undoes only itself and the batch decides about the rest.
+  bool nested = sqlite3_get_autocommit(db) == 0;
+  int rc = sqlite3_exec(db, nested ? "SAVEPOINT cv_tx" : "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "begin transaction"));
-  return Transaction(db);
+  return Transaction(db, nested);
 }
 
 Transaction::~Transaction() {
-  if (db_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!db_) return;
+  if (nested_) sqlite3_exec(db_, "ROLLBACK TO cv_tx; RELEASE cv_tx", nullptr, nullptr, nullptr);
+  else sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 Result<void> Transaction::commit() {
-  int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  int rc = sqlite3_exec(db_, nested_ ? "RELEASE cv_tx" : "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db_, rc, "commit"));
   db_ = nullptr;
   return {};

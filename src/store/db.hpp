@@ -68,19 +68,21 @@ class Stmt {
 };
 
 // BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout instead of
-// deadlocking on a lock upgrade.
+// deadlocking on a lock upgrade. Begun while the connection is already in a transaction (a Catalog::Batch),
+// it is a savepoint instead: commit releases it into the outer transaction, destruction undoes only it.
 class Transaction {
  public:
   static Result<Transaction> begin(sqlite3* db);
-  Transaction(Transaction&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Transaction(Transaction&& o) noexcept : db_(o.db_), nested_(o.nested_) { o.db_ = nullptr; }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction();
   Result<void> commit();
 
  private:
-  explicit Transaction(sqlite3* db) : db_(db) {}
+  Transaction(sqlite3* db, bool nested) : db_(db), nested_(nested) {}
   sqlite3* db_;
+  bool nested_;
 };
 
 }  // namespace cv::store

@@ -100,6 +100,57 @@ TEST_F(CatalogTest, InsertObject_RefusesExistingNameAndWritesNothing) {
   EXPECT_EQ(cat.version("main", ObjType::Key, "k2", "")->version, "bb");
 }
 
+TEST_F(CatalogTest, Batch_UncommittedUndoesEveryWrite) {
+  {
+    auto b = cat.begin_batch();
+    ASSERT_TRUE(b);
+    ASSERT_TRUE(cat.insert_object("main", ObjType::Key, "kek", "aa", {ver("aa")}));
+    ASSERT_TRUE(cat.insert_object("main", ObjType::Secret, "bek", "bb", {ver("bb")}));
+    // A failing write inside the batch undoes only itself; the batch is still usable.
+    EXPECT_FALSE(cat.insert_object("main", ObjType::Key, "kek", "cc", {ver("cc")}));
+    EXPECT_TRUE(cat.object("main", ObjType::Secret, "bek"));
+  }
+  EXPECT_FALSE(cat.object("main", ObjType::Key, "kek"));
+  EXPECT_FALSE(cat.object("main", ObjType::Secret, "bek"));
+}
+
+TEST_F(CatalogTest, Batch_CommitKeepsEveryWrite) {
+  auto b = cat.begin_batch();
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(cat.begin_batch());  // one at a time
+  ASSERT_TRUE(cat.insert_object("main", ObjType::Key, "kek", "aa", {ver("aa")}));
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "bek", ver("bb")));
+  ASSERT_TRUE(b->commit());
+  EXPECT_EQ(cat.object("main", ObjType::Key, "kek")->current_version, "aa");
+  EXPECT_EQ(cat.object("main", ObjType::Secret, "bek")->current_version, "bb");
+}
+
+TEST_F(CatalogTest, RemoveVersion_CurrentFallsBackToNewestRemaining) {
+  ASSERT_TRUE(cat.add_version("main", ObjType::Certificate, "c", ver("aa")));
+  ASSERT_TRUE(cat.add_version("main", ObjType::Certificate, "c", ver("bb")));
+  ASSERT_TRUE(cat.add_version("main", ObjType::Certificate, "c", ver("cc")));
+  ASSERT_TRUE(cat.remove_version("main", ObjType::Certificate, "c", "cc"));
+  EXPECT_EQ(cat.object("main", ObjType::Certificate, "c")->current_version, "bb");
+  EXPECT_EQ(cat.versions("main", ObjType::Certificate, "c", 0, 10)->size(), 2u);
+  // A version that is not current goes without moving the pointer.
+  ASSERT_TRUE(cat.remove_version("main", ObjType::Certificate, "c", "aa"));
+  EXPECT_EQ(cat.object("main", ObjType::Certificate, "c")->current_version, "bb");
+  EXPECT_EQ(cat.remove_version("main", ObjType::Certificate, "c", "aa").error().code, Errc::NotFound);
+  // A new version after a removal still gets a fresh seq and becomes current.
+  ASSERT_TRUE(cat.add_version("main", ObjType::Certificate, "c", ver("dd")));
+  EXPECT_EQ(cat.version("main", ObjType::Certificate, "c", "")->version, "dd");
+}
+
+TEST_F(CatalogTest, RemoveVersion_LastVersionRemovesTheObjectAndDeletedIsRefused) {
+  ASSERT_TRUE(cat.add_version("main", ObjType::Key, "k", ver("aa")));
+  ASSERT_TRUE(cat.remove_version("main", ObjType::Key, "k", "aa"));
+  EXPECT_EQ(cat.object("main", ObjType::Key, "k").error().code, Errc::NotFound);
+  ASSERT_TRUE(cat.add_version("main", ObjType::Key, "k", ver("bb")));  // the name is free again
+  ASSERT_TRUE(cat.mark_deleted("main", ObjType::Key, "k", 1, 2));
+  EXPECT_EQ(cat.remove_version("main", ObjType::Key, "k", "bb").error().code, Errc::NotFound);
+  EXPECT_TRUE(cat.version("main", ObjType::Key, "k", "bb"));
+}
+
 TEST_F(CatalogTest, UpdateVersion_ChangesOnlyThatVersion) {
   ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("aa")));
   ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("bb")));
