@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ inline constexpr const char* kTagKekUrl = "DiskEncryptionKeyEncryptionKeyURL";
 inline constexpr const char* kTagMachine = "MachineName";
 inline constexpr const char* kContentTypeWrappedBek = "Wrapped BEK";
 inline constexpr const char* kContentTypeBek = "BEK";
+
+// NAME and VERSION (empty when absent) of a KEK URL ".../keys/NAME/VERSION" (host and port ignored);
+// BadParameter naming the URL when the name or version is malformed.
+Result<std::pair<std::string, std::string>> kek_from_url(const std::string& url);
 
 struct DiskKeyRequest {
   std::string machine;              // MachineName tag; required

@@ -27,6 +27,11 @@ void record(vault::Service& svc, const std::string& event, const Result<void>& o
 Result<std::vector<store::VersionRow>> all_versions(vault::Service& svc, const std::string& vault,
                                                     store::ObjType t, const std::string& name);
 
+// Write an opened blob's object into `vault` (the second half of a restore; ade_restore runs both inside one
+// catalogue batch). Conflict when the name is taken; nothing written on error.
+Result<vault::KeyBundle> put_key(vault::Service& svc, const std::string& vault, const Opened& o);
+Result<vault::SecretBundle> put_secret(vault::Service& svc, const std::string& vault, const Opened& o);
+
 // Opens `blob` as `type`, hands it to put(opened) for the target vault, and records the attempt whatever
 // its outcome: the one restore path of every object type.
 template <class Bundle, class Put>

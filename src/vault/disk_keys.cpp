@@ -39,7 +39,13 @@ Result<Bytes> wrapped_bek(hsm::Token& t, const KeyMeta& kek) {
   return t.wrap(hsm::Mech::RsaOaepSha1, *pub, *bek);
 }
 
-// NAME and VERSION from ".../keys/NAME/VERSION" (host and port ignored).
+std::string tag(const store::Tags& tags, const char* name) {
+  auto it = tags.find(name);
+  return it == tags.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
 Result<std::pair<std::string, std::string>> kek_from_url(const std::string& url) {
   auto at = url.find("/keys/");
   if (at == std::string::npos) return std::unexpected(bad("KEK URL '" + url.substr(0, 200) + "' has no /keys/ path"));
@@ -54,13 +60,6 @@ Result<std::pair<std::string, std::string>> kek_from_url(const std::string& url)
       return std::unexpected(bad("KEK URL '" + url.substr(0, 200) + "': bad key version"));
   return std::pair{name, version};
 }
-
-std::string tag(const store::Tags& tags, const char* name) {
-  auto it = tags.find(name);
-  return it == tags.end() ? std::string() : it->second;
-}
-
-}  // namespace
 
 Result<SecretBundle> DiskKeys::create(const DiskKeyRequest& r) {
   if (r.machine.empty()) return std::unexpected(bad("A machine name is required."));
@@ -118,7 +117,9 @@ Result<SecureBytes> DiskKeys::unwrap(const std::string& name) {
   auto kek = kek_from_url(url);
   if (!kek) return std::unexpected(kek.error());
   auto wrapped = base64url_decode_lenient_padding(value);
-  if (!wrapped) return std::unexpected(bad("Wrapped BEK " + name + " does not hold base64url"));
+  // A BEK set by hand from Azure Backup's SecretData may be standard base64.
+  if (!wrapped) wrapped = base64_decode(value);
+  if (!wrapped) return std::unexpected(bad("Wrapped BEK " + name + " does not hold base64 or base64url"));
   auto r = Keys(svc_, vault_).unwrap(kek->first, kek->second, alg, *wrapped);
   if (!r) {
     Error e = r.error();
