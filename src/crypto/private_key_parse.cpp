@@ -9,6 +9,7 @@
 
 #include "coldvault/crypto.hpp"
 #include "crypto/public_keys.hpp"
+#include "crypto/x509_internal.hpp"
 
 namespace cv::crypto {
 namespace {
@@ -96,12 +97,17 @@ Result<PrivateKeyParts> parse_private_key_pem(std::string_view pem, const Secure
   // OpenSSL cannot tell a wrong password from garbage in an encrypted key, so neither do we.
   if (!pkey) return ossl::fail_ossl(Errc::BadParameter, "wrong password or not a private key");
 
+  return detail::private_parts_of(pkey.get());
+}
+
+// Shared with the certificate containers (PKCS#12, PEM bundles) and software key generation.
+Result<PrivateKeyParts> detail::private_parts_of(const EVP_PKEY* pkey) {
   PrivateKeyParts parts;
-  if (EVP_PKEY_is_a(pkey.get(), "RSA")) {
+  if (EVP_PKEY_is_a(pkey, "RSA")) {
     parts.is_rsa = true;
-    if (auto r = rsa_parts(pkey.get(), parts.rsa); !r) return std::unexpected(r.error());
-  } else if (EVP_PKEY_is_a(pkey.get(), "EC")) {
-    if (auto r = ec_parts(pkey.get(), parts.ec); !r) return std::unexpected(r.error());
+    if (auto r = rsa_parts(pkey, parts.rsa); !r) return std::unexpected(r.error());
+  } else if (EVP_PKEY_is_a(pkey, "EC")) {
+    if (auto r = ec_parts(pkey, parts.ec); !r) return std::unexpected(r.error());
   } else {
     return fail(Errc::Unsupported, "unsupported private key type (RSA and EC only)");
   }
