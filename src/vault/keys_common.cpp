@@ -102,13 +102,10 @@ Result<KeyBundle> make_bundle(Service& svc, const std::string& vault, const stor
   return b;
 }
 
-Result<KeyBundle> store_version(Service& svc, const std::string& vault, const std::string& name,
-                                const KeyMeta& meta, Bytes wrapped, const Attributes& a,
-                                const store::Tags& tags) {
-  auto version = svc.new_version_id();
-  if (!version) return std::unexpected(version.error());
+store::VersionRow key_row(const std::string& version, const KeyMeta& meta, Bytes wrapped, const Attributes& a,
+                          const store::Tags& tags) {
   store::VersionRow v;
-  v.version = *version;
+  v.version = version;
   v.tags = tags;
   v.enabled = a.enabled.value_or(true);
   v.nbf = a.nbf;
@@ -116,6 +113,15 @@ Result<KeyBundle> store_version(Service& svc, const std::string& vault, const st
   v.created = v.updated = Service::now();
   v.ciphertext = std::move(wrapped);
   v.meta_json = meta.to_json();
+  return v;
+}
+
+Result<KeyBundle> store_version(Service& svc, const std::string& vault, const std::string& name,
+                                const KeyMeta& meta, Bytes wrapped, const Attributes& a,
+                                const store::Tags& tags) {
+  auto version = svc.new_version_id();
+  if (!version) return std::unexpected(version.error());
+  store::VersionRow v = key_row(*version, meta, std::move(wrapped), a, tags);
   if (auto r = svc.catalog().add_version(vault, ObjType::Key, name, v); !r) {
     if (r.error().inner == "ObjectIsDeletedButRecoverable") return std::unexpected(deleted_conflict(name));
     return std::unexpected(r.error());

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "coldvault/crypto.hpp"
 #include "coldvault/keys.hpp"
 #include "vault/key_meta.hpp"
 
@@ -75,5 +76,16 @@ Result<KeyBundle> make_bundle(Service& svc, const std::string& vault, const stor
 Result<KeyBundle> store_version(Service& svc, const std::string& vault, const std::string& name,
                                 const KeyMeta& meta, Bytes wrapped, const Attributes& a,
                                 const store::Tags& tags);
+// The row store_version writes, for a given version id, without writing it (certificates write the key
+// row in the same transaction as their certificate and secret rows).
+store::VersionRow key_row(const std::string& version, const KeyMeta& meta, Bytes wrapped, const Attributes& a,
+                          const store::Tags& tags);
+
+// New material in the token for meta's kind and size/curve (fills the public parts); the wrapped bytes.
+Result<Bytes> generate_material(Service& svc, const VaultKeys& vk, KeyMeta& meta);
+// Imports parsed private parts into the token (fills the public parts and size/curve of meta); the
+// wrapped bytes. The parts stay the caller's, who drops them as soon as this returns.
+Result<Bytes> import_material(Service& svc, const VaultKeys& vk, const crypto::PrivateKeyParts& parts,
+                              KeyMeta& meta);
 
 }  // namespace cv::vault::keys_detail

@@ -3,6 +3,7 @@
 // from then on the catalogue holds only the wrapped bytes and the public parts.
 #include <nlohmann/json.hpp>
 
+#include "coldvault/certificates.hpp"
 #include "coldvault/crypto.hpp"
 #include "vault/key_material.hpp"
 #include "vault/keys_common.hpp"
@@ -70,8 +71,10 @@ hsm::KeyUsage new_key_usage(KeyKind k) {
   return u;
 }
 
+}  // namespace
+
 // Generates the material for plan in the token; fills the public parts; returns the wrapped bytes.
-Result<Bytes> generate(Service& svc, const VaultKeys& vk, KeyMeta& m) {
+Result<Bytes> keys_detail::generate_material(Service& svc, const VaultKeys& vk, KeyMeta& m) {
   auto& t = svc.token();
   HandleGuard guard(t);
   hsm::Handle secret;
@@ -99,6 +102,8 @@ Result<Bytes> generate(Service& svc, const VaultKeys& vk, KeyMeta& m) {
   }
   return wrap_for_store(svc, vk, secret);
 }
+
+namespace {
 
 // Reads kty and key_ops of a JWK without keeping its other strings: those are private parts, and the
 // parser's buffer is wiped after each one (best effort: earlier buffer growth is not).
@@ -139,6 +144,8 @@ Result<KeyBundle> Keys::create(const std::string& name, const KeySpec& spec) {
   if (!kind) return std::unexpected(kind.error());
   auto p = plan_for(name, spec, *kind, spec.kty);
   if (!p) return std::unexpected(p.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "key", "create"); !r)
+    return std::unexpected(r.error());
   KeyMeta& m = p->meta;
   if (m.kind == KeyKind::Rsa) {
     m.key_size = spec.size.value_or(2048);
@@ -154,16 +161,15 @@ Result<KeyBundle> Keys::create(const std::string& name, const KeySpec& spec) {
   auto vk = svc_.vault(vault_);
   if (!vk) return std::unexpected(vk.error());
   if (auto r = refuse_if_deleted(svc_, vault_, name); !r) return std::unexpected(r.error());
-  auto wrapped = generate(svc_, **vk, m);
+  auto wrapped = generate_material(svc_, **vk, m);
   if (!wrapped) return std::unexpected(wrapped.error());
   return store_version(svc_, vault_, name, m, std::move(*wrapped), spec.attributes, spec.tags);
 }
 
-namespace {
-
 // Takes parsed private parts into the token, fills the public parts of m, returns the wrapped bytes.
 // The parts are the caller's; it drops (and so wipes) them as soon as this returns.
-Result<Bytes> import_parts(Service& svc, const VaultKeys& vk, const crypto::PrivateKeyParts& parts, KeyMeta& m) {
+Result<Bytes> keys_detail::import_material(Service& svc, const VaultKeys& vk, const crypto::PrivateKeyParts& parts,
+                                           KeyMeta& m) {
   auto& t = svc.token();
   HandleGuard guard(t);
   if (parts.is_rsa) {
@@ -182,6 +188,8 @@ Result<Bytes> import_parts(Service& svc, const VaultKeys& vk, const crypto::Priv
   return wrap_for_store(svc, vk, guard.add(*h));
 }
 
+namespace {
+
 // The kty to record: the caller's if given (it must match the material), else the material's own.
 Result<std::string> kty_for(const std::string& given, KeyKind material) {
   if (given.empty()) return std::string(kind_name(material));
@@ -198,6 +206,8 @@ Result<std::string> kty_for(const std::string& given, KeyKind material) {
 Result<KeyBundle> Keys::import_pem(const std::string& name, const SecureString& pem, const SecureString& password,
                                    const KeySpec& spec) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "key", "import"); !r)
+    return std::unexpected(r.error());
   auto parts = crypto::parse_private_key_pem(std::string_view(pem.data(), pem.size()), password);
   if (!parts) return std::unexpected(bad("The key could not be imported: " + parts.error().message));
   KeyKind kind = parts->is_rsa ? KeyKind::Rsa : KeyKind::Ec;
@@ -208,7 +218,7 @@ Result<KeyBundle> Keys::import_pem(const std::string& name, const SecureString& 
   auto vk = svc_.vault(vault_);
   if (!vk) return std::unexpected(vk.error());
   if (auto r = refuse_if_deleted(svc_, vault_, name); !r) return std::unexpected(r.error());
-  auto wrapped = import_parts(svc_, **vk, *parts, p->meta);
+  auto wrapped = import_material(svc_, **vk, *parts, p->meta);
   parts = std::unexpected(Error{});  // wipes the private parts now, not at the end of the call
   if (!wrapped) return std::unexpected(wrapped.error());
   return store_version(svc_, vault_, name, p->meta, std::move(*wrapped), spec.attributes, spec.tags);
@@ -216,6 +226,8 @@ Result<KeyBundle> Keys::import_pem(const std::string& name, const SecureString& 
 
 Result<KeyBundle> Keys::import_jwk(const std::string& name, const SecureString& jwk_json, const KeySpec& spec) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "key", "import"); !r)
+    return std::unexpected(r.error());
   std::string_view text(jwk_json.data(), jwk_json.size());
   JwkPeek peek;
   if (!nlohmann::json::sax_parse(text, &peek) || peek.kty.empty())
@@ -245,7 +257,7 @@ Result<KeyBundle> Keys::import_jwk(const std::string& name, const SecureString& 
   } else {
     auto parts = crypto::parse_private_jwk(text);
     if (!parts) return std::unexpected(bad("The key could not be imported: " + parts.error().message));
-    wrapped = import_parts(svc_, **vk, *parts, p->meta);
+    wrapped = import_material(svc_, **vk, *parts, p->meta);
   }
   if (!wrapped) return std::unexpected(wrapped.error());
   return store_version(svc_, vault_, name, p->meta, std::move(*wrapped), s.attributes, s.tags);
@@ -253,6 +265,8 @@ Result<KeyBundle> Keys::import_jwk(const std::string& name, const SecureString& 
 
 Result<KeyBundle> Keys::rotate(const std::string& name) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "key", "rotate"); !r)
+    return std::unexpected(r.error());
   auto o = kv(svc_.catalog().object(vault_, ObjType::Key, name), name);
   if (!o) return std::unexpected(o.error());
   if (o->deleted_date) return std::unexpected(not_found(name));
@@ -265,7 +279,7 @@ Result<KeyBundle> Keys::rotate(const std::string& name) {
   // Same type, size/curve, ops and tags; the material is new and so are the public parts.
   KeyMeta next = *m;
   next.n.clear(), next.e.clear(), next.x.clear(), next.y.clear();
-  auto wrapped = generate(svc_, **vk, next);
+  auto wrapped = generate_material(svc_, **vk, next);
   if (!wrapped) return std::unexpected(wrapped.error());
   return store_version(svc_, vault_, o->name, next, std::move(*wrapped), {}, v->tags);
 }

@@ -2,6 +2,7 @@
 // (secrets.cpp), with Key Vault's wording for keys; delete and purge also drop the key's unwrapped
 // session objects from the KeyCache.
 #include "coldvault/crypto.hpp"
+#include "coldvault/certificates.hpp"
 #include "vault/key_cache.hpp"
 #include "vault/keys_common.hpp"
 
@@ -90,6 +91,8 @@ Result<KeyBundle> Keys::update(const std::string& name, const std::string& versi
 
 Result<KeyBundle> Keys::remove(const std::string& name) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "key", "delete"); !r)
+    return std::unexpected(r.error());
   auto vk = svc_.vault(vault_);
   if (!vk) return std::unexpected(vk.error());
   auto now = Service::now();
@@ -120,6 +123,8 @@ Result<KeyBundle> Keys::get_deleted(const std::string& name) {
 
 Result<KeyBundle> Keys::recover(const std::string& name) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "key", "recover"); !r)
+    return std::unexpected(r.error());
   if (auto r = kv(svc_.catalog().recover(vault_, ObjType::Key, name), name, true); !r)
     return std::unexpected(r.error());
   auto o = svc_.catalog().object(vault_, ObjType::Key, name);
@@ -131,6 +136,8 @@ Result<KeyBundle> Keys::recover(const std::string& name) {
 
 Result<void> Keys::purge(const std::string& name) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "key", "purge"); !r)
+    return std::unexpected(r.error());
   auto vk = svc_.vault(vault_);
   if (!vk) return std::unexpected(vk.error());
   if ((*vk)->row.purge_protection)

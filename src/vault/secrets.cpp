@@ -1,7 +1,9 @@
 // Secrets: Key Vault's life cycle over the catalogue, values sealed by the token.
 #include "coldvault/secrets.hpp"
 
+#include "coldvault/certificates.hpp"
 #include "vault/labels.hpp"
+#include "vault/secrets_detail.hpp"
 
 namespace cv::vault {
 namespace {
@@ -57,6 +59,43 @@ std::string secret_aad(const std::string& vault, const std::string& name, const 
   return "coldvault/v1|" + lower(vault) + "|secret|" + lower(name) + "|" + lower(version);
 }
 
+namespace secrets_detail {
+
+Result<store::VersionRow> sealed_row(Service& svc, const VaultKeys& vk, const std::string& vault,
+                                     const std::string& name, const std::string& version, ByteView value,
+                                     const std::optional<std::string>& content_type, const store::Tags& tags,
+                                     const Attributes& a) {
+  auto& token = svc.token();
+  auto iv = token.random(12);
+  if (!iv) return std::unexpected(iv.error());
+  std::string aad = secret_aad(vault, name, version);
+  auto ct = token.gcm_encrypt(vk.master, *iv, as_bytes(aad), value);
+  if (!ct) return std::unexpected(ct.error());
+  store::VersionRow v;
+  v.version = version;
+  v.content_type = content_type;
+  v.tags = tags;
+  v.enabled = a.enabled.value_or(true);
+  v.nbf = a.nbf;
+  v.exp = a.exp;
+  v.created = v.updated = Service::now();
+  v.iv = *iv;
+  v.ciphertext = std::move(*ct);
+  return v;
+}
+
+Result<SecureBytes> open_row(Service& svc, const VaultKeys& vk, const std::string& vault, const std::string& name,
+                             const store::VersionRow& v) {
+  std::string aad = secret_aad(vault, name, v.version);
+  auto pt = svc.token().gcm_decrypt(vk.master, v.iv, as_bytes(aad), v.ciphertext);
+  if (!pt)
+    return fail(pt.error().code, "secret " + name + "/" + v.version +
+                                     ": stored ciphertext failed authentication (" + pt.error().message + ")");
+  return pt;
+}
+
+}  // namespace secrets_detail
+
 Result<const VaultKeys*> Secrets::keys() { return svc_.vault(vault_); }
 
 Result<SecretBundle> Secrets::bundle(const store::ObjectRow& o, const store::VersionRow& v) {
@@ -77,6 +116,8 @@ Result<SecretBundle> Secrets::bundle(const store::ObjectRow& o, const store::Ver
 
 Result<SecretBundle> Secrets::set(const std::string& name, const SetSecret& s) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "secret", "set"); !r)
+    return std::unexpected(r.error());
   if (s.value.size() > kMaxSecretBytes)
     return fail_kv(Errc::BadParameter,
                    "The secret value is " + std::to_string(s.value.size()) +
@@ -98,24 +139,11 @@ Result<SecretBundle> Secrets::set(const std::string& name, const SetSecret& s) {
 
   auto version = svc_.new_version_id();
   if (!version) return std::unexpected(version.error());
-  auto& token = svc_.token();
-  auto iv = token.random(12);
-  if (!iv) return std::unexpected(iv.error());
-  std::string aad = secret_aad(vault_, name, *version);
-  auto ct = token.gcm_encrypt((*k)->master, *iv, as_bytes(aad),
-                              ByteView(reinterpret_cast<const std::uint8_t*>(s.value.data()), s.value.size()));
-  if (!ct) return std::unexpected(ct.error());
-
-  store::VersionRow v;
-  v.version = *version;
-  v.content_type = s.content_type;
-  v.tags = s.tags;
-  v.enabled = s.attributes.enabled.value_or(true);
-  v.nbf = s.attributes.nbf;
-  v.exp = s.attributes.exp;
-  v.created = v.updated = Service::now();
-  v.iv = *iv;
-  v.ciphertext = std::move(*ct);
+  auto row = secrets_detail::sealed_row(svc_, **k, vault_, name, *version,
+                                        ByteView(reinterpret_cast<const std::uint8_t*>(s.value.data()), s.value.size()),
+                                        s.content_type, s.tags, s.attributes);
+  if (!row) return std::unexpected(row.error());
+  const store::VersionRow& v = *row;
   if (auto r = svc_.catalog().add_version(vault_, ObjType::Secret, name, v); !r) {
     if (r.error().inner == "ObjectIsDeletedButRecoverable")
       return fail_kv(Errc::Conflict,
@@ -152,11 +180,8 @@ Result<SecretBundle> Secrets::get(const std::string& name, const std::string& ve
                    "SecretExpired");
   auto k = keys();
   if (!k) return std::unexpected(k.error());
-  std::string aad = secret_aad(vault_, o->name, v->version);
-  auto pt = svc_.token().gcm_decrypt((*k)->master, v->iv, as_bytes(aad), v->ciphertext);
-  if (!pt)
-    return fail(pt.error().code, "secret " + name + "/" + v->version +
-                                     ": stored ciphertext failed authentication (" + pt.error().message + ")");
+  auto pt = secrets_detail::open_row(svc_, **k, vault_, o->name, *v);
+  if (!pt) return std::unexpected(pt.error());
   auto b = bundle(*o, *v);
   if (b) b->value = SecureString(pt->begin(), pt->end());
   return b;
@@ -218,6 +243,8 @@ Result<SecretBundle> Secrets::update(const std::string& name, const std::string&
 
 Result<SecretBundle> Secrets::remove(const std::string& name) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "secret", "delete"); !r)
+    return std::unexpected(r.error());
   auto k = keys();
   if (!k) return std::unexpected(k.error());
   auto now = Service::now();
@@ -254,6 +281,8 @@ Result<SecretBundle> Secrets::get_deleted(const std::string& name) {
 
 Result<SecretBundle> Secrets::recover(const std::string& name) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "secret", "recover"); !r)
+    return std::unexpected(r.error());
   if (auto r = kv(svc_.catalog().recover(vault_, ObjType::Secret, name), name, true); !r)
     return std::unexpected(r.error());
   auto o = svc_.catalog().object(vault_, ObjType::Secret, name);
@@ -265,6 +294,8 @@ Result<SecretBundle> Secrets::recover(const std::string& name) {
 
 Result<void> Secrets::purge(const std::string& name) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "secret", "purge"); !r)
+    return std::unexpected(r.error());
   auto k = keys();
   if (!k) return std::unexpected(k.error());
   if ((*k)->row.purge_protection)
