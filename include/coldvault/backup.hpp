@@ -10,6 +10,7 @@
 
 #include "coldvault/bytes.hpp"
 #include "coldvault/error.hpp"
+#include "coldvault/certificates.hpp"
 #include "coldvault/keys.hpp"
 #include "coldvault/secrets.hpp"
 
@@ -69,5 +70,9 @@ Result<Bytes> backup_secret(vault::Service& svc, const std::string& vault, const
 Result<vault::SecretBundle> restore_secret(vault::Service& svc, const std::string& vault, ByteView blob);
 Result<Bytes> backup_key(vault::Service& svc, const std::string& vault, const std::string& name);
 Result<vault::KeyBundle> restore_key(vault::Service& svc, const std::string& vault, ByteView blob);
+// Every version of the certificate, its key (re-wrapped in the token under the CEK) and its secret; the
+// restore writes all three objects in one transaction. Forbidden for a name with a pending operation.
+Result<Bytes> backup_certificate(vault::Service& svc, const std::string& vault, const std::string& name);
+Result<vault::CertificateBundle> restore_certificate(vault::Service& svc, const std::string& vault, ByteView blob);
 
 }  // namespace cv::backup

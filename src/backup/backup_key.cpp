@@ -2,6 +2,7 @@
 // vault master key into an extractable session object and wrapped again, inside the token, by the blob's
 // CEK (CKM_AES_KEY_WRAP_PAD); restore reverses it under the target vault's master key.
 #include "backup/payload.hpp"
+#include "coldvault/certificates.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/keys.hpp"
 #include "vault/key_material.hpp"
@@ -22,6 +23,9 @@ struct SessionKey {
 
 Result<Bytes> make_key_blob(vault::Service& svc, const std::string& vault, const std::string& name, Manifest& m) {
   if (auto r = vault::check_object_name(name); !r) return std::unexpected(r.error());
+  // A certificate's backing key is backed up with its certificate (certificate backup), never alone.
+  if (auto r = vault::refuse_if_certificate_managed(svc, vault, name, "key", "backup"); !r)
+    return std::unexpected(r.error());
   auto vk = svc.vault(vault);
   if (!vk) return std::unexpected(vk.error());
   auto o = svc.catalog().object(vault, ObjType::Key, name);
@@ -57,6 +61,8 @@ Result<Bytes> make_key_blob(vault::Service& svc, const std::string& vault, const
                         {"current", SecureString(m.current.begin(), m.current.end())}, {"versions", std::move(versions)}};
   return sealer->finish(m, payload.dump());
 }
+
+}  // namespace
 
 Result<vault::KeyBundle> put_key(vault::Service& svc, const std::string& vault, const Opened& o) {
   auto vk = svc.vault(vault);
@@ -105,7 +111,6 @@ Result<vault::KeyBundle> put_key(vault::Service& svc, const std::string& vault, 
   return fail(Errc::Internal, "restored key has no current version");
 }
 
-}  // namespace
 
 Result<Bytes> backup_key(vault::Service& svc, const std::string& vault, const std::string& name) {
   return backup_recorded(svc, vault, name, "key", make_key_blob);

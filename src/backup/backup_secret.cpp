@@ -1,6 +1,7 @@
 // Secret backup and restore: values are decrypted under the source vault's master key and re-sealed under
 // the blob's CEK; on restore, under the target vault's master key with the target's AAD.
 #include "backup/payload.hpp"
+#include "coldvault/certificates.hpp"
 #include "coldvault/secrets.hpp"
 
 namespace cv::backup {
@@ -13,6 +14,9 @@ SecureString to_secure_string(const SecureBytes& b) { return SecureString(b.begi
 Result<Bytes> make_secret_blob(vault::Service& svc, const std::string& vault, const std::string& name,
                                Manifest& m) {
   if (auto r = vault::check_object_name(name); !r) return std::unexpected(r.error());
+  // A certificate's backing secret is backed up with its certificate (certificate backup), never alone.
+  if (auto r = vault::refuse_if_certificate_managed(svc, vault, name, "secret", "backup"); !r)
+    return std::unexpected(r.error());
   auto vk = svc.vault(vault);
   if (!vk) return std::unexpected(vk.error());
   auto o = svc.catalog().object(vault, ObjType::Secret, name);
@@ -43,6 +47,8 @@ Result<Bytes> make_secret_blob(vault::Service& svc, const std::string& vault, co
                         {"current", SecureString(m.current.begin(), m.current.end())}, {"versions", std::move(versions)}};
   return sealer->finish(m, payload.dump());
 }
+
+}  // namespace
 
 Result<vault::SecretBundle> put_secret(vault::Service& svc, const std::string& vault, const Opened& o) {
   auto vk = svc.vault(vault);
@@ -88,7 +94,6 @@ Result<vault::SecretBundle> put_secret(vault::Service& svc, const std::string& v
   return fail(Errc::Internal, "restored secret has no current version");
 }
 
-}  // namespace
 
 Result<Bytes> backup_secret(vault::Service& svc, const std::string& vault, const std::string& name) {
   return backup_recorded(svc, vault, name, "secret", make_secret_blob);

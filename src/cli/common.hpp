@@ -55,6 +55,7 @@ void add_backup_commands(CLI::App& app, Globals& g);
 void add_secret_commands(CLI::App& app, Globals& g);
 void add_key_commands(CLI::App& app, Globals& g);
 void add_disk_key_commands(CLI::App& app, Globals& g);
+void add_ade_commands(CLI::App& app, Globals& g);
 void add_serve_command(CLI::App& app, Globals& g);
 void add_token_commands(CLI::App& app, Globals& g);
 

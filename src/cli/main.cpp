@@ -2,6 +2,7 @@
 // Errors print as `ERROR: (Code) message` on stderr and exit with the code of docs/errors.md.
 #include <iostream>
 
+#include "cli/cmd_certificate.hpp"
 #include "cli/common.hpp"
 #include "coldvault/bundle_json.hpp"
 
@@ -18,7 +19,9 @@ int main(int argc, char** argv) {
   add_init_commands(app, g);
   add_secret_commands(app, g);
   add_key_commands(app, g);
+  add_certificate_commands(app, g);
   add_disk_key_commands(app, g);
+  add_ade_commands(app, g);
   add_serve_command(app, g);
   add_token_commands(app, g);
   add_backup_commands(app, g);  // after the object groups: it adds backup/restore to them
