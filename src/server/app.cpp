@@ -34,6 +34,8 @@ App::App(AppConfig cfg)
   add_key_routes(router_);
   add_key_op_routes(router_);
   add_backup_routes(router_);
+  add_certificate_routes(router_);
+  add_certificate_op_routes(router_);
 }
 
 Response App::handle(const Request& req) {

@@ -56,5 +56,7 @@ void add_secret_routes(Router& r);
 void add_key_routes(Router& r);
 void add_key_op_routes(Router& r);
 void add_backup_routes(Router& r);
+void add_certificate_routes(Router& r);
+void add_certificate_op_routes(Router& r);
 
 }  // namespace cv::server

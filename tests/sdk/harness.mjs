@@ -7,6 +7,7 @@ import { join } from "node:path";
 import https from "node:https";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { KeyClient, CryptographyClient } from "@azure/keyvault-keys";
+import { CertificateClient } from "@azure/keyvault-certificates";
 
 export const CV = process.env.COLDVAULT_BIN;
 if (!CV) throw new Error("set COLDVAULT_BIN to the coldvault binary");
@@ -65,6 +66,7 @@ export async function startServer({ vaults = ["sdkvault"], extraArgs = [] } = {}
     secrets(tok) { return new SecretClient(url, server.credential(tok), server.options()); },
     keys(tok) { return new KeyClient(url, server.credential(tok), server.options()); },
     crypto(keyOrId, tok) { return new CryptographyClient(keyOrId, server.credential(tok), server.options()); },
+    certificates(tok) { return new CertificateClient(url, server.credential(tok), server.options()); },
     // Stops the server and returns the number of 5xx answers it reported.
     async stop() {
       if (proc.exitCode === null) {

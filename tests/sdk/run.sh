@@ -5,7 +5,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${COLDVAULT_BIN:?set COLDVAULT_BIN to the coldvault binary}"
-if [[ ! -d "$here/node_modules/@azure/keyvault-secrets" || ! -d "$here/node_modules/@azure/keyvault-keys" ]]; then
+if [[ ! -d "$here/node_modules/@azure/keyvault-secrets" || ! -d "$here/node_modules/@azure/keyvault-keys" ||
+      ! -d "$here/node_modules/@azure/keyvault-certificates" ]]; then
   echo "skipped: npm packages not installed (run scripts/setup-deps, or npm ci in tests/sdk)"
   exit 0
 fi

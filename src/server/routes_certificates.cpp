@@ -1,0 +1,249 @@
+// /certificates and /deletedcertificates: Key Vault's certificate life cycle over vault::Certificates
+// (policy, pending operation, merge, backup: routes_certificates_ops.cpp).
+#include "server/routes_certificates.hpp"
+
+#include "coldvault/base64.hpp"
+#include "server/paging.hpp"
+#include "server/router.hpp"
+
+namespace cv::server {
+namespace cert_io {
+
+Result<std::optional<Json>> opt_policy_json(const Json& j) {
+  auto it = j.find("policy");
+  if (it == j.end() || it->is_null()) return std::optional<Json>{};
+  if (!it->is_object())
+    return std::unexpected(bad_parameter("Property 'policy' must be a certificate policy object."));
+  return std::optional<Json>(*it);
+}
+
+Result<std::optional<vault::CertificatePolicy>> opt_policy(const Json& j) {
+  auto pj = opt_policy_json(j);
+  if (!pj) return std::unexpected(pj.error());
+  if (!*pj) return std::optional<vault::CertificatePolicy>{};
+  auto p = vault::certificate_policy_from_json(**pj);
+  if (!p) return std::unexpected(p.error());
+  return std::optional<vault::CertificatePolicy>(std::move(*p));
+}
+
+}  // namespace cert_io
+
+namespace {
+
+using vault::Shape;
+using cert_io::bundle_out;
+using cert_io::operation_out;
+
+constexpr std::string_view kPemStart = "-----BEGIN";
+
+// Copies a string field into wiped storage and clears it in the JSON tree (the tree's own buffer is
+// freed without wiping otherwise). Absent or null: nullopt.
+Result<std::optional<SecureString>> take_secret(Json& j, std::string_view key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::optional<SecureString>{};
+  if (!it->is_string())
+    return std::unexpected(bad_parameter("Property '" + std::string(key) + "' must be a string."));
+  auto& s = it->get_ref<std::string&>();
+  SecureString out(s.begin(), s.end());
+  secure_wipe(s.data(), s.size());
+  return std::optional<SecureString>(std::move(out));
+}
+
+bool looks_like_pem(std::string_view text) {
+  auto first = text.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && text.substr(first).starts_with(kPemStart);
+}
+
+// The import `value`: PEM text as sent (the SDK sends PEM unencoded), else the base64 of a PFX (the SDK
+// sends standard base64 with padding; base64url is accepted too). A base64 that decodes to PEM text is
+// PEM. Sets the input's content type accordingly.
+Result<void> read_import_value(const SecureString& value, vault::ImportCertificate& imp) {
+  std::string_view text(value.data(), value.size());
+  if (looks_like_pem(text)) {
+    imp.content.assign(value.begin(), value.end());
+    imp.content_type = vault::kContentTypePem;
+    return {};
+  }
+  auto raw = base64_decode(text);
+  if (!raw) raw = base64url_decode_lenient_padding(text);
+  if (!raw || raw->empty())
+    return std::unexpected(bad_parameter(
+        "Property 'value' must be PEM text or the base64 of a PFX (PKCS#12) file; it is neither "
+        "(not valid standard base64 or base64url)."));
+  imp.content.assign(raw->begin(), raw->end());
+  secure_wipe(raw->data(), raw->size());
+  imp.content_type = looks_like_pem(as_chars(imp.content)) ? vault::kContentTypePem
+                                                           : vault::kContentTypePkcs12;
+  return {};
+}
+
+Result<Response> create_certificate(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  CV_UNWRAP(policy, cert_io::opt_policy(j));
+  CV_UNWRAP(tags, opt_tags(j));
+  CV_UNWRAP(attrs, attributes_of(j));
+  CV_UNWRAP(order, opt_bool(j, "preserveCertOrder"));  // checked; chains are always kept in order
+  (void)order;
+  vault::Certificates certs(c.svc, c.vault);
+  vault::CreateCertificate cc;
+  if (policy) {
+    cc.policy = std::move(*policy);
+  } else {
+    // Key Vault makes a new version of an existing certificate with its current policy.
+    auto current = certs.policy(c.params.name);
+    if (!current) {
+      if (current.error().code != Errc::NotFound) return std::unexpected(current.error());
+      return std::unexpected(
+          bad_parameter("Property 'policy' is required to create a new certificate."));
+    }
+    cc.policy = std::move(*current);
+  }
+  if (tags) cc.tags = *tags;
+  cc.attributes = attrs;
+  CV_UNWRAP(op, certs.create(c.params.name, cc));
+  Response r = json_response(202, operation_out(std::move(op), c));
+  // Where the operation can be polled, as Key Vault answers (the SDK poller builds the URL itself).
+  r.headers.emplace_back("Location", c.origin + "/certificates/" + percent_encode(c.params.name) +
+                                         "/pending?api-version=" + percent_encode(c.api_version));
+  return r;
+}
+
+Result<Response> import_certificate(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  vault::ImportCertificate imp;
+  {
+    CV_UNWRAP(value, take_secret(j, "value"));
+    if (!value) return std::unexpected(bad_parameter("Property 'value' is required."));
+    if (auto r = read_import_value(*value, imp); !r) return std::unexpected(r.error());
+  }
+  CV_UNWRAP(pwd, take_secret(j, "pwd"));
+  if (pwd) imp.password = std::move(*pwd);
+  CV_UNWRAP(policy, cert_io::opt_policy(j));
+  CV_UNWRAP(tags, opt_tags(j));
+  CV_UNWRAP(attrs, attributes_of(j));
+  CV_UNWRAP(order, opt_bool(j, "preserveCertOrder"));
+  (void)order;
+  imp.policy = std::move(policy);
+  if (tags) imp.tags = *tags;
+  imp.attributes = attrs;
+  vault::Certificates certs(c.svc, c.vault);
+  CV_UNWRAP(b, certs.import(c.params.name, imp));
+  return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> get_certificate(Ctx& c) {
+  vault::Certificates certs(c.svc, c.vault);
+  CV_UNWRAP(b, certs.get(c.params.name, c.params.version));
+  return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> update_certificate(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  CV_UNWRAP(policy, cert_io::opt_policy_json(j));
+  CV_UNWRAP(tags, opt_tags(j));
+  CV_UNWRAP(attrs, attributes_of(j));
+  vault::UpdateCertificate u;
+  u.tags = tags;
+  u.attributes = attrs;
+  vault::Certificates certs(c.svc, c.vault);
+  if (!policy) {
+    CV_UNWRAP(b, certs.update(c.params.name, c.params.version, u));
+    return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
+  }
+  // A PATCH that also carries a policy (az keyvault certificate set-attributes --policy) is two vault
+  // writes, each its own transaction (Certificates::update opens a Batch, and batches do not nest). The
+  // version is looked up first; the policy, checked completely by update_policy, goes next; if the
+  // attribute update is then refused (bad tags), the old policy is put back, so a bad request leaves
+  // the certificate as it was.
+  if (auto cur = certs.get(c.params.name, c.params.version); !cur)
+    return std::unexpected(cur.error());
+  CV_UNWRAP(old, certs.policy(c.params.name));
+  if (auto p = certs.update_policy(c.params.name, *policy); !p) return std::unexpected(p.error());
+  auto b = certs.update(c.params.name, c.params.version, u);
+  if (!b) {
+    (void)certs.update_policy(c.params.name, vault::certificate_policy_json(old, ""));
+    return std::unexpected(b.error());
+  }
+  return json_response(200, bundle_out(std::move(*b), c, Shape::Bundle));
+}
+
+// `includePending` is accepted (the SDK may send it); pending certificates are always listed, without
+// x5t, as Key Vault lists them when it is true.
+Result<void> check_include_pending(const Ctx& c) {
+  auto it = c.query.find("includePending");
+  if (it == c.query.end() || it->second == "true" || it->second == "false") return {};
+  return std::unexpected(bad_parameter("Invalid value for includePending: '" +
+                                       it->second.substr(0, 20) + "'. Use true or false."));
+}
+
+Result<Response> list_certificates(Ctx& c) {
+  if (auto r = check_include_pending(c); !r) return std::unexpected(r.error());
+  CV_UNWRAP(p, page_of(c));
+  vault::Certificates certs(c.svc, c.vault);
+  CV_UNWRAP(rows, certs.list(p.offset, p.size + 1));
+  Json items = Json::array();
+  for (auto& b : rows) items.push_back(bundle_out(std::move(b), c, Shape::Item));
+  return list_response(c, std::move(items), p);
+}
+
+Result<Response> list_versions(Ctx& c) {
+  CV_UNWRAP(p, page_of(c));
+  vault::Certificates certs(c.svc, c.vault);
+  CV_UNWRAP(rows, certs.list_versions(c.params.name, p.offset, p.size + 1));
+  Json items = Json::array();
+  for (auto& b : rows) items.push_back(bundle_out(std::move(b), c, Shape::VersionItem));
+  return list_response(c, std::move(items), p);
+}
+
+Result<Response> delete_certificate(Ctx& c) {
+  vault::Certificates certs(c.svc, c.vault);
+  CV_UNWRAP(b, certs.remove(c.params.name));
+  return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> list_deleted(Ctx& c) {
+  if (auto r = check_include_pending(c); !r) return std::unexpected(r.error());
+  CV_UNWRAP(p, page_of(c));
+  vault::Certificates certs(c.svc, c.vault);
+  CV_UNWRAP(rows, certs.list_deleted(p.offset, p.size + 1));
+  Json items = Json::array();
+  for (auto& b : rows) items.push_back(bundle_out(std::move(b), c, Shape::Item));
+  return list_response(c, std::move(items), p);
+}
+
+Result<Response> get_deleted(Ctx& c) {
+  vault::Certificates certs(c.svc, c.vault);
+  CV_UNWRAP(b, certs.get_deleted(c.params.name));
+  return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> recover_deleted(Ctx& c) {
+  vault::Certificates certs(c.svc, c.vault);
+  CV_UNWRAP(b, certs.recover(c.params.name));
+  return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> purge_deleted(Ctx& c) {
+  vault::Certificates certs(c.svc, c.vault);
+  if (auto r = certs.purge(c.params.name); !r) return std::unexpected(r.error());
+  return Response{204, {}, {}};
+}
+
+}  // namespace
+
+void add_certificate_routes(Router& r) {
+  r.add("POST", "certificates/{name}/create", {"certificates", "create"}, create_certificate);
+  r.add("POST", "certificates/{name}/import", {"certificates", "import"}, import_certificate);
+  r.add("GET", "certificates", {"certificates", "list"}, list_certificates);
+  r.add("GET", "certificates/{name}/versions", {"certificates", "list"}, list_versions);
+  r.add("GET", "certificates/{name}/{version?}", {"certificates", "get"}, get_certificate);
+  r.add("PATCH", "certificates/{name}/{version?}", {"certificates", "update"}, update_certificate);
+  r.add("DELETE", "certificates/{name}", {"certificates", "delete"}, delete_certificate);
+  r.add("GET", "deletedcertificates", {"certificates", "list"}, list_deleted);
+  r.add("GET", "deletedcertificates/{name}", {"certificates", "get"}, get_deleted);
+  r.add("DELETE", "deletedcertificates/{name}", {"certificates", "purge"}, purge_deleted);
+  r.add("POST", "deletedcertificates/{name}/recover", {"certificates", "recover"},
+        recover_deleted);
+}
+
+}  // namespace cv::server
