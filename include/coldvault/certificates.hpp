@@ -26,6 +26,8 @@ namespace cv::vault {
 
 inline constexpr const char* kContentTypePkcs12 = "application/x-pkcs12";
 inline constexpr const char* kContentTypePem = "application/x-pem-file";
+// meta_json of a certificate's secret rows: Key Vault reports such secrets with "managed": true and a kid.
+inline constexpr const char* kManagedSecretMeta = R"({"managed":true})";
 
 struct CertificatePolicy {
   // key_props

@@ -216,6 +216,7 @@ Result<void> restore_secret_row(vault::Service& svc, const vault::VaultKeys& vk,
   if (!ct) return std::unexpected(ct.error());
   row->iv = std::move(*iv);
   row->ciphertext = std::move(*ct);
+  row->meta_json = vault::kManagedSecretMeta;
   out.rows.push_back(std::move(*row));
   return {};
 }

@@ -14,6 +14,15 @@ nlohmann::json attributes_json(const store::VersionRow& v, int recoverable_days,
   return a;
 }
 
+namespace {
+// Rows written for a certificate carry "managed": true in their meta_json.
+bool is_managed(const store::VersionRow& v) {
+  if (v.meta_json.find("\"managed\"") == std::string::npos) return false;
+  auto m = nlohmann::json::parse(v.meta_json, nullptr, false);
+  return m.is_object() && m.value("managed", false) == true;
+}
+}  // namespace
+
 nlohmann::json secret_json(const SecretBundle& b, Shape shape) {
   std::string base = b.base_url + "/secrets/" + b.name;
   nlohmann::json j;
@@ -22,6 +31,10 @@ nlohmann::json secret_json(const SecretBundle& b, Shape shape) {
   if (b.meta.content_type) j["contentType"] = *b.meta.content_type;
   j["attributes"] = attributes_json(b.meta, b.recoverable_days, b.recovery_level);
   j["tags"] = b.meta.tags;
+  if (is_managed(b.meta)) {
+    j["managed"] = true;  // a certificate's secret: Key Vault names its key beside it
+    if (shape != Shape::Item) j["kid"] = b.base_url + "/keys/" + b.name + "/" + b.meta.version;
+  }
   if (b.deleted_date) {
     j["recoveryId"] = b.base_url + "/deletedsecrets/" + b.name;
     j["deletedDate"] = *b.deleted_date;
@@ -62,6 +75,7 @@ nlohmann::json key_json(const KeyBundle& b, Shape shape) {
   j["attributes"] = attributes_json(b.meta, b.recoverable_days, b.recovery_level);
   j["attributes"]["exportable"] = false;
   j["tags"] = b.meta.tags;
+  if (is_managed(b.meta)) j["managed"] = true;  // a certificate's key
   if (b.deleted_date) {
     j["recoveryId"] = b.base_url + "/deletedkeys/" + b.name;
     j["deletedDate"] = *b.deleted_date;

@@ -90,6 +90,7 @@ Result<CertificateOperation> Certificates::create(const std::string& name, const
   auto secret = secrets_detail::sealed_row(svc_, **vk, vault_, name, *version, *value, p.content_type, c.tags,
                                            {cert.enabled, cert.nbf, cert.exp});
   if (!secret) return std::unexpected(secret.error());
+  secret->meta_json = kManagedSecretMeta;
   if (auto r = write_version(svc_, vault_, name, cert, key->row, *secret); !r) return std::unexpected(r.error());
   return make_operation((*vk)->row.base_url, name, meta, *version);
 }

@@ -111,6 +111,7 @@ Result<CertificateBundle> Certificates::import(const std::string& name, const Im
                                " bytes; the limit is " + std::to_string(kMaxSecretBytes) + " bytes."));
   auto secret = secrets_detail::sealed_row(svc_, **vk, vault_, name, *version, *value, p.content_type, i.tags, attrs);
   if (!secret) return std::unexpected(secret.error());
+  secret->meta_json = kManagedSecretMeta;
 
   CertMeta meta;
   meta.cer = c->certificates[0];

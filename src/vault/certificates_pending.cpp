@@ -96,6 +96,7 @@ Result<CertificateBundle> Certificates::merge(const std::string& name, const std
   auto secret = secrets_detail::sealed_row(svc_, *p->vk, vault_, p->object.name, cert.version, *value, ct,
                                            cert.tags, {cert.enabled, cert.nbf, cert.exp});
   if (!secret) return std::unexpected(secret.error());
+  secret->meta_json = kManagedSecretMeta;
 
   auto batch = cat.begin_batch();
   if (!batch) return std::unexpected(batch.error());

@@ -111,7 +111,7 @@ printf 'not json' >"$WORK/bad.json"
 expect_exit 2 "not JSON" -- "$CV" ade restore --vault-name empty --file "$WORK/bad.json"
 # A tampered blob inside a well-formed file.
 jq -r .OsDiskKeyAndSecretDetails.KeyBackupData "$F" | base64 -d >"$WORK/k.blob"
-printf 'X' | dd of="$WORK/k.blob" bs=1 seek=200 conv=notrunc 2>/dev/null
+printf '!' | dd of="$WORK/k.blob" bs=1 seek=200 conv=notrunc 2>/dev/null
 jq --arg b "$(base64 -w0 "$WORK/k.blob")" '.OsDiskKeyAndSecretDetails.KeyBackupData = $b' "$F" >"$WORK/bad.json"
 expect_exit 2 "tampered KeyBackupData" -- "$CV" ade restore --vault-name empty --file "$WORK/bad.json"
 expect_contains "$WORK/err" "KeyBackupData" "tampered: names the field"

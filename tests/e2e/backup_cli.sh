@@ -29,7 +29,7 @@ expect_exit 0 "key restore" -- "$CV" key restore --vault-name dst --file "$WORK/
 expect_exit 0 "key versions" -- "$CV" key list-versions --vault-name dst --name kek
 expect_eq "$(jq length "$WORK/out")" "2" "rotated key: both versions"
 
-printf 'X' | dd of="$WORK/app.blob" bs=1 seek=200 conv=notrunc 2>/dev/null
+printf '!' | dd of="$WORK/app.blob" bs=1 seek=200 conv=notrunc 2>/dev/null
 "$CV" secret delete --vault-name dst --name app -o none; "$CV" secret purge --vault-name dst --name app
 expect_exit 2 "tampered blob refused" -- "$CV" secret restore --vault-name dst --file "$WORK/app.blob"
 expect_exit 3 "nothing written" -- "$CV" secret show --vault-name dst --name app

@@ -44,6 +44,10 @@ expect_eq "$(x5t_of "$WORK/web.pem")" "$WEB_X5T" "x5t is the SHA-1 of the downlo
 expect_eq "$(x5t_of "$WORK/web.der" DER)" "$WEB_X5T" "DER download is the same certificate"
 expect_exit 0 "the PFX secret" -- "$CV" secret show --vault-name certs --name web
 expect_eq "$(jq -r .contentType "$WORK/out")" "application/x-pkcs12" "secret content type from the policy"
+expect_eq "$(jq -r .managed "$WORK/out")" "true" "the secret is managed, as Key Vault marks it"
+expect_eq "$(jq -r .kid "$WORK/out" | cut -d/ -f1-5)" "https://certs.vault.localhost/keys/web" "the secret names its key"
+"$CV" key show --vault-name certs --name web >"$WORK/webkey.json"
+expect_eq "$(jq -r .managed "$WORK/webkey.json")" "true" "the key is managed"
 jq -r .value "$WORK/out" | base64 -d >"$WORK/web.pfx"
 openssl pkcs12 -in "$WORK/web.pfx" -passin pass: -nodes -out "$WORK/web.pfx.pem" 2>/dev/null
 expect_contains "$WORK/web.pfx.pem" "PRIVATE KEY" "exportable: the PFX holds the key"
@@ -151,6 +155,7 @@ expect_exit 0 "blob verify" -- "$CV" blob verify "$WORK/web.blob" --trust "$WORK
 expect_exit 0 "restore into a second vault" -- "$CV" certificate restore --vault-name other-v --file "$WORK/web.blob"
 expect_eq "$(jq -r .x5t "$WORK/out")" "$WEB_X5T" "restored thumbprint is identical"
 expect_exit 0 "restored secret" -- "$CV" secret show --vault-name other-v --name web --version "${WEB_SID##*/}"
+expect_eq "$(jq -r .managed "$WORK/out")" "true" "restored secret is still managed"
 jq -r .value "$WORK/out" >"$WORK/restored.value"
 "$CV" secret show --vault-name certs --name web --version "${WEB_SID##*/}" | jq -r .value >"$WORK/orig.value"
 if cmp -s "$WORK/orig.value" "$WORK/restored.value" && [[ -s "$WORK/orig.value" ]]; then ok "restored secret value is identical"
