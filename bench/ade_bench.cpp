@@ -7,7 +7,6 @@
 #include "coldvault/ade.hpp"
 #include "coldvault/backup.hpp"
 #include "coldvault/disk_keys.hpp"
-#include "coldvault/hsm_baseline.hpp"
 
 namespace {
 
@@ -84,22 +83,7 @@ void BM_KeyPlusSecretRestore(benchmark::State& state) {
 }
 
 // Baseline: C_UnwrapKey of an OAEP-wrapped CEK with the RSA-3072 domain key (two per ade restore).
-void BM_RawDomainUnwrap(benchmark::State& state) {
-  auto& a = home();
-  auto& t = a.h.svc->token();
-  auto domain = *a.h.svc->domain_key(a.h.svc->domain_kid());
-  cv::hsm::KeyUsage u;
-  u.encrypt = u.decrypt = u.wrap = u.unwrap = u.extractable = true;
-  auto cek = *t.generate_secret_key(cv::hsm::KeyType::Aes, 256, u);
-  auto wrapped = *t.wrap(cv::hsm::Mech::RsaOaepSha1, domain.pub, cek);
-  (void)t.destroy(cek);
-  constexpr int kBatch = 10;
-  for (auto _ : state)
-    if (cv::hsm::raw_unwrap_rate(t, cv::hsm::Mech::RsaOaepSha1, domain.priv, wrapped, cv::hsm::KeyType::Aes,
-                                 kBatch) <= 0)
-      state.SkipWithError("raw unwrap failed");
-  state.SetItemsProcessed(state.iterations() * kBatch);
-}
+void BM_RawDomainUnwrap(benchmark::State& state) { cvbench::raw_domain_unwrap(state, *home().h.svc); }
 
 }  // namespace
 

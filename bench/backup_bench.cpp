@@ -58,22 +58,7 @@ void BM_VerifyBlobOffline(benchmark::State& state) {
 }
 
 // Baseline: C_UnwrapKey of an OAEP-wrapped AES-256 CEK with the RSA-3072 domain key, then destroy.
-void BM_RawDomainUnwrap(benchmark::State& state) {
-  auto& h = home();
-  auto& t = h.svc->token();
-  auto domain = *h.svc->domain_key(h.svc->domain_kid());
-  cv::hsm::KeyUsage u;
-  u.encrypt = u.decrypt = u.wrap = u.unwrap = u.extractable = true;
-  auto cek = *t.generate_secret_key(cv::hsm::KeyType::Aes, 256, u);
-  auto wrapped = *t.wrap(cv::hsm::Mech::RsaOaepSha1, domain.pub, cek);
-  (void)t.destroy(cek);
-  constexpr int kBatch = 10;
-  for (auto _ : state)
-    if (cv::hsm::raw_unwrap_rate(t, cv::hsm::Mech::RsaOaepSha1, domain.priv, wrapped, cv::hsm::KeyType::Aes,
-                                 kBatch) <= 0)
-      state.SkipWithError("raw unwrap failed");
-  state.SetItemsProcessed(state.iterations() * kBatch);
-}
+void BM_RawDomainUnwrap(benchmark::State& state) { cvbench::raw_domain_unwrap(state, *home().svc); }
 
 // Baseline: C_Sign with CKM_ECDSA over a 32-byte digest with the vault signing key.
 void BM_RawEcdsaSign(benchmark::State& state) {

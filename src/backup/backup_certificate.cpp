@@ -16,15 +16,6 @@ namespace {
 
 using store::ObjType;
 
-// Destroys a session key on every path.
-struct SessionKey {
-  hsm::Token& token;
-  hsm::Handle h;
-  ~SessionKey() {
-    if (h) (void)token.destroy(h);
-  }
-};
-
 SecureString sstr(std::string_view s) { return SecureString(s.begin(), s.end()); }
 
 bool is_utf8(ByteView b) {

@@ -12,15 +12,6 @@ namespace {
 
 using store::ObjType;
 
-// Destroys a session key on every path.
-struct SessionKey {
-  hsm::Token& token;
-  hsm::Handle h;
-  ~SessionKey() {
-    if (h) (void)token.destroy(h);
-  }
-};
-
 Result<Bytes> make_key_blob(vault::Service& svc, const std::string& vault, const std::string& name, Manifest& m) {
   if (auto r = vault::check_object_name(name); !r) return std::unexpected(r.error());
   // A certificate's backing key is backed up with its certificate (certificate backup), never alone.

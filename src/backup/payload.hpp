@@ -8,6 +8,15 @@
 
 namespace cv::backup {
 
+// Destroys a session key of the token on every path (key material re-wrapped for or from a blob).
+struct SessionKey {
+  hsm::Token& token;
+  hsm::Handle h;
+  ~SessionKey() {
+    if (h) (void)token.destroy(h);
+  }
+};
+
 // {"version","contentType"?,"tags","attributes":{enabled,nbf?,exp?,created,updated}}
 SecureJson version_json(const store::VersionRow& v);
 // The reverse, BadParameter on a missing or mistyped field.
