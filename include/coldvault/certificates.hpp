@@ -113,6 +113,9 @@ struct ImportCertificate {
 struct UpdateCertificate {
   std::optional<store::Tags> tags;
   Attributes attributes;
+  // A partial policy JSON merged into the current policy (as update_policy), in the same transaction as
+  // the attribute change: both apply or neither.
+  std::optional<nlohmann::json> policy;
 };
 
 class Certificates {

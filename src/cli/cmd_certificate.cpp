@@ -251,10 +251,12 @@ void add_lifecycle(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) 
   attrs->add_option("--version,-v", a->version, "Version id (default: latest)");
   attrs->add_option("--enabled", a->enabled, "true or false");
   auto* tags_opt = attrs->add_option("--tags", a->tags, "Tags (replace all): key=value ...");
+  attrs->add_option("--policy,-p", a->policy, "Policy changes for the next version: @file or JSON");
   attrs->callback([&g, a, tags_opt] {
     vault::UpdateCertificate u;
     if (!a->enabled.empty()) u.attributes.enabled = need(parse_bool(a->enabled));
     if (tags_opt->count() > 0) u.tags = need(parse_tags(a->tags));
+    if (!a->policy.empty()) u.policy = read_policy_json(a->policy);
     auto svc = open_service(g);
     vault::Certificates certs(svc, a->vault);
     print(g, out(need(certs.update(a->name, a->version, u)), Shape::Bundle), kColumns);

@@ -145,26 +145,12 @@ Result<Response> update_certificate(Ctx& c) {
   vault::UpdateCertificate u;
   u.tags = tags;
   u.attributes = attrs;
+  // A PATCH that also carries a policy (az keyvault certificate set-attributes --policy): one transaction
+  // in the vault layer, so a refused policy or tag leaves the certificate as it was.
+  u.policy = std::move(policy);
   vault::Certificates certs(c.svc, c.vault);
-  if (!policy) {
-    CV_UNWRAP(b, certs.update(c.params.name, c.params.version, u));
-    return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
-  }
-  // A PATCH that also carries a policy (az keyvault certificate set-attributes --policy) is two vault
-  // writes, each its own transaction (Certificates::update opens a Batch, and batches do not nest). The
-  // version is looked up first; the policy, checked completely by update_policy, goes next; if the
-  // attribute update is then refused (bad tags), the old policy is put back, so a bad request leaves
-  // the certificate as it was.
-  if (auto cur = certs.get(c.params.name, c.params.version); !cur)
-    return std::unexpected(cur.error());
-  CV_UNWRAP(old, certs.policy(c.params.name));
-  if (auto p = certs.update_policy(c.params.name, *policy); !p) return std::unexpected(p.error());
-  auto b = certs.update(c.params.name, c.params.version, u);
-  if (!b) {
-    (void)certs.update_policy(c.params.name, vault::certificate_policy_json(old, ""));
-    return std::unexpected(b.error());
-  }
-  return json_response(200, bundle_out(std::move(*b), c, Shape::Bundle));
+  CV_UNWRAP(b, certs.update(c.params.name, c.params.version, u));
+  return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
 }
 
 // `includePending` is accepted (the SDK may send it); pending certificates are always listed, without

@@ -110,6 +110,9 @@ Result<CertificateBundle> Certificates::update(const std::string& name, const st
       row->updated = now;
       if (auto r = cat.update_version(vault_, t, name, *row); !r) return std::unexpected(r.error());
     }
+  // After the attribute write, so the policy lands on the current row as it now is.
+  if (u.policy)
+    if (auto r = update_policy(name, *u.policy); !r) return std::unexpected(r.error());
   if (auto r = batch->commit(); !r) return std::unexpected(r.error());
   auto p = current_policy(svc_, vault_, name);
   if (!p) return std::unexpected(p.error());

@@ -70,6 +70,14 @@ expect_exit 0 "policy update" -- "$CV" certificate policy update --vault-name ce
   --policy '{"x509_props": {"validity_months": 3}}'
 expect_exit 0 "policy show after update" -- "$CV" certificate policy show --vault-name certs --name dflt
 expect_eq "$(jq -r .x509_props.validity_months "$WORK/out")" "3" "policy update applied"
+# set-attributes with a policy: one transaction, so a refused policy leaves the tags as they were.
+expect_exit 2 "set-attributes with a bad policy" -- "$CV" certificate set-attributes --vault-name certs --name dflt \
+  --tags t=new --policy '{"key_props": {"kty": "DSA"}}'
+expect_eq "$("$CV" certificate show --vault-name certs --name dflt | jq -r '.tags.t // "none"')" "none" "bad policy: tags unchanged"
+expect_exit 0 "set-attributes with a policy" -- "$CV" certificate set-attributes --vault-name certs --name dflt \
+  --tags t=new --policy '{"x509_props": {"validity_months": 6}}'
+expect_eq "$(jq -r .tags.t "$WORK/out")" "new" "tags set with the policy"
+expect_eq "$("$CV" certificate policy show --vault-name certs --name dflt | jq -r .x509_props.validity_months)" "6" "policy set with the tags"
 
 # --- CSR flow: issuer Unknown, a CA signs, merge, openssl verifies the chain ---
 jq '.issuer.name = "Unknown" | .x509_props.subject = "CN=csr.example" | .x509_props.sans = {"dns_names": ["csr.example"]}' \
