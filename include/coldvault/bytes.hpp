@@ -46,5 +46,7 @@ inline SecureBytes to_secure(std::string_view s) { return SecureBytes(s.begin(),
 
 // Lower-case hex of b.
 std::string to_hex(ByteView b);
+// Well-formed UTF-8 by lead/continuation bytes (secret values travel as JSON strings only when true).
+bool is_utf8(ByteView b);
 
 }  // namespace cv

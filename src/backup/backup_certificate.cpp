@@ -18,18 +18,6 @@ using store::ObjType;
 
 SecureString sstr(std::string_view s) { return SecureString(s.begin(), s.end()); }
 
-bool is_utf8(ByteView b) {
-  std::size_t i = 0;
-  while (i < b.size()) {
-    unsigned c = b[i];
-    std::size_t n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
-    if (n == 9) return false;
-    for (std::size_t k = 1; k <= n; ++k)
-      if (i + k >= b.size() || (b[i + k] >> 6) != 2) return false;
-    i += n + 1;
-  }
-  return true;
-}
 
 Error malformed(const std::string& why) {
   return Error{Errc::BadParameter, "malformed backup blob: " + why, {}, {}, {}};

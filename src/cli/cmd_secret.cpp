@@ -37,18 +37,6 @@ void add_vault_and_name(CLI::App* c, SecretArgs& a, bool name = true) {
   if (name) c->add_option("--name,-n", a.name, "Secret name")->required();
 }
 
-bool valid_utf8(const SecureBytes& b) {
-  std::size_t i = 0;
-  while (i < b.size()) {
-    unsigned c = b[i];
-    std::size_t n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
-    if (n == 9) return false;
-    for (std::size_t k = 1; k <= n; ++k)
-      if (i + k >= b.size() || (b[i + k] >> 6) != 2) return false;
-    i += n + 1;
-  }
-  return true;
-}
 
 SecureString read_value(SecretArgs& a) {
   if (!a.value.empty() && !a.file.empty()) die(Errc::BadParameter, "give --value or --file, not both");
@@ -67,7 +55,7 @@ SecureString read_value(SecretArgs& a) {
     secure_wipe(enc.data(), enc.size());
     return v;
   }
-  if (!valid_utf8(bytes)) die(Errc::BadParameter, a.file + " is not UTF-8 text; use --encoding base64");
+  if (!is_utf8(bytes)) die(Errc::BadParameter, a.file + " is not UTF-8 text; use --encoding base64");
   return SecureString(bytes.begin(), bytes.end());
 }
 

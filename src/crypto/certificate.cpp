@@ -12,19 +12,10 @@
 
 #include "coldvault/crypto.hpp"
 #include "crypto/public_keys.hpp"
+#include "crypto/x509_internal.hpp"
 
 namespace cv::crypto {
 namespace {
-
-Result<void> add_extension(X509* cert, int nid, const char* value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  ossl::X509ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1)
-    return ossl::fail_ossl(Errc::Internal,
-                           std::string("cannot add certificate extension ") + OBJ_nid2sn(nid));
-  return {};
-}
 
 // Writes ecdsa-with-SHA256 (no parameters, RFC 5758) into an AlgorithmIdentifier of the
 // certificate. OpenSSL 3.0 hands both AlgorithmIdentifiers out only as const (X509_get0_tbs_sigalg,
@@ -123,7 +114,7 @@ Result<std::string> self_signed_ec_certificate(const EcPublic& pub, std::string_
   for (auto [nid, value] : {std::pair{NID_basic_constraints, "critical,CA:TRUE"},
                             std::pair{NID_key_usage, "critical,digitalSignature,keyCertSign"},
                             std::pair{NID_subject_key_identifier, "hash"}})
-    if (auto r = add_extension(cert.get(), nid, value); !r) return std::unexpected(r.error());
+    if (auto r = detail::add_conf_extension(cert.get(), nid, value); !r) return std::unexpected(r.error());
 
   const ASN1_BIT_STRING* unused_sig = nullptr;
   const X509_ALGOR* outer_alg = nullptr;

@@ -130,16 +130,6 @@ Result<void> set_validity(X509* cert, int months) {
   return {};
 }
 
-Result<void> add_conf_extension(X509* cert, int nid, const char* value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  ossl::X509ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1)
-    return ossl::fail_ossl(Errc::Internal,
-                           std::string("cannot add certificate extension ") + OBJ_nid2sn(nid));
-  return {};
-}
-
 const char* const kNoVerify = "the token's signature does not verify with the key's public half";
 
 }  // namespace
@@ -165,9 +155,9 @@ Result<Bytes> self_signed_certificate(const X509Request& req, const SigningKey& 
     if (X509_add_ext(cert.get(), sk_X509_EXTENSION_value(exts->get(), i), -1) != 1)
       return ossl::fail_ossl(Errc::Internal, "cannot add certificate extension");
   // Both identifiers hash the public key set above; the authority's is our own (self-signed).
-  if (auto r = add_conf_extension(cert.get(), NID_subject_key_identifier, "hash"); !r)
+  if (auto r = detail::add_conf_extension(cert.get(), NID_subject_key_identifier, "hash"); !r)
     return std::unexpected(r.error());
-  if (auto r = add_conf_extension(cert.get(), NID_authority_key_identifier, "keyid:always"); !r)
+  if (auto r = detail::add_conf_extension(cert.get(), NID_authority_key_identifier, "keyid:always"); !r)
     return std::unexpected(r.error());
 
   const ASN1_BIT_STRING* sig = nullptr;

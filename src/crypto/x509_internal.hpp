@@ -39,6 +39,9 @@ struct ExtStackFree {
 using ExtStackPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), ExtStackFree>;
 // subjectAltName, extendedKeyUsage and keyUsage (critical) as the request asks; absent when empty.
 Result<ExtStackPtr> policy_extensions(const X509Request& req);
+// Adds one extension given in OpenSSL config syntax, with the certificate as subject and issuer
+// (subjectKeyIdentifier "hash", authorityKeyIdentifier "keyid:always", basicConstraints ...).
+Result<void> add_conf_extension(X509* cert, int nid, const char* value);
 
 // One-line RFC 2253 form of a name ("CN=a.example,O=Contoso"); empty if it cannot be printed.
 std::string x509_name_text(const X509_NAME* name);

@@ -272,4 +272,14 @@ Result<ExtStackPtr> policy_extensions(const X509Request& req) {
   return exts;
 }
 
+Result<void> add_conf_extension(X509* cert, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  ossl::X509ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1)
+    return ossl::fail_ossl(Errc::Internal,
+                           std::string("cannot add certificate extension ") + OBJ_nid2sn(nid));
+  return {};
+}
+
 }  // namespace cv::crypto::detail
