@@ -64,6 +64,10 @@ struct Verdict {
   nlohmann::json report;
 };
 Result<Verdict> verify(ByteView blob, std::string_view trust_pem);
+// The same against this home's signer registry (coldvault/trust.hpp) instead of a given anchor, as restore
+// judges: the report's "anchor" names the registry entry used ({"source":"registry", sha256, subject,
+// kind, label}), or the chain check fails with the registry's refusal.
+Result<Verdict> verify_with_registry(vault::Service& svc, ByteView blob);
 
 // With the token. Backups include every version; restores are all-or-nothing.
 Result<Bytes> backup_secret(vault::Service& svc, const std::string& vault, const std::string& name);

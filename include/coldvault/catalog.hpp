@@ -66,16 +66,31 @@ struct ListedObject {
   VersionRow current;
 };
 
+// Authenticates the version rows that gate key use. The domain layer, which holds the token key, sets one
+// on its Catalog: every write of a guarded row is sealed (VersionRow.iv receives the authenticator) and every
+// read is checked, so a row edited, swapped or forged in the file is Corruption instead of being used.
+// Names and vault are passed lower-case (as the catalogue compares them).
+class RowGuard {
+ public:
+  virtual ~RowGuard() = default;
+  virtual bool guards(ObjType t) const = 0;
+  virtual Result<void> seal(const std::string& vault, ObjType t, const std::string& name, VersionRow& v) = 0;
+  // Corruption naming the row when v does not match its authenticator.
+  virtual Result<void> check(const std::string& vault, ObjType t, const std::string& name,
+                             const VersionRow& v) = 0;
+};
+
 struct CatalogAccess;  // src/store only: lets each concern's file (tokens, lineage) reach the connection
 
 class Catalog {
  public:
   // Several writes as one transaction (a restore of linked objects, a certificate's three objects): every
   // write made through this Catalog while a Batch is open joins it as a savepoint; commit() makes them
-  // durable together, destroying the Batch uncommitted undoes them all. One Batch at a time.
+  // durable together, destroying the Batch uncommitted undoes them all. A Batch begun inside another is a
+  // savepoint of it: its commit hands its writes to the outer one, its destruction undoes only its own.
   class Batch {
    public:
-    Batch(Batch&& o) noexcept : cat_(o.cat_) { o.cat_ = nullptr; }
+    Batch(Batch&& o) noexcept : cat_(o.cat_), nested_(o.nested_) { o.cat_ = nullptr; }
     Batch(const Batch&) = delete;
     Batch& operator=(const Batch&) = delete;
     ~Batch();
@@ -83,8 +98,9 @@ class Catalog {
 
    private:
     friend class Catalog;
-    explicit Batch(Catalog* c) : cat_(c) {}
+    Batch(Catalog* c, bool nested) : cat_(c), nested_(nested) {}
     Catalog* cat_;
+    bool nested_;
   };
   Result<Batch> begin_batch();
 
@@ -95,6 +111,12 @@ class Catalog {
   ~Catalog();
 
   int schema_version();
+
+  // The guard of key rows (not owned; nullptr for none, e.g. offline tools that never read key rows).
+  void set_row_guard(RowGuard* g);
+  // Seals every guarded row that has no authenticator yet: the one-time adoption of a home made before rows
+  // were authenticated (src/vault/integrity.cpp). One transaction; returns how many rows it sealed.
+  Result<int> seal_unsealed_rows();
 
   Result<void> add_domain(const DomainRow& d);
   Result<DomainRow> domain(const std::string& kid);

@@ -49,6 +49,7 @@ struct CertInfo {
   std::string not_after;
   std::string sha256_fingerprint;  // hex
   bool self_signature_valid = false;
+  bool ca = false;  // basicConstraints CA:TRUE
 };
 Result<CertInfo> inspect_certificate(std::string_view pem);
 

@@ -12,7 +12,8 @@
 // HsmLoginFailed, CKR_DEVICE_REMOVED / CKR_TOKEN_NOT_PRESENT / module load failure -> HsmUnavailable,
 // mechanism missing -> Unsupported, a key's attributes refusing the operation (KEY_FUNCTION_NOT_PERMITTED,
 // KEY_UNEXTRACTABLE, KEY_NOT_WRAPPABLE, ATTRIBUTE_SENSITIVE) -> Forbidden, AES-GCM tag failure and
-// undecryptable/unwrappable input -> Corruption, malformed arguments (sizes, templates, stale handles) ->
+// undecryptable/unwrappable input -> Corruption, stale handles (the token went away) -> HsmUnavailable,
+// malformed arguments (sizes, templates) ->
 // BadParameter, others -> HsmFailure; the CKR_ name goes to Error::native.
 //
 // Modules are shared per path within a process: two Tokens on one module share its C_Initialize, and the

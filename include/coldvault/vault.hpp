@@ -55,7 +55,8 @@ Result<store::Catalog> open_catalog(const HomeOptions& o);
 Result<InitReport> init(const HomeOptions& o, const VaultOptions& v);
 
 struct HomeConfig;
-class KeyCache;  // src/vault/key_cache.hpp
+class KeyCache;   // src/vault/key_cache.hpp
+class Integrity;  // src/vault/integrity.hpp
 
 struct VaultKeys {
   store::VaultRow row;
@@ -93,6 +94,10 @@ class Service {
   Result<std::string> new_version_id();
   // Unwrapped key versions (session objects) of this Service's vaults, bounded LRU (src/vault/key_cache.hpp).
   KeyCache& key_cache();
+  // The home's integrity key (src/vault/integrity.hpp), which authenticates key rows and the signer
+  // registry. Found at open; a home made before it existed gets it then, and its rows are adopted once
+  // (one transaction). init calls this after the domain exists.
+  Result<Integrity*> integrity();
   // Current Unix time in seconds.
   static std::int64_t now();
 

@@ -112,6 +112,13 @@ Result<AdeRestored> write_all(vault::Service& svc, const std::string& vault, con
     out.bek_id = base + "/secrets/" + s->name + "/" + s->meta.version;
     out.bek_source = "SecretData";
   }
+  // A success and its lineage commit together.
+  if (op.kek)
+    if (auto r = record(svc, "restore", {}, *info.key_backup, &op.kek->manifest, vault, "key"); !r)
+      return std::unexpected(r.error());
+  if (op.bek)
+    if (auto r = record(svc, "restore", {}, *info.secret_backup, &op.bek->manifest, vault, "secret"); !r)
+      return std::unexpected(r.error());
   if (auto r = batch->commit(); !r) return std::unexpected(r.error());
   return out;
 }
@@ -129,10 +136,12 @@ Result<AdeRestored> ade_restore(vault::Service& svc, const std::string& vault, B
   if (auto vk = svc.vault(vault); !vk) return std::unexpected(vk.error());
   auto op = open_blobs(svc, *info);
   Result<AdeRestored> r = op ? write_all(svc, vault, *info, *op, opt) : std::unexpected(op.error());
-  // Lineage after the transaction has ended, so a failed restore still leaves its record.
-  Result<void> outcome = r ? Result<void>{} : std::unexpected(r.error());
+  if (r) return r;
+  // A refusal is recorded after the transaction was undone, for every blob the file carried.
+  Error refusal = r.error();
+  Result<void> noted;
   auto note = [&](const std::optional<Bytes>& blob, const std::optional<Opened>* o, const char* type) {
-    if (!blob) return;
+    if (!blob || !noted) return;
     const Manifest* m = o && *o ? &(*o)->manifest : nullptr;
     std::optional<Manifest> parsed;
     if (!m) {
@@ -140,10 +149,11 @@ Result<AdeRestored> ade_restore(vault::Service& svc, const std::string& vault, B
       if (env)
         if (auto mm = manifest_of(*env); mm) parsed = std::move(*mm), m = &*parsed;
     }
-    record(svc, "restore", outcome, *blob, m, vault, type);
+    noted = record(svc, "restore", std::unexpected(refusal), *blob, m, vault, type);
   };
   note(info->key_backup, op ? &op->kek : nullptr, "key");
   note(info->secret_backup, op ? &op->bek : nullptr, "secret");
+  if (!noted) return std::unexpected(refusal_unrecorded(refusal, noted.error()));
   return r;
 }
 

@@ -163,6 +163,7 @@ Result<void> restore_key_row(vault::Service& svc, const vault::VaultKeys& vk, co
                               vault::key_usage_of(*row, true));
   if (!h) return std::unexpected(malformed("key material does not unwrap"));
   SessionKey key{svc.token(), *h};
+  if (auto r = vault::check_material_matches(svc, key.h, *row); !r) return std::unexpected(r.error());
   auto stored = vault::wrap_for_store(svc, vk, key.h);
   if (!stored) return std::unexpected(stored.error());
   row->ciphertext = std::move(*stored);

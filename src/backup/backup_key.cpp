@@ -85,6 +85,7 @@ Result<vault::KeyBundle> put_key(vault::Service& svc, const std::string& vault, 
                                 vault::key_usage_of(*row, true));
     if (!h) return fail(Errc::BadParameter, "malformed backup blob: key material does not unwrap");
     SessionKey key{svc.token(), *h};
+    if (auto r = vault::check_material_matches(svc, key.h, *row); !r) return std::unexpected(r.error());
     auto stored = vault::wrap_for_store(svc, **vk, key.h);
     if (!stored) return std::unexpected(stored.error());
     row->ciphertext = std::move(*stored);

@@ -3,6 +3,7 @@
 #include "backup/seal.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
+#include "coldvault/trust.hpp"
 
 namespace cv::backup {
 namespace {
@@ -15,13 +16,6 @@ nlohmann::json parts_json(const Envelope& e) {
           {"tag", e.tag.size()}};
 }
 
-std::vector<Bytes> chain_of(const Envelope& e) {
-  std::vector<Bytes> chain;
-  for (const auto& c : e.jws_header["x5c"])
-    if (c.is_string())
-      if (auto der = base64_decode(c.get<std::string>())) chain.push_back(std::move(*der));
-  return chain;
-}
 
 }  // namespace
 
@@ -48,7 +42,7 @@ Result<nlohmann::json> inspect(ByteView blob) {
   j["binding"] = "coldvault blob: opens only in a token holding security domain " + e->kid;
   j["manifest"] = e->jwe_header["cv.manifest"];
   j["signature"] = {{"alg", e->jws_header.value("alg", "")}, {"bytes", e->signature.size()}};
-  auto chain = chain_of(*e);
+  auto chain = x5c_chain(*e);
   if (!chain.empty()) {
     auto pem = crypto::certificate_pem_from_der(chain[0]);
     if (pem)
@@ -73,7 +67,7 @@ Result<Verdict> verify(ByteView blob, std::string_view trust_pem) {
   auto& r = v.report;
   r["sha256"] = blob_sha256(blob);
   r["manifest"] = e->jwe_header["cv.manifest"];
-  auto chain = chain_of(*e);
+  auto chain = x5c_chain(*e);
   bool sig_ok = false, digest_ok = false, signer_ok = false;
   std::string sig_error;
   if (!chain.empty()) {
@@ -98,6 +92,35 @@ Result<Verdict> verify(ByteView blob, std::string_view trust_pem) {
   }
   v.ok = sig_ok && digest_ok && signer_ok && chain_ok;
   r["verdict"] = v.ok ? "valid" : "invalid";
+  return v;
+}
+
+Result<Verdict> verify_with_registry(vault::Service& svc, ByteView blob) {
+  auto e = parse_blob(blob);
+  if (!e) return std::unexpected(e.error());
+  if (e->format == BlobFormat::AzureKeyVault)
+    return fail(Errc::BadParameter, "an Azure Key Vault blob carries no signature coldvault can verify");
+  auto chain = x5c_chain(*e);
+  auto anchor = vault::trusted_anchor(svc, chain);
+  if (!anchor && anchor.error().code != Errc::BadParameter) return std::unexpected(anchor.error());
+  // Without an anchor the chain is checked against the leaf's own certificate only to fill the report;
+  // the verdict is then invalid whatever it says.
+  std::string pem;
+  if (anchor) pem = anchor->cert_pem;
+  else if (!chain.empty()) pem = crypto::certificate_pem_from_der(chain[0]).value_or("");
+  if (pem.empty()) return fail(Errc::BadParameter, "malformed backup blob: x5c holds no certificate");
+  auto v = verify(blob, pem);
+  if (!v) return v;
+  if (anchor) {
+    v->report["anchor"] = {{"source", "registry"}, {"sha256", anchor->sha256}, {"subject", anchor->subject},
+                           {"kind", anchor->kind},  {"label", anchor->label}};
+  } else {
+    v->ok = false;
+    v->report["verdict"] = "invalid";
+    v->report["chain"]["ok"] = false;
+    v->report["chain"]["error"] = anchor.error().message;
+    v->report["anchor"] = nullptr;
+  }
   return v;
 }
 

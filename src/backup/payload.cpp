@@ -89,8 +89,8 @@ Error restore_conflict(const std::string& type_word, const std::string& base_url
                {}, "Conflict", {}};
 }
 
-void record(vault::Service& svc, const std::string& event, const Result<void>& outcome, ByteView blob,
-            const Manifest* m, const std::string& target_vault, const std::string& type) {
+Result<void> record(vault::Service& svc, const std::string& event, const Result<void>& outcome, ByteView blob,
+                    const Manifest* m, const std::string& target_vault, const std::string& type) {
   store::BlobEvent e;
   e.event = event;
   e.outcome = outcome ? "ok" : std::string(errc_name(outcome.error().code));
@@ -106,7 +106,14 @@ void record(vault::Service& svc, const std::string& event, const Result<void>& o
   }
   e.target_vault = target_vault;
   e.time = vault::Service::now();
-  (void)store::record_blob_event(svc.catalog(), e);
+  return store::record_blob_event(svc.catalog(), e);
+}
+
+Error refusal_unrecorded(const Error& refusal, const Error& record_error) {
+  return Error{Errc::StorageFailure,
+               refusal.message + " (and the lineage record of this refusal could not be written: " +
+                   record_error.message + ")",
+               record_error.native, {}, {}};
 }
 
 Result<std::vector<store::VersionRow>> all_versions(vault::Service& svc, const std::string& vault,

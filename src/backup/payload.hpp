@@ -28,9 +28,12 @@ Result<std::vector<const SecureJson*>> payload_versions(const SecureJson& payloa
 Error restore_conflict(const std::string& type_word, const std::string& base_url, const std::string& name,
                        const std::string& version);
 
-// Records a backup or restore attempt; failures to record are returned (the caller decides).
-void record(vault::Service& svc, const std::string& event, const Result<void>& outcome, ByteView blob,
-            const Manifest* m, const std::string& target_vault, const std::string& type);
+// Records a backup or restore attempt in the lineage. A failure to record is returned: an operation whose
+// record cannot be written does not happen (restore commits its record in its own transaction).
+Result<void> record(vault::Service& svc, const std::string& event, const Result<void>& outcome, ByteView blob,
+                    const Manifest* m, const std::string& target_vault, const std::string& type);
+// A refusal whose lineage record could not be written: both causes in one StorageFailure.
+Error refusal_unrecorded(const Error& refusal, const Error& record_error);
 
 // Loads every version of a live object (oldest first); BadParameter past kMaxVersions.
 Result<std::vector<store::VersionRow>> all_versions(vault::Service& svc, const std::string& vault,
@@ -42,29 +45,47 @@ Result<vault::KeyBundle> put_key(vault::Service& svc, const std::string& vault, 
 Result<vault::SecretBundle> put_secret(vault::Service& svc, const std::string& vault, const Opened& o);
 
 // Opens `blob` as `type`, hands it to put(opened) for the target vault, and records the attempt whatever
-// its outcome: the one restore path of every object type.
+// its outcome: the one restore path of every object type. A success and its record commit in one
+// transaction; a refusal is recorded after everything it wrote was undone.
 template <class Bundle, class Put>
 Result<Bundle> restore_recorded(vault::Service& svc, const std::string& vault, ByteView blob, const std::string& type,
                                 Put put) {
+  auto refuse = [&](const Error& e, const Manifest* m) -> Result<Bundle> {
+    std::optional<Manifest> parsed;
+    if (!m) {
+      auto env = parse_blob(blob);
+      if (env)
+        if (auto mm = manifest_of(*env)) parsed = std::move(*mm), m = &*parsed;
+    }
+    if (auto r = record(svc, "restore", std::unexpected(e), blob, m, vault, type); !r)
+      return std::unexpected(refusal_unrecorded(e, r.error()));
+    return std::unexpected(e);
+  };
   auto opened = Opened::open(svc, blob, type);
-  if (!opened) {
-    auto env = parse_blob(blob);
-    auto m = env ? manifest_of(*env) : std::unexpected(env.error());
-    record(svc, "restore", std::unexpected(opened.error()), blob, m ? &*m : nullptr, vault, type);
-    return std::unexpected(opened.error());
-  }
-  Result<Bundle> b = put(svc, vault, *opened);
-  record(svc, "restore", b ? Result<void>{} : std::unexpected(b.error()), blob, &opened->manifest, vault, type);
+  if (!opened) return refuse(opened.error(), nullptr);
+  Result<Bundle> b = [&]() -> Result<Bundle> {
+    auto batch = svc.catalog().begin_batch();
+    if (!batch) return std::unexpected(batch.error());
+    Result<Bundle> put_done = put(svc, vault, *opened);
+    if (!put_done) return put_done;
+    if (auto r = record(svc, "restore", {}, blob, &opened->manifest, vault, type); !r)
+      return std::unexpected(r.error());
+    if (auto r = batch->commit(); !r) return std::unexpected(r.error());
+    return put_done;
+  }();
+  if (!b) return refuse(b.error(), &opened->manifest);
   return b;
 }
 
-// Makes a blob with make(svc, vault, name, manifest) and records it.
+// Makes a blob with make(svc, vault, name, manifest) and records it; a blob whose record cannot be
+// written is not returned.
 template <class Make>
 Result<Bytes> backup_recorded(vault::Service& svc, const std::string& vault, const std::string& name,
                               const std::string& type, Make make) {
   Manifest m;
   auto blob = make(svc, vault, name, m);
-  if (blob) record(svc, "backup", {}, *blob, &m, vault, type);
+  if (!blob) return blob;
+  if (auto r = record(svc, "backup", {}, *blob, &m, vault, type); !r) return std::unexpected(r.error());
   return blob;
 }
 

@@ -3,6 +3,7 @@
 #include "backup/jose.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
+#include "coldvault/trust.hpp"
 
 namespace cv::backup {
 namespace {
@@ -88,6 +89,14 @@ Result<Bytes> Sealer::finish(Manifest m, const SecureString& payload) {
   return out;
 }
 
+std::vector<Bytes> x5c_chain(const Envelope& e) {
+  std::vector<Bytes> chain;
+  for (const auto& c : e.jws_header["x5c"])
+    if (c.is_string())
+      if (auto der = base64_decode(c.get<std::string>())) chain.push_back(std::move(*der));
+  return chain;
+}
+
 Result<Bytes> check_signature(const Envelope& e) {
   const auto& x5c = e.jws_header["x5c"];
   if (!x5c[0].is_string()) return fail(Errc::BadParameter, "malformed backup blob: x5c[0] is not a string");
@@ -142,11 +151,16 @@ Result<Opened> Opened::open(vault::Service& svc, ByteView blob, const std::strin
                   "cannot decrypt backup blob: security domain " + env->kid + " is not present in this token");
     return std::unexpected(domain.error());
   }
+  // Provenance before the token decrypts anything: the domain public key is public, so only the domain's
+  // signer registry says whose blobs this home restores.
+  auto anchor = vault::trusted_anchor(svc, x5c_chain(*env));
+  if (!anchor) return std::unexpected(anchor.error());
   Opened o;
   o.svc_ = &svc;
   auto& token = svc.token();
   auto cek = token.unwrap(hsm::Mech::RsaOaepSha1, domain->priv, env->encrypted_cek, hsm::KeyType::Aes,
                           cek_usage(false));
+  if (!cek && cek.error().code == Errc::HsmUnavailable) return std::unexpected(cek.error());
   if (!cek) return fail(Errc::BadParameter, "cannot decrypt backup blob: the content key does not unwrap");
   o.cek_ = *cek;
   Bytes sealed = env->ciphertext;
@@ -157,6 +171,7 @@ Result<Opened> Opened::open(vault::Service& svc, ByteView blob, const std::strin
     return fail(Errc::BadParameter, "backup blob payload does not match its manifest digest");
   o.payload.assign(plain->begin(), plain->end());
   o.signer_fingerprint = manifest->signer;
+  o.anchor = anchor->sha256;
   o.envelope = std::move(*env);
   o.manifest = std::move(*manifest);
   return o;

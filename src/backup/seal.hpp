@@ -31,7 +31,7 @@ class Sealer {
   hsm::Handle cek_;
 };
 
-// An opened blob: signature checked, CEK unwrapped in the token (destroyed with this object), payload
+// An opened blob: signature checked, signer vouched for by the domain's registry, CEK unwrapped in the token (destroyed with this object), payload
 // decrypted and checked against the manifest digest.
 class Opened {
  public:
@@ -44,6 +44,7 @@ class Opened {
   Envelope envelope;
   Manifest manifest;
   std::string signer_fingerprint;
+  std::string anchor;  // SHA-256 of the registry entry that vouched for the signer
   SecureString payload;
   hsm::Handle cek() const { return cek_; }
 
@@ -52,6 +53,9 @@ class Opened {
   vault::Service* svc_ = nullptr;
   hsm::Handle cek_;
 };
+
+// The certificates of x5c (leaf first) that decode; an entry that is not base64 is left out.
+std::vector<Bytes> x5c_chain(const Envelope& e);
 
 // ES256 signature of the JWS with x5c[0]; BadParameter naming what failed.
 Result<Bytes> check_signature(const Envelope& e);

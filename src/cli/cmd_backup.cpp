@@ -90,11 +90,20 @@ void add_blob_group(CLI::App& app, Globals& g) {
 
   auto* verify = blob->add_subcommand("verify", "Check signature, chain to a trust anchor and digest");
   verify->add_option("file", a->file, "Blob file")->required();
-  verify->add_option("--trust", a->trust, "Trusted certificate(s), PEM: a vault's (vault show) or its CA")
-      ->required();
+  verify->add_option("--trust", a->trust,
+                     "Trusted certificate(s), PEM: a vault's (vault show) or its CA. Without it, the signer "
+                     "registry of the home ($COLDVAULT_HOME) is the anchor");
   verify->callback([&g, a] {
-    auto trust = need(read_file(a->trust));
-    auto v = need(backup::verify(read_blob(a->file), as_chars(trust)));
+    Bytes blob = read_blob(a->file);
+    std::optional<backup::Verdict> found;
+    if (a->trust.empty()) {
+      auto svc = open_service(g);
+      found = need(backup::verify_with_registry(svc, blob));
+    } else {
+      auto trust = need(read_file(a->trust));
+      found = need(backup::verify(blob, as_chars(trust)));
+    }
+    auto& v = *found;
     print(g, v.report);
     if (!v.ok) throw CommandFailed{Error{Errc::Corruption, "blob verification failed", {}, "BlobInvalid", {}}};
   });

@@ -98,6 +98,7 @@ void add_init_commands(CLI::App& app, Globals& g) {
               {"publicKeyPem", pem}, {"tokenLabel", svc.token().label()}},
           {"kid", "kty", "keySize", "tokenLabel"});
   });
+  add_domain_trust_commands(*domain, g);
 }
 
 }  // namespace cv::cli

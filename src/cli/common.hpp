@@ -49,6 +49,8 @@ Result<SecureBytes> read_file(const std::string& path);
 Result<void> write_file(const std::string& path, ByteView content);
 
 void add_init_commands(CLI::App& app, Globals& g);
+// `domain trust add|list|remove` under the `domain` group.
+void add_domain_trust_commands(CLI::App& domain, Globals& g);
 // Adds backup/restore to the `secret` and `key` groups (call after they exist) and the `blob` and
 // `catalog` groups.
 void add_backup_commands(CLI::App& app, Globals& g);

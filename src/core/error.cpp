@@ -20,7 +20,7 @@ constexpr Row kRows[] = {
     {Errc::Forbidden, "Forbidden", 403, "Forbidden", 5},
     {Errc::Unauthenticated, "Unauthenticated", 401, "Unauthorized", 6},
     {Errc::Disabled, "Disabled", 403, "Forbidden", 7},
-    {Errc::Corruption, "Corruption", 400, "BadParameter", 8},
+    {Errc::Corruption, "Corruption", 500, "InternalError", 8},
     {Errc::HsmUnavailable, "HsmUnavailable", 503, "ServiceUnavailable", 10},
     {Errc::HsmLoginFailed, "HsmLoginFailed", 503, "ServiceUnavailable", 11},
     {Errc::HsmFailure, "HsmFailure", 500, "InternalError", 12},

@@ -155,6 +155,7 @@ Result<CertInfo> inspect_certificate(std::string_view pem) {
   info.sha256_fingerprint = to_hex(sha256(*der));
   EVP_PKEY* key = X509_get0_pubkey(cert.get());
   info.self_signature_valid = key != nullptr && X509_verify(cert.get(), key) == 1;
+  info.ca = X509_check_ca(cert.get()) == 1;  // basicConstraints CA:TRUE, not the v1 or keyUsage guesses
   // A failed verification is an answer, not an error: leave no queue behind.
   ossl::drain_errors();
   return info;

@@ -151,6 +151,13 @@ Errc rv_errc(CK_RV rv) {
     case CKR_CRYPTOKI_NOT_INITIALIZED:
     case CKR_LIBRARY_LOAD_FAILED:
     case CKR_SESSION_CLOSED:
+    // Handles are never chosen by callers: a stale one means the token went away and came back
+    // (SoftHSM re-reads its objects under new handles), which is an outage, not a bad request.
+    case CKR_SESSION_HANDLE_INVALID:
+    case CKR_KEY_HANDLE_INVALID:
+    case CKR_OBJECT_HANDLE_INVALID:
+    case CKR_WRAPPING_KEY_HANDLE_INVALID:
+    case CKR_UNWRAPPING_KEY_HANDLE_INVALID:
       return Errc::HsmUnavailable;
 
     // The token cannot do it at all.
@@ -195,9 +202,6 @@ Errc rv_errc(CK_RV rv) {
     case CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT:
     case CKR_WRAPPING_KEY_SIZE_RANGE:
     case CKR_WRAPPING_KEY_TYPE_INCONSISTENT:
-    case CKR_KEY_HANDLE_INVALID:
-    case CKR_OBJECT_HANDLE_INVALID:
-    case CKR_WRAPPING_KEY_HANDLE_INVALID:
       return Errc::BadParameter;
 
     default:

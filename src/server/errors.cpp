@@ -6,19 +6,8 @@
 namespace cv::server {
 
 bool is_hsm_outage(const Error& e) {
-  if (e.code == Errc::HsmUnavailable || e.code == Errc::HsmFailure ||
-      e.code == Errc::HsmLoginFailed)
-    return true;
-  // Handles are never chosen by clients: a stale one means the token went away and came back
-  // (SoftHSM re-reads its objects under new handles), which the adapter reports as BadParameter.
-  // Some layers keep only the message, so both fields are searched for the CKR_ name.
-  for (const char* rv :
-       {"CKR_OBJECT_HANDLE_INVALID", "CKR_KEY_HANDLE_INVALID", "CKR_SESSION_HANDLE_INVALID",
-        "CKR_WRAPPING_KEY_HANDLE_INVALID", "CKR_UNWRAPPING_KEY_HANDLE_INVALID",
-        "CKR_TOKEN_NOT_PRESENT", "CKR_DEVICE_REMOVED", "CKR_SESSION_CLOSED"})
-    if (e.native.find(rv) != std::string::npos || e.message.find(rv) != std::string::npos)
-      return true;
-  return false;
+  // Classified once, by code, in the PKCS#11 adapter (src/pkcs11/rv.cpp): stale handles included.
+  return e.code == Errc::HsmUnavailable || e.code == Errc::HsmFailure || e.code == Errc::HsmLoginFailed;
 }
 
 int status_for(const Error& e) {

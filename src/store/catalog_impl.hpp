@@ -8,15 +8,10 @@
 
 namespace cv::store {
 
-struct Catalog::Impl {
-  Db db;
-  int schema = 0;
-};
-
-// The connection of a Catalog, for the store's own files that add tables beside the core ones.
-struct CatalogAccess {
-  static sqlite3* db(Catalog& c) { return c.impl_->db.get(); }
-};
+#define CV_TRY(expr)                                    \
+  do {                                                  \
+    if (auto _r = (expr); !_r) return std::unexpected(_r.error()); \
+  } while (0)
 
 inline std::string name_key(std::string_view name) {
   std::string k(name);
@@ -24,9 +19,27 @@ inline std::string name_key(std::string_view name) {
   return k;
 }
 
-#define CV_TRY(expr)                                    \
-  do {                                                  \
-    if (auto _r = (expr); !_r) return std::unexpected(_r.error()); \
-  } while (0)
+struct Catalog::Impl {
+  Db db;
+  int schema = 0;
+  RowGuard* guard = nullptr;
+
+  bool guarded(ObjType t) const { return guard && guard->guards(t); }
+  // A copy of v, sealed when its type is guarded.
+  Result<VersionRow> sealed(const std::string& vault, ObjType t, const std::string& name, const VersionRow& v) {
+    VersionRow out = v;
+    if (guarded(t)) CV_TRY(guard->seal(name_key(vault), t, name_key(name), out));
+    return out;
+  }
+  Result<void> checked(const std::string& vault, ObjType t, const std::string& name, const VersionRow& v) {
+    if (!guarded(t)) return {};
+    return guard->check(name_key(vault), t, name_key(name), v);
+  }
+};
+
+// The connection of a Catalog, for the store's own files that add tables beside the core ones.
+struct CatalogAccess {
+  static sqlite3* db(Catalog& c) { return c.impl_->db.get(); }
+};
 
 }  // namespace cv::store

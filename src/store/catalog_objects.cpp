@@ -103,7 +103,9 @@ Result<void> Catalog::add_version(const std::string& vault, ObjType t, const std
     CV_TRY(st->run());
     id = sqlite3_last_insert_rowid(db);
   }
-  CV_TRY(insert_version(db, id, seq, v));
+  auto row = impl_->sealed(vault, t, name, v);
+  if (!row) return std::unexpected(row.error());
+  CV_TRY(insert_version(db, id, seq, *row));
   return tx->commit();
 }
 
@@ -125,7 +127,11 @@ Result<void> Catalog::insert_object(const std::string& vault, ObjType t, const s
   CV_TRY(st->run());
   std::int64_t id = sqlite3_last_insert_rowid(db);
   std::int64_t seq = 1;
-  for (const auto& v : versions) CV_TRY(insert_version(db, id, seq++, v));
+  for (const auto& v : versions) {
+    auto row = impl_->sealed(vault, t, name, v);
+    if (!row) return std::unexpected(row.error());
+    CV_TRY(insert_version(db, id, seq++, *row));
+  }
   return tx->commit();
 }
 
@@ -148,7 +154,9 @@ Result<VersionRow> Catalog::version(const std::string& vault, ObjType t, const s
   auto row = st->step();
   if (!row) return std::unexpected(row.error());
   if (!*row) return std::unexpected(not_found(t, name + "/" + version));
-  return read_version(*st);
+  VersionRow v = read_version(*st);
+  CV_TRY(impl_->checked(vault, t, (*obj)->row.name, v));
+  return v;
 }
 
 Result<std::vector<ListedObject>> Catalog::list(const std::string& vault, ObjType t, bool deleted,
@@ -169,8 +177,9 @@ Result<std::vector<ListedObject>> Catalog::list(const std::string& vault, ObjTyp
     auto row = st->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    out.push_back(ListedObject{ObjectRow{st->text(0), st->text(1), st->opt_int(2), st->opt_int(3)},
-                               read_version(*st, 4)});
+    ListedObject o{ObjectRow{st->text(0), st->text(1), st->opt_int(2), st->opt_int(3)}, read_version(*st, 4)};
+    CV_TRY(impl_->checked(vault, t, o.object.name, o.current));
+    out.push_back(std::move(o));
   }
   return out;
 }
@@ -193,6 +202,7 @@ Result<std::vector<VersionRow>> Catalog::versions(const std::string& vault, ObjT
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
     out.push_back(read_version(*st));
+    CV_TRY(impl_->checked(vault, t, (*obj)->row.name, out.back()));
   }
   return out;
 }
@@ -205,16 +215,74 @@ Result<void> Catalog::update_version(const std::string& vault, ObjType t, const 
   auto obj = find_object(db, vault, t, name);
   if (!obj) return std::unexpected(obj.error());
   if (!*obj || (*obj)->row.deleted_date) return std::unexpected(not_found(t, name));
+  // A guarded row is checked as stored before it changes, then sealed again with its stored material: an
+  // update never launders a row edited in the file.
+  VersionRow next = v;
+  if (impl_->guarded(t)) {
+    auto sel = Stmt::prepare(db, std::string(kVersionCols) + " WHERE v.object_id=? AND v.version=?");
+    if (!sel) return std::unexpected(sel.error());
+    sel->bind(1, (*obj)->id).bind(2, name_key(v.version));
+    auto row = sel->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::unexpected(not_found(t, name + "/" + v.version));
+    VersionRow stored = read_version(*sel);
+    CV_TRY(impl_->checked(vault, t, (*obj)->row.name, stored));
+    next.ciphertext = std::move(stored.ciphertext);
+    auto sealed = impl_->sealed(vault, t, (*obj)->row.name, next);
+    if (!sealed) return std::unexpected(sealed.error());
+    next = std::move(*sealed);
+  }
   auto st = Stmt::prepare(db,
                           "UPDATE versions SET content_type=?, tags=?, enabled=?, nbf=?, exp=?, updated=?,"
-                          " meta=? WHERE object_id=? AND version=?");
+                          " meta=?, iv=CASE WHEN ? THEN ? ELSE iv END WHERE object_id=? AND version=?");
   if (!st) return std::unexpected(st.error());
-  st->bind(1, v.content_type).bind(2, tags_to_json(v.tags)).bind(3, std::int64_t{v.enabled});
-  st->bind(4, v.nbf).bind(5, v.exp).bind(6, v.updated).bind(7, v.meta_json).bind(8, (*obj)->id);
-  st->bind(9, v.version);
+  st->bind(1, next.content_type).bind(2, tags_to_json(next.tags)).bind(3, std::int64_t{next.enabled});
+  st->bind(4, next.nbf).bind(5, next.exp).bind(6, next.updated).bind(7, next.meta_json);
+  st->bind(8, std::int64_t{impl_->guarded(t)}).bind(9, ByteView(next.iv)).bind(10, (*obj)->id);
+  st->bind(11, next.version);
   CV_TRY(st->run());
   if (sqlite3_changes(db) != 1) return std::unexpected(not_found(t, name + "/" + v.version));
   return tx->commit();
+}
+
+void Catalog::set_row_guard(RowGuard* g) { impl_->guard = g; }
+
+Result<int> Catalog::seal_unsealed_rows() {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  int sealed = 0;
+  for (ObjType t : {ObjType::Secret, ObjType::Key, ObjType::Certificate}) {
+    if (!impl_->guarded(t)) continue;
+    auto st = Stmt::prepare(db,
+                            "SELECT v.version, v.seq, v.content_type, v.tags, v.enabled, v.nbf, v.exp, v.created,"
+                            " v.updated, v.iv, v.ciphertext, v.meta, o.vault, o.name, o.id FROM versions v"
+                            " JOIN objects o ON o.id=v.object_id WHERE o.type=? AND length(v.iv)=0");
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, obj_type_name(t));
+    struct Pending {
+      std::string vault, name;
+      std::int64_t object_id;
+      VersionRow row;
+    };
+    std::vector<Pending> todo;
+    for (;;) {
+      auto row = st->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      todo.push_back(Pending{st->text(12), st->text(13), st->integer(14), read_version(*st)});
+    }
+    for (auto& p : todo) {
+      CV_TRY(impl_->guard->seal(p.vault, t, name_key(p.name), p.row));
+      auto up = Stmt::prepare(db, "UPDATE versions SET iv=? WHERE object_id=? AND version=?");
+      if (!up) return std::unexpected(up.error());
+      up->bind(1, ByteView(p.row.iv)).bind(2, p.object_id).bind(3, p.row.version);
+      CV_TRY(up->run());
+      ++sealed;
+    }
+  }
+  CV_TRY(tx->commit());
+  return sealed;
 }
 
 Result<ObjectRow> Catalog::mark_deleted(const std::string& vault, ObjType t, const std::string& name,

@@ -119,19 +119,21 @@ Result<std::vector<VaultRow>> Catalog::vaults() {
 
 Result<Catalog::Batch> Catalog::begin_batch() {
   sqlite3* db = impl_->db.get();
-  if (sqlite3_get_autocommit(db) == 0) return fail(Errc::Internal, "a catalogue batch is already open");
-  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  bool nested = sqlite3_get_autocommit(db) == 0;
+  int rc = sqlite3_exec(db, nested ? "SAVEPOINT cv_batch" : "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "begin transaction"));
-  return Batch(this);
+  return Batch(this, nested);
 }
 
 Catalog::Batch::~Batch() {
-  if (cat_) sqlite3_exec(cat_->impl_->db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (cat_)
+    sqlite3_exec(cat_->impl_->db.get(), nested_ ? "ROLLBACK TO cv_batch; RELEASE cv_batch" : "ROLLBACK", nullptr,
+                 nullptr, nullptr);
 }
 
 Result<void> Catalog::Batch::commit() {
   sqlite3* db = cat_->impl_->db.get();
-  int rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  int rc = sqlite3_exec(db, nested_ ? "RELEASE cv_batch" : "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "commit"));
   cat_ = nullptr;
   return {};

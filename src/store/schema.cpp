@@ -86,6 +86,20 @@ CREATE TABLE blob_archive(
   blob BLOB NOT NULL,
   imported INTEGER NOT NULL);
 )sql",
+    // 3: the domain's signer registry (rows authenticated by the token's integrity key).
+    R"sql(
+CREATE TABLE trusted_signers(
+  domain_kid TEXT NOT NULL REFERENCES domains(kid),
+  sha256 TEXT NOT NULL,
+  cert BLOB NOT NULL,
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('vault','operator')),
+  label TEXT NOT NULL,
+  ca INTEGER NOT NULL,
+  added INTEGER NOT NULL,
+  auth BLOB NOT NULL,
+  PRIMARY KEY(domain_kid, sha256));
+)sql",
 };
 
 }  // namespace

@@ -85,6 +85,8 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
     return std::unexpected(r.error());
   cfg.domain_kid = *kid;
   svc->set_domain_kid(*kid);
+  // The integrity key before the first vault: its signer's registry entry is authenticated by it.
+  if (auto r = svc->integrity(); !r) return std::unexpected(r.error());
   auto row = svc->create_vault(v);
   if (!row) return std::unexpected(row.error());
   // config.json is written last: its presence is what makes a home "initialised".

@@ -54,6 +54,7 @@ Result<hsm::Handle> unwrap_stored_key(Service& svc, const VaultKeys& vk, const s
   if (!m) return std::unexpected(m.error());
   auto h = svc.token().unwrap(hsm::Mech::AesKeyWrapPad, vk.master, v.ciphertext, type_of(m->kind),
                               usage_of(m->kind, extractable));
+  if (!h && h.error().code == Errc::HsmUnavailable) return h;  // the token, not the row
   if (!h)
     return fail(Errc::Corruption,
                 "key version " + v.version + ": stored key material does not unwrap under the vault master key (" +
@@ -64,6 +65,42 @@ Result<hsm::Handle> unwrap_stored_key(Service& svc, const VaultKeys& vk, const s
 
 Result<Bytes> wrap_for_store(Service& svc, const VaultKeys& vk, hsm::Handle key) {
   return svc.token().wrap(hsm::Mech::AesKeyWrapPad, vk.master, key);
+}
+
+Result<void> check_material_matches(Service& svc, hsm::Handle key, const store::VersionRow& v) {
+  auto m = KeyMeta::parse(v.meta_json);
+  if (!m) return fail(Errc::BadParameter, "malformed key description: " + m.error().message);
+  auto mismatch = [&] {
+    return fail(Errc::BadParameter, "key version " + v.version +
+                                        ": the public key it describes does not belong to its key material");
+  };
+  auto& t = svc.token();
+  switch (m->kind) {
+    case KeyKind::Rsa: {
+      // A private key object carries its modulus and exponent as public attributes.
+      auto pub = t.rsa_public(key);
+      if (!pub) return std::unexpected(pub.error());
+      if (pub->n != m->n || pub->e != m->e) return mismatch();
+      return {};
+    }
+    case KeyKind::Ec: {
+      // PKCS#11 keeps no point on an EC private key: sign a fresh digest and verify it with the described point.
+      auto digest = t.random(32);
+      if (!digest) return std::unexpected(digest.error());
+      auto sig = t.sign(hsm::Mech::Ecdsa, key, *digest);
+      if (!sig) return std::unexpected(sig.error());
+      auto pub = t.import_ec_public(m->ec_public());
+      if (!pub) return mismatch();
+      auto ok = t.verify(hsm::Mech::Ecdsa, *pub, *digest, *sig);
+      (void)t.destroy(*pub);
+      if (!ok) return std::unexpected(ok.error());
+      if (!*ok) return mismatch();
+      return {};
+    }
+    case KeyKind::Oct:
+      return {};  // no public part to disagree with
+  }
+  return {};
 }
 
 Result<hsm::Handle> cached_key(Service& svc, const VaultKeys& vk, const std::string& name,

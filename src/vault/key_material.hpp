@@ -27,6 +27,11 @@ hsm::KeyType key_type_of(const store::VersionRow& v);
 // widens key_ops needs no new object): RSA decrypt+sign+unwrap, EC sign, oct encrypt+decrypt+wrap+unwrap.
 hsm::KeyUsage key_usage_of(const store::VersionRow& v, bool extractable);
 
+// Restore's check that a key version's described public parts (meta_json) belong to the material now in
+// the token as `key` (RSA: modulus and exponent; EC: a signature over a fresh digest verifies with the
+// described point; oct has none). BadParameter when they do not: a blob whose meta lies is refused.
+Result<void> check_material_matches(Service& svc, hsm::Handle key, const store::VersionRow& v);
+
 // A non-extractable session object for version v of vault|name, from the Service's KeyCache, unwrapped
 // on a miss. The cache owns the handle: do not destroy it.
 Result<hsm::Handle> cached_key(Service& svc, const VaultKeys& vk, const std::string& name,

@@ -6,7 +6,9 @@
 
 #include "coldvault/crypto.hpp"
 #include "vault/home.hpp"
+#include "vault/integrity.hpp"
 #include "vault/key_cache.hpp"
+#include "vault/trust_detail.hpp"
 #include "vault/labels.hpp"
 
 namespace cv::vault {
@@ -19,12 +21,15 @@ struct Service::Impl {
   std::map<std::string, VaultKeys> vaults;  // by lower-case name
   std::map<std::string, hsm::KeyPair> domains;  // by kid
   KeyCache key_cache;  // after the token: its destructor destroys session objects in it
+  std::unique_ptr<Integrity> integrity;  // set by Service::integrity(); the catalogue's row guard
 };
 
 Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Service::Service(Service&&) noexcept = default;
 Service& Service::operator=(Service&&) noexcept = default;
-Service::~Service() = default;
+Service::~Service() {
+  if (impl_) impl_->catalog.set_row_guard(nullptr);
+}
 
 store::Catalog& Service::catalog() { return impl_->catalog; }
 hsm::Token& Service::token() { return impl_->token; }
@@ -81,8 +86,37 @@ Result<Service> open_service(const std::string& home, const HomeConfig& c, const
   auto token = open_token_retrying(token_spec(c), pin);
   if (!token) return std::unexpected(token.error());
   auto impl = std::make_unique<Service::Impl>(
-      Service::Impl{home, c, std::move(*cat), std::move(*token), {}, {}, {}});
-  return Service(std::move(impl));
+      Service::Impl{home, c, std::move(*cat), std::move(*token), {}, {}, {}, {}});
+  Service svc(std::move(impl));
+  if (!c.domain_kid.empty())
+    if (auto i = svc.integrity(); !i) return std::unexpected(i.error());
+  return svc;
+}
+
+Result<Integrity*> Service::integrity() {
+  if (impl_->integrity) return impl_->integrity.get();
+  const std::string& kid = impl_->config.domain_kid;
+  if (kid.empty()) return fail(Errc::Internal, "the home has no security domain yet");
+  auto& t = impl_->token;
+  auto key = t.find(integrity_label(kid), "secret");
+  bool adopt = false;
+  if (!key && key.error().code == Errc::NotFound) {
+    // A home made before rows were authenticated (or init, which has no rows yet): make the key now.
+    key = t.create_master_key(integrity_label(kid));
+    adopt = true;
+  }
+  if (!key) return std::unexpected(key.error());
+  auto integrity = std::make_unique<Integrity>(t, *key);
+  impl_->catalog.set_row_guard(integrity.get());
+  impl_->integrity = std::move(integrity);
+  if (adopt)
+    if (auto r = adopt_rows(*this); !r) {
+      impl_->catalog.set_row_guard(nullptr);
+      impl_->integrity.reset();
+      (void)t.destroy(*key);
+      return std::unexpected(r.error());
+    }
+  return impl_->integrity.get();
 }
 
 Result<const VaultKeys*> Service::vault(const std::string& name) {
@@ -149,7 +183,12 @@ Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
   if (!cert) return undo(), std::unexpected(cert.error());
   store::VaultRow row{v.name, impl_->config.domain_kid, "https://" + lower(v.name) + ".vault.localhost",
                       v.retention_days, v.purge_protection, *cert, now()};
+  // The vault row and its signer's registry entry commit together: a vault's blobs are trusted from birth.
+  auto batch = impl_->catalog.begin_batch();
+  if (!batch) return undo(), std::unexpected(batch.error());
   if (auto r = impl_->catalog.add_vault(row); !r) return undo(), std::unexpected(r.error());
+  if (auto r = register_vault_signer(*this, row); !r) return undo(), std::unexpected(r.error());
+  if (auto r = batch->commit(); !r) return undo(), std::unexpected(r.error());
   return row;
 }
 

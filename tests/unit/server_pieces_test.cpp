@@ -81,8 +81,9 @@ TEST(ServerErrors, HsmFaultsAre503AndClientMistakes4xx) {
     }
   }
   EXPECT_EQ(error_response(Error{Errc::BadParameter, "x", {}, {}, {}}).status, 400);
-  EXPECT_EQ(status_for(Error{Errc::BadParameter, "AES-GCM: CKR_OBJECT_HANDLE_INVALID", {}, {}, {}}),
-            503);
+  // Classified by code only: a message that merely names a CKR_ is not an outage.
+  EXPECT_EQ(status_for(Error{Errc::BadParameter, "AES-GCM: CKR_OBJECT_HANDLE_INVALID", {}, {}, {}}), 400);
+  EXPECT_EQ(status_for(Error{Errc::Corruption, "key row fails its integrity check", {}, {}, {}}), 500);
 }
 
 TEST(ServerBody, RejectsWrongTypes) {

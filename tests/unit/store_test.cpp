@@ -117,12 +117,25 @@ TEST_F(CatalogTest, Batch_UncommittedUndoesEveryWrite) {
 TEST_F(CatalogTest, Batch_CommitKeepsEveryWrite) {
   auto b = cat.begin_batch();
   ASSERT_TRUE(b);
-  EXPECT_FALSE(cat.begin_batch());  // one at a time
   ASSERT_TRUE(cat.insert_object("main", ObjType::Key, "kek", "aa", {ver("aa")}));
+  {
+    // A batch inside a batch is a savepoint: undone alone, or handed to the outer one.
+    auto undone = cat.begin_batch();
+    ASSERT_TRUE(undone);
+    ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "gone", ver("dd")));
+  }
+  EXPECT_FALSE(cat.object("main", ObjType::Secret, "gone"));
+  {
+    auto kept = cat.begin_batch();
+    ASSERT_TRUE(kept);
+    ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "inner", ver("ee")));
+    ASSERT_TRUE(kept->commit());
+  }
   ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "bek", ver("bb")));
   ASSERT_TRUE(b->commit());
   EXPECT_EQ(cat.object("main", ObjType::Key, "kek")->current_version, "aa");
   EXPECT_EQ(cat.object("main", ObjType::Secret, "bek")->current_version, "bb");
+  EXPECT_EQ(cat.object("main", ObjType::Secret, "inner")->current_version, "ee");
 }
 
 TEST_F(CatalogTest, RemoveVersion_CurrentFallsBackToNewestRemaining) {
