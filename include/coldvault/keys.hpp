@@ -75,6 +75,8 @@ class Keys {
 
   // Operations inside the token. Enforced: key_ops, enabled, nbf, exp (Forbidden "Operation X is not
   // permitted on this key." / disabled / expired). alg names as Key Vault's.
+  // A*GCM encrypt: `iv` must be empty (BadParameter otherwise, nothing done); the token generates a
+  // 12-byte iv, returned in the result with the 16-byte tag. A*GCM decrypt takes the caller's iv/tag/aad.
   Result<KeyOpResult> encrypt(const std::string& name, const std::string& version, const std::string& alg,
                               ByteView plaintext, ByteView iv = {}, ByteView aad = {});
   Result<KeyOpResult> decrypt(const std::string& name, const std::string& version, const std::string& alg,

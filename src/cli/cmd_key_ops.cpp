@@ -40,7 +40,8 @@ void add_key_op_commands(CLI::App* key, Globals& g) {
   auto* enc = key->add_subcommand("encrypt", "Encrypt a value (RSA-OAEP, RSA-OAEP-256, RSA1_5, A*GCM)");
   add_common(enc, *a);
   enc->add_option("--value", a->value, "Plaintext, base64url")->required();
-  enc->add_option("--iv", a->iv, "A*GCM: 12-byte IV, base64url (default: random from the token)");
+  // Kept so that a GCM caller passing one gets the precise refusal rather than "unknown option".
+  enc->add_option("--iv", a->iv, "Not for A*GCM: the token generates the IV and the output carries it");
   enc->add_option("--aad", a->aad, "A*GCM: additional authenticated data, base64url");
   enc->callback([&g, a] {
     Bytes v = b64url_arg("value", a->value), iv = optional_arg("iv", a->iv), aad = optional_arg("aad", a->aad);

@@ -19,7 +19,9 @@ Result<KeyOpResult> rsa_decrypt(Service& svc, const LoadedKey& k, const std::str
 Result<KeyOpResult> rsa_sign(Service& svc, const LoadedKey& k, crypto::SigAlg alg, ByteView digest);
 // ES* on a digest; the curve must be the alg's; r||s out.
 Result<KeyOpResult> ec_sign(Service& svc, const LoadedKey& k, crypto::SigAlg alg, ByteView digest);
-// A*GCM with the oct key: iv 12 bytes (random from the token when empty on encrypt), tag 16 bytes.
+// A*GCM with the oct key, tag 16 bytes. Encrypt: `iv` must be empty (BadParameter otherwise, before
+// any token call); the token draws 12 random bytes and the result carries them. Decrypt: the caller's
+// 12-byte iv.
 Result<KeyOpResult> aes_gcm_encrypt(Service& svc, const LoadedKey& k, ByteView plaintext, ByteView iv, ByteView aad);
 Result<KeyOpResult> aes_gcm_decrypt(Service& svc, const LoadedKey& k, ByteView ciphertext, ByteView iv,
                                     ByteView aad, ByteView tag);

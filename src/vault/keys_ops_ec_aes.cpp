@@ -27,23 +27,22 @@ Result<KeyOpResult> ec_sign(Service& svc, const LoadedKey& k, crypto::SigAlg, By
 
 Result<KeyOpResult> aes_gcm_encrypt(Service& svc, const LoadedKey& k, ByteView plaintext, ByteView iv_in,
                                     ByteView aad) {
+  // A GCM nonce used twice under one key gives away the XOR of the plaintexts and the authentication
+  // key; an oct key is shared by every caller allowed to encrypt with it, and no caller can know which
+  // nonces the others chose. So the token picks every nonce, as Azure Managed HSM does.
+  if (!iv_in.empty())
+    return std::unexpected(bad("iv must not be supplied for AES-GCM encryption: the HSM generates it."));
   auto& t = svc.token();
-  if (!iv_in.empty() && iv_in.size() != kIvBytes)
-    return std::unexpected(bad("The iv is " + std::to_string(iv_in.size()) + " bytes; AES-GCM takes 12."));
-  Bytes iv(iv_in.begin(), iv_in.end());
-  if (iv.empty()) {
-    auto r = t.random(kIvBytes);
-    if (!r) return std::unexpected(r.error());
-    iv = std::move(*r);
-  }
+  auto iv = t.random(kIvBytes);
+  if (!iv) return std::unexpected(iv.error());
   auto h = cached_key(svc, *k.vk, k.object.name, k.row);
   if (!h) return std::unexpected(h.error());
-  auto ct = t.gcm_encrypt(*h, iv, aad, plaintext);
+  auto ct = t.gcm_encrypt(*h, *iv, aad, plaintext);
   if (!ct) return std::unexpected(ct.error());
   if (ct->size() < kTagBytes) return fail(Errc::HsmFailure, "AES-GCM output shorter than its tag");
   // Key Vault returns the tag apart from the ciphertext.
   auto split = ct->end() - static_cast<std::ptrdiff_t>(kTagBytes);
-  KeyOpResult r{k.kid, SecureBytes(ct->begin(), split), std::move(iv), Bytes(split, ct->end()),
+  KeyOpResult r{k.kid, SecureBytes(ct->begin(), split), std::move(*iv), Bytes(split, ct->end()),
                 Bytes(aad.begin(), aad.end())};
   return r;
 }

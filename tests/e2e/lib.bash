@@ -17,5 +17,6 @@ expect_exit() {
   if [[ $got == "$want" ]]; then ok "$what"; else bad "$what (exit $got, wanted $want): $(head -c 400 "$WORK/err")"; fi
 }
 expect_eq() { if [[ "$1" == "$2" ]]; then ok "$3"; else bad "$3: got '$1', wanted '$2'"; fi; }
+expect_ne() { if [[ "$1" != "$2" ]]; then ok "$3"; else bad "$3: both are '$1'"; fi; }
 expect_contains() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3: '$2' not in $(head -c 300 "$1")"; fi; }
 finish() { echo "$PASSED passed, $FAILED failed"; [[ $FAILED == 0 ]]; }

@@ -121,12 +121,12 @@ TEST_F(KeysImport, Jwk_EcAndOct) {
   nlohmann::json oct = {{"kty", "oct"}, {"k", base64url_encode(raw)}};
   auto o = k.import_jwk("jo", sec(oct.dump()), {});
   ASSERT_TRUE(o) << o.error().message;
-  // A128GCM under the imported key must match OpenSSL with the same key.
-  Bytes iv(12, 0x11);
-  auto ct = k.encrypt("jo", "", "A128GCM", b("payload"), iv);
+  // A128GCM under the imported key must match OpenSSL with the same key and the token's IV.
+  auto ct = k.encrypt("jo", "", "A128GCM", b("payload"));
   ASSERT_TRUE(ct) << ct.error().message;
+  ASSERT_EQ(ct->iv.size(), 12u);
   EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
-  EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), nullptr, raw.data(), iv.data());
+  EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), nullptr, raw.data(), ct->iv.data());
   Bytes out(7);
   int len = 0;
   EVP_EncryptUpdate(c, out.data(), &len, b("payload").data(), 7);

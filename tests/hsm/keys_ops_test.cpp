@@ -140,7 +140,7 @@ TEST_F(KeysOps, Sign_RefusesAlgorithmNotFittingKeyAndWrongDigestLength) {
   EXPECT_EQ(k.encrypt("rsa", "", "A256GCM", b("x")).error().code, Errc::BadParameter);
 }
 
-TEST_F(KeysOps, Oct_GcmEveryKeySizeWithAndWithoutCallerIv) {
+TEST_F(KeysOps, Oct_GcmEveryKeySizeRoundTripsWithTheTokensIv) {
   auto k = keys();
   for (unsigned bits : {128u, 192u, 256u}) {
     std::string name = "aes" + std::to_string(bits), alg = "A" + std::to_string(bits) + "GCM";
@@ -160,15 +160,45 @@ TEST_F(KeysOps, Oct_GcmEveryKeySizeWithAndWithoutCallerIv) {
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, Errc::BadParameter);
     EXPECT_FALSE(k.decrypt(name, "", alg, bytes(ct->value), ct->iv, b("other"), ct->tag));
-    Bytes iv(12, 7);
-    auto fixed = k.encrypt(name, "", alg, b("x"), iv);
-    ASSERT_TRUE(fixed);
-    EXPECT_EQ(fixed->iv, iv);
   }
-  EXPECT_EQ(k.encrypt("aes128", "", "A128GCM", b("x"), Bytes(8, 1)).error().code, Errc::BadParameter);
+  // The tag stays 128 bits: a shorter one is refused, not checked as a truncated tag.
   EXPECT_EQ(k.decrypt("aes128", "", "A128GCM", b("x"), Bytes(12, 1), {}, Bytes(8, 1)).error().code,
             Errc::BadParameter);
+  EXPECT_EQ(k.decrypt("aes128", "", "A128GCM", b("x"), Bytes(8, 1), {}, Bytes(16, 1)).error().code,
+            Errc::BadParameter);
   auto mismatch = k.encrypt("aes128", "", "A256GCM", b("x"));
+  ASSERT_FALSE(mismatch);
+  EXPECT_NE(mismatch.error().message.find("A128GCM"), std::string::npos);
+}
+
+TEST_F(KeysOps, Oct_GcmEncryptTwiceGivesFreshIvsAndBothDecrypt) {
+  auto k = keys();
+  ASSERT_TRUE(k.create("aes", spec("oct-HSM", 256)));
+  auto one = k.encrypt("aes", "", "A256GCM", b("same plaintext"));
+  auto two = k.encrypt("aes", "", "A256GCM", b("same plaintext"));
+  ASSERT_TRUE(one && two);
+  ASSERT_EQ(one->iv.size(), 12u);
+  ASSERT_EQ(two->iv.size(), 12u);
+  EXPECT_NE(one->iv, two->iv);
+  EXPECT_NE(bytes(one->value), bytes(two->value)) << "a fresh nonce gives a different ciphertext";
+  for (const auto* r : {&*one, &*two}) {
+    auto pt = k.decrypt("aes", "", "A256GCM", bytes(r->value), r->iv, {}, r->tag);
+    ASSERT_TRUE(pt) << pt.error().message;
+    EXPECT_EQ(bytes(pt->value), b("same plaintext"));
+  }
+}
+
+TEST_F(KeysOps, Oct_GcmEncryptRefusesACallerIv) {
+  auto k = keys();
+  ASSERT_TRUE(k.create("aes", spec("oct-HSM", 128)));
+  for (std::size_t n : {12u, 8u, 16u}) {
+    auto r = k.encrypt("aes", "", "A128GCM", b("x"), Bytes(n, 7));
+    ASSERT_FALSE(r) << n << "-byte iv accepted";
+    EXPECT_EQ(r.error().code, Errc::BadParameter);
+    EXPECT_EQ(r.error().message, "iv must not be supplied for AES-GCM encryption: the HSM generates it.");
+  }
+  // The algorithm check comes first: a mismatched algorithm names the one the key takes.
+  auto mismatch = k.encrypt("aes", "", "A256GCM", b("x"), Bytes(12, 7));
   ASSERT_FALSE(mismatch);
   EXPECT_NE(mismatch.error().message.find("A128GCM"), std::string::npos);
 }

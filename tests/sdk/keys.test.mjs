@@ -87,10 +87,36 @@ test("AES-GCM encrypt/decrypt with an oct-HSM key in the server", async () => {
   const r = await request(server, "POST", `/keys/aes//encrypt?${API}`,
                           { body: { alg: "A256GCM", value: Buffer.from("secret text").toString("base64url") } });
   assert.equal(r.status, 200, r.text);
+  // Key Vault's KeyOperationResult: aad only when one was given.
+  assert.deepEqual(Object.keys(r.body).sort(), ["iv", "kid", "tag", "value"]);
+  assert.equal(Buffer.from(r.body.iv, "base64url").length, 12);
+  const refused = await request(server, "POST", `/keys/aes//encrypt?${API}`,
+                                { body: { alg: "A256GCM", value: "AAAA", iv: r.body.iv } });
+  assert.equal(refused.status, 400, refused.text);
+  assert.equal(refused.body.error.code, "BadParameter");
   const d = await request(server, "POST", `/keys/aes//decrypt?${API}`,
                           { body: { alg: "A256GCM", value: r.body.value, iv: r.body.iv, tag: r.body.tag } });
   assert.equal(d.status, 200, d.text);
   assert.equal(Buffer.from(d.body.value, "base64url").toString(), "secret text");
+});
+
+test("AES-GCM through CryptographyClient: the server generates the iv; a caller's iv is a 400", async () => {
+  const key = await client.createOctKey("aesgcm", { hsm: true, keySize: 256 });
+  const cc = server.crypto(key.id);
+  const plaintext = Buffer.from("gcm through the sdk");
+  const aad = Buffer.from("header");
+  const e1 = await cc.encrypt({ algorithm: "A256GCM", plaintext, additionalAuthenticatedData: aad });
+  const e2 = await cc.encrypt({ algorithm: "A256GCM", plaintext, additionalAuthenticatedData: aad });
+  assert.equal(e1.iv.length, 12);
+  assert.equal(e1.authenticationTag.length, 16);
+  assert.notDeepEqual(Buffer.from(e1.iv), Buffer.from(e2.iv), "a fresh iv per encryption");
+  const d = await cc.decrypt({ algorithm: "A256GCM", ciphertext: e1.result, iv: e1.iv,
+                               authenticationTag: e1.authenticationTag, additionalAuthenticatedData: aad });
+  assert.deepEqual(Buffer.from(d.result), plaintext);
+  // AesGcmEncryptParameters has no iv; the SDK still sends one it is given, as an older client might.
+  await assert.rejects(cc.encrypt({ algorithm: "A256GCM", plaintext, iv: e1.iv }),
+                       (err) => err.statusCode === 400 && err.code === "BadParameter" &&
+                                /iv must not be supplied/.test(err.message));
 });
 
 test("import an RSA JWK", async () => {
