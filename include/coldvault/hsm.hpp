@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "coldvault/bytes.hpp"
@@ -45,7 +46,8 @@ struct KeyPair {
 };
 
 // Where a token is: a module path (empty = Debian's SoftHSM2) plus a token label, or an RFC 7512 URI
-// ("pkcs11:token=T;serial=S" and optionally "module-path=..."), parsed with p11-kit.
+// ("pkcs11:token=T;serial=S" and optionally "module-path=..."), parsed with p11-kit. A URI carrying a PIN
+// is refused (refuse_pin_in_uri): the PIN is always Token::open's argument.
 struct TokenSpec {
   std::string module_path;
   std::string token_label;
@@ -54,6 +56,17 @@ struct TokenSpec {
 
 // Debian's SoftHSM2 module path.
 std::string default_module_path();
+
+// True when `text` is meant as a PKCS#11 URI: it starts with "pkcs11:" in any case (RFC 3986 schemes are
+// case-insensitive).
+bool looks_like_pkcs11_uri(std::string_view text);
+
+// BadParameter when a PKCS#11 URI carries a PIN: a pin-value or pin-source attribute (or p11-kit's old
+// "pinfile"), in its path or its query, in any case or percent-encoding of the name. A URI comes from argv
+// or config.json, where every user of the machine, or every backup of the home, could read it; PINs come
+// from --pin-file, $COLDVAULT_PIN or the prompt instead. The message carries neither the URI nor the PIN.
+// Anything not starting with "pkcs11:" (a token label) passes.
+Result<void> refuse_pin_in_uri(std::string_view uri);
 
 // Creates a token in the first slot that has no initialised token (SoftHSM keeps one free slot), sets its
 // SO PIN and user PIN. Fails with Conflict if a token with this label already exists.

@@ -2,11 +2,9 @@
 // download, pending, policy, backup and restore are in cmd_certificate_ops.cpp.
 //
 // A PFX/PEM password never travels on argv (every user of the machine can read argv): it comes from
-// --password-file or $COLDVAULT_CERT_PASSWORD, and there is deliberately no --password.
+// --password-file or $COLDVAULT_CERT_PASSWORD; az's --password is accepted only to be refused with
+// that advice (rather than CLI11's "not expected", which would echo the password).
 #include "cli/cmd_certificate.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <tuple>
@@ -56,18 +54,6 @@ nlohmann::json read_policy_json(const std::string& arg) {
     }
   }
   return j;
-}
-
-void write_new_file(const std::string& path, ByteView data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) die(Errc::BadParameter, "cannot create " + path + " (it may already exist)");
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok) {
-    ::unlink(path.c_str());
-    die(Errc::StorageFailure, "cannot write " + path);
-  }
 }
 
 vault::Attributes attributes(const Args& a, const CLI::Option* disabled) {
@@ -138,21 +124,6 @@ nlohmann::json az_policy_shape(const nlohmann::json& r) {
             {"validityInMonths", member(x, "validity_months")}}}};
 }
 
-// The PFX/PEM password: --password-file (one trailing newline dropped), else
-// $COLDVAULT_CERT_PASSWORD, else empty (an unprotected PFX or PEM).
-SecureString read_password(Args& a) {
-  SecureString pw;
-  if (!a.password_file.empty()) {
-    auto bytes = need(read_file(a.password_file));
-    pw.assign(bytes.begin(), bytes.end());
-    if (!pw.empty() && pw.back() == '\n') pw.pop_back();
-    if (!pw.empty() && pw.back() == '\r') pw.pop_back();
-  } else if (const char* env = std::getenv("COLDVAULT_CERT_PASSWORD")) {
-    pw.assign(env);
-  }
-  return pw;
-}
-
 void add_create(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
   auto* create = group->add_subcommand(
       "create", "Create a certificate (self-signed, or a CSR for issuer Unknown)");
@@ -190,18 +161,22 @@ void add_import(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
   import->add_option("--password-file", a->password_file,
                      "File holding the PFX/PEM password (else $COLDVAULT_CERT_PASSWORD; never on "
                      "the command line)");
+  auto* argv_password = import->add_option("--password", a->argv_password,
+                                           "Refused: use --password-file or $COLDVAULT_CERT_PASSWORD")
+                            ->expected(0, 1);
   import->add_option("--policy,-p", a->policy,
                      "Policy: @file or JSON (exportable, secret content type)");
   import->add_option("--tags", a->tags, "Tags: key=value ...");
   auto* disabled =
       import->add_option("--disabled", a->disabled, "Import the version disabled")->expected(0, 1);
-  import->callback([&g, a, disabled] {
+  import->callback([&g, a, disabled, argv_password] {
+    refuse_secret_on_argv(argv_password, a->argv_password, "--password-file", "COLDVAULT_CERT_PASSWORD");
     vault::ImportCertificate i;
   if (!a->policy.empty())
     i.policy = need(vault::certificate_policy_from_json(read_policy_json(a->policy)));
   i.tags = need(parse_tags(a->tags));
   i.attributes = attributes(*a, disabled);
-  i.password = read_password(*a);
+  i.password = read_password(a->password_file, "COLDVAULT_CERT_PASSWORD");
   i.content = need(read_file(a->file));  // wiped memory until the token holds the key
   auto svc = open_service(g);
   vault::Certificates certs(svc, a->vault);

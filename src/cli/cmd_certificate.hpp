@@ -16,7 +16,7 @@ namespace cert {
 
 // One struct for every verb: CLI11 binds options to fields that must outlive parsing.
 struct Args {
-  std::string vault, name, version, policy, file, password_file, encoding = "PEM", enabled,
+  std::string vault, name, version, policy, file, password_file, argv_password, encoding = "PEM", enabled,
                                                                  disabled;
   std::vector<std::string> tags;
   int validity = 0;
@@ -35,8 +35,6 @@ nlohmann::json out(const vault::CertificateBundle& b, vault::Shape s);
 void add_vault_and_name(CLI::App* c, Args& a, bool name = true);
 // --policy value: "@file" (as az) or inline JSON; BadParameter naming the problem.
 nlohmann::json read_policy_json(const std::string& arg);
-// Creates `path` with `data`; refuses to overwrite an existing file, as az does.
-void write_new_file(const std::string& path, ByteView data);
 // --disabled [true|false] -> attributes.enabled.
 vault::Attributes attributes(const Args& a, const CLI::Option* disabled);
 

@@ -1,7 +1,4 @@
 // `coldvault key ...`: the life-cycle verbs of `az keyvault key`. Operations are in cmd_key_ops.cpp.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "cli/cmd_key.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/bundle_json.hpp"
@@ -15,7 +12,7 @@ using vault::Shape;
 
 struct KeyArgs {
   std::string vault, name, version, kty, curve, expires, not_before, disabled, enabled;
-  std::string pem_file, pem_password, jwk_file, file, encoding = "PEM";
+  std::string pem_file, pem_password_file, argv_password, jwk_file, file, encoding = "PEM";
   unsigned size = 0;
   std::vector<std::string> ops, tags;
   std::size_t maxresults = 0;
@@ -74,15 +71,6 @@ vault::KeySpec spec(const KeyArgs& a, const SpecOpts& o) {
 
 std::size_t page(const KeyArgs& a) { return a.maxresults ? a.maxresults : 1000000; }
 
-// Writes a public key file; refuses to overwrite, as az does.
-void write_new_file(const std::string& path, ByteView data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) die(Errc::BadParameter, "cannot create " + path + " (it may already exist)");
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  ok = ::close(fd) == 0 && ok;
-  if (!ok) die(Errc::StorageFailure, "cannot write " + path);
-}
-
 SecureString as_secure_string(const SecureBytes& b) { return SecureString(b.begin(), b.end()); }
 
 }  // namespace
@@ -113,14 +101,20 @@ void add_key_commands(CLI::App& app, Globals& g) {
   auto* import = key->add_subcommand("import", "Import a private key (PEM or JWK) into the token");
   add_vault_and_name(import, *a);
   import->add_option("--pem-file", a->pem_file, "PEM private key: PKCS#1, PKCS#8 (maybe encrypted), SEC1");
-  import->add_option("--pem-password", a->pem_password, "Password of an encrypted PEM");
+  import->add_option("--pem-password-file", a->pem_password_file,
+                     "File holding the password of an encrypted PEM (else $COLDVAULT_PEM_PASSWORD; "
+                     "never on the command line)");
+  // Kept only to refuse it with the reason: az's spelling, once accepted here, put the password on argv.
+  auto* argv_password = import->add_option("--pem-password", a->argv_password,
+                                           "Refused: use --pem-password-file or $COLDVAULT_PEM_PASSWORD")
+                            ->expected(0, 1);
   import->add_option("--jwk-file", a->jwk_file, "JSON Web Key with private parts (RSA, EC or oct)");
   import->add_option("--kty", a->kty, "Record the key type as RSA-HSM, EC-HSM, ... (default: as imported)");
   auto import_opts = add_spec_options(import, *a);
-  import->callback([&g, a, import_opts] {
+  import->callback([&g, a, import_opts, argv_password] {
+    refuse_secret_on_argv(argv_password, a->argv_password, "--pem-password-file", "COLDVAULT_PEM_PASSWORD");
     if (a->pem_file.empty() == a->jwk_file.empty()) die(Errc::BadParameter, "give --pem-file or --jwk-file");
-    SecureString password(a->pem_password.begin(), a->pem_password.end());
-    secure_wipe(a->pem_password.data(), a->pem_password.size());
+    SecureString password = read_password(a->pem_password_file, "COLDVAULT_PEM_PASSWORD");
     auto s = spec(*a, import_opts);
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);

@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
+
+#include "coldvault/atomic_file.hpp"
 
 namespace cv::cli {
 
@@ -145,29 +148,39 @@ Result<SecureBytes> read_file(const std::string& path) {
   return out;
 }
 
+SecureString read_password(const std::string& file, const char* env_var) {
+  SecureString pw;
+  if (!file.empty()) {
+    auto bytes = need(read_file(file));
+    pw.assign(bytes.begin(), bytes.end());
+    if (!pw.empty() && pw.back() == '\n') pw.pop_back();
+    if (!pw.empty() && pw.back() == '\r') pw.pop_back();
+  } else if (const char* env = std::getenv(env_var)) {
+    pw.assign(env);
+  }
+  return pw;
+}
+
+void refuse_secret_on_argv(const CLI::Option* opt, std::string& value, const std::string& file_flag,
+                           const std::string& env_var) {
+  if (opt == nullptr || opt->count() == 0) return;
+  secure_wipe(value.data(), value.size());
+  die(Errc::BadParameter, opt->get_name() + " is refused: a password on the command line is visible to "
+                          "every user of the machine. Put it in a file and pass " + file_flag +
+                          " FILE, or set $" + env_var);
+}
+
 Result<void> write_file(const std::string& path, ByteView content) {
   if (path == "-") {
     std::cout.write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
     std::cout.flush();
     return {};
   }
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(Errc::BadParameter, "cannot write " + path);
-  std::size_t off = 0;
-  bool ok = true;
-  while (ok && off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    ok = n > 0;
-    if (ok) off += static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return fail(Errc::BadParameter, "cannot write " + path);
-  }
-  return {};
+  return write_file_atomic(path, content);
+}
+
+void write_new_file(const std::string& path, ByteView data) {
+  need(write_file_atomic(path, data, 0644, IfExists::Refuse));
 }
 
 }  // namespace cv::cli

@@ -45,8 +45,20 @@ Result<bool> parse_bool(const std::string& text);
 // Reads a whole file ("-" = stdin) into wiped memory.
 Result<SecureBytes> read_file(const std::string& path);
 
-// Writes a whole file atomically (temp name, fsync, rename), mode 0600; "-" = stdout.
+// A password: from `file` if given (one trailing newline dropped), else from $`env_var`, else empty.
+// Never from argv: every user of the machine can read a process's arguments.
+SecureString read_password(const std::string& file, const char* env_var);
+// For an option kept only to be refused (--pem-password, az's --password): when `opt` was given, wipes
+// `value` and throws BadParameter naming `file_flag` and $`env_var` instead. The value is never echoed.
+void refuse_secret_on_argv(const CLI::Option* opt, std::string& value, const std::string& file_flag,
+                           const std::string& env_var);
+
+// Writes a whole file through write_file_atomic (coldvault/atomic_file.hpp), mode 0600, replacing
+// what is there; "-" = stdout.
 Result<void> write_file(const std::string& path, ByteView content);
+// Creates a public file (0644: a public key, a certificate) through write_file_atomic; refuses to
+// overwrite an existing file, as az does (throws CommandFailed with Conflict).
+void write_new_file(const std::string& path, ByteView data);
 
 void add_init_commands(CLI::App& app, Globals& g);
 // `domain trust add|list|remove` under the `domain` group.

@@ -17,9 +17,11 @@ struct UriFree {
 };
 using UriPtr = std::unique_ptr<P11KitUri, UriFree>;
 
-// Parses spec.uri if given. The URI itself never goes into a message: it may carry pin-value.
+// Parses spec.uri if given. A URI carrying a PIN is refused before p11-kit sees it, and the URI itself
+// never goes into a message.
 Result<UriPtr> parse_uri(const std::string& text) {
   if (text.empty()) return UriPtr{};
+  if (auto r = refuse_pin_in_uri(text); !r) return std::unexpected(std::move(r.error()));
   UriPtr uri(p11_kit_uri_new());
   if (!uri) return fail(Errc::Internal, "p11_kit_uri_new failed");
   int rc = p11_kit_uri_parse(text.c_str(), P11_KIT_URI_FOR_ANY, uri.get());
@@ -81,12 +83,6 @@ Result<Token> Token::open(const TokenSpec& spec, const SecureBytes& user_pin) {
   }
   if (path.empty()) path = default_module_path();
 
-  // A URI's pin-value stands in for a PIN the caller did not give.
-  SecureBytes pin = user_pin;
-  if (pin.empty() && *uri) {
-    if (const char* v = p11_kit_uri_get_pin_value(uri->get()); v != nullptr) pin = to_secure(v);
-  }
-
   auto module = Module::acquire(path);
   if (!module) return std::unexpected(std::move(module.error()));
   CK_FUNCTION_LIST_PTR fn = (*module)->fn();
@@ -114,7 +110,7 @@ Result<Token> Token::open(const TokenSpec& spec, const SecureBytes& user_pin) {
   auto opened = open_rw_session(fn, found->slot);
   if (!opened) return std::unexpected(std::move(opened.error()));
   Session session(fn, *opened);
-  if (auto ok = login(fn, session.get(), pin, found->label); !ok) {
+  if (auto ok = login(fn, session.get(), user_pin, found->label); !ok) {
     return std::unexpected(std::move(ok.error()));
   }
   // The login session seeds the pool and stays open for the Token's life, keeping the login alive.

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "coldvault/atomic_file.hpp"
+
 namespace fs = std::filesystem;
 
 namespace cv::vault {
@@ -44,6 +46,9 @@ Result<HomeConfig> load_config(const std::string& home) {
   c.module = j.value("module", "");
   c.token = j.value("token", "");
   c.domain_kid = j.value("domain_kid", "");
+  // init never stores a URI with a PIN; a hand-edited one is refused before any prompt or message
+  // could show it.
+  if (auto r = hsm::refuse_pin_in_uri(c.token); !r) return std::unexpected(r.error());
   return c;
 }
 
@@ -51,7 +56,7 @@ Result<void> save_config(const std::string& home, const HomeConfig& c) {
   nlohmann::json j = {{"format", 1},       {"embedded", c.embedded},    {"module", c.module},
                       {"token", c.token},  {"domain_kid", c.domain_kid}};
   std::string text = j.dump(2) + "\n";
-  return write_private_file(config_path(home), as_bytes(text));
+  return write_file_atomic(config_path(home), as_bytes(text));
 }
 
 Result<void> write_softhsm_conf(const std::string& home) {
@@ -64,7 +69,7 @@ Result<void> write_softhsm_conf(const std::string& home) {
                      "objectstore.backend = file\n"
                      "log.level = ERROR\n"
                      "slots.removable = false\n";
-  return write_private_file(home + "/softhsm2.conf", as_bytes(conf));
+  return write_file_atomic(home + "/softhsm2.conf", as_bytes(conf));
 }
 
 void use_softhsm_conf(const std::string& home) {
@@ -118,29 +123,6 @@ Result<SecureBytes> read_user_pin(const HomeOptions& o, const HomeConfig& c, con
   return prompt_pin(c.token);
 }
 
-Result<void> write_private_file(const std::string& path, ByteView content) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(Errc::StorageFailure, "cannot write " + path);
-  std::size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n <= 0) {
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return fail(Errc::StorageFailure, "cannot write " + path);
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  bool ok = ::fsync(fd) == 0;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return fail(Errc::StorageFailure, "cannot write " + path);
-  }
-  return {};
-}
-
 Result<SecureBytes> os_random(std::size_t n) {
   SecureBytes out(n);
   std::size_t got = 0;
@@ -155,7 +137,7 @@ Result<SecureBytes> os_random(std::size_t n) {
 hsm::TokenSpec token_spec(const HomeConfig& c) {
   hsm::TokenSpec s;
   s.module_path = c.module;
-  if (c.token.rfind("pkcs11:", 0) == 0)
+  if (hsm::looks_like_pkcs11_uri(c.token))
     s.uri = c.token;
   else
     s.token_label = c.token;

@@ -34,8 +34,6 @@ Result<SecureBytes> read_user_pin(const HomeOptions& o, const HomeConfig& c, con
 // Reads a PIN file: first line, trailing newline stripped; refuses an empty file.
 Result<SecureBytes> read_pin_file(const std::string& path);
 
-// Writes a file only its owner can read, through a temp name + fsync + rename.
-Result<void> write_private_file(const std::string& path, ByteView content);
 // Random bytes from the kernel (used before any token exists, for the embedded token's PINs).
 Result<SecureBytes> os_random(std::size_t n);
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "coldvault/atomic_file.hpp"
 #include "coldvault/crypto.hpp"
 #include "vault/home.hpp"
 #include "vault/labels.hpp"
@@ -34,7 +35,7 @@ Result<SecureBytes> make_pin_file(const std::string& path) {
   secure_wipe(hex.data(), hex.size());
   SecureBytes line = pin;
   line.push_back('\n');
-  if (auto w = write_private_file(path, line); !w) return std::unexpected(w.error());
+  if (auto w = write_file_atomic(path, line); !w) return std::unexpected(w.error());
   return pin;
 }
 
@@ -100,6 +101,9 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
 Result<InitReport> init(const HomeOptions& o, const VaultOptions& v) {
   std::string home = resolve_home(o);
   if (auto r = check_vault_name(v.name); !r) return std::unexpected(r.error());
+  // Before anything is created: a PIN inside --token would otherwise reach config.json (and argv
+  // already showed it to every user of the machine).
+  if (auto r = hsm::refuse_pin_in_uri(o.token); !r) return std::unexpected(r.error());
   if (fs::exists(config_path(home)))
     return fail(Errc::Conflict, "a coldvault home already exists at " + home +
                                     " (use `coldvault vault create` to add a vault)");

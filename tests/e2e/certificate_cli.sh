@@ -33,7 +33,7 @@ expect_eq "$(jq -r .tags.env "$WORK/web.show")" "test" "tags stored"
 expect_eq "$(jq -r '.kid | split("/")[-2]' "$WORK/web.show")" "web" "kid names the backing key"
 expect_exit 0 "download PEM" -- "$CV" certificate download --vault-name certs --name web --file "$WORK/web.pem"
 expect_exit 0 "download DER" -- "$CV" certificate download --vault-name certs --name web --file "$WORK/web.der" --encoding DER
-expect_exit 2 "download refuses to overwrite" -- "$CV" certificate download --vault-name certs --name web --file "$WORK/web.pem"
+expect_exit 4 "download refuses to overwrite" -- "$CV" certificate download --vault-name certs --name web --file "$WORK/web.pem"
 openssl x509 -in "$WORK/web.pem" -noout -text >"$WORK/web.txt" 2>&1
 expect_contains "$WORK/web.txt" "DNS:web.example, DNS:www.web.example" "SAN dNSNames"
 expect_contains "$WORK/web.txt" "email:ops@web.example" "SAN email"
@@ -116,7 +116,9 @@ expect_exit 0 "list before failed imports" -- "$CV" certificate list --vault-nam
 BEFORE=$(jq length "$WORK/out")
 printf 'wrong\n' >"$WORK/badpw"
 expect_exit 2 "wrong PFX password is BadParameter" -- "$CV" certificate import --vault-name certs --name bad --file "$WORK/imp.pfx" --password-file "$WORK/badpw"
-expect_exit 2 "there is no --password flag" -- "$CV" certificate import --vault-name certs --name bad --file "$WORK/imp.pfx" --password pfx-pass
+expect_exit 2 "--password on argv is refused" -- "$CV" certificate import --vault-name certs --name bad --file "$WORK/imp.pfx" --password pfx-pass
+if grep -q pfx-pass "$WORK/err"; then bad "password echoed: $(cat "$WORK/err")"; else ok "password not echoed"; fi
+expect_contains "$WORK/err" "--password-file" "refusal names --password-file"
 expect_exit 0 "list after failed imports" -- "$CV" certificate list --vault-name certs
 expect_eq "$(jq length "$WORK/out")" "$BEFORE" "failed imports wrote nothing"
 expect_exit 3 "no key left behind" -- "$CV" key show --vault-name certs --name bad

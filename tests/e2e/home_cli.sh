@@ -47,6 +47,25 @@ expect_exit 0 "secret on the external token" -- "$CV" --home "$WORK/h4" --pin-fi
 expect_exit 0 "read back" -- env COLDVAULT_PIN=1234-ext "$CV" --home "$WORK/h4" secret show --vault-name default --name s
 expect_eq "$(jq -r .value "$WORK/out")" "x" "value from external token"
 expect_exit 2 "no PIN and no terminal" -- setsid -w bash -c "'$CV' --home '$WORK/h4' vault list </dev/null"
+
+# A PIN inside a PKCS#11 URI is refused before anything is made, and neither the PIN nor the URI is echoed.
+for uri in "pkcs11:token=ext;pin-value=1234-ext" "pkcs11:token=ext?pin-value=1234-ext" "PKCS11:token=ext?pin-source=/tmp/1234-ext"; do
+  expect_exit 2 "init refuses a PIN in the URI: $uri" -- "$CV" --home "$WORK/h5" --pin-file "$WORK/ext.pin" init --module /usr/lib/softhsm/libsofthsm2.so --token "$uri"
+  if grep -q -e 1234-ext -e "token=ext" "$WORK/err"; then bad "PIN or URI echoed: $(cat "$WORK/err")"; else ok "neither PIN nor URI in the error"; fi
+  expect_contains "$WORK/err" "--pin-file" "error says where PINs come from"
+  if [[ -e "$WORK/h5" ]]; then bad "init with a PIN in the URI created $WORK/h5"; else ok "nothing created"; fi
+done
+# No configuration ever holds a PIN.
+for cfg in "$COLDVAULT_HOME/config.json" "$WORK/h4/config.json"; do
+  if grep -qi pin "$cfg"; then bad "$cfg mentions a PIN: $(cat "$cfg")"; else ok "no PIN in $(basename "$(dirname "$cfg")")/config.json"; fi
+done
+# A hand-edited config.json with a PIN in its URI is refused before any prompt could show it.
+cp "$WORK/h4/config.json" "$WORK/h4.config.json"
+jq '.token = "pkcs11:token=ext;pin-value=1234-ext"' "$WORK/h4.config.json" >"$WORK/h4/config.json"
+expect_exit 2 "config.json with a PIN in its URI is refused" -- "$CV" --home "$WORK/h4" --pin-file "$WORK/ext.pin" vault list
+if grep -q 1234-ext "$WORK/err"; then bad "PIN from config.json echoed"; else ok "PIN from config.json not echoed"; fi
+cp "$WORK/h4.config.json" "$WORK/h4/config.json"
+expect_exit 0 "restored config.json works again" -- "$CV" --home "$WORK/h4" --pin-file "$WORK/ext.pin" vault list
 unset SOFTHSM2_CONF
 
 finish

@@ -39,7 +39,7 @@ expect_exit 0 "openssl parses it" -- openssl pkey -pubin -in "$WORK/rsa.pem" -no
 expect_exit 0 "download DER" -- "$CV" key download "${K[@]}" --name rsa --file "$WORK/rsa.der" --encoding DER
 openssl pkey -pubin -in "$WORK/rsa.pem" -outform DER -out "$WORK/rsa2.der"
 expect_eq "$(cmp -s "$WORK/rsa.der" "$WORK/rsa2.der" && echo same)" "same" "DER equals PEM body"
-expect_exit 2 "download refuses to overwrite" -- "$CV" key download "${K[@]}" --name rsa --file "$WORK/rsa.pem"
+expect_exit 4 "download refuses to overwrite" -- "$CV" key download "${K[@]}" --name rsa --file "$WORK/rsa.pem"
 expect_exit 2 "oct has no public key" -- "$CV" key download "${K[@]}" --name aes --file "$WORK/aes.pem"
 
 printf 'the message' >"$WORK/msg"
@@ -140,8 +140,19 @@ openssl asn1parse -genconf "$WORK/sig.cnf" -out "$WORK/imp.der" -noout
 expect_exit 0 "openssl verifies with its own private key" -- openssl pkeyutl -verify -inkey "$WORK/imp.pem" -in "$WORK/d256" -sigfile "$WORK/imp.der"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-256-cbc -pass pass:pw123 -out "$WORK/enc.pem" 2>/dev/null
 expect_exit 2 "encrypted PEM without its password" -- "$CV" key import "${K[@]}" --name enc --pem-file "$WORK/enc.pem"
-expect_exit 0 "encrypted PEM with --pem-password" -- "$CV" key import "${K[@]}" --name enc --pem-file "$WORK/enc.pem" --pem-password pw123 --kty RSA-HSM
+# The password never on argv: --pem-password is refused (without echoing it); a file or the environment.
+expect_exit 2 "--pem-password on argv is refused" -- "$CV" key import "${K[@]}" --name enc --pem-file "$WORK/enc.pem" --pem-password pw123
+if grep -q pw123 "$WORK/err"; then bad "password echoed: $(cat "$WORK/err")"; else ok "password not echoed"; fi
+expect_contains "$WORK/err" "--pem-password-file" "refusal names the file option"
+expect_contains "$WORK/err" "COLDVAULT_PEM_PASSWORD" "refusal names the variable"
+expect_exit 3 "nothing imported after the refusal" -- "$CV" key show "${K[@]}" --name enc
+printf 'wrong\n' >"$WORK/wrong.pw"
+expect_exit 2 "wrong --pem-password-file" -- "$CV" key import "${K[@]}" --name enc --pem-file "$WORK/enc.pem" --pem-password-file "$WORK/wrong.pw"
+printf 'pw123\n' >"$WORK/enc.pw"
+expect_exit 0 "encrypted PEM with --pem-password-file" -- "$CV" key import "${K[@]}" --name enc --pem-file "$WORK/enc.pem" --pem-password-file "$WORK/enc.pw" --kty RSA-HSM
 expect_eq "$(jq -r .key.kty "$WORK/out")" "RSA-HSM" "import records the given kty"
+expect_exit 0 "encrypted PEM with \$COLDVAULT_PEM_PASSWORD" -- env COLDVAULT_PEM_PASSWORD=pw123 "$CV" key import "${K[@]}" --name enc-env --pem-file "$WORK/enc.pem"
+expect_eq "$(jq -r .key.n "$WORK/out")" "$(jq -r .key.n <("$CV" key show "${K[@]}" --name enc))" "same key from the file and the variable"
 printf '{"kty":"oct","k":"%s"}' "$CEK" >"$WORK/oct.jwk"
 expect_exit 0 "import oct JWK" -- "$CV" key import "${K[@]}" --name octjwk --jwk-file "$WORK/oct.jwk"
 expect_exit 0 "imported oct key wraps" -- "$CV" key wrap "${K[@]}" --name octjwk --algorithm A256KW --value "$CEK"

@@ -36,10 +36,22 @@ TEST_F(OpenTest, Open_ByUriWithModulePath) {
   EXPECT_EQ(t->label(), "test");
 }
 
-TEST_F(OpenTest, Open_ByUriTakesPinValueWhenNoPinGiven) {
-  TokenSpec spec{{}, {}, "pkcs11:token=test?pin-value=user-pin-1234"};
-  auto t = Token::open(spec, {});
-  ASSERT_TRUE(t.has_value()) << t.error().message;
+TEST_F(OpenTest, Open_RefusesUriCarryingAPinEvenWithTheRightOne) {
+  // The URI's PIN is the right one and a PIN is given too: still refused, before any login attempt.
+  for (const std::string uri : {"pkcs11:token=test?pin-value=user-pin-1234",
+                                "pkcs11:token=test;pin-value=user-pin-1234",
+                                "pkcs11:token=test?pin-source=/tmp/user-pin-1234"}) {
+    for (const auto& pin : {cv::SecureBytes{}, env_.pin()}) {
+      auto t = Token::open(TokenSpec{{}, {}, uri}, pin);
+      ASSERT_FALSE(t.has_value()) << uri;
+      EXPECT_EQ(t.error().code, Errc::BadParameter) << uri;
+      EXPECT_EQ(t.error().message.find("user-pin-1234"), std::string::npos) << t.error().message;
+      EXPECT_EQ(t.error().message.find("pkcs11:"), std::string::npos) << t.error().message;
+      EXPECT_NE(t.error().message.find("--pin-file"), std::string::npos) << t.error().message;
+    }
+  }
+  // Nothing was counted against the token: the plain URI still opens.
+  EXPECT_TRUE(Token::open(TokenSpec{{}, {}, "pkcs11:token=test"}, env_.pin()).has_value());
 }
 
 TEST_F(OpenTest, Open_UriForOtherTokenIsNotFound) {

@@ -1,0 +1,36 @@
+// The one way coldvault writes a file (docs/adr/0003-atomic-file-writer.md). Blob files, BEKs, exported
+// keys and certificates, ADE files, TLS material, config.json and PIN files all go through it, so each
+// of them is either the old file or the complete new one, never half written, never briefly readable
+// by others, and never written through a link someone planted.
+#pragma once
+
+#include <string>
+
+#include "coldvault/bytes.hpp"
+#include "coldvault/error.hpp"
+
+namespace cv {
+
+enum class IfExists {
+  Replace,  // rename over the target (config.json, blobs, BEKs, TLS files)
+  Refuse,   // Conflict if the target exists, as `az ... download` does (public keys, certificates)
+};
+
+// Writes `data` to `path`: a new temp file with a unique random name in the same folder, opened with
+// O_CREAT|O_EXCL|O_NOFOLLOW (so nothing planted at that name is followed or reused), all bytes
+// written, fsync'd, then renamed over `path` (or hard-linked to it under IfExists::Refuse), then the
+// folder fsync'd so the new name survives a crash.
+//
+// `mode` is the file's permission bits, further narrowed by the umask: 0600 (owner only) unless the
+// file is public (0644 for a certificate). A symlink at `path` is replaced by the file, not followed:
+// the link itself is what rename swaps out.
+//
+// Errors (the temp file is removed on every one of them; the message names `path` and strerror):
+//   BadParameter   `path` is empty or ends in '/';
+//   Conflict       IfExists::Refuse and `path` already exists (any kind of entry, even a dangling link);
+//   StorageFailure anything the file system refused: missing folder, permissions, disk full, I/O.
+// Thread safety: safe to call concurrently; two writers of one path leave one complete file.
+Result<void> write_file_atomic(const std::string& path, ByteView data, unsigned mode = 0600,
+                               IfExists if_exists = IfExists::Replace);
+
+}  // namespace cv
