@@ -15,8 +15,12 @@ expect_eq "$(jq -r .unwrapTemplate "$WORK/out")" "enforced" "master key unwrap t
 if [[ -e "$COLDVAULT_HOME/so.pin" ]]; then bad "SO PIN file in the home"; else ok "no SO PIN file in the home"; fi
 if grep -rqF -- "$SO_PIN" "$COLDVAULT_HOME"; then bad "SO PIN found in a home file"; else ok "SO PIN in no file of the home"; fi
 EMBEDDED_MODULE=$(jq -r .module "$COLDVAULT_HOME/config.json")
-expect_exit 0 "the reported SO PIN logs in as SO" -- env SOFTHSM2_CONF="$COLDVAULT_HOME/softhsm2.conf" \
-  pkcs11-tool --module "$EMBEDDED_MODULE" --token-label coldvault --login --login-type so --so-pin "$SO_PIN" --list-objects
+# Proof that a PIN is the SO's: it can set the user PIN (here to the value it already has).
+so_login() { # HOME_DIR SO_PIN
+  env SOFTHSM2_CONF="$1/softhsm2.conf" pkcs11-tool --module "$EMBEDDED_MODULE" --token-label coldvault \
+    --init-pin --login --login-type so --so-pin "$2" --new-pin "$(cat "$1/user.pin")"
+}
+expect_exit 0 "the reported SO PIN is the token's SO PIN" -- so_login "$COLDVAULT_HOME" "$SO_PIN"
 expect_exit 0 "init --dev" -- "$CV" --home "$WORK/dev" init --dev
 expect_eq "$(jq -r .soPinStored "$WORK/out")" "true" "--dev reports the SO PIN stored"
 expect_eq "$(jq -r 'has("soPin")' "$WORK/out")" "false" "--dev does not print the SO PIN"
@@ -25,10 +29,8 @@ printf 'chosen-so-pin-42\n' >"$WORK/so.pin"
 expect_exit 0 "init --so-pin-file" -- "$CV" --home "$WORK/sofile" init --so-pin-file "$WORK/so.pin"
 expect_eq "$(jq -r '[has("soPin"), .soPinStored] | map(tostring) | join(",")' "$WORK/out")" "false,false" "--so-pin-file: not printed, not stored"
 if [[ -e "$WORK/sofile/so.pin" ]]; then bad "--so-pin-file copied into the home"; else ok "--so-pin-file not copied"; fi
-expect_exit 0 "the SO PIN from the file logs in as SO" -- env SOFTHSM2_CONF="$WORK/sofile/softhsm2.conf" \
-  pkcs11-tool --module "$EMBEDDED_MODULE" --token-label coldvault --login --login-type so --so-pin chosen-so-pin-42 --list-objects
-expect_exit 1 "a wrong SO PIN does not (the check above can fail)" -- env SOFTHSM2_CONF="$WORK/sofile/softhsm2.conf" \
-  pkcs11-tool --module "$EMBEDDED_MODULE" --token-label coldvault --login --login-type so --so-pin wrong-so-pin-1 --list-objects
+expect_exit 0 "the SO PIN from the file is the token's SO PIN" -- so_login "$WORK/sofile" chosen-so-pin-42
+expect_exit 1 "a wrong SO PIN is refused (the check above can fail)" -- so_login "$WORK/sofile" wrong-so-pin-1
 expect_exit 2 "--dev with --so-pin-file" -- "$CV" --home "$WORK/both" init --dev --so-pin-file "$WORK/so.pin"
 if [[ -e "$WORK/both" ]]; then bad "refused init made the home"; else ok "refused init made nothing"; fi
 expect_exit 0 "domain show" -- "$CV" domain show
