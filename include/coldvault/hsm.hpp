@@ -124,10 +124,19 @@ class Token {
   // Finds a token object by CKA_LABEL and class ("private", "public", "secret"). NotFound if absent,
   // Conflict if several. Call only at start-up: the lookup reads every object in SoftHSM.
   Result<Handle> find(const std::string& label, const std::string& object_class);
+  // CKA_LABEL of every token object the user can see (private ones too: we are logged in). For tests
+  // and diagnostics; reads every object.
+  Result<std::vector<std::string>> object_labels();
 
   // --- root keys (token objects) -------------------------------------------------------------
-  // AES-256 vault master key: sensitive, non-extractable, encrypt/decrypt/wrap/unwrap.
+  // AES-256 vault master key: sensitive, non-extractable, encrypt/decrypt/wrap/unwrap, with
+  // CKA_UNWRAP_TEMPLATE = {CKA_SENSITIVE=TRUE} so nothing it unwraps can be made readable. A token that
+  // refuses the attribute at creation gets the key without it (see unwrap_template_enforced).
   Result<Handle> create_master_key(const std::string& label);
+  // Whether the token enforces `key`'s unwrap template: wraps a throwaway key under `key` and tries to
+  // unwrap it with CKA_SENSITIVE=FALSE. true when the token refuses (CKR_TEMPLATE_INCONSISTENT); false
+  // when it lets it through (no template on the key, or a token that ignores it). Errors otherwise.
+  Result<bool> unwrap_template_enforced(Handle key);
   // RSA domain key: private half sensitive, CKA_DECRYPT=FALSE, CKA_UNWRAP=TRUE, CKA_ALLOWED_MECHANISMS =
   // {RSA_PKCS_OAEP}, CKA_EXTRACTABLE=TRUE with CKA_WRAP_WITH_TRUSTED=TRUE; public half encrypt/wrap.
   // CKA_ID = id on both.
@@ -176,6 +185,9 @@ class Token {
 
   // Attribute probe for tests: true when CKA_VALUE of h can be read in clear (it must never be for keys).
   bool value_readable(Handle h);
+  // Attribute probes for tests: h has a non-empty CKA_UNWRAP_TEMPLATE; h has CKA_SENSITIVE=TRUE.
+  bool has_unwrap_template(Handle h);
+  bool sensitive(Handle h);
 
  private:
   friend struct detail::TokenAccess;

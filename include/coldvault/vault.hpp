@@ -1,8 +1,9 @@
 // The domain layer: a coldvault home (catalogue + token), its security domain and vaults.
 //
 // A home is a folder ($COLDVAULT_HOME, else ~/.local/share/coldvault) holding config.json, catalog.db and,
-// for the embedded default, a SoftHSM token folder with its softhsm2.conf and 0600 PIN files. With
-// --module/--token the home points at an existing token instead and never stores its PIN.
+// for the embedded default, a SoftHSM token folder with its softhsm2.conf and the 0600 user PIN file (the SO
+// PIN only with `init --dev`). With --module/--token the home points at an existing token instead and never
+// stores its PIN.
 //
 // Key hierarchy (docs/architecture.md): one RSA-3072 domain key per token (label coldvault-domain-<kid>),
 // and per vault an AES-256 master key (coldvault-master-<vault>) and an EC P-256 signing key
@@ -11,10 +12,12 @@
 // Thread safety: a Service is one catalogue connection plus a Token; use it from one thread at a time.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "coldvault/catalog.hpp"
@@ -36,12 +39,31 @@ struct VaultOptions {
   bool purge_protection = false;
 };
 
+// Choices that only `init` makes.
+struct InitOptions {
+  // The embedded token's SO PIN from this file (first line). Empty: init generates one, reports it once
+  // and stores it nowhere. Refused with --module/--token (an existing token already has its SO).
+  std::string so_pin_file;
+  // Demos: store the generated SO PIN in <home>/so.pin (0600), as coldvault did before. Embedded only.
+  bool dev = false;
+  // Test seam (fault injection): called after each step that leaves objects on the token ("domain", then
+  // "vault"); an error returned here fails init at that point, which then undoes what it made.
+  std::function<Result<void>(std::string_view step)> fault;
+};
+
 struct InitReport {
   std::string home;
   bool embedded = true;
   std::string token_label;
   std::string domain_kid;
   std::string vault;
+  // Embedded token: the SO PIN init generated, when it is neither stored (--dev) nor the caller's
+  // (--so-pin-file). It exists nowhere else: print it once.
+  std::optional<SecureString> so_pin;
+  bool so_pin_stored = false;  // --dev: <home>/so.pin holds it
+  // The first vault master key's CKA_UNWRAP_TEMPLATE: "enforced", "not supported by this token", or
+  // "not checked: <why>" when the probe itself failed.
+  std::string unwrap_template;
 };
 
 // The folder a HomeOptions names.
@@ -51,8 +73,10 @@ std::string resolve_home(const HomeOptions& o);
 Result<store::Catalog> open_catalog(const HomeOptions& o);
 
 // Creates the home (and for the embedded default, a SoftHSM token), the security domain and a first vault.
-// Conflict if the home is already initialised.
-Result<InitReport> init(const HomeOptions& o, const VaultOptions& v);
+// Conflict if the home is already initialised; BadParameter (nothing made) for init options that do not
+// apply. A failure part way removes the files init wrote and the token objects it created, so a retry on
+// the same (external) token works.
+Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitOptions& io = {});
 
 struct HomeConfig;
 class KeyCache;   // src/vault/key_cache.hpp

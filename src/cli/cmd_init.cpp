@@ -37,14 +37,28 @@ void add_init_commands(CLI::App& app, Globals& g) {
   init->add_flag("--enable-purge-protection", vopts->purge_protection, "Forbid purge before retention ends");
   init->add_option("--module", g.home.module, "PKCS#11 module of an existing token (default: embedded SoftHSM)");
   init->add_option("--token", g.home.token, "Existing token: its label or a pkcs11: URI");
-  init->callback([&g, vopts] {
-    auto r = need(vault::init(g.home, *vopts));
-    print(g, {{"home", r.home},
-              {"embedded", r.embedded},
-              {"token", r.token_label},
-              {"domainKid", r.domain_kid},
-              {"vault", r.vault}},
-          {"home", "token", "domainKid", "vault"});
+  auto iopts = std::make_shared<vault::InitOptions>();
+  init->add_option("--so-pin-file", iopts->so_pin_file,
+                   "Embedded token: take its SO PIN from this file (default: generate one, shown once)");
+  init->add_flag("--dev", iopts->dev, "Embedded token, demos only: store the SO PIN in the home (0600)");
+  init->callback([&g, vopts, iopts] {
+    auto r = need(vault::init(g.home, *vopts, *iopts));
+    nlohmann::json j = {{"home", r.home},
+                        {"embedded", r.embedded},
+                        {"token", r.token_label},
+                        {"domainKid", r.domain_kid},
+                        {"vault", r.vault},
+                        {"unwrapTemplate", r.unwrap_template}};
+    if (r.embedded) j["soPinStored"] = r.so_pin_stored;
+    if (r.so_pin) {
+      j["soPin"] = std::string(r.so_pin->begin(), r.so_pin->end());
+      j["soPinNote"] = "shown once and not stored: keep it somewhere safe";
+    }
+    std::vector<std::string> columns = {"home", "token", "domainKid", "vault", "unwrapTemplate"};
+    if (r.so_pin) columns.push_back("soPin");
+    print(g, j, columns);
+    if (r.so_pin)
+      std::cerr << "The token's SO PIN (soPin) is shown once; coldvault does not store it.\n";
   });
 
   auto* vault = app.add_subcommand("vault", "Vaults of this home's security domain");

@@ -56,6 +56,14 @@ Template& Template::add_mechanisms(CK_ATTRIBUTE_TYPE type,
   return *this;
 }
 
+Template& Template::add_template(CK_ATTRIBUTE_TYPE type, Template inner) {
+  values_.push_back(raw_copy(inner.data(), inner.attrs_.size() * sizeof(CK_ATTRIBUTE)));
+  nested_.push_back(std::move(inner));
+  attrs_.push_back(
+      CK_ATTRIBUTE{type, values_.back().data(), static_cast<CK_ULONG>(values_.back().size())});
+  return *this;
+}
+
 void add_secret_usage(Template& t, const KeyUsage& u) {
   t.add_bool(CKA_PRIVATE, true)
       .add_bool(CKA_SENSITIVE, true)

@@ -33,6 +33,9 @@ class Template {
     return add_bytes(type, as_bytes(v));
   }
   Template& add_mechanisms(CK_ATTRIBUTE_TYPE type, std::initializer_list<CK_MECHANISM_TYPE> mechs);
+  // An attribute-array attribute (CKA_UNWRAP_TEMPLATE, CKA_WRAP_TEMPLATE): its value is `inner`'s
+  // CK_ATTRIBUTE array, which points into `inner`'s buffers, so `inner` is kept here too.
+  Template& add_template(CK_ATTRIBUTE_TYPE type, Template inner);
 
   CK_ATTRIBUTE_PTR data() { return attrs_.data(); }
   CK_ULONG size() const { return static_cast<CK_ULONG>(attrs_.size()); }
@@ -42,6 +45,9 @@ class Template {
   // pointers in attrs_ survive the outer vector growing.
   std::vector<SecureBytes> values_;
   std::vector<CK_ATTRIBUTE> attrs_;
+  // Templates nested by add_template. Moving one keeps its value buffers where they are, so the
+  // copied CK_ATTRIBUTE arrays in values_ stay valid when this vector grows.
+  std::vector<Template> nested_;
 };
 
 // Usage flags that apply to each object class (PKCS#11 rejects, e.g., CKA_ENCRYPT on a private

@@ -72,6 +72,31 @@ Result<Handle> Token::find(const std::string& label, const std::string& object_c
   });
 }
 
+Result<std::vector<std::string>> Token::object_labels() {
+  Template t;
+  t.add_bool(CKA_TOKEN, true);
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<std::vector<std::string>> {
+    auto fn = impl_->fn();
+    if (CK_RV rv = fn->C_FindObjectsInit(s, t.data(), t.size()); rv != CKR_OK) {
+      return rv_fail(rv, "C_FindObjectsInit");
+    }
+    FindOperation op(fn, s);
+    std::vector<std::string> labels;
+    for (;;) {
+      CK_OBJECT_HANDLE batch[32];
+      CK_ULONG n = 0;
+      if (CK_RV rv = fn->C_FindObjects(s, batch, 32, &n); rv != CKR_OK) {
+        return rv_fail(rv, "C_FindObjects");
+      }
+      if (n == 0) return labels;
+      for (CK_ULONG i = 0; i < n; ++i) {
+        auto label = get_attribute(fn, s, batch[i], CKA_LABEL, "reading CKA_LABEL");
+        labels.emplace_back(label ? std::string(label->begin(), label->end()) : std::string());
+      }
+    }
+  });
+}
+
 Result<Bytes> Token::random(std::size_t n) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
     Bytes out(n);

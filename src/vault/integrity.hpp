@@ -21,6 +21,7 @@ namespace cv::vault {
 class Integrity final : public store::RowGuard {
  public:
   Integrity(hsm::Token& token, hsm::Handle key) : token_(&token), key_(key) {}
+  hsm::Handle key() const { return key_; }
 
   Result<Bytes> seal(std::string_view binding);
   // Corruption "<what> fails its integrity check ..." when auth does not match binding.

@@ -7,6 +7,32 @@ expect_contains "$WORK/err" "coldvault init" "hint to run init"
 expect_exit 2 "bad vault name" -- "$CV" init --vault-name x
 expect_exit 0 "init" -- "$CV" init --vault-name first
 KID=$(jq -r .domainKid "$WORK/out")
+SO_PIN=$(jq -r .soPin "$WORK/out")
+expect_eq "$(jq -r .soPinStored "$WORK/out")" "false" "SO PIN not stored by default"
+expect_eq "${#SO_PIN}" "32" "generated SO PIN shown in the report"
+expect_contains "$WORK/err" "shown once" "SO PIN shown-once note"
+expect_eq "$(jq -r .unwrapTemplate "$WORK/out")" "enforced" "master key unwrap template enforced"
+if [[ -e "$COLDVAULT_HOME/so.pin" ]]; then bad "SO PIN file in the home"; else ok "no SO PIN file in the home"; fi
+if grep -rqF -- "$SO_PIN" "$COLDVAULT_HOME"; then bad "SO PIN found in a home file"; else ok "SO PIN in no file of the home"; fi
+EMBEDDED_MODULE=$(jq -r .module "$COLDVAULT_HOME/config.json")
+# Proof that a PIN is the SO's: it can set the user PIN (here to the value it already has).
+so_login() { # HOME_DIR SO_PIN
+  env SOFTHSM2_CONF="$1/softhsm2.conf" pkcs11-tool --module "$EMBEDDED_MODULE" --token-label coldvault \
+    --init-pin --login --login-type so --so-pin "$2" --new-pin "$(cat "$1/user.pin")"
+}
+expect_exit 0 "the reported SO PIN is the token's SO PIN" -- so_login "$COLDVAULT_HOME" "$SO_PIN"
+expect_exit 0 "init --dev" -- "$CV" --home "$WORK/dev" init --dev
+expect_eq "$(jq -r .soPinStored "$WORK/out")" "true" "--dev reports the SO PIN stored"
+expect_eq "$(jq -r 'has("soPin")' "$WORK/out")" "false" "--dev does not print the SO PIN"
+expect_eq "$(stat -c %a "$WORK/dev/so.pin" 2>/dev/null)" "600" "--dev stores the SO PIN 0600"
+printf 'chosen-so-pin-42\n' >"$WORK/so.pin"
+expect_exit 0 "init --so-pin-file" -- "$CV" --home "$WORK/sofile" init --so-pin-file "$WORK/so.pin"
+expect_eq "$(jq -r '[has("soPin"), .soPinStored] | map(tostring) | join(",")' "$WORK/out")" "false,false" "--so-pin-file: not printed, not stored"
+if [[ -e "$WORK/sofile/so.pin" ]]; then bad "--so-pin-file copied into the home"; else ok "--so-pin-file not copied"; fi
+expect_exit 0 "the SO PIN from the file is the token's SO PIN" -- so_login "$WORK/sofile" chosen-so-pin-42
+expect_exit 1 "a wrong SO PIN is refused (the check above can fail)" -- so_login "$WORK/sofile" wrong-so-pin-1
+expect_exit 2 "--dev with --so-pin-file" -- "$CV" --home "$WORK/both" init --dev --so-pin-file "$WORK/so.pin"
+if [[ -e "$WORK/both" ]]; then bad "refused init made the home"; else ok "refused init made nothing"; fi
 expect_exit 0 "domain show" -- "$CV" domain show
 expect_eq "$(jq -r .kid "$WORK/out")" "$KID" "domain kid"
 expect_contains "$WORK/out" "BEGIN PUBLIC KEY" "domain public key"
@@ -46,6 +72,7 @@ if [[ -e "$WORK/h4/user.pin" ]]; then bad "PIN of a real token stored"; else ok 
 expect_exit 0 "secret on the external token" -- "$CV" --home "$WORK/h4" --pin-file "$WORK/ext.pin" secret set --vault-name default --name s --value x
 expect_exit 0 "read back" -- env COLDVAULT_PIN=1234-ext "$CV" --home "$WORK/h4" secret show --vault-name default --name s
 expect_eq "$(jq -r .value "$WORK/out")" "x" "value from external token"
+expect_exit 2 "--so-pin-file refused for an existing token" -- "$CV" --home "$WORK/h5" --pin-file "$WORK/ext.pin" init --module /usr/lib/softhsm/libsofthsm2.so --token ext --so-pin-file "$WORK/so.pin"
 expect_exit 2 "no PIN and no terminal" -- setsid -w bash -c "'$CV' --home '$WORK/h4' vault list </dev/null"
 
 # A PIN inside a PKCS#11 URI is refused before anything is made, and neither the PIN nor the URI is echoed.

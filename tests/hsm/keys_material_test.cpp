@@ -91,6 +91,7 @@ TEST_F(KeysMaterial, UnwrappedObjectsNeverShowTheirValue) {
       auto h = vault::unwrap_stored_key(*svc, **vk, v, extractable);
       ASSERT_TRUE(h) << name << ": " << h.error().message;
       EXPECT_FALSE(svc->token().value_readable(*h)) << name << " extractable=" << extractable;
+      EXPECT_TRUE(svc->token().sensitive(*h)) << name << " extractable=" << extractable;
       ASSERT_TRUE(svc->token().destroy(*h));
     }
   }
@@ -102,6 +103,15 @@ TEST_F(KeysMaterial, UnwrappedObjectsNeverShowTheirValue) {
   EXPECT_EQ(vault::key_type_of(row("e")), hsm::KeyType::Ec);
   EXPECT_TRUE(vault::key_usage_of(row("r"), false).decrypt);
   EXPECT_FALSE(vault::key_usage_of(row("r"), false).extractable);
+}
+
+TEST_F(KeysMaterial, VaultMasterKeyCarriesAnEnforcedUnwrapTemplate) {
+  auto vk = svc->vault("main");
+  ASSERT_TRUE(vk);
+  EXPECT_TRUE(svc->token().has_unwrap_template((*vk)->master));
+  auto enforced = svc->token().unwrap_template_enforced((*vk)->master);
+  ASSERT_TRUE(enforced) << enforced.error().message;
+  EXPECT_TRUE(*enforced);
 }
 
 TEST_F(KeysMaterial, WrappedBytesMovedToAnotherVaultDoNotUnwrap) {

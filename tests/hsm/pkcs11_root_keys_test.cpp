@@ -70,6 +70,56 @@ TEST_F(RootKeysTest, MasterKey_ValueIsNeverReadable) {
   EXPECT_FALSE(token().value_readable(*mk));
 }
 
+TEST_F(RootKeysTest, MasterKey_CarriesAnUnwrapTemplateTheTokenEnforces) {
+  auto mk = token().create_master_key("master");
+  ASSERT_TRUE(mk);
+  EXPECT_TRUE(token().has_unwrap_template(*mk));
+  auto enforced = token().unwrap_template_enforced(*mk);
+  ASSERT_TRUE(enforced.has_value()) << enforced.error().message;
+  EXPECT_TRUE(*enforced);
+}
+
+TEST_F(RootKeysTest, UnwrapTemplateProbe_KeyWithoutTemplateIsNotEnforced) {
+  // What a master key made before the template existed looks like to the probe.
+  auto plain = token().generate_secret_key(KeyType::Aes, 256, {.wrap = true, .unwrap = true});
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(token().has_unwrap_template(*plain));
+  auto enforced = token().unwrap_template_enforced(*plain);
+  ASSERT_TRUE(enforced.has_value()) << enforced.error().message;
+  EXPECT_FALSE(*enforced);
+}
+
+TEST_F(RootKeysTest, MasterKey_RefusesToUnwrapIntoAReadableKey) {
+  auto mk = token().create_master_key("master");
+  ASSERT_TRUE(mk);
+  auto k = token().generate_secret_key(KeyType::Aes, 256, {.encrypt = true, .extractable = true});
+  ASSERT_TRUE(k);
+  auto wrapped = token().wrap(Mech::AesKeyWrapPad, *mk, *k);
+  ASSERT_TRUE(wrapped) << wrapped.error().message;
+  auto value = token().unwrap_secret_value(Mech::AesKeyWrapPad, *mk, *wrapped);
+  ASSERT_FALSE(value.has_value());
+  EXPECT_EQ(value.error().native, "CKR_TEMPLATE_INCONSISTENT");
+}
+
+TEST_F(RootKeysTest, MasterKey_UnwrapsSensitiveKeysThatBackupCanStillWrapAgain) {
+  auto mk = token().create_master_key("master");
+  ASSERT_TRUE(mk);
+  auto k = token().generate_secret_key(KeyType::Aes, 256, {.encrypt = true, .extractable = true});
+  ASSERT_TRUE(k);
+  auto wrapped = token().wrap(Mech::AesKeyWrapPad, *mk, *k);
+  ASSERT_TRUE(wrapped);
+  // The backup path: unwrap extractable under the master key, wrap again under a blob CEK.
+  auto h = token().unwrap(Mech::AesKeyWrapPad, *mk, *wrapped, KeyType::Aes,
+                          {.encrypt = true, .extractable = true});
+  ASSERT_TRUE(h.has_value()) << h.error().message;
+  EXPECT_TRUE(token().sensitive(*h));
+  EXPECT_FALSE(token().value_readable(*h));
+  auto cek = token().generate_secret_key(KeyType::Aes, 256, {.wrap = true, .unwrap = true});
+  ASSERT_TRUE(cek);
+  auto again = token().wrap(Mech::AesKeyWrapPad, *cek, *h);
+  EXPECT_TRUE(again.has_value()) << again.error().message;
+}
+
 TEST_F(RootKeysTest, MasterKey_FoundByLabelInANewToken) {
   auto mk = token().create_master_key("master");
   ASSERT_TRUE(mk);
