@@ -65,7 +65,7 @@ unset SOFTHSM2_CONF
 # TLS 1.1 is refused by the server (the client is allowed to offer it at security level 0).
 expect_exit 1 "TLS 1.1 client refused" -- bash -c "openssl s_client -connect 127.0.0.1:$PORT -tls1_1 \
   -cipher 'DEFAULT:@SECLEVEL=0' </dev/null"
-expect_contains "$WORK/out" "alert protocol version" "refused with a protocol-version alert from the server"
+expect_contains "$WORK/err" "alert protocol version" "refused with a protocol-version alert from the server"
 # TLS 1.2 with ECDHE-ECDSA-AES128-GCM verifies against the certificate; the server signed its
 # ServerKeyExchange with the token key.
 expect_exit 0 "TLS 1.2 ECDHE-ECDSA-AES128-GCM works" -- bash -c "openssl s_client -connect 127.0.0.1:$PORT \
