@@ -44,8 +44,8 @@ struct TokenKeyLocation {
 // module is gone. libp11's teardown calls C_CloseAllSessions on the slot and C_Finalize on the module
 // (libp11 0.4.12 p11_slot.c / p11_load.c), which would end the sessions and login of a live Token.
 // Destroyed last, those calls fail quietly (CKR_CRYPTOKI_NOT_INITIALIZED) once the last Token has
-// finalised the module. While serving, keep one Token open so the module stays initialised for
-// libp11 even when every pooled Token is dropped and reopened.
+// finalised the module. A failed from_token tears down the same way. If every Token goes while the
+// identity is in use, the module is finalised under libp11 and its signing fails from then on.
 //
 // Thread safety: apply() once before serving; handshakes on many threads may then sign at once
 // (libp11 hands each its own session).

@@ -116,8 +116,7 @@ Result<void> serve(const ServeOptions& o) {
   // The PIN is read once; every pooled Service logs in with this copy.
   auto pin = vault::Service::read_pin(o.home);
   if (!pin) return std::unexpected(pin.error());
-  // Kept open for the whole run and never lent to requests: while it lives the module stays
-  // initialised for libp11, even if every pooled Service is dropped after an HSM failure.
+  // Opened for the start-up checks and the TLS key, then lent to the first request.
   auto keeper = vault::Service::open(o.home, *pin);
   if (!keeper) return std::unexpected(keeper.error());
   if (auto v = keeper->vault(o.vault); !v) return std::unexpected(v.error());
@@ -142,13 +141,27 @@ Result<void> serve(const ServeOptions& o) {
   if (!prepared) return std::unexpected(prepared.error());
   tls.emplace(std::move(*prepared));
 
+  // KNOWN LIMIT: when an HSM outage makes the pool drop every Service, the last Token finalises the
+  // module (so SoftHSM re-reads its token on reopen, which is how the server heals); libp11's
+  // sessions die with it and new TLS handshakes fail until `serve` is restarted. Connections
+  // already open keep working. docs/rest.md "TLS".
   auto shared_pin = std::make_shared<SecureBytes>(std::move(*pin));
+  auto first_slot = std::make_shared<std::optional<vault::Service>>(std::move(*keeper));
+  std::mutex first_mu;
   AppConfig cfg{"https",
                 vault::catalog_path(home),
                 VaultResolver(o.vault, map),
                 o.dev_accept_any_token,
                 o.workers,
-                [home_opts = o.home, shared_pin]() -> Result<vault::Service> {
+                [home_opts = o.home, shared_pin, first_slot, &first_mu]() -> Result<vault::Service> {
+                  {
+                    std::lock_guard lock(first_mu);
+                    if (*first_slot) {
+                      vault::Service s = std::move(**first_slot);
+                      first_slot->reset();
+                      return s;
+                    }
+                  }
                   return vault::Service::open(home_opts, *shared_pin);
                 }};
   App app(std::move(cfg));
