@@ -141,8 +141,10 @@ class Token {
   // {RSA_PKCS_OAEP}, CKA_EXTRACTABLE=TRUE with CKA_WRAP_WITH_TRUSTED=TRUE; public half encrypt/wrap.
   // CKA_ID = id on both.
   Result<KeyPair> create_domain_key(const std::string& label, const Bytes& id, unsigned bits);
-  // EC signing key (token object): private sign only, non-extractable.
-  Result<KeyPair> create_signing_key(const std::string& label, Curve curve);
+  // EC signing key (token object): private sign only, sensitive, non-extractable. A non-empty `id`
+  // goes into CKA_ID of both halves: tools that pair the halves by CKA_ID (libp11, for the TLS key)
+  // need it unique, while the vault signing keys are found by label and leave it empty.
+  Result<KeyPair> create_signing_key(const std::string& label, Curve curve, ByteView id = {});
 
   // --- working keys (session objects) ---------------------------------------------------------
   Result<Handle> generate_secret_key(KeyType type, unsigned bits, const KeyUsage& usage);

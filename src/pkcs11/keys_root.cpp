@@ -111,7 +111,7 @@ Result<KeyPair> Token::create_domain_key(const std::string& label, const Bytes& 
   });
 }
 
-Result<KeyPair> Token::create_signing_key(const std::string& label, Curve curve) {
+Result<KeyPair> Token::create_signing_key(const std::string& label, Curve curve, ByteView id) {
   if (auto ok = label_free(*this, label, "private"); !ok) return std::unexpected(ok.error());
   Template pub;
   pub.add_bool(CKA_TOKEN, true)
@@ -119,6 +119,7 @@ Result<KeyPair> Token::create_signing_key(const std::string& label, Curve curve)
       .add_bytes(CKA_EC_PARAMS, ec_params_der(curve))
       .add_bool(CKA_VERIFY, true)
       .add_string(CKA_LABEL, label);
+  if (!id.empty()) pub.add_bytes(CKA_ID, id);
   Template priv;
   priv.add_bool(CKA_TOKEN, true)
       .add_bool(CKA_PRIVATE, true)
@@ -127,6 +128,7 @@ Result<KeyPair> Token::create_signing_key(const std::string& label, Curve curve)
       .add_bool(CKA_SIGN, true)
       .add_bool(CKA_DERIVE, false)
       .add_string(CKA_LABEL, label);
+  if (!id.empty()) priv.add_bytes(CKA_ID, id);
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<KeyPair> {
     CK_MECHANISM mech{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
     CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;

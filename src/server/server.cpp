@@ -109,61 +109,74 @@ Result<void> serve(const ServeOptions& o) {
     map.push_back(*m);
   }
 
+  // Declared before every Service so it is destroyed after them: libp11's teardown closes all
+  // sessions of the slot and finalises the module (ServerTlsIdentity's contract).
+  std::optional<TlsSetup> tls;
+
   // The PIN is read once; every pooled Service logs in with this copy.
   auto pin = vault::Service::read_pin(o.home);
   if (!pin) return std::unexpected(pin.error());
-  auto first = vault::Service::open(o.home, *pin);
-  if (!first) return std::unexpected(first.error());
-  if (auto v = first->vault(o.vault); !v) return std::unexpected(v.error());
+  // Opened for the start-up checks and the TLS key, then lent to the first request.
+  auto keeper = vault::Service::open(o.home, *pin);
+  if (!keeper) return std::unexpected(keeper.error());
+  if (auto v = keeper->vault(o.vault); !v) return std::unexpected(v.error());
   for (const auto& m : map)
-    if (auto v = first->vault(m.vault); !v) return std::unexpected(v.error());
-  std::string home = first->home();
+    if (auto v = keeper->vault(m.vault); !v) return std::unexpected(v.error());
+  std::string home = keeper->home();
 
-  TlsFiles tls{o.tls_cert, o.tls_key, {}};
+  std::vector<std::string> dns = {"localhost", "*.vault.localhost"};
+  std::vector<std::string> ips = {"127.0.0.1", "::1"};
   if (o.tls_cert.empty()) {
-    std::vector<std::string> dns = {"localhost", "*.vault.localhost"};
-    auto vaults = first->catalog().vaults();
+    auto vaults = keeper->catalog().vaults();
     if (!vaults) return std::unexpected(vaults.error());
     for (const auto& v : *vaults)
       dns.push_back(host_without_port(v.name) + ".vault.localhost");  // lower case
     for (const auto& m : map) dns.push_back(m.host);
-    std::vector<std::string> ips = {"127.0.0.1", "::1"};
     if (is_ip(listen->host) && listen->host != "127.0.0.1" && listen->host != "0.0.0.0" &&
         listen->host != "::" && listen->host != "::1")
       ips.push_back(listen->host);
     std::erase_if(dns, [](const std::string& d) { return is_ip(d); });
-    auto issued = issue_tls_files(home, dns, ips);
-    if (!issued) return std::unexpected(issued.error());
-    tls = *issued;
   }
+  auto prepared = prepare_tls(*keeper, *pin, o.tls_cert, o.tls_key, dns, ips);
+  if (!prepared) return std::unexpected(prepared.error());
+  tls.emplace(std::move(*prepared));
 
+  // KNOWN LIMIT: when an HSM outage makes the pool drop every Service, the last Token finalises the
+  // module (so SoftHSM re-reads its token on reopen, which is how the server heals); libp11's
+  // sessions die with it and new TLS handshakes fail until `serve` is restarted. Connections
+  // already open keep working. docs/rest.md "TLS".
   auto shared_pin = std::make_shared<SecureBytes>(std::move(*pin));
-  auto first_slot = std::make_shared<std::optional<vault::Service>>(std::move(*first));
+  auto first_slot = std::make_shared<std::optional<vault::Service>>(std::move(*keeper));
   std::mutex first_mu;
-  AppConfig cfg{
-      "https",
-      vault::catalog_path(home),
-      VaultResolver(o.vault, map),
-      o.dev_accept_any_token,
-      o.workers,
-      [home_opts = o.home, shared_pin, first_slot, &first_mu]() -> Result<vault::Service> {
-        {
-          // Hand the Service opened for the start-up checks to the first request.
-          std::lock_guard lock(first_mu);
-          if (*first_slot) {
-            vault::Service s = std::move(**first_slot);
-            first_slot->reset();
-            return s;
-          }
-        }
-        return vault::Service::open(home_opts, *shared_pin);
-      }};
+  AppConfig cfg{"https",
+                vault::catalog_path(home),
+                VaultResolver(o.vault, map),
+                o.dev_accept_any_token,
+                o.workers,
+                [home_opts = o.home, shared_pin, first_slot, &first_mu]() -> Result<vault::Service> {
+                  {
+                    std::lock_guard lock(first_mu);
+                    if (*first_slot) {
+                      vault::Service s = std::move(**first_slot);
+                      first_slot->reset();
+                      return s;
+                    }
+                  }
+                  return vault::Service::open(home_opts, *shared_pin);
+                }};
   App app(std::move(cfg));
 
-  httplib::SSLServer svr(tls.cert.c_str(), tls.key.c_str());
+  // The callback form: the identity sets certificate, key, TLS 1.2 floor and cipher list itself
+  // (the path and X509* constructors would put the floor at TLS 1.1).
+  std::optional<Error> tls_error;
+  httplib::SSLServer svr([&tls, &tls_error](SSL_CTX& ctx) {
+    auto r = tls->identity.apply(&ctx);
+    if (!r) tls_error = r.error();
+    return r.has_value();
+  });
   if (!svr.is_valid())
-    return fail(Errc::BadParameter,
-                "cannot load the TLS certificate " + tls.cert + " and key " + tls.key);
+    return std::unexpected(tls_error ? *tls_error
+                                     : Error{Errc::Internal, "cannot create the TLS context", {}, {}, {}});
   unsigned threads = o.threads ? o.threads : 128;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // The library's compiled-in default closes a connection after 5 requests; SDK agents and load
@@ -229,7 +242,7 @@ Result<void> serve(const ServeOptions& o) {
                                     " (vault '" + o.vault + "', " + std::to_string(threads) +
                                     " connection threads, " + std::to_string(o.workers) +
                                     " vault workers)"};
-  if (!tls.ca.empty()) lines.push_back("TLS CA certificate (clients must trust it): " + tls.ca);
+  lines.insert(lines.end(), tls->lines.begin(), tls->lines.end());
   if (o.on_ready) o.on_ready(lines);
 
   std::thread waiter([&svr, sigs] {

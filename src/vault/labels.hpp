@@ -14,6 +14,7 @@ inline std::string lower(std::string s) {
 }
 inline std::string domain_label(const std::string& kid) { return "coldvault-domain-" + kid; }
 inline std::string master_label(const std::string& vault) { return "coldvault-master-" + lower(vault); }
+inline std::string tls_label(const std::string& kid) { return "coldvault-tls-" + kid; }
 inline std::string signing_label(const std::string& vault) { return "coldvault-sign-" + lower(vault); }
 // The home's integrity key: authenticates the signer registry and key rows (src/vault/integrity.hpp).
 inline std::string integrity_label(const std::string& kid) { return "coldvault-integrity-" + kid; }

@@ -37,20 +37,22 @@ export async function startServer({ vaults = ["sdkvault"], extraArgs = [] } = {}
   });
   let stderr = "";
   proc.stderr.on("data", (d) => (stderr += d));
-  const url = await new Promise((resolve, reject) => {
+  // The server prints the file clients must trust: its self-signed certificate (key in the token).
+  const [url, caPath] = await new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error("server did not start: " + stderr)), 30000);
     proc.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/listening on (https:\/\/127\.0\.0\.1:\d+)/);
-      if (m && out.includes("TLS CA certificate")) {
+      const c = out.match(/clients must trust it\): (\S+)\n/);
+      if (m && c) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve([m[1], c[1]]);
       }
     });
     proc.on("exit", (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
   });
-  const ca = readFileSync(join(home, "tls", "ca.pem"), "utf8");
+  const ca = readFileSync(caPath, "utf8");
   const server = {
     dir, home, url, ca, token, vault: vaults[0], proc,
     port: Number(new URL(url).port),
