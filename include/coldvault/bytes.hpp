@@ -1,5 +1,6 @@
 // Byte containers. SecureBytes wipes its memory (OPENSSL_cleanse, in src/crypto/wipe.cpp) whenever it
-// frees it, so secrets never linger in freed heap blocks. Use it for PINs, values and key material.
+// frees it, so secrets never linger in freed heap blocks. Use it for PINs, values and key material;
+// SecureString (coldvault/secure_string.hpp) is the text equivalent.
 #pragma once
 
 #include <cstddef>
@@ -9,29 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "coldvault/secure_string.hpp"
+#include "coldvault/wiping_allocator.hpp"
+
 namespace cv {
-
-// Overwrites n bytes at p in a way the compiler may not elide (OPENSSL_cleanse).
-void secure_wipe(void* p, std::size_t n) noexcept;
-
-template <class T>
-struct WipingAllocator {
-  using value_type = T;
-  WipingAllocator() = default;
-  template <class U>
-  WipingAllocator(const WipingAllocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
-  void deallocate(T* p, std::size_t n) noexcept {
-    secure_wipe(p, n * sizeof(T));
-    std::allocator<T>{}.deallocate(p, n);
-  }
-  template <class U>
-  bool operator==(const WipingAllocator<U>&) const noexcept { return true; }
-};
 
 using Bytes = std::vector<std::uint8_t>;
 using SecureBytes = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
-using SecureString = std::basic_string<char, std::char_traits<char>, WipingAllocator<char>>;
 
 using ByteView = std::span<const std::uint8_t>;
 

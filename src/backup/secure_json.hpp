@@ -1,16 +1,10 @@
-// A JSON type whose strings and containers live in wiped memory, for blob payloads that carry secret
-// values: every buffer the parser or serializer allocates is cleansed when freed.
+// Blob payloads are SecureJson trees (coldvault/secure_json.hpp).
 #pragma once
 
-#include <map>
-#include <nlohmann/json.hpp>
-#include <vector>
-
-#include "coldvault/bytes.hpp"
+#include "coldvault/secure_json.hpp"
 
 namespace cv::backup {
 
-using SecureJson = nlohmann::basic_json<std::map, std::vector, SecureString, bool, std::int64_t, std::uint64_t,
-                                        double, WipingAllocator>;
+using SecureJson = cv::SecureJson;
 
 }  // namespace cv::backup

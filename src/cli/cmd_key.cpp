@@ -122,8 +122,7 @@ void add_key_commands(CLI::App& app, Globals& g) {
     auto material = as_secure_string(need(read_file(a->pem_file.empty() ? a->jwk_file : a->pem_file)));
     auto b = a->pem_file.empty() ? keys.import_jwk(a->name, material, s)
                                  : keys.import_pem(a->name, material, password, s);
-    material.clear();
-    material.shrink_to_fit();
+    material = SecureString();  // frees (and wipes) the text now, before printing
     print(g, out(need(std::move(b)), Shape::Bundle), kColumns);
   });
 

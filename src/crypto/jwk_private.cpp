@@ -1,8 +1,9 @@
 // Private JWKs for import (Key Vault's "import key" body): RSA and EC key pairs and oct keys.
 //
 // Secrets cross several buffers on their way to SecureBytes, and each is wiped:
-//  - the JSON is parsed into a basic_json whose string type is SecureString, so the parsed values
-//    and nlohmann's token buffer (also string_t) wipe themselves when freed;
+//  - the JSON is parsed into a SecureJson (strings are SecureStrings, containers use the wiping
+//    allocator), so the parsed values and nlohmann's token buffer (also string_t) wipe themselves
+//    when freed, short ones included;
 //  - base64url output (plain Bytes from cv::base64url_decode) is wiped by Scrub right after use;
 //  - BIGNUMs are BN_secure_new (BN_FLG_SECURE), so OpenSSL allocates their OSSL_PARAM copies in
 //    memory it clears on free, and BN_clear_free wipes the limbs.
@@ -15,18 +16,13 @@
 // a key whose public half does not match its private half.
 #include <openssl/rsa.h>
 
-#include <map>
-#include <nlohmann/json.hpp>
-#include <vector>
-
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
+#include "coldvault/secure_json.hpp"
 #include "crypto/public_keys.hpp"
 
 namespace cv::crypto {
 namespace {
-
-using SecureJson = nlohmann::basic_json<std::map, std::vector, SecureString>;
 
 // An import body is a few KiB even for RSA-4096.
 constexpr std::size_t kMaxJwkBytes = 64 * 1024;

@@ -8,7 +8,7 @@
 namespace cv::server {
 namespace {
 
-const Json* field(const Json& j, std::string_view key) {
+const BodyJson* field(const BodyJson& j, std::string_view key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return nullptr;
   return &*it;
@@ -22,12 +22,12 @@ Error bad_parameter(std::string message) {
   return Error{Errc::BadParameter, std::move(message), {}, "BadParameter", {}};
 }
 
-Result<Json> json_body(const Request& r, bool allow_empty) {
+Result<BodyJson> json_body(const Request& r, bool allow_empty) {
   if (r.body.empty()) {
-    if (allow_empty) return Json::object();
+    if (allow_empty) return BodyJson::object();
     return std::unexpected(bad_parameter("The request body is required."));
   }
-  Json j = Json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  BodyJson j = BodyJson::parse(r.body.view(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded())
     return std::unexpected(bad_parameter("The request body is not valid JSON."));
   if (!j.is_object())
@@ -35,30 +35,30 @@ Result<Json> json_body(const Request& r, bool allow_empty) {
   return j;
 }
 
-Result<std::optional<std::string>> opt_string(const Json& j, std::string_view key) {
-  const Json* f = field(j, key);
+Result<std::optional<std::string>> opt_string(const BodyJson& j, std::string_view key) {
+  const BodyJson* f = field(j, key);
   if (!f) return std::optional<std::string>{};
   if (!f->is_string()) return std::unexpected(bad_parameter(prop(key) + " must be a string."));
   return f->get<std::string>();
 }
 
-Result<std::string> req_string(const Json& j, std::string_view key) {
+Result<std::string> req_string(const BodyJson& j, std::string_view key) {
   auto s = opt_string(j, key);
   if (!s) return std::unexpected(s.error());
   if (!*s) return std::unexpected(bad_parameter(prop(key) + " is required."));
   return **s;
 }
 
-Result<std::optional<bool>> opt_bool(const Json& j, std::string_view key) {
-  const Json* f = field(j, key);
+Result<std::optional<bool>> opt_bool(const BodyJson& j, std::string_view key) {
+  const BodyJson* f = field(j, key);
   if (!f) return std::optional<bool>{};
   if (!f->is_boolean())
     return std::unexpected(bad_parameter(prop(key) + " must be true or false."));
   return f->get<bool>();
 }
 
-Result<std::optional<std::int64_t>> opt_int(const Json& j, std::string_view key) {
-  const Json* f = field(j, key);
+Result<std::optional<std::int64_t>> opt_int(const BodyJson& j, std::string_view key) {
+  const BodyJson* f = field(j, key);
   if (!f) return std::optional<std::int64_t>{};
   if (f->is_number_integer()) return f->get<std::int64_t>();
   if (f->is_number_float()) {
@@ -70,8 +70,8 @@ Result<std::optional<std::int64_t>> opt_int(const Json& j, std::string_view key)
   return std::unexpected(bad_parameter(prop(key) + " must be an integer (Unix seconds)."));
 }
 
-Result<std::optional<std::vector<std::string>>> opt_strings(const Json& j, std::string_view key) {
-  const Json* f = field(j, key);
+Result<std::optional<std::vector<std::string>>> opt_strings(const BodyJson& j, std::string_view key) {
+  const BodyJson* f = field(j, key);
   if (!f) return std::optional<std::vector<std::string>>{};
   if (!f->is_array())
     return std::unexpected(bad_parameter(prop(key) + " must be an array of strings."));
@@ -84,8 +84,8 @@ Result<std::optional<std::vector<std::string>>> opt_strings(const Json& j, std::
   return out;
 }
 
-Result<std::optional<store::Tags>> opt_tags(const Json& j) {
-  const Json* f = field(j, "tags");
+Result<std::optional<store::Tags>> opt_tags(const BodyJson& j) {
+  const BodyJson* f = field(j, "tags");
   if (!f) return std::optional<store::Tags>{};
   if (!f->is_object())
     return std::unexpected(bad_parameter("Property 'tags' must be an object of strings."));
@@ -93,15 +93,16 @@ Result<std::optional<store::Tags>> opt_tags(const Json& j) {
   for (auto it = f->begin(); it != f->end(); ++it) {
     if (!it.value().is_string())
       return std::unexpected(
-          bad_parameter("Tag '" + it.key().substr(0, 64) + "' must have a string value."));
-    tags[it.key()] = it.value().get<std::string>();
+          bad_parameter("Tag '" + std::string(it.key().view().substr(0, 64)) +
+                        "' must have a string value."));
+    tags[std::string(it.key().view())] = it.value().get<std::string>();
   }
   return tags;
 }
 
-Result<vault::Attributes> attributes_of(const Json& j) {
+Result<vault::Attributes> attributes_of(const BodyJson& j) {
   vault::Attributes a;
-  const Json* f = field(j, "attributes");
+  const BodyJson* f = field(j, "attributes");
   if (!f) return a;
   if (!f->is_object())
     return std::unexpected(bad_parameter("Property 'attributes' must be an object."));
@@ -117,7 +118,7 @@ Result<vault::Attributes> attributes_of(const Json& j) {
   return a;
 }
 
-Result<std::optional<Bytes>> opt_b64url(const Json& j, std::string_view key) {
+Result<std::optional<Bytes>> opt_b64url(const BodyJson& j, std::string_view key) {
   auto s = opt_string(j, key);
   if (!s) return std::unexpected(s.error());
   if (!*s) return std::optional<Bytes>{};
@@ -128,11 +129,37 @@ Result<std::optional<Bytes>> opt_b64url(const Json& j, std::string_view key) {
   return std::optional<Bytes>(std::move(*b));
 }
 
-Result<Bytes> req_b64url(const Json& j, std::string_view key) {
+Result<Bytes> req_b64url(const BodyJson& j, std::string_view key) {
   auto b = opt_b64url(j, key);
   if (!b) return std::unexpected(b.error());
   if (!*b) return std::unexpected(bad_parameter(prop(key) + " is required."));
   return std::move(**b);
+}
+
+Result<std::optional<SecureString>> opt_secret(const BodyJson& j, std::string_view key) {
+  const BodyJson* f = field(j, key);
+  if (!f) return std::optional<SecureString>{};
+  if (!f->is_string()) return std::unexpected(bad_parameter(prop(key) + " must be a string."));
+  return std::optional<SecureString>(f->get_ref<const SecureString&>());
+}
+
+Result<SecureString> req_secret(const BodyJson& j, std::string_view key) {
+  auto s = opt_secret(j, key);
+  if (!s) return std::unexpected(s.error());
+  if (!*s) return std::unexpected(bad_parameter(prop(key) + " is required."));
+  return std::move(**s);
+}
+
+Result<SecureBytes> req_b64url_secret(const BodyJson& j, std::string_view key) {
+  CV_UNWRAP(text, req_secret(j, key));
+  auto b = base64url_decode_lenient_padding(text.view());
+  if (!b)
+    return std::unexpected(
+        bad_parameter("Content of '" + std::string(key) + "' is not base64url."));
+  SecureBytes out(b->begin(), b->end());
+  b->resize(b->capacity());  // the decoder's plain buffer, spare capacity included
+  secure_wipe(b->data(), b->size());
+  return out;
 }
 
 }  // namespace cv::server

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "coldvault/bytes.hpp"
 #include "coldvault/error.hpp"
 #include "coldvault/vault.hpp"
 
@@ -21,7 +22,7 @@ struct Request {
   std::string host;               // Host header as sent (may carry :port)
   std::string authorization;      // Authorization header; never logged
   std::string client_request_id;  // x-ms-client-request-id, echoed back
-  std::string body;
+  SecureString body;  // may carry a secret value, a password or key material: wiped when freed
 };
 
 struct Response {

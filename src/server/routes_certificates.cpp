@@ -9,15 +9,15 @@
 namespace cv::server {
 namespace cert_io {
 
-Result<std::optional<Json>> opt_policy_json(const Json& j) {
+Result<std::optional<Json>> opt_policy_json(const BodyJson& j) {
   auto it = j.find("policy");
   if (it == j.end() || it->is_null()) return std::optional<Json>{};
   if (!it->is_object())
     return std::unexpected(bad_parameter("Property 'policy' must be a certificate policy object."));
-  return std::optional<Json>(*it);
+  return std::optional<Json>(Json(*it));  // a policy holds no secret: a plain tree from here on
 }
 
-Result<std::optional<vault::CertificatePolicy>> opt_policy(const Json& j) {
+Result<std::optional<vault::CertificatePolicy>> opt_policy(const BodyJson& j) {
   auto pj = opt_policy_json(j);
   if (!pj) return std::unexpected(pj.error());
   if (!*pj) return std::optional<vault::CertificatePolicy>{};
@@ -35,19 +35,6 @@ using cert_io::bundle_out;
 using cert_io::operation_out;
 
 constexpr std::string_view kPemStart = "-----BEGIN";
-
-// Copies a string field into wiped storage and clears it in the JSON tree (the tree's own buffer is
-// freed without wiping otherwise). Absent or null: nullopt.
-Result<std::optional<SecureString>> take_secret(Json& j, std::string_view key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::optional<SecureString>{};
-  if (!it->is_string())
-    return std::unexpected(bad_parameter("Property '" + std::string(key) + "' must be a string."));
-  auto& s = it->get_ref<std::string&>();
-  SecureString out(s.begin(), s.end());
-  secure_wipe(s.data(), s.size());
-  return std::optional<SecureString>(std::move(out));
-}
 
 bool looks_like_pem(std::string_view text) {
   auto first = text.find_first_not_of(" \t\r\n");
@@ -112,11 +99,11 @@ Result<Response> import_certificate(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
   vault::ImportCertificate imp;
   {
-    CV_UNWRAP(value, take_secret(j, "value"));
+    CV_UNWRAP(value, opt_secret(j, "value"));
     if (!value) return std::unexpected(bad_parameter("Property 'value' is required."));
     if (auto r = read_import_value(*value, imp); !r) return std::unexpected(r.error());
   }
-  CV_UNWRAP(pwd, take_secret(j, "pwd"));
+  CV_UNWRAP(pwd, opt_secret(j, "pwd"));
   if (pwd) imp.password = std::move(*pwd);
   CV_UNWRAP(policy, cert_io::opt_policy(j));
   CV_UNWRAP(tags, opt_tags(j));

@@ -31,8 +31,8 @@ inline Json operation_out(vault::CertificateOperation op, const Ctx& c) {
 }
 
 // "policy" as a JSON object, or nullopt when absent/null. BadParameter when it is not an object.
-Result<std::optional<Json>> opt_policy_json(const Json& j);
+Result<std::optional<Json>> opt_policy_json(const BodyJson& j);
 // "policy" parsed with the vault's rules (which name the bad field), or nullopt when absent.
-Result<std::optional<vault::CertificatePolicy>> opt_policy(const Json& j);
+Result<std::optional<vault::CertificatePolicy>> opt_policy(const BodyJson& j);
 
 }  // namespace cv::server::cert_io

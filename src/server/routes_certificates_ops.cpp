@@ -24,7 +24,7 @@ Result<Response> get_policy(Ctx& c) {
 Result<Response> update_policy(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
   vault::Certificates certs(c.svc, c.vault);
-  CV_UNWRAP(p, certs.update_policy(c.params.name, j));
+  CV_UNWRAP(p, certs.update_policy(c.params.name, Json(j)));  // a policy holds no secret
   return json_response(200, vault::certificate_policy_json(p, policy_id(c)));
 }
 
@@ -86,11 +86,11 @@ std::string without_space(std::string_view s) {
 // One x5c entry -> DER certificates. Key Vault takes base64 of DER; the SDK's own merge sample passes
 // the bytes of the PEM body (or a whole PEM file), which the SDK base64-encodes once more, so an entry
 // whose bytes are base64 or PEM text is unwrapped too (a PEM file may hold several certificates).
-Result<void> x5c_entry(const Json& e, std::size_t i, std::vector<Bytes>& out) {
+Result<void> x5c_entry(const BodyJson& e, std::size_t i, std::vector<Bytes>& out) {
   std::string field = "Property 'x5c[" + std::to_string(i) + "]'";
   if (!e.is_string())
     return std::unexpected(bad_parameter(field + " must be a string (base64 of a DER certificate)."));
-  auto raw = decode_b64_any(e.get_ref<const std::string&>());
+  auto raw = decode_b64_any(e.get_ref<const SecureString&>().view());
   if (!raw || raw->empty())
     return std::unexpected(bad_parameter(field + " is not valid base64 (standard or base64url)."));
   if ((*raw)[0] == 0x30) {  // DER: an ASN.1 SEQUENCE

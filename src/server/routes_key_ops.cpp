@@ -24,14 +24,15 @@ Response op_response(const Ctx& c, const vault::KeyOpResult& r) {
 
 struct OpInput {
   std::string alg;
-  Bytes value, iv, aad, tag;
+  SecureBytes value;  // plaintext to encrypt, a key to wrap
+  Bytes iv, aad, tag;
 };
 
 Result<OpInput> read_input(const Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
   OpInput in;
   CV_UNWRAP(alg, req_string(j, "alg"));
-  CV_UNWRAP(value, req_b64url(j, "value"));
+  CV_UNWRAP(value, req_b64url_secret(j, "value"));
   CV_UNWRAP(iv, opt_b64url(j, "iv"));
   CV_UNWRAP(aad, opt_b64url(j, "aad"));
   CV_UNWRAP(tag, opt_b64url(j, "tag"));

@@ -17,7 +17,7 @@ Json out(vault::KeyBundle b, const Ctx& c, Shape s) {
 }
 
 // key_ops, tags and attributes, shared by create, import and update.
-Result<void> read_common(const Json& j, std::optional<std::vector<std::string>>& ops,
+Result<void> read_common(const BodyJson& j, std::optional<std::vector<std::string>>& ops,
                          std::optional<store::Tags>& tags, vault::Attributes& attrs) {
   auto o = opt_strings(j, "key_ops");
   if (!o) return std::unexpected(o.error());
@@ -73,15 +73,7 @@ Result<Response> import_key(Ctx& c) {
   spec.attributes = attrs;
   CV_UNWRAP(hsm, opt_bool(j, "Hsm"));  // accepted and ignored: every coldvault key is in the token
   (void)hsm;
-  std::string text = key->dump();
-  SecureString jwk(text.begin(), text.end());
-  secure_wipe(text.data(), text.size());
-  // The JSON tree still holds the private parts; clear what we can reach before it is freed.
-  for (const char* f : {"d", "p", "q", "dp", "dq", "qi", "k"})
-    if (auto it = key->find(f); it != key->end() && it->is_string()) {
-      auto& s = it->get_ref<std::string&>();
-      secure_wipe(s.data(), s.size());
-    }
+  SecureString jwk = key->dump();  // the body tree and this text both wipe themselves
   vault::Keys keys(c.svc, c.vault);
   CV_UNWRAP(b, keys.import_jwk(c.params.name, jwk, spec));
   return json_response(200, out(std::move(b), c, Shape::Bundle));

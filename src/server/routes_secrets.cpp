@@ -18,9 +18,8 @@ Result<Response> set_secret(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
   vault::SetSecret s;
   {
-    CV_UNWRAP(value, req_string(j, "value"));
-    s.value.assign(value.begin(), value.end());
-    secure_wipe(value.data(), value.size());
+    CV_UNWRAP(value, req_secret(j, "value"));
+    s.value = std::move(value);
   }
   CV_UNWRAP(ct, opt_string(j, "contentType"));
   CV_UNWRAP(tags, opt_tags(j));

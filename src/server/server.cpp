@@ -56,8 +56,19 @@ Request convert(const httplib::Request& in) {
   r.host = in.get_header_value("Host");
   r.authorization = in.get_header_value("Authorization");
   r.client_request_id = in.get_header_value("x-ms-client-request-id");
-  r.body = in.body;
+  r.body.assign(in.body.data(), in.body.size());  // SecureString: wiped when the request is done
   return r;
+}
+
+// After a handler, wipes httplib's copy of the body, the one other copy we can still reach (its
+// earlier growth copies and the socket and TLS read buffers are beyond reach: docs/threat-model.md).
+// The Request is a non-const local of httplib's connection loop that it only hands out as const, so
+// writing through const_cast is defined; nothing reads the body after the handler.
+void wipe_body(const httplib::Request& in) {
+  auto& body = const_cast<std::string&>(in.body);
+  body.resize(body.capacity());  // spare capacity too: a body received in chunks grew in place
+  secure_wipe(body.data(), body.size());
+  body.clear();
 }
 
 void emit(const Response& r, httplib::Response& out) {
@@ -190,6 +201,10 @@ Result<void> serve(const ServeOptions& o) {
   svr.set_write_timeout(30);
   svr.set_payload_max_length(o.max_body);
   auto handler = [&app](const httplib::Request& req, httplib::Response& res) {
+    struct Wipe {
+      const httplib::Request& r;
+      ~Wipe() { wipe_body(r); }
+    } wipe{req};  // also when the handler throws
     emit(app.handle(convert(req)), res);
   };
   svr.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {

@@ -1,6 +1,8 @@
 // Paging tokens, permission names, token ids, Host mapping, error mapping and the Service pool.
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include "coldvault/server.hpp"
 #include "server/auth.hpp"
 #include "server/body.hpp"
@@ -98,6 +100,28 @@ TEST(ServerBody, RejectsWrongTypes) {
   EXPECT_FALSE(json_body(req, false));
   EXPECT_TRUE(json_body(req, true));
   EXPECT_FALSE(opt_b64url(nlohmann::json{{"value", "a+b/"}}, "value"));
+}
+
+// Request bodies may carry secrets: the body, the parsed tree and the secret fields copied out of it
+// all live in wiping buffers, an 8-byte value off the objects' inline buffers.
+static_assert(std::is_same_v<decltype(Request::body), SecureString>);
+static_assert(std::is_same_v<BodyJson::string_t, SecureString>);
+
+TEST(ServerBody, SecretFieldsComeOutInWipedHeapBuffers) {
+  Request req;
+  req.body = R"({"value":"8bytes!!","key":"AAECAwQFBgc"})";
+  auto j = json_body(req, false);
+  ASSERT_TRUE(j);
+  auto v = req_secret(*j, "value");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->view(), "8bytes!!");
+  auto* lo = reinterpret_cast<const char*>(&*v);
+  EXPECT_FALSE(v->data() >= lo && v->data() < lo + sizeof(SecureString));
+  auto k = req_b64url_secret(*j, "key");
+  ASSERT_TRUE(k);
+  EXPECT_EQ(*k, (SecureBytes{0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_FALSE(req_secret(*j, "missing"));
+  EXPECT_FALSE(req_b64url_secret(BodyJson{{"key", "a+b/"}}, "key"));
 }
 
 TEST(ServerPool, DiscardedObjectsAreReopened) {
