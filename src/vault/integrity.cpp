@@ -31,8 +31,18 @@ Result<void> Integrity::check(std::string_view binding, ByteView auth, const std
     return fail(Errc::Corruption, what + " fails its integrity check: the catalogue was altered outside coldvault");
   };
   if (auth.size() != kIvBytes + kSealedBytes) return corrupt();
+  Bytes both(binding.begin(), binding.end());
+  both.insert(both.end(), auth.begin(), auth.end());
+  std::string seen = to_hex(crypto::sha256(both));
+  if (verified_.contains(seen)) return {};
   auto ok = token_->gcm_decrypt(key_, auth.subspan(0, kIvBytes), as_bytes(binding), auth.subspan(kIvBytes));
   if (!ok) return ok.error().code == Errc::Corruption ? corrupt() : std::unexpected(ok.error());
+  if (order_.size() == kVerifiedMax) {
+    verified_.erase(order_.front());
+    order_.pop_front();
+  }
+  verified_.insert(seen);
+  order_.push_back(std::move(seen));
   return {};
 }
 

@@ -11,7 +11,9 @@
 //   signer:  ["coldvault-signer-v1", domain kid, hex SHA-256(cert DER), subject, kind, label, ca, added]
 #pragma once
 
+#include <deque>
 #include <string>
+#include <unordered_set>
 
 #include "coldvault/catalog.hpp"
 #include "coldvault/hsm.hpp"
@@ -37,6 +39,12 @@ class Integrity final : public store::RowGuard {
  private:
   hsm::Token* token_;
   hsm::Handle key_;
+  // Digests of (binding, authenticator) pairs the token has already verified. A check is a pure function of
+  // those bytes and this key, so the same bytes need not go to the token again: a hot key costs one SHA-256
+  // per read instead of one token GCM. Bounded FIFO; nothing can make an entry wrong, so nothing invalidates it.
+  std::unordered_set<std::string> verified_;
+  std::deque<std::string> order_;
+  static constexpr std::size_t kVerifiedMax = 4096;
 };
 
 std::string key_row_binding(const std::string& vault, const std::string& name, const store::VersionRow& v);

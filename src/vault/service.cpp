@@ -5,6 +5,7 @@
 #include <map>
 
 #include "coldvault/crypto.hpp"
+#include "coldvault/signer_rows.hpp"
 #include "vault/home.hpp"
 #include "vault/integrity.hpp"
 #include "vault/key_cache.hpp"
@@ -98,10 +99,25 @@ Result<Integrity*> Service::integrity() {
   const std::string& kid = impl_->config.domain_kid;
   if (kid.empty()) return fail(Errc::Internal, "the home has no security domain yet");
   auto& t = impl_->token;
-  auto key = t.find(integrity_label(kid), "secret");
+  // A registry with entries proves the key was made: then it must be found (a miss is the token's
+  // transient state-file race between processes, or a token without it). An empty registry is a home
+  // being initialised or one made before rows were authenticated: the key is made now, rows adopted.
+  auto listed = store::signers(impl_->catalog, kid);
+  if (!listed) return std::unexpected(listed.error());
+  const bool must_exist = !listed->empty();
+  Result<hsm::Handle> key = fail(Errc::Internal, "not looked up");
+  for (int attempt = 0;; ++attempt) {
+    key = t.find(integrity_label(kid), "secret");
+    bool transient = !key && (key.error().code == Errc::HsmFailure ||
+                              (must_exist && key.error().code == Errc::NotFound));
+    if (key || !transient || attempt == 5) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 40 * attempt));
+  }
   bool adopt = false;
   if (!key && key.error().code == Errc::NotFound) {
-    // A home made before rows were authenticated (or init, which has no rows yet): make the key now.
+    if (must_exist)
+      return fail(Errc::HsmUnavailable, "the token has no integrity key " + integrity_label(kid) +
+                                            " although the catalogue's signer registry was sealed with it");
     key = t.create_master_key(integrity_label(kid));
     adopt = true;
   }

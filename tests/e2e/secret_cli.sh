@@ -75,9 +75,10 @@ expect_eq "$(jq -r .attributes.recoveryLevel "$WORK/out")" "CustomizedRecoverabl
 expect_exit 5 "purge under purge protection is Forbidden" -- "$CV" secret purge --vault-name locked --name p
 
 # Two processes writing the same secret at once: both versions stored.
-for i in $(seq 1 6); do "$CV" secret set --vault-name main --name race --value "r$i" -o none 2>/dev/null & done
+for i in $(seq 1 6); do printf 'r%s' "$i" | "$CV" secret set --vault-name main --name race --file - -o none 2>>"$WORK/race.err" & done
 wait
 expect_exit 0 "list race versions" -- "$CV" secret list-versions --vault-name main --name race
 expect_eq "$(jq length "$WORK/out")" "6" "six concurrent writers, six versions"
+[[ $(jq length "$WORK/out") == 6 ]] || cat "$WORK/race.err"
 
 finish

@@ -57,8 +57,11 @@ class InitExternal : public ::testing::Test {
     auto again = vault::init(opts, {"main", 90, false});
     ASSERT_TRUE(again) << again.error().message;
     auto labels = coldvault_labels();
-    // Domain key pair (2), master key, signing key pair (2).
-    EXPECT_EQ(labels.size(), 5u);
+    // Domain key pair (2), integrity key, master key, signing key pair (2).
+    EXPECT_EQ(labels.size(), 6u);
+    EXPECT_EQ(std::count_if(labels.begin(), labels.end(),
+                            [](const std::string& l) { return l.starts_with("coldvault-integrity-"); }),
+              1);
     EXPECT_EQ(std::count(labels.begin(), labels.end(), "coldvault-master-main"), 1);
     auto svc = vault::Service::open(opts);
     ASSERT_TRUE(svc) << svc.error().message;
