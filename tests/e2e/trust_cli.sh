@@ -115,4 +115,20 @@ expect_exit 8 "edited key not usable" -- "$CV" key sign --vault-name main --name
 sqlite3 "$DB" "UPDATE versions SET (meta, ciphertext, iv) = (SELECT meta, ciphertext, iv FROM versions WHERE rowid=$(row k2)) WHERE rowid=$(row k1)"
 expect_exit 8 "k2's row copied over k1's is refused" -- "$CV" key show --vault-name main --name k1
 expect_exit 0 "k2 itself is untouched" -- "$CV" key show --vault-name main --name k2
+
+# --- No lineage, no operation: a catalogue that refuses lineage records refuses backup and restore. ---
+sqlite3 "$DB" "ALTER TABLE blob_events RENAME TO blob_events_away"
+expect_exit 13 "backup whose record cannot be written fails" -- \
+  "$CV" secret backup --vault-name main --name app --file "$WORK/unrecorded.blob"
+expect_contains "$WORK/err" "blob_events" "the storage error is named"
+[[ ! -e "$WORK/unrecorded.blob" ]] && ok "no blob handed out" || bad "a blob was written without its record"
+"$CV" secret delete --vault-name dst --name app -o none 2>/dev/null; "$CV" secret purge --vault-name dst --name app 2>/dev/null
+expect_exit 13 "restore whose record cannot be written fails" -- \
+  "$CV" secret restore --vault-name dst --file "$WORK/app.blob"
+expect_exit 3 "and writes nothing" -- "$CV" secret show --vault-name dst --name app
+expect_exit 13 "a refusal that cannot be recorded is a storage failure" -- \
+  "$CV" secret restore --vault-name main --file "$WORK/forged.blob"
+expect_contains "$WORK/err" "not trusted by security domain" "naming the refusal too"
+sqlite3 "$DB" "ALTER TABLE blob_events_away RENAME TO blob_events"
+expect_exit 0 "with lineage back, the restore goes through" -- "$CV" secret restore --vault-name dst --file "$WORK/app.blob"
 finish
