@@ -18,6 +18,11 @@ namespace {
 constexpr std::string_view kValue = "8bytes!!";
 static_assert(kValue.size() == 8 && kValue.size() <= SecureString::kInlineCapacity);
 
+TEST(SecureString, InlineCapacityIsTheLibrarysSmallStringBuffer) {
+  // kInlineCapacity is a literal (clang cannot fold it); the library's own empty string says what it is.
+  EXPECT_EQ(SecureString::Base().capacity(), SecureString::kInlineCapacity);
+}
+
 struct FreedBlock {
   const void* p;
   std::size_t n;
