@@ -49,7 +49,7 @@ std::string wanted(const TokenSpec& spec) {
 
 // One login attempt, never repeated: a wrong PIN counts towards the token's lockout.
 Result<void> login(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, const SecureBytes& pin,
-                   const std::string& label) {
+                   const std::string& label, bool pin_was_initialised) {
   if (pin.empty()) {
     // An empty PIN would still be an attempt counted towards lockout; refuse it here.
     return fail(Errc::BadParameter, "no user PIN given for token '" + label + "'");
@@ -63,6 +63,14 @@ Result<void> login(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, const SecureByt
       return fail(Errc::HsmLoginFailed, "PIN incorrect for token '" + label + "'", rv_name(rv));
     case CKR_PIN_LOCKED:
       return fail(Errc::HsmLoginFailed, "PIN locked for token '" + label + "'", rv_name(rv));
+    case CKR_USER_PIN_NOT_INITIALIZED:
+      // The token said a moment ago that its user PIN is set: it read its state file while another
+      // process rewrote it. No PIN was checked, so nothing counts towards lockout; the caller may
+      // try again (HsmFailure is transient).
+      if (pin_was_initialised)
+        return fail(Errc::HsmFailure, "token '" + label + "' briefly reported no user PIN (its state is "
+                                      "being rewritten by another process)", rv_name(rv));
+      return rv_fail(rv, "C_Login on token '" + label + "'");
     default:
       return rv_fail(rv, "C_Login on token '" + label + "'");
   }
@@ -110,7 +118,8 @@ Result<Token> Token::open(const TokenSpec& spec, const SecureBytes& user_pin) {
   auto opened = open_rw_session(fn, found->slot);
   if (!opened) return std::unexpected(std::move(opened.error()));
   Session session(fn, *opened);
-  if (auto ok = login(fn, session.get(), user_pin, found->label); !ok) {
+  if (auto ok = login(fn, session.get(), user_pin, found->label,
+                          (found->token_info.flags & CKF_USER_PIN_INITIALIZED) != 0); !ok) {
     return std::unexpected(std::move(ok.error()));
   }
   // The login session seeds the pool and stays open for the Token's life, keeping the login alive.

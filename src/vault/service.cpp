@@ -70,11 +70,17 @@ Result<Service> Service::open(const HomeOptions& o, const SecureBytes& pin) {
 
 // SoftHSM's file store rewrites a token's state file at login; a process reading it at that instant gets
 // CKR_GENERAL_ERROR or misses the token. Several CLI processes starting at once hit this, so a transient
-// failure is tried again a few times. A wrong PIN (HsmLoginFailed) is never retried: retries lock tokens.
+// failure is tried again a few times: a general error, a missing token or slot, or a handle that went stale
+// while another process rewrote the store (HsmUnavailable). A wrong PIN (HsmLoginFailed) is never retried:
+// retries lock tokens.
+static bool transient_token_error(Errc code) {
+  return code == Errc::HsmFailure || code == Errc::NotFound || code == Errc::HsmUnavailable;
+}
+
 static Result<hsm::Token> open_token_retrying(const hsm::TokenSpec& spec, const SecureBytes& pin) {
   for (int attempt = 0;; ++attempt) {
     auto token = hsm::Token::open(spec, pin);
-    bool transient = !token && (token.error().code == Errc::HsmFailure || token.error().code == Errc::NotFound);
+    bool transient = !token && transient_token_error(token.error().code);
     if (token || !transient || attempt == 5) return token;
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + 40 * attempt));
   }
@@ -108,7 +114,7 @@ Result<Integrity*> Service::integrity() {
   Result<hsm::Handle> key = fail(Errc::Internal, "not looked up");
   for (int attempt = 0;; ++attempt) {
     key = t.find(integrity_label(kid), "secret");
-    bool transient = !key && (key.error().code == Errc::HsmFailure ||
+    bool transient = !key && (key.error().code == Errc::HsmFailure || key.error().code == Errc::HsmUnavailable ||
                               (must_exist && key.error().code == Errc::NotFound));
     if (key || !transient || attempt == 5) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + 40 * attempt));

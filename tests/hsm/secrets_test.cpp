@@ -1,4 +1,5 @@
 // Secrets against a real SoftHSM token and SQLite file, through the vault layer.
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <sys/wait.h>
@@ -194,7 +195,10 @@ TEST_F(Secrets, ConcurrentProcesses_EveryVersionStored) {
     if (pid == 0) {
       int bad = 0;
       auto own = vault::Service::open(opts);
-      if (!own) _exit(100);
+      if (!own) {
+        std::fprintf(stderr, "child %d: open failed: %s\n", p, own.error().message.c_str());
+        _exit(100);
+      }
       vault::Secrets s(*own, "main");
       for (int i = 0; i < kEach; ++i)
         if (!s.set("shared", value("p" + std::to_string(p) + "-" + std::to_string(i)))) ++bad;
