@@ -36,10 +36,31 @@ struct VaultRow {
   bool purge_protection = false;
   std::string signer_cert_pem;     // the vault's signing certificate
   std::int64_t created = 0;
+  std::optional<std::int64_t> deleted_date;     // set while soft-deleted
+  std::optional<std::int64_t> scheduled_purge;
 };
+
+// One step of an object's or vault's life cycle, kept in the catalogue (table lifecycle_events).
+struct LifecycleEvent {
+  std::int64_t id = 0;      // set by the store, increasing
+  std::int64_t time = 0;
+  std::string event;        // "delete", "recover", "purge", "expire" (purged at its scheduled date), "update"
+  std::string vault;
+  std::string type;         // "vault", "secret", "key", "certificate"
+  std::string name;
+  std::string detail;
+};
+
 
 enum class ObjType { Secret, Key, Certificate };
 const char* obj_type_name(ObjType t);  // "secret", "key", "certificate"
+
+// A soft-deleted object whose scheduled purge date has come.
+struct DueObject {
+  std::string vault;
+  ObjType type;
+  std::string name;
+};
 
 struct VersionRow {
   std::string version;                       // 32 lower-case hex
@@ -122,10 +143,36 @@ class Catalog {
   Result<DomainRow> domain(const std::string& kid);
   Result<std::vector<DomainRow>> domains();
 
-  // Conflict if a vault of that name exists.
+  // Conflict if a vault of that name exists, live or soft-deleted (a deleted vault reserves its name).
   Result<void> add_vault(const VaultRow& v);
+  // A live vault; NotFound ("VaultNotFound") if absent or soft-deleted.
   Result<VaultRow> vault(const std::string& name);
+  // Live vaults, by name.
   Result<std::vector<VaultRow>> vaults();
+  // A soft-deleted vault; NotFound if absent or live.
+  Result<VaultRow> deleted_vault(const std::string& name);
+  Result<std::vector<VaultRow>> deleted_vaults();
+  // Soft delete of a live vault (NotFound otherwise); its objects keep their own state.
+  Result<VaultRow> mark_vault_deleted(const std::string& name, std::int64_t deleted_date,
+                                      std::int64_t scheduled_purge);
+  // Undo a vault's soft delete: NotFound unless deleted.
+  Result<VaultRow> recover_vault(const std::string& name);
+  // Removes a soft-deleted vault with every object, version and REST token of it, one transaction.
+  // NotFound unless deleted. The lineage and life-cycle records stay (they are history).
+  Result<void> purge_vault(const std::string& name);
+  // Rewrites retention and purge protection of a live vault (NotFound otherwise); the caller checks the rules.
+  Result<VaultRow> update_vault(const std::string& name, int retention_days, bool purge_protection);
+  // Soft-deleted objects and vaults whose scheduled purge is at or before `now`, oldest first.
+  Result<std::vector<DueObject>> due_objects(std::int64_t now, std::size_t limit);
+  Result<std::vector<VaultRow>> due_vaults(std::int64_t now);
+
+  // The life-cycle record: append one event (joins an open Batch), read the newest first.
+  Result<void> add_lifecycle_event(const LifecycleEvent& e);
+  Result<std::vector<LifecycleEvent>> lifecycle_events(const std::optional<std::string>& vault,
+                                                       std::size_t limit);
+  // Changes when another connection (process or thread) commits to the file; cheap, no I/O. Caches that
+  // hold rows compare it to know when to look again.
+  std::int64_t data_version();
 
   // Adds a version and makes it current, creating the object if needed; one transaction.
   // Conflict with inner "ObjectIsDeletedButRecoverable" if the name is soft-deleted; Conflict if the

@@ -11,6 +11,8 @@
 
 namespace cv::vault {
 
+class ObjectLifecycle;  // src/vault/lifecycle.hpp
+
 inline constexpr std::size_t kMaxSecretBytes = 25 * 1024;
 inline constexpr std::size_t kMaxContentType = 255;
 
@@ -63,7 +65,9 @@ class Secrets {
 
  private:
   Result<const VaultKeys*> keys();
+  ObjectLifecycle life();
   Result<SecretBundle> bundle(const store::ObjectRow& o, const store::VersionRow& v);
+  Result<std::vector<SecretBundle>> bundles(Result<std::vector<store::ListedObject>> rows);
   Service& svc_;
   std::string vault_;
 };

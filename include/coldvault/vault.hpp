@@ -122,8 +122,10 @@ class Service {
   // registry. Found at open; a home made before it existed gets it then, and its rows are adopted once
   // (one transaction). init calls this after the domain exists.
   Result<Integrity*> integrity();
-  // Current Unix time in seconds.
+  // Current Unix time in seconds (the test clock when one is set: set_test_clock).
   static std::int64_t now();
+  // Drops the cached row and handles of a vault this Service changed (deleted, recovered, purged, updated).
+  void forget_vault(const std::string& name);
 
  private:
   friend Result<Service> open_service(const std::string& home, const HomeConfig& c, const SecureBytes& pin);
@@ -131,6 +133,14 @@ class Service {
   explicit Service(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Test seam: a fixed clock for Service::now() in this process (nullopt: the system clock again). Used by
+// the expiry tests and, in test builds only, the CLI's --now.
+void set_test_clock(std::optional<std::int64_t> unix_seconds);
+
+// Destroys the token keys of a vault by their labels (master, signing pair), absent ones skipped. Only for
+// the purge of a soft-deleted vault (vault_lifecycle.hpp).
+Result<void> destroy_vault_keys(Service& svc, const std::string& vault);
 
 // The catalogue file of a home (<home>/catalog.db).
 std::string catalog_path(const std::string& home);

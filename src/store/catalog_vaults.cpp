@@ -64,22 +64,9 @@ Result<std::vector<DomainRow>> Catalog::domains() {
   return out;
 }
 
-Result<void> Catalog::add_vault(const VaultRow& v) {
-  auto st = Stmt::prepare(impl_->db.get(),
-                          "INSERT INTO vaults(name_key, name, domain_kid, base_url, retention_days,"
-                          " purge_protection, signer_cert, created) VALUES(?,?,?,?,?,?,?,?)");
-  if (!st) return std::unexpected(st.error());
-  st->bind(1, name_key(v.name)).bind(2, v.name).bind(3, v.domain_kid).bind(4, v.base_url);
-  st->bind(5, std::int64_t{v.retention_days}).bind(6, std::int64_t{v.purge_protection});
-  st->bind(7, v.signer_cert_pem).bind(8, v.created);
-  auto r = st->run();
-  if (!r && r.error().code == Errc::Conflict)
-    return fail(Errc::Conflict, "vault '" + v.name + "' already exists");
-  return r;
-}
-
 static constexpr const char* kVaultCols =
-    "SELECT name, domain_kid, base_url, retention_days, purge_protection, signer_cert, created FROM vaults";
+    "SELECT name, domain_kid, base_url, retention_days, purge_protection, signer_cert, created, deleted_date,"
+    " scheduled_purge FROM vaults";
 
 static VaultRow read_vault(const Stmt& st) {
   VaultRow v;
@@ -90,23 +77,27 @@ static VaultRow read_vault(const Stmt& st) {
   v.purge_protection = st.integer(4) != 0;
   v.signer_cert_pem = st.text(5);
   v.created = st.integer(6);
+  v.deleted_date = st.opt_int(7);
+  v.scheduled_purge = st.opt_int(8);
   return v;
 }
 
-Result<VaultRow> Catalog::vault(const std::string& name) {
-  auto st = Stmt::prepare(impl_->db.get(), std::string(kVaultCols) + " WHERE name_key=?");
+// The row of a vault in either state, nullopt if absent.
+static Result<std::optional<VaultRow>> find_vault(sqlite3* db, const std::string& name) {
+  auto st = Stmt::prepare(db, std::string(kVaultCols) + " WHERE name_key=?");
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(name));
   auto row = st->step();
   if (!row) return std::unexpected(row.error());
-  if (!*row) return fail_kv(Errc::NotFound, "vault '" + name + "' does not exist in this catalogue",
-                            "VaultNotFound");
-  return read_vault(*st);
+  if (!*row) return std::optional<VaultRow>{};
+  return std::optional<VaultRow>{read_vault(*st)};
 }
 
-Result<std::vector<VaultRow>> Catalog::vaults() {
-  auto st = Stmt::prepare(impl_->db.get(), std::string(kVaultCols) + " ORDER BY name_key");
+static Result<std::vector<VaultRow>> select_vaults(sqlite3* db, const std::string& where, std::int64_t arg = 0,
+                                                   bool bind_arg = false) {
+  auto st = Stmt::prepare(db, std::string(kVaultCols) + " " + where);
   if (!st) return std::unexpected(st.error());
+  if (bind_arg) st->bind(1, arg);
   std::vector<VaultRow> out;
   for (;;) {
     auto row = st->step();
@@ -115,6 +106,194 @@ Result<std::vector<VaultRow>> Catalog::vaults() {
     out.push_back(read_vault(*st));
   }
   return out;
+}
+
+static Error vault_not_found(const std::string& name) {
+  return Error{Errc::NotFound, "vault '" + name + "' does not exist in this catalogue", {}, "VaultNotFound", {}};
+}
+
+static Error deleted_vault_not_found(const std::string& name) {
+  return Error{Errc::NotFound, "no deleted vault '" + name + "' in this catalogue", {}, "VaultNotFound", {}};
+}
+
+Result<void> Catalog::add_vault(const VaultRow& v) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto had = find_vault(db, v.name);
+  if (!had) return std::unexpected(had.error());
+  if (*had && (*had)->deleted_date)
+    return fail_kv(Errc::Conflict,
+                   "Exist soft deleted vault with the same name: vault '" + (*had)->name +
+                       "' is deleted and reserves its name until it is purged (scheduled " +
+                       std::to_string((*had)->scheduled_purge.value_or(0)) +
+                       "); recover it or purge it",
+                   "ConflictError");
+  if (*had) return fail(Errc::Conflict, "vault '" + v.name + "' already exists");
+  auto st = Stmt::prepare(db,
+                          "INSERT INTO vaults(name_key, name, domain_kid, base_url, retention_days,"
+                          " purge_protection, signer_cert, created) VALUES(?,?,?,?,?,?,?,?)");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, name_key(v.name)).bind(2, v.name).bind(3, v.domain_kid).bind(4, v.base_url);
+  st->bind(5, std::int64_t{v.retention_days}).bind(6, std::int64_t{v.purge_protection});
+  st->bind(7, v.signer_cert_pem).bind(8, v.created);
+  CV_TRY(st->run());
+  return tx->commit();
+}
+
+Result<VaultRow> Catalog::vault(const std::string& name) {
+  auto v = find_vault(impl_->db.get(), name);
+  if (!v) return std::unexpected(v.error());
+  if (!*v || (*v)->deleted_date) return std::unexpected(vault_not_found(name));
+  return **v;
+}
+
+Result<std::vector<VaultRow>> Catalog::vaults() {
+  return select_vaults(impl_->db.get(), "WHERE deleted_date IS NULL ORDER BY name_key");
+}
+
+Result<VaultRow> Catalog::deleted_vault(const std::string& name) {
+  auto v = find_vault(impl_->db.get(), name);
+  if (!v) return std::unexpected(v.error());
+  if (!*v || !(*v)->deleted_date) return std::unexpected(deleted_vault_not_found(name));
+  return **v;
+}
+
+Result<std::vector<VaultRow>> Catalog::deleted_vaults() {
+  return select_vaults(impl_->db.get(), "WHERE deleted_date IS NOT NULL ORDER BY name_key");
+}
+
+Result<VaultRow> Catalog::mark_vault_deleted(const std::string& name, std::int64_t deleted_date,
+                                             std::int64_t scheduled_purge) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto v = find_vault(db, name);
+  if (!v) return std::unexpected(v.error());
+  if (!*v || (*v)->deleted_date) return std::unexpected(vault_not_found(name));
+  auto st = Stmt::prepare(db, "UPDATE vaults SET deleted_date=?, scheduled_purge=? WHERE name_key=?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, deleted_date).bind(2, scheduled_purge).bind(3, name_key(name));
+  CV_TRY(st->run());
+  CV_TRY(tx->commit());
+  VaultRow out = **v;
+  out.deleted_date = deleted_date;
+  out.scheduled_purge = scheduled_purge;
+  return out;
+}
+
+Result<VaultRow> Catalog::recover_vault(const std::string& name) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto v = find_vault(db, name);
+  if (!v) return std::unexpected(v.error());
+  if (!*v || !(*v)->deleted_date) return std::unexpected(deleted_vault_not_found(name));
+  auto st = Stmt::prepare(db, "UPDATE vaults SET deleted_date=NULL, scheduled_purge=NULL WHERE name_key=?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, name_key(name));
+  CV_TRY(st->run());
+  CV_TRY(tx->commit());
+  VaultRow out = **v;
+  out.deleted_date.reset();
+  out.scheduled_purge.reset();
+  return out;
+}
+
+Result<void> Catalog::purge_vault(const std::string& name) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto v = find_vault(db, name);
+  if (!v) return std::unexpected(v.error());
+  if (!*v || !(*v)->deleted_date) return std::unexpected(deleted_vault_not_found(name));
+  for (const char* sql : {"DELETE FROM versions WHERE object_id IN (SELECT id FROM objects WHERE vault=?)",
+                          "DELETE FROM objects WHERE vault=?", "DELETE FROM api_tokens WHERE vault=?",
+                          "DELETE FROM vaults WHERE name_key=?"}) {
+    auto st = Stmt::prepare(db, sql);
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, name_key(name));
+    CV_TRY(st->run());
+  }
+  return tx->commit();
+}
+
+Result<VaultRow> Catalog::update_vault(const std::string& name, int retention_days, bool purge_protection) {
+  sqlite3* db = impl_->db.get();
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto v = find_vault(db, name);
+  if (!v) return std::unexpected(v.error());
+  if (!*v || (*v)->deleted_date) return std::unexpected(vault_not_found(name));
+  auto st = Stmt::prepare(db, "UPDATE vaults SET retention_days=?, purge_protection=? WHERE name_key=?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, std::int64_t{retention_days}).bind(2, std::int64_t{purge_protection}).bind(3, name_key(name));
+  CV_TRY(st->run());
+  CV_TRY(tx->commit());
+  VaultRow out = **v;
+  out.retention_days = retention_days;
+  out.purge_protection = purge_protection;
+  return out;
+}
+
+Result<std::vector<DueObject>> Catalog::due_objects(std::int64_t now, std::size_t limit) {
+  auto st = Stmt::prepare(impl_->db.get(),
+                          "SELECT vault, type, name FROM objects WHERE scheduled_purge IS NOT NULL"
+                          " AND scheduled_purge<=? ORDER BY scheduled_purge, id LIMIT ?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, now).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<DueObject> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    std::string type = st->text(1);
+    ObjType t = type == "key" ? ObjType::Key : type == "certificate" ? ObjType::Certificate : ObjType::Secret;
+    out.push_back(DueObject{st->text(0), t, st->text(2)});
+  }
+  return out;
+}
+
+Result<std::vector<VaultRow>> Catalog::due_vaults(std::int64_t now) {
+  return select_vaults(impl_->db.get(),
+                       "WHERE deleted_date IS NOT NULL AND scheduled_purge<=? ORDER BY scheduled_purge", now, true);
+}
+
+Result<void> Catalog::add_lifecycle_event(const LifecycleEvent& e) {
+  auto st = Stmt::prepare(impl_->db.get(),
+                          "INSERT INTO lifecycle_events(time, event, vault, type, name, detail) VALUES(?,?,?,?,?,?)");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, e.time).bind(2, e.event).bind(3, e.vault).bind(4, e.type).bind(5, e.name).bind(6, e.detail);
+  return st->run();
+}
+
+Result<std::vector<LifecycleEvent>> Catalog::lifecycle_events(const std::optional<std::string>& vault,
+                                                              std::size_t limit) {
+  std::string sql = "SELECT id, time, event, vault, type, name, COALESCE(detail,'') FROM lifecycle_events";
+  if (vault) sql += " WHERE lower(vault)=?";
+  sql += " ORDER BY id DESC LIMIT ?";
+  auto st = Stmt::prepare(impl_->db.get(), sql);
+  if (!st) return std::unexpected(st.error());
+  int i = 1;
+  if (vault) st->bind(i++, name_key(*vault));
+  st->bind(i, static_cast<std::int64_t>(limit));
+  std::vector<LifecycleEvent> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(LifecycleEvent{st->integer(0), st->integer(1), st->text(2), st->text(3), st->text(4),
+                                 st->text(5), st->text(6)});
+  }
+  return out;
+}
+
+std::int64_t Catalog::data_version() {
+  auto st = Stmt::prepare(impl_->db.get(), "PRAGMA data_version");
+  if (!st) return -1;
+  auto row = st->step();
+  if (!row || !*row) return -1;
+  return st->integer(0);
 }
 
 Result<Catalog::Batch> Catalog::begin_batch() {

@@ -100,6 +100,20 @@ CREATE TABLE trusted_signers(
   auth BLOB NOT NULL,
   PRIMARY KEY(domain_kid, sha256));
 )sql",
+    // 4: vault soft delete; the expiry scan's index; the life-cycle event record.
+    R"sql(
+ALTER TABLE vaults ADD COLUMN deleted_date INTEGER;
+ALTER TABLE vaults ADD COLUMN scheduled_purge INTEGER;
+CREATE INDEX objects_by_purge ON objects(scheduled_purge) WHERE scheduled_purge IS NOT NULL;
+CREATE TABLE lifecycle_events(
+  id INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  event TEXT NOT NULL CHECK (event IN ('delete','recover','purge','expire','update')),
+  vault TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('vault','secret','key','certificate')),
+  name TEXT NOT NULL,
+  detail TEXT);
+)sql",
 };
 
 }  // namespace

@@ -11,26 +11,6 @@ namespace cv::vault::certs_detail {
 using nlohmann::json;
 using store::ObjType;
 
-Error not_found(const std::string& name) {
-  return Error{Errc::NotFound,
-               "A certificate with (name/id) " + name +
-                   " was not found in this key vault. If you recently deleted this certificate you may be able "
-                   "to recover it using the correct recovery command.",
-               {}, "CertificateNotFound", {}};
-}
-
-Error deleted_not_found(const std::string& name) {
-  return Error{Errc::NotFound, "Deleted Certificate not found: " + name, {}, "CertificateNotFound", {}};
-}
-
-Error deleted_conflict(const std::string& name) {
-  return Error{Errc::Conflict,
-               "Certificate " + name +
-                   " is currently in a deleted but recoverable state, and its name cannot be reused; in this "
-                   "state, the certificate can only be recovered or purged.",
-               {}, "Conflict", "ObjectIsDeletedButRecoverable"};
-}
-
 Error pending_not_found(const std::string& name) {
   return Error{Errc::NotFound, "Pending certificate not found: " + name, {}, "PendingCertificateNotFound", {}};
 }

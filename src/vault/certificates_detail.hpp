@@ -17,17 +17,20 @@
 
 namespace cv::vault::certs_detail {
 
-Error not_found(const std::string& name);
-Error deleted_not_found(const std::string& name);
-Error deleted_conflict(const std::string& name);
+inline Error not_found(const std::string& name) { return object_not_found(store::ObjType::Certificate, name); }
+inline Error deleted_not_found(const std::string& name) {
+  return deleted_object_not_found(store::ObjType::Certificate, name);
+}
+inline Error deleted_conflict(const std::string& name) {
+  return deleted_object_conflict(store::ObjType::Certificate, name);
+}
 Error pending_not_found(const std::string& name);
 Error bad(const std::string& message);  // BadParameter with Key Vault's code
 
 // Maps the store's generic NotFound to Key Vault's wording; passes other errors through.
 template <class T>
 Result<T> kv(Result<T> r, const std::string& name, bool deleted = false) {
-  if (!r && r.error().code == Errc::NotFound)
-    return std::unexpected(deleted ? deleted_not_found(name) : not_found(name));
+  if (!r && r.error().code == Errc::NotFound) return std::unexpected(kv_not_found(store::ObjType::Certificate, name, deleted));
   return r;
 }
 

@@ -1,6 +1,6 @@
-// Certificates: show, list, set-attributes, soft delete, recover, purge, policy. Same rules as keys
-// (keys_lifecycle.cpp); delete, recover and purge move the certificate, its key and its secret together
-// in one catalogue transaction (a pending-only certificate has no secret yet).
+// Certificates: show, list, set-attributes, policy; soft delete, recover and purge through the one object
+// life cycle (lifecycle.hpp), which moves the certificate, its key and its secret together in one
+// catalogue transaction (a pending-only certificate has no secret yet).
 #include "vault/certificates_detail.hpp"
 #include "vault/key_cache.hpp"
 
@@ -31,20 +31,17 @@ Result<std::vector<CertificateBundle>> bundles(Service& svc, const std::string& 
   return out;
 }
 
+ObjectLifecycle life(Service& svc, const std::string& vault) { return {svc, vault, ObjType::Certificate}; }
+
 Result<store::ObjectRow> live_object(Service& svc, const std::string& vault, const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  auto o = kv(svc.catalog().object(vault, ObjType::Certificate, name), name);
-  if (!o) return std::unexpected(o.error());
-  if (o->deleted_date) return std::unexpected(not_found(name));
-  return o;
+  auto r = life(svc, vault).live(name);
+  if (!r) return std::unexpected(r.error());
+  return std::move(r->object);
 }
 
-// A catalogue step on the key or secret of a certificate, where that object may legitimately be absent
-// (a pending-only certificate has no secret).
-template <class T>
-Result<void> tolerate_absent(const Result<T>& r) {
-  if (!r && r.error().code != Errc::NotFound) return std::unexpected(r.error());
-  return {};
+Result<CertificateBundle> bundle(Service& svc, const std::string& vault, Result<ObjectVersion> r) {
+  if (!r) return std::unexpected(r.error());
+  return current_bundle(svc, vault, r->object, r->version);
 }
 
 }  // namespace
@@ -120,75 +117,22 @@ Result<CertificateBundle> Certificates::update(const std::string& name, const st
 }
 
 Result<CertificateBundle> Certificates::remove(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  auto vk = svc_.vault(vault_);
-  if (!vk) return std::unexpected(vk.error());
-  auto& cat = svc_.catalog();
-  const auto now = Service::now(), purge_at = now + std::int64_t{86400} * (*vk)->row.retention_days;
-  auto batch = cat.begin_batch();
-  if (!batch) return std::unexpected(batch.error());
-  auto o = kv(cat.mark_deleted(vault_, ObjType::Certificate, name, now, purge_at), name);
-  if (!o) return std::unexpected(o.error());
-  for (ObjType t : {ObjType::Key, ObjType::Secret})
-    if (auto r = tolerate_absent(cat.mark_deleted(vault_, t, name, now, purge_at)); !r)
-      return std::unexpected(r.error());
-  if (auto r = batch->commit(); !r) return std::unexpected(r.error());
-  svc_.key_cache().evict_prefix(key_cache_prefix(vault_, name));
-  auto v = cat.version(vault_, ObjType::Certificate, name, "");
-  if (!v) return std::unexpected(v.error());
-  return current_bundle(svc_, vault_, *o, *v);
+  return bundle(svc_, vault_, life(svc_, vault_).remove(name));
 }
 
 Result<std::vector<CertificateBundle>> Certificates::list_deleted(std::size_t offset, std::size_t limit) {
-  return bundles(svc_, vault_, svc_.catalog().list(vault_, ObjType::Certificate, true, offset, limit));
+  return bundles(svc_, vault_, life(svc_, vault_).list_deleted(offset, limit));
 }
 
 Result<CertificateBundle> Certificates::get_deleted(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  auto o = kv(svc_.catalog().object(vault_, ObjType::Certificate, name), name, true);
-  if (!o) return std::unexpected(o.error());
-  if (!o->deleted_date) return std::unexpected(deleted_not_found(name));
-  auto v = svc_.catalog().version(vault_, ObjType::Certificate, name, "");
-  if (!v) return std::unexpected(v.error());
-  return current_bundle(svc_, vault_, *o, *v);
+  return bundle(svc_, vault_, life(svc_, vault_).get_deleted(name));
 }
 
 Result<CertificateBundle> Certificates::recover(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  auto& cat = svc_.catalog();
-  auto batch = cat.begin_batch();
-  if (!batch) return std::unexpected(batch.error());
-  if (auto r = kv(cat.recover(vault_, ObjType::Certificate, name), name, true); !r) return std::unexpected(r.error());
-  for (ObjType t : {ObjType::Key, ObjType::Secret})
-    if (auto r = tolerate_absent(cat.recover(vault_, t, name)); !r) return std::unexpected(r.error());
-  if (auto r = batch->commit(); !r) return std::unexpected(r.error());
-  auto o = cat.object(vault_, ObjType::Certificate, name);
-  if (!o) return std::unexpected(o.error());
-  auto v = cat.version(vault_, ObjType::Certificate, name, "");
-  if (!v) return std::unexpected(v.error());
-  return current_bundle(svc_, vault_, *o, *v);
+  return bundle(svc_, vault_, life(svc_, vault_).recover(name));
 }
 
-Result<void> Certificates::purge(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  auto vk = svc_.vault(vault_);
-  if (!vk) return std::unexpected(vk.error());
-  if ((*vk)->row.purge_protection)
-    return fail_kv(Errc::Forbidden,
-                   "Operation \"purge\" is not allowed because purge protection is enabled for this vault. "
-                   "coldvault will purge it after the retention period has passed. Vault: " +
-                       (*vk)->row.name,
-                   "Forbidden");
-  auto& cat = svc_.catalog();
-  auto batch = cat.begin_batch();
-  if (!batch) return std::unexpected(batch.error());
-  if (auto r = kv(cat.purge(vault_, ObjType::Certificate, name), name, true); !r) return std::unexpected(r.error());
-  for (ObjType t : {ObjType::Key, ObjType::Secret})
-    if (auto r = tolerate_absent(cat.purge(vault_, t, name)); !r) return std::unexpected(r.error());
-  if (auto r = batch->commit(); !r) return std::unexpected(r.error());
-  svc_.key_cache().evict_prefix(key_cache_prefix(vault_, name));
-  return {};
-}
+Result<void> Certificates::purge(const std::string& name) { return life(svc_, vault_).purge(name); }
 
 Result<CertificatePolicy> Certificates::policy(const std::string& name) {
   auto o = live_object(svc_, vault_, name);

@@ -5,26 +5,6 @@ namespace cv::vault::keys_detail {
 
 using store::ObjType;
 
-Error not_found(const std::string& name) {
-  return Error{Errc::NotFound,
-               "A key with (name/id) " + name +
-                   " was not found in this key vault. If you recently deleted this key you may be able to "
-                   "recover it using the correct recovery command.",
-               {}, "KeyNotFound", {}};
-}
-
-Error deleted_not_found(const std::string& name) {
-  return Error{Errc::NotFound, "Deleted Key not found: " + name, {}, "KeyNotFound", {}};
-}
-
-Error deleted_conflict(const std::string& name) {
-  return Error{Errc::Conflict,
-               "Key " + name +
-                   " is currently in a deleted but recoverable state, and its name cannot be reused; in this "
-                   "state, the key can only be recovered or purged.",
-               {}, "Conflict", "ObjectIsDeletedButRecoverable"};
-}
-
 Error bad(const std::string& message) { return Error{Errc::BadParameter, message, {}, "BadParameter", {}}; }
 
 Result<void> check_attributes(const Attributes& a) {

@@ -1,6 +1,5 @@
-// Keys: show, list, set-attributes, soft delete, recover, purge, download. Same rules as secrets
-// (secrets.cpp), with Key Vault's wording for keys; delete and purge also drop the key's unwrapped
-// session objects from the KeyCache.
+// Keys: show, list, set-attributes, download; soft delete, recover and purge through the one object life
+// cycle (lifecycle.hpp), which also drops a deleted key's unwrapped session objects from the KeyCache.
 #include "coldvault/crypto.hpp"
 #include "coldvault/certificates.hpp"
 #include "vault/key_cache.hpp"
@@ -25,18 +24,17 @@ Result<std::vector<KeyBundle>> bundles(Service& svc, const std::string& vault,
   return out;
 }
 
+ObjectLifecycle life(Service& svc, const std::string& vault) { return {svc, vault, ObjType::Key}; }
+
+Result<KeyBundle> bundle(Service& svc, const std::string& vault, Result<ObjectVersion> r) {
+  if (!r) return std::unexpected(r.error());
+  return make_bundle(svc, vault, r->object, r->version);
+}
+
 }  // namespace
 
 Result<KeyBundle> Keys::get(const std::string& name, const std::string& version) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  if (!version.empty())
-    if (auto r = check_version_id(version); !r) return std::unexpected(r.error());
-  auto o = kv(svc_.catalog().object(vault_, ObjType::Key, name), name);
-  if (!o) return std::unexpected(o.error());
-  if (o->deleted_date) return std::unexpected(not_found(name));
-  auto v = kv(svc_.catalog().version(vault_, ObjType::Key, name, version), name);
-  if (!v) return std::unexpected(v.error());
-  return make_bundle(svc_, vault_, *o, *v);
+  return bundle(svc_, vault_, life(svc_, vault_).live(name, version));
 }
 
 Result<std::vector<KeyBundle>> Keys::list(std::size_t offset, std::size_t limit) {
@@ -45,15 +43,13 @@ Result<std::vector<KeyBundle>> Keys::list(std::size_t offset, std::size_t limit)
 
 Result<std::vector<KeyBundle>> Keys::list_versions(const std::string& name, std::size_t offset,
                                                    std::size_t limit) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  auto o = kv(svc_.catalog().object(vault_, ObjType::Key, name), name);
+  auto o = life(svc_, vault_).live(name);
   if (!o) return std::unexpected(o.error());
-  if (o->deleted_date) return std::unexpected(not_found(name));
   auto rows = kv(svc_.catalog().versions(vault_, ObjType::Key, name, offset, limit), name);
   if (!rows) return std::unexpected(rows.error());
   std::vector<KeyBundle> out;
   for (auto& v : *rows) {
-    auto b = make_bundle(svc_, vault_, *o, v);
+    auto b = make_bundle(svc_, vault_, o->object, v);
     if (!b) return std::unexpected(b.error());
     out.push_back(std::move(*b));
   }
@@ -66,11 +62,10 @@ Result<KeyBundle> Keys::update(const std::string& name, const std::string& versi
     if (auto r = check_version_id(version); !r) return std::unexpected(r.error());
   if (u.tags)
     if (auto r = check_tags(*u.tags); !r) return std::unexpected(r.error());
-  auto o = kv(svc_.catalog().object(vault_, ObjType::Key, name), name);
-  if (!o) return std::unexpected(o.error());
-  if (o->deleted_date) return std::unexpected(not_found(name));
-  auto v = kv(svc_.catalog().version(vault_, ObjType::Key, name, version), name);
-  if (!v) return std::unexpected(v.error());
+  auto found = life(svc_, vault_).live(name, version);
+  if (!found) return std::unexpected(found.error());
+  const store::ObjectRow* o = &found->object;
+  store::VersionRow* v = &found->version;
   if (u.ops) {
     auto m = KeyMeta::parse(v->meta_json);
     if (!m) return std::unexpected(m.error());
@@ -90,65 +85,22 @@ Result<KeyBundle> Keys::update(const std::string& name, const std::string& versi
 }
 
 Result<KeyBundle> Keys::remove(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "key", "delete"); !r)
-    return std::unexpected(r.error());
-  auto vk = svc_.vault(vault_);
-  if (!vk) return std::unexpected(vk.error());
-  auto now = Service::now();
-  auto o = kv(svc_.catalog().mark_deleted(vault_, ObjType::Key, name, now,
-                                          now + std::int64_t{86400} * (*vk)->row.retention_days),
-              name);
-  if (!o) return std::unexpected(o.error());
-  // A deleted key can do nothing until it is recovered: its unwrapped objects go now.
-  svc_.key_cache().evict_prefix(key_cache_prefix(vault_, name));
-  auto v = svc_.catalog().version(vault_, ObjType::Key, name, "");
-  if (!v) return std::unexpected(v.error());
-  return make_bundle(svc_, vault_, *o, *v);
+  return bundle(svc_, vault_, life(svc_, vault_).remove(name));
 }
 
 Result<std::vector<KeyBundle>> Keys::list_deleted(std::size_t offset, std::size_t limit) {
-  return bundles(svc_, vault_, svc_.catalog().list(vault_, ObjType::Key, true, offset, limit));
+  return bundles(svc_, vault_, life(svc_, vault_).list_deleted(offset, limit));
 }
 
 Result<KeyBundle> Keys::get_deleted(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  auto o = kv(svc_.catalog().object(vault_, ObjType::Key, name), name, true);
-  if (!o) return std::unexpected(o.error());
-  if (!o->deleted_date) return std::unexpected(deleted_not_found(name));
-  auto v = svc_.catalog().version(vault_, ObjType::Key, name, "");
-  if (!v) return std::unexpected(v.error());
-  return make_bundle(svc_, vault_, *o, *v);
+  return bundle(svc_, vault_, life(svc_, vault_).get_deleted(name));
 }
 
 Result<KeyBundle> Keys::recover(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "key", "recover"); !r)
-    return std::unexpected(r.error());
-  if (auto r = kv(svc_.catalog().recover(vault_, ObjType::Key, name), name, true); !r)
-    return std::unexpected(r.error());
-  auto o = svc_.catalog().object(vault_, ObjType::Key, name);
-  if (!o) return std::unexpected(o.error());
-  auto v = svc_.catalog().version(vault_, ObjType::Key, name, "");
-  if (!v) return std::unexpected(v.error());
-  return make_bundle(svc_, vault_, *o, *v);
+  return bundle(svc_, vault_, life(svc_, vault_).recover(name));
 }
 
-Result<void> Keys::purge(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "key", "purge"); !r)
-    return std::unexpected(r.error());
-  auto vk = svc_.vault(vault_);
-  if (!vk) return std::unexpected(vk.error());
-  if ((*vk)->row.purge_protection)
-    return fail_kv(Errc::Forbidden,
-                   "Operation \"purge\" is not allowed because purge protection is enabled for this vault. "
-                   "coldvault will purge it after the retention period has passed. Vault: " +
-                       (*vk)->row.name,
-                   "Forbidden");
-  svc_.key_cache().evict_prefix(key_cache_prefix(vault_, name));
-  return kv(svc_.catalog().purge(vault_, ObjType::Key, name), name, true);
-}
+Result<void> Keys::purge(const std::string& name) { return life(svc_, vault_).purge(name); }
 
 Result<Bytes> Keys::public_key_der(const std::string& name, const std::string& version) {
   auto b = get(name, version);

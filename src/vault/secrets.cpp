@@ -3,6 +3,7 @@
 
 #include "coldvault/certificates.hpp"
 #include "vault/labels.hpp"
+#include "vault/lifecycle.hpp"
 #include "vault/secrets_detail.hpp"
 
 namespace cv::vault {
@@ -10,23 +11,11 @@ namespace {
 
 using store::ObjType;
 
-Error not_found(const std::string& name) {
-  return Error{Errc::NotFound,
-               "A secret with (name/id) " + name +
-                   " was not found in this key vault. If you recently deleted this secret you may be able "
-                   "to recover it using the correct recovery command.",
-               {}, "SecretNotFound", {}};
-}
-
-Error deleted_not_found(const std::string& name) {
-  return Error{Errc::NotFound, "Deleted Secret not found: " + name, {}, "SecretNotFound", {}};
-}
-
-// Maps the store's generic NotFound to Key Vault's wording; passes other errors through.
+Error not_found(const std::string& name) { return object_not_found(ObjType::Secret, name); }
+Error deleted_conflict(const std::string& name) { return deleted_object_conflict(ObjType::Secret, name); }
 template <class T>
-Result<T> kv(Result<T> r, const std::string& name, bool deleted = false) {
-  if (!r && r.error().code == Errc::NotFound)
-    return std::unexpected(deleted ? deleted_not_found(name) : not_found(name));
+Result<T> kv(Result<T> r, const std::string& name) {
+  if (!r && r.error().code == Errc::NotFound) return std::unexpected(not_found(name));
   return r;
 }
 
@@ -97,6 +86,7 @@ Result<SecureBytes> open_row(Service& svc, const VaultKeys& vk, const std::strin
 }  // namespace secrets_detail
 
 Result<const VaultKeys*> Secrets::keys() { return svc_.vault(vault_); }
+ObjectLifecycle Secrets::life() { return ObjectLifecycle(svc_, vault_, ObjType::Secret); }
 
 Result<SecretBundle> Secrets::bundle(const store::ObjectRow& o, const store::VersionRow& v) {
   auto k = keys();
@@ -131,11 +121,7 @@ Result<SecretBundle> Secrets::set(const std::string& name, const SetSecret& s) {
 
   // Refuse early on a soft-deleted name (the store checks again inside its transaction).
   if (auto o = svc_.catalog().object(vault_, ObjType::Secret, name); o && o->deleted_date)
-    return fail_kv(Errc::Conflict,
-                   "Secret " + name +
-                       " is currently in a deleted but recoverable state, and its name cannot be reused; "
-                       "in this state, the secret can only be recovered or purged.",
-                   "Conflict", "ObjectIsDeletedButRecoverable");
+    return std::unexpected(deleted_conflict(name));
 
   auto version = svc_.new_version_id();
   if (!version) return std::unexpected(version.error());
@@ -145,11 +131,7 @@ Result<SecretBundle> Secrets::set(const std::string& name, const SetSecret& s) {
   if (!row) return std::unexpected(row.error());
   const store::VersionRow& v = *row;
   if (auto r = svc_.catalog().add_version(vault_, ObjType::Secret, name, v); !r) {
-    if (r.error().inner == "ObjectIsDeletedButRecoverable")
-      return fail_kv(Errc::Conflict,
-                     "Secret " + name + " is currently in a deleted but recoverable state, and its name "
-                     "cannot be reused; in this state, the secret can only be recovered or purged.",
-                     "Conflict", "ObjectIsDeletedButRecoverable");
+    if (r.error().inner == "ObjectIsDeletedButRecoverable") return std::unexpected(deleted_conflict(name));
     return std::unexpected(r.error());
   }
   auto o = svc_.catalog().object(vault_, ObjType::Secret, name);
@@ -160,14 +142,10 @@ Result<SecretBundle> Secrets::set(const std::string& name, const SetSecret& s) {
 }
 
 Result<SecretBundle> Secrets::get(const std::string& name, const std::string& version) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  if (!version.empty())
-    if (auto r = check_version_id(version); !r) return std::unexpected(r.error());
-  auto o = kv(svc_.catalog().object(vault_, ObjType::Secret, name), name);
-  if (!o) return std::unexpected(o.error());
-  if (o->deleted_date) return std::unexpected(not_found(name));
-  auto v = kv(svc_.catalog().version(vault_, ObjType::Secret, name, version), name);
-  if (!v) return std::unexpected(v.error());
+  auto found = life().live(name, version);
+  if (!found) return std::unexpected(found.error());
+  const store::ObjectRow* o = &found->object;
+  const store::VersionRow* v = &found->version;
   if (!v->enabled)
     return fail_kv(Errc::Disabled, "Operation get is not allowed on a disabled secret.", "Forbidden",
                    "SecretDisabled");
@@ -188,7 +166,10 @@ Result<SecretBundle> Secrets::get(const std::string& name, const std::string& ve
 }
 
 Result<std::vector<SecretBundle>> Secrets::list(std::size_t offset, std::size_t limit) {
-  auto rows = svc_.catalog().list(vault_, ObjType::Secret, false, offset, limit);
+  return bundles(svc_.catalog().list(vault_, ObjType::Secret, false, offset, limit));
+}
+
+Result<std::vector<SecretBundle>> Secrets::bundles(Result<std::vector<store::ListedObject>> rows) {
   if (!rows) return std::unexpected(rows.error());
   std::vector<SecretBundle> out;
   for (auto& r : *rows) {
@@ -201,15 +182,13 @@ Result<std::vector<SecretBundle>> Secrets::list(std::size_t offset, std::size_t 
 
 Result<std::vector<SecretBundle>> Secrets::list_versions(const std::string& name, std::size_t offset,
                                                          std::size_t limit) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  auto o = kv(svc_.catalog().object(vault_, ObjType::Secret, name), name);
-  if (!o) return std::unexpected(o.error());
-  if (o->deleted_date) return std::unexpected(not_found(name));
+  auto found = life().live(name);
+  if (!found) return std::unexpected(found.error());
   auto rows = kv(svc_.catalog().versions(vault_, ObjType::Secret, name, offset, limit), name);
   if (!rows) return std::unexpected(rows.error());
   std::vector<SecretBundle> out;
   for (auto& v : *rows) {
-    auto b = bundle(*o, v);
+    auto b = bundle(found->object, v);
     if (!b) return std::unexpected(b.error());
     out.push_back(std::move(*b));
   }
@@ -224,11 +203,10 @@ Result<SecretBundle> Secrets::update(const std::string& name, const std::string&
   if (auto r = check_content_type(u.content_type); !r) return std::unexpected(r.error());
   if (u.tags)
     if (auto r = check_tags(*u.tags); !r) return std::unexpected(r.error());
-  auto o = kv(svc_.catalog().object(vault_, ObjType::Secret, name), name);
-  if (!o) return std::unexpected(o.error());
-  if (o->deleted_date) return std::unexpected(not_found(name));
-  auto v = kv(svc_.catalog().version(vault_, ObjType::Secret, name, version), name);
-  if (!v) return std::unexpected(v.error());
+  auto found = life().live(name, version);
+  if (!found) return std::unexpected(found.error());
+  const store::ObjectRow* o = &found->object;
+  store::VersionRow* v = &found->version;
   if (u.content_type) v->content_type = *u.content_type;
   if (u.tags) v->tags = *u.tags;
   if (u.attributes.enabled) v->enabled = *u.attributes.enabled;
@@ -242,69 +220,27 @@ Result<SecretBundle> Secrets::update(const std::string& name, const std::string&
 }
 
 Result<SecretBundle> Secrets::remove(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "secret", "delete"); !r)
-    return std::unexpected(r.error());
-  auto k = keys();
-  if (!k) return std::unexpected(k.error());
-  auto now = Service::now();
-  auto o = kv(svc_.catalog().mark_deleted(vault_, ObjType::Secret, name, now,
-                                          now + std::int64_t{86400} * (*k)->row.retention_days),
-              name);
-  if (!o) return std::unexpected(o.error());
-  auto v = svc_.catalog().version(vault_, ObjType::Secret, name, "");
-  if (!v) return std::unexpected(v.error());
-  return bundle(*o, *v);
+  auto r = life().remove(name);
+  if (!r) return std::unexpected(r.error());
+  return bundle(r->object, r->version);
 }
 
 Result<std::vector<SecretBundle>> Secrets::list_deleted(std::size_t offset, std::size_t limit) {
-  auto rows = svc_.catalog().list(vault_, ObjType::Secret, true, offset, limit);
-  if (!rows) return std::unexpected(rows.error());
-  std::vector<SecretBundle> out;
-  for (auto& r : *rows) {
-    auto b = bundle(r.object, r.current);
-    if (!b) return std::unexpected(b.error());
-    out.push_back(std::move(*b));
-  }
-  return out;
+  return bundles(life().list_deleted(offset, limit));
 }
 
 Result<SecretBundle> Secrets::get_deleted(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  auto o = kv(svc_.catalog().object(vault_, ObjType::Secret, name), name, true);
-  if (!o) return std::unexpected(o.error());
-  if (!o->deleted_date) return std::unexpected(deleted_not_found(name));
-  auto v = svc_.catalog().version(vault_, ObjType::Secret, name, "");
-  if (!v) return std::unexpected(v.error());
-  return bundle(*o, *v);
+  auto r = life().get_deleted(name);
+  if (!r) return std::unexpected(r.error());
+  return bundle(r->object, r->version);
 }
 
 Result<SecretBundle> Secrets::recover(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "secret", "recover"); !r)
-    return std::unexpected(r.error());
-  if (auto r = kv(svc_.catalog().recover(vault_, ObjType::Secret, name), name, true); !r)
-    return std::unexpected(r.error());
-  auto o = svc_.catalog().object(vault_, ObjType::Secret, name);
-  if (!o) return std::unexpected(o.error());
-  auto v = svc_.catalog().version(vault_, ObjType::Secret, name, "");
-  if (!v) return std::unexpected(v.error());
-  return bundle(*o, *v);
+  auto r = life().recover(name);
+  if (!r) return std::unexpected(r.error());
+  return bundle(r->object, r->version);
 }
 
-Result<void> Secrets::purge(const std::string& name) {
-  if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
-  if (auto r = refuse_if_certificate_managed(svc_, vault_, name, "secret", "purge"); !r)
-    return std::unexpected(r.error());
-  auto k = keys();
-  if (!k) return std::unexpected(k.error());
-  if ((*k)->row.purge_protection)
-    return fail_kv(Errc::Forbidden,
-                   "Operation \"purge\" is not allowed because purge protection is enabled for this vault. "
-                   "coldvault will purge it after the retention period has passed. Vault: " +
-                       (*k)->row.name,
-                   "Forbidden");
-  return kv(svc_.catalog().purge(vault_, ObjType::Secret, name), name, true);
-}
+Result<void> Secrets::purge(const std::string& name) { return life().purge(name); }
 
 }  // namespace cv::vault

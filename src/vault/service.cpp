@@ -1,4 +1,5 @@
 // Service: an open home (catalogue + logged-in token) and the per-vault key handles, found once.
+#include <atomic>
 #include <chrono>
 #include <thread>
 #include <filesystem>
@@ -19,7 +20,8 @@ struct Service::Impl {
   HomeConfig config;
   store::Catalog catalog;
   hsm::Token token;
-  std::map<std::string, VaultKeys> vaults;  // by lower-case name
+  std::map<std::string, VaultKeys> vaults;  // by lower-case name; valid while catalog.data_version() is
+  std::int64_t vaults_seen = -1;             // this (own writes evict through forget_vault)
   std::map<std::string, hsm::KeyPair> domains;  // by kid
   KeyCache key_cache;  // after the token: its destructor destroys session objects in it
   std::unique_ptr<Integrity> integrity;  // set by Service::integrity(); the catalogue's row guard
@@ -39,7 +41,17 @@ const std::string& Service::home() const { return impl_->home; }
 const std::string& Service::domain_kid() const { return impl_->config.domain_kid; }
 void Service::set_domain_kid(const std::string& kid) { impl_->config.domain_kid = kid; }
 
+namespace {
+// INT64_MIN: the system clock. Anything else: the test clock (set_test_clock).
+std::atomic<std::int64_t> g_test_clock{INT64_MIN};
+}  // namespace
+
+void set_test_clock(std::optional<std::int64_t> unix_seconds) {
+  g_test_clock.store(unix_seconds ? *unix_seconds : INT64_MIN);
+}
+
 std::int64_t Service::now() {
+  if (auto fixed = g_test_clock.load(); fixed != INT64_MIN) return fixed;
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -93,7 +105,7 @@ Result<Service> open_service(const std::string& home, const HomeConfig& c, const
   auto token = open_token_retrying(token_spec(c), pin);
   if (!token) return std::unexpected(token.error());
   auto impl = std::make_unique<Service::Impl>(
-      Service::Impl{home, c, std::move(*cat), std::move(*token), {}, {}, {}, {}});
+      Service::Impl{home, c, std::move(*cat), std::move(*token), {}, -1, {}, {}, {}});
   Service svc(std::move(impl));
   if (!c.domain_kid.empty())
     if (auto i = svc.integrity(); !i) return std::unexpected(i.error());
@@ -141,8 +153,25 @@ Result<Integrity*> Service::integrity() {
   return impl_->integrity.get();
 }
 
+void Service::forget_vault(const std::string& name) { impl_->vaults.erase(lower(name)); }
+
 Result<const VaultKeys*> Service::vault(const std::string& name) {
   std::string key = lower(name);
+  // Another process or worker may have deleted, purged, recreated or updated a vault since the cache was
+  // filled: then its row is read again (one indexed SELECT), and the token handles kept only while the row
+  // is the same vault (same signing certificate). Finding handles again reads every token object.
+  if (auto seen = impl_->catalog.data_version(); seen != impl_->vaults_seen) {
+    impl_->vaults_seen = seen;
+    for (auto it = impl_->vaults.begin(); it != impl_->vaults.end();) {
+      auto row = impl_->catalog.vault(it->second.row.name);
+      if (row && row->signer_cert_pem == it->second.row.signer_cert_pem) {
+        it->second.row = *row;
+        ++it;
+      } else {
+        it = impl_->vaults.erase(it);
+      }
+    }
+  }
   if (auto it = impl_->vaults.find(key); it != impl_->vaults.end()) return &it->second;
   auto row = impl_->catalog.vault(name);
   if (!row) return std::unexpected(row.error());
@@ -182,6 +211,8 @@ Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
   if (v.retention_days < 7 || v.retention_days > 90)
     return fail(Errc::BadParameter, "retention must be 7 to 90 days, not " + std::to_string(v.retention_days));
   if (impl_->catalog.vault(v.name)) return fail(Errc::Conflict, "vault '" + v.name + "' already exists");
+  if (auto d = impl_->catalog.deleted_vault(v.name); d)
+    return std::unexpected(impl_->catalog.add_vault(*d).error());  // the store's Conflict, in its words
   auto& t = impl_->token;
   // Token objects first, catalogue row last: a failure in between leaves orphan keys that are removed
   // here, never a vault row without keys.
@@ -204,7 +235,7 @@ Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
       [&](ByteView digest) { return t.sign(hsm::Mech::Ecdsa, signer->priv, digest); });
   if (!cert) return undo(), std::unexpected(cert.error());
   store::VaultRow row{v.name, impl_->config.domain_kid, "https://" + lower(v.name) + ".vault.localhost",
-                      v.retention_days, v.purge_protection, *cert, now()};
+                      v.retention_days, v.purge_protection, *cert, now(), {}, {}};
   // The vault row and its signer's registry entry commit together: a vault's blobs are trusted from birth.
   auto batch = impl_->catalog.begin_batch();
   if (!batch) return undo(), std::unexpected(batch.error());

@@ -118,7 +118,12 @@ Result<TrustedSigner> trust_remove(Service& svc, const std::string& sha256) {
       found = &r;
     }
   if (!found) return fail(Errc::NotFound, "certificate " + sha256 + " is not trusted by this domain");
-  if (found->kind == "vault")
+  // A vault's own certificate stays while the vault exists (live or soft-deleted); once it is purged
+  // the operator may drop it (its old blobs then stop restoring).
+  auto owner = svc.catalog().vault(found->label);
+  if (!owner) owner = svc.catalog().deleted_vault(found->label);
+  bool owner_exists = owner && certificate_sha256(owner->signer_cert_pem).value_or("") == found->sha256;
+  if (found->kind == "vault" && owner_exists)
     return fail(Errc::Forbidden, "certificate " + found->sha256 + " is the signing certificate of vault '" +
                                      found->label + "' and is trusted as long as the vault exists");
   if (auto r = store::remove_signer(svc.catalog(), svc.domain_kid(), found->sha256); !r)

@@ -27,7 +27,7 @@ class ApiTokens : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(cat.add_domain({"kid", {1}, 1}));
     ASSERT_TRUE(
-        cat.add_vault({"Main", "kid", "https://main.vault.localhost", 90, false, "PEM", 1}));
+        cat.add_vault({"Main", "kid", "https://main.vault.localhost", 90, false, "PEM", 1, {}, {}}));
   }
   ApiTokenRow row(std::string id) {
     return {id, "MAIN", Bytes(32, static_cast<std::uint8_t>(id[0])), "all", "l", 5, {}, {}};

@@ -27,7 +27,7 @@ class CatalogTest : public ::testing::Test {
   Catalog cat = *Catalog::open((dir.path / "catalog.db").string());
   void SetUp() override {
     ASSERT_TRUE(cat.add_domain({"kid-1", {1, 2, 3}, 100}));
-    ASSERT_TRUE(cat.add_vault({"Main", "kid-1", "https://main.vault.localhost", 90, false, "PEM", 100}));
+    ASSERT_TRUE(cat.add_vault({"Main", "kid-1", "https://main.vault.localhost", 90, false, "PEM", 100, {}, {}}));
   }
   VersionRow ver(const std::string& id) {
     VersionRow v;
@@ -44,7 +44,7 @@ class CatalogTest : public ::testing::Test {
 TEST_F(CatalogTest, Open_AppliesLatestSchema) { EXPECT_GE(cat.schema_version(), 1); }
 
 TEST_F(CatalogTest, AddVault_RefusesDuplicateNameCaseInsensitively) {
-  auto r = cat.add_vault({"MAIN", "kid-1", "x", 90, false, "PEM", 1});
+  auto r = cat.add_vault({"MAIN", "kid-1", "x", 90, false, "PEM", 1, {}, {}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::Conflict);
 }

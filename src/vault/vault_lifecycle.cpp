@@ -1,0 +1,153 @@
+// Vault soft delete, recover, purge, update and expiry (coldvault/vault_lifecycle.hpp).
+#include "coldvault/vault_lifecycle.hpp"
+
+#include "vault/key_cache.hpp"
+#include "vault/labels.hpp"
+#include "vault/lifecycle.hpp"
+
+namespace cv::vault {
+namespace {
+
+Result<void> record(Service& svc, const char* event, const std::string& vault, const std::string& detail) {
+  return svc.catalog().add_lifecycle_event({0, Service::now(), event, vault, "vault", vault, detail});
+}
+
+// The catalogue step and its event in one transaction.
+template <class F>
+auto with_event(Service& svc, const char* event, const std::string& vault, const std::string& detail, F&& step)
+    -> decltype(step()) {
+  auto batch = svc.catalog().begin_batch();
+  if (!batch) return std::unexpected(batch.error());
+  auto r = step();
+  if (!r) return r;
+  if (auto e = record(svc, event, vault, detail); !e) return std::unexpected(e.error());
+  if (auto c = batch->commit(); !c) return std::unexpected(c.error());
+  return r;
+}
+
+// Removes the token keys, then the catalogue rows (one transaction). A crash in between leaves a deleted
+// vault without keys: recover refuses it, and purge (or expiry) again finishes the job.
+Result<void> erase_vault(Service& svc, const store::VaultRow& v, const char* event, const std::string& detail) {
+  svc.forget_vault(v.name);
+  svc.key_cache().evict_prefix(lower(v.name) + "|");
+  if (auto r = destroy_vault_keys(svc, v.name); !r) return r;
+  return with_event(svc, event, v.name, detail, [&]() -> Result<void> { return svc.catalog().purge_vault(v.name); });
+}
+
+}  // namespace
+
+Result<void> destroy_vault_keys(Service& svc, const std::string& vault) {
+  auto& t = svc.token();
+  const std::pair<std::string, const char*> objects[] = {
+      {master_label(vault), "secret"}, {signing_label(vault), "private"}, {signing_label(vault), "public"}};
+  for (const auto& [label, cls] : objects) {
+    for (;;) {
+      auto h = t.find(label, cls);
+      if (!h && h.error().code == Errc::NotFound) break;
+      if (!h) return std::unexpected(h.error());
+      if (auto r = t.destroy(*h); !r) return std::unexpected(r.error());
+    }
+  }
+  return {};
+}
+
+Result<store::VaultRow> delete_vault(Service& svc, const std::string& name) {
+  if (auto r = check_vault_name(name); !r) return std::unexpected(r.error());
+  auto live = svc.catalog().vault(name);
+  if (!live) return std::unexpected(live.error());
+  const auto now = Service::now();
+  auto row = with_event(svc, "delete", live->name, "", [&] {
+    return svc.catalog().mark_vault_deleted(name, now, now + std::int64_t{86400} * live->retention_days);
+  });
+  if (!row) return row;
+  svc.forget_vault(name);
+  svc.key_cache().evict_prefix(lower(name) + "|");
+  return row;
+}
+
+Result<std::vector<store::VaultRow>> list_deleted_vaults(Service& svc) { return svc.catalog().deleted_vaults(); }
+
+Result<store::VaultRow> get_deleted_vault(Service& svc, const std::string& name) {
+  if (auto r = check_vault_name(name); !r) return std::unexpected(r.error());
+  return svc.catalog().deleted_vault(name);
+}
+
+Result<store::VaultRow> recover_vault(Service& svc, const std::string& name) {
+  if (auto r = check_vault_name(name); !r) return std::unexpected(r.error());
+  if (auto live = svc.catalog().vault(name); live)
+    return fail_kv(Errc::Conflict, "vault '" + live->name + "' is not deleted: there is nothing to recover",
+                   "Conflict");
+  svc.forget_vault(name);
+  auto row = with_event(svc, "recover", name, "", [&]() -> Result<store::VaultRow> {
+    auto r = svc.catalog().recover_vault(name);
+    if (!r) return r;
+    // Inside the transaction: a vault whose purge stopped after its keys were destroyed stays deleted.
+    if (auto keys = svc.vault(name); !keys) {
+      svc.forget_vault(name);
+      if (keys.error().code != Errc::NotFound) return std::unexpected(keys.error());
+      return fail(Errc::Conflict, "vault '" + r->name + "' cannot be recovered: its keys are no longer in the "
+                                  "token (an interrupted purge); purge it again to finish");
+    }
+    return r;
+  });
+  if (!row) svc.forget_vault(name);
+  return row;
+}
+
+Result<void> purge_vault(Service& svc, const std::string& name) {
+  if (auto r = check_vault_name(name); !r) return std::unexpected(r.error());
+  auto v = svc.catalog().deleted_vault(name);
+  if (!v) return std::unexpected(v.error());
+  if (v->purge_protection && Service::now() < v->scheduled_purge.value_or(0))
+    return fail_kv(Errc::Forbidden,
+                   "Operation \"purge\" is not allowed because purge protection is enabled for vault '" + v->name +
+                       "'; coldvault purges it when its retention ends (scheduled purge " +
+                       std::to_string(v->scheduled_purge.value_or(0)) + ")",
+                   "Forbidden");
+  return erase_vault(svc, *v, "purge", "");
+}
+
+Result<store::VaultRow> update_vault(Service& svc, const std::string& name, const VaultUpdate& u) {
+  if (auto r = check_vault_name(name); !r) return std::unexpected(r.error());
+  auto v = svc.catalog().vault(name);
+  if (!v) return std::unexpected(v.error());
+  int retention = u.retention_days.value_or(v->retention_days);
+  if (retention < 7 || retention > 90)
+    return fail(Errc::BadParameter, "retention must be 7 to 90 days, not " + std::to_string(retention));
+  if (u.purge_protection && !*u.purge_protection && v->purge_protection)
+    return fail_kv(Errc::BadParameter,
+                   "purge protection of vault '" + v->name + "' is enabled and cannot be turned off "
+                   "(as in Azure Key Vault, it only goes on)",
+                   "BadParameter");
+  bool protection = v->purge_protection || u.purge_protection.value_or(false);
+  std::string detail = "retentionDays=" + std::to_string(retention) +
+                       " purgeProtection=" + (protection ? "true" : "false");
+  auto row = with_event(svc, "update", v->name, detail,
+                        [&] { return svc.catalog().update_vault(name, retention, protection); });
+  if (!row) return row;
+  svc.forget_vault(name);
+  return row;
+}
+
+Result<ExpiryReport> purge_expired(Service& svc) {
+  const auto now = Service::now();
+  ExpiryReport report;
+  auto objects = purge_due_objects(svc, now);
+  if (!objects) return std::unexpected(objects.error());
+  report.objects = *objects;
+  auto vaults = svc.catalog().due_vaults(now);
+  if (!vaults) return std::unexpected(vaults.error());
+  for (const auto& v : *vaults) {
+    auto r = erase_vault(svc, v, "expire", "scheduled purge date reached");
+    if (!r && r.error().code != Errc::NotFound) return std::unexpected(r.error());
+    if (r) ++report.vaults;
+  }
+  return report;
+}
+
+Result<std::vector<store::LifecycleEvent>> lifecycle_events(Service& svc, const std::optional<std::string>& vault,
+                                                            std::size_t limit) {
+  return svc.catalog().lifecycle_events(vault, limit);
+}
+
+}  // namespace cv::vault
