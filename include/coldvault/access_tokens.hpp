@@ -1,10 +1,10 @@
 // REST bearer tokens as the domain sees them: minting, listing, revoking, and verifying a presented
-// token text. The front doors (CLI `token`, the server's Authenticator) call only this; the catalogue
-// rows (coldvault/api_tokens.hpp) and the hashing stay behind it.
+// token text. The front doors (CLI `token`, the server's Authenticator) call only this; the
+// catalogue rows (coldvault/api_tokens.hpp) and the hashing stay behind it.
 //
 // Token text: "cv1_<id>_<secret>", id = 16 lower-case hex (public, the catalogue row), secret = 32
-// random bytes from the token's RNG, base64url. The catalogue holds SHA-256 of the whole text only; a
-// presented token is hashed and compared in constant time.
+// random bytes from the token's RNG, base64url. The catalogue holds SHA-256 of the whole text only;
+// a presented token is hashed and compared in constant time.
 #pragma once
 
 #include <chrono>
@@ -52,7 +52,8 @@ Result<MintedAccessToken> mint_access_token(Service& svc, const std::string& vau
                                             const std::vector<std::string>& permissions,
                                             const std::string& label,
                                             std::optional<std::int64_t> expires);
-// Every token of a vault, oldest first (revoked ones included). NotFound if the vault does not exist.
+// Every token of a vault, oldest first (revoked ones included). NotFound if the vault does not
+// exist.
 Result<std::vector<AccessToken>> list_access_tokens(Service& svc, const std::string& vault);
 // Marks a live token revoked now. NotFound if the vault has no such live token.
 Result<void> revoke_access_token(Service& svc, const std::string& vault, const std::string& id);
@@ -72,16 +73,16 @@ enum class TokenVerdict {
 
 struct TokenCheck {
   TokenVerdict verdict = TokenVerdict::Invalid;
-  AccessToken token;             // Valid, Revoked, Expired: the token's row
+  AccessToken token;              // Valid, Revoked, Expired: the token's row
   std::set<std::string> granted;  // Valid: its permissions, lower-case
 };
 
 // Verifies presented token texts against a home's catalogue, for a long-running process.
 //
-// Cache: rows are kept for kCacheSeconds after they were read, so a keep-alive client costs no SQL per
-// request. Nothing but age invalidates an entry: the writers of token rows (mint, revoke) run in other
-// processes (the CLI), so a revocation takes effect within kCacheSeconds. A new token is never stale
-// (an unknown id is not cached). The clock is a test seam.
+// Cache: rows are kept for kCacheSeconds after they were read, so a keep-alive client costs no SQL
+// per request. Nothing but age invalidates an entry: the writers of token rows (mint, revoke) run
+// in other processes (the CLI), so a revocation takes effect within kCacheSeconds. A new token is
+// never stale (an unknown id is not cached). The clock is a test seam.
 //
 // Thread safety: one mutex around the catalogue connection and the cache; use from every thread.
 class TokenVerifier {

@@ -1,7 +1,8 @@
-// The blob archive (blobs an air-gapped site keeps, including ones it cannot open) and the lineage of
-// blobs (every backup produced and every restore attempt), as the CLI's `blob import|list|export|delete`
-// and `catalog blobs|show` see them. Offline: these open the home's catalogue only, never the token.
-// The catalogue's rows (coldvault/lineage.hpp) stay behind this header.
+// The blob archive (blobs an air-gapped site keeps, including ones it cannot open) and the lineage
+// of blobs (every backup produced and every restore attempt), as the CLI's `blob
+// import|list|export|delete` and `catalog blobs|show` see them. Offline: these open the home's
+// catalogue only, never the token. The catalogue's rows (coldvault/lineage.hpp) stay behind this
+// header.
 #pragma once
 
 #include <cstdint>
@@ -48,13 +49,13 @@ Result<void> archive_delete(const vault::HomeOptions& home, const std::string& s
 Result<std::vector<BlobEventInfo>> blob_events(const vault::HomeOptions& home, std::size_t limit);
 
 struct BlobHistory {
-  std::string sha256;  // the full digest (the argument may be a prefix)
-  std::vector<BlobEventInfo> events;        // newest first, at most 1000
+  std::string sha256;                        // the full digest (the argument may be a prefix)
+  std::vector<BlobEventInfo> events;         // newest first, at most 1000
   std::optional<ArchivedBlobInfo> archived;  // when the archive holds it
 };
-// Everything the catalogue knows of one blob. NotFound when it has neither events nor an archived copy.
-// The archive is consulted as a bonus: when it cannot answer for this digest (absent, or a prefix that
-// is ambiguous there), the history shows the events alone.
+// Everything the catalogue knows of one blob. NotFound when it has neither events nor an archived
+// copy. The archive is consulted as a bonus: when it cannot answer for this digest (absent, or a
+// prefix that is ambiguous there), the history shows the events alone.
 Result<BlobHistory> blob_history(const vault::HomeOptions& home, const std::string& sha256);
 
 }  // namespace cv::backup

@@ -1,7 +1,6 @@
 // The blob archive and lineage queries for the CLI (coldvault/blob_archive.hpp).
-#include "coldvault/blob_archive.hpp"
-
 #include "coldvault/backup.hpp"
+#include "coldvault/blob_archive.hpp"
 #include "coldvault/lineage.hpp"
 
 namespace cv::backup {
@@ -10,13 +9,13 @@ namespace {
 constexpr std::size_t kHistoryEvents = 1000;
 
 BlobEventInfo info_of(const store::BlobEvent& e) {
-  return {e.event,        e.outcome,      e.sha256,     e.type,   e.name,  e.versions,
-          e.source_vault, e.target_vault, e.domain_kid, e.signer, e.time,  e.detail};
+  return {e.event,        e.outcome,      e.sha256,     e.type,   e.name, e.versions,
+          e.source_vault, e.target_vault, e.domain_kid, e.signer, e.time, e.detail};
 }
 
 ArchivedBlobInfo info_of(store::ArchivedBlob b) {
-  return {b.sha256, b.label, b.format, b.prefix, b.kid, b.type, b.metadata_json, std::move(b.blob),
-          b.imported};
+  return {b.sha256, b.label,         b.format,          b.prefix,  b.kid,
+          b.type,   b.metadata_json, std::move(b.blob), b.imported};
 }
 
 }  // namespace
@@ -27,9 +26,10 @@ Result<ArchivedBlobInfo> archive_import(const vault::HomeOptions& home, ByteView
   if (!info) return std::unexpected(info.error());
   auto cat = vault::open_catalog(home);
   if (!cat) return std::unexpected(cat.error());
-  store::ArchivedBlob b{blob_sha256(blob),   label,        (*info)["format"], (*info)["prefix"],
-                        (*info)["kid"],      (*info)["type"], info->dump(),  Bytes(blob.begin(), blob.end()),
-                        vault::Service::now()};
+  store::ArchivedBlob b{
+      blob_sha256(blob),    label,           (*info)["format"], (*info)["prefix"],
+      (*info)["kid"],       (*info)["type"], info->dump(),      Bytes(blob.begin(), blob.end()),
+      vault::Service::now()};
   if (auto r = store::archive_blob(*cat, b); !r) return std::unexpected(r.error());
   return info_of(std::move(b));
 }
@@ -76,7 +76,8 @@ Result<BlobHistory> blob_history(const vault::HomeOptions& home, const std::stri
   auto events = store::blob_events(*cat, sha256, kHistoryEvents);
   if (!events) return std::unexpected(events.error());
   auto archived = store::archived_blob(*cat, sha256);
-  if (events->empty() && !archived) return fail(Errc::NotFound, "the catalogue knows no blob " + sha256);
+  if (events->empty() && !archived)
+    return fail(Errc::NotFound, "the catalogue knows no blob " + sha256);
   BlobHistory h;
   h.sha256 = events->empty() ? archived->sha256 : events->front().sha256;
   for (const auto& e : *events) h.events.push_back(info_of(e));

@@ -21,9 +21,26 @@ constexpr std::size_t kCacheBound = 10000;  // ids reach the cache only when a r
 const std::map<std::string, std::vector<std::string>> kPermissions = {
     {"secrets", {"get", "list", "set", "delete", "recover", "backup", "restore", "purge"}},
     {"keys",
-     {"get", "list", "update", "create", "import", "delete", "recover", "backup", "restore",
-      "decrypt", "encrypt", "unwrapKey", "wrapKey", "verify", "sign", "purge", "rotate",
-      "getrotationpolicy", "setrotationpolicy", "release"}},
+     {"get",
+      "list",
+      "update",
+      "create",
+      "import",
+      "delete",
+      "recover",
+      "backup",
+      "restore",
+      "decrypt",
+      "encrypt",
+      "unwrapKey",
+      "wrapKey",
+      "verify",
+      "sign",
+      "purge",
+      "rotate",
+      "getrotationpolicy",
+      "setrotationpolicy",
+      "release"}},
     {"certificates",
      {"get", "list", "update", "create", "import", "delete", "recover", "backup", "restore",
       "managecontacts", "manageissuers", "getissuers", "listissuers", "setissuers", "deleteissuers",
@@ -44,8 +61,8 @@ std::set<std::string> granted_of(const std::string& permissions) {
   std::size_t start = 0;
   while (start <= permissions.size()) {
     auto comma = permissions.find(',', start);
-    out.insert(lower(permissions.substr(
-        start, comma == std::string::npos ? std::string::npos : comma - start)));
+    out.insert(lower(
+        permissions.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -61,7 +78,8 @@ Result<std::string> normalize_permissions(const std::vector<std::string>& items)
   };
   for (const auto& raw : items) {
     std::size_t start = 0;
-    while (start <= raw.size()) {  // "--permissions a,b" and "--permissions a --permissions b" alike
+    while (start <=
+           raw.size()) {  // "--permissions a,b" and "--permissions a --permissions b" alike
       auto comma = raw.find(',', start);
       std::string item =
           raw.substr(start, comma == std::string::npos ? std::string::npos : comma - start);

@@ -1,5 +1,5 @@
-// Certificate files read and written by the CLI (coldvault/certificates.hpp): the CA's answer to merge
-// and the PEM form of a download. Certificates are public: plain Bytes.
+// Certificate files read and written by the CLI (coldvault/certificates.hpp): the CA's answer to
+// merge and the PEM form of a download. Certificates are public: plain Bytes.
 #include "coldvault/certificates.hpp"
 #include "coldvault/crypto.hpp"
 #include "coldvault/x509.hpp"
@@ -14,7 +14,8 @@ Result<std::vector<Bytes>> certificates_for_merge(ByteView content, const std::s
     if (c->key)
       return fail(Errc::BadParameter,
                   source + " holds a private key: merge takes the CA's certificates only");
-    if (c->certificates.empty()) return fail(Errc::BadParameter, source + " holds no CERTIFICATE block");
+    if (c->certificates.empty())
+      return fail(Errc::BadParameter, source + " holds no CERTIFICATE block");
     return std::move(c->certificates);
   }
   Bytes der(content.begin(), content.end());

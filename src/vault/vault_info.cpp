@@ -7,8 +7,8 @@ namespace cv::vault {
 namespace {
 
 VaultInfo info_of(const store::VaultRow& v) {
-  VaultInfo out{v.name, v.base_url, v.domain_kid, v.retention_days, v.purge_protection, v.created,
-                v.signer_cert_pem, std::nullopt};
+  VaultInfo out{v.name,    v.base_url,        v.domain_kid, v.retention_days, v.purge_protection,
+                v.created, v.signer_cert_pem, std::nullopt};
   if (auto c = crypto::inspect_certificate(v.signer_cert_pem))
     out.signer = SignerInfo{c->subject, c->not_before, c->not_after, c->sha256_fingerprint};
   return out;

@@ -1,5 +1,6 @@
-// vault::TokenVerifier against a real catalogue in a temp folder (no HSM): verdicts and its row cache.
-// Rows are written with store:: directly, as the CLI's mint and revoke do from another process.
+// vault::TokenVerifier against a real catalogue in a temp folder (no HSM): verdicts and its row
+// cache. Rows are written with store:: directly, as the CLI's mint and revoke do from another
+// process.
 #include "coldvault/access_tokens.hpp"
 
 #include <gtest/gtest.h>
@@ -34,13 +35,17 @@ class TokenVerifierTest : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_TRUE(cat.add_domain({"kid", {1}, 1}));
-    ASSERT_TRUE(cat.add_vault({"Main", "kid", "https://main.vault.localhost", 90, false, "PEM", 1}));
-    ASSERT_TRUE(cat.add_vault({"other", "kid", "https://other.vault.localhost", 90, false, "PEM", 1}));
+    ASSERT_TRUE(
+        cat.add_vault({"Main", "kid", "https://main.vault.localhost", 90, false, "PEM", 1}));
+    ASSERT_TRUE(
+        cat.add_vault({"other", "kid", "https://other.vault.localhost", 90, false, "PEM", 1}));
   }
   // Stores a token for `vault` as mint does (hash of the whole text) and returns its text.
-  std::string add(const std::string& id, const std::string& vault, std::optional<std::int64_t> expires = {}) {
+  std::string add(const std::string& id, const std::string& vault,
+                  std::optional<std::int64_t> expires = {}) {
     std::string text = "cv1_" + id + "_c2VjcmV0";
-    store::ApiTokenRow r{id, vault, crypto::sha256(as_bytes(text)), "secrets/get,keys/all", "l", 5, expires, {}};
+    store::ApiTokenRow r{
+        id, vault, crypto::sha256(as_bytes(text)), "secrets/get,keys/all", "l", 5, expires, {}};
     EXPECT_TRUE(store::add_api_token(cat, r));
     return text;
   }

@@ -1,6 +1,7 @@
-// Front doors are thin (STYLE.md habit 12, docs/adr/0006-thin-front-doors.md): src/cli and src/server
-// include nothing from src/store or src/crypto nor the public headers that are their faces, name no
-// store::/crypto:: symbol and never open the catalogue. They call the domain (src/vault, src/backup).
+// Front doors are thin (STYLE.md habit 12, docs/adr/0006-thin-front-doors.md): src/cli and
+// src/server include nothing from src/store or src/crypto nor the public headers that are their
+// faces, name no store::/crypto:: symbol and never open the catalogue. They call the domain
+// (src/vault, src/backup).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -15,10 +16,19 @@
 
 namespace {
 
-const std::vector<std::string> kForbidden = {
-    "\"store/",  "\"crypto/",  "\"pkcs11/", "coldvault/catalog.hpp", "coldvault/api_tokens.hpp",
-    "coldvault/lineage.hpp", "coldvault/signer_rows.hpp", "coldvault/crypto.hpp",
-    "coldvault/x509.hpp", "coldvault/tls_server.hpp", "<sqlite3.h>", "<openssl/", "pkcs11.h"};
+const std::vector<std::string> kForbidden = {"\"store/",
+                                             "\"crypto/",
+                                             "\"pkcs11/",
+                                             "coldvault/catalog.hpp",
+                                             "coldvault/api_tokens.hpp",
+                                             "coldvault/lineage.hpp",
+                                             "coldvault/signer_rows.hpp",
+                                             "coldvault/crypto.hpp",
+                                             "coldvault/x509.hpp",
+                                             "coldvault/tls_server.hpp",
+                                             "<sqlite3.h>",
+                                             "<openssl/",
+                                             "pkcs11.h"};
 const std::vector<std::string> kForbiddenUses = {"store::", "crypto::", "hsm::", "catalog()"};
 
 // "file:line: what" for every offending line of `text`.
@@ -55,7 +65,8 @@ TEST(Layering, CliAndServer_CallOnlyTheDomain) {
   std::vector<std::string> found;
   int files = 0;
   for (const char* dir : {"src/cli", "src/server"}) {
-    for (const auto& e : std::filesystem::directory_iterator(std::string(CV_SOURCE_DIR) + "/" + dir)) {
+    for (const auto& e :
+         std::filesystem::directory_iterator(std::string(CV_SOURCE_DIR) + "/" + dir)) {
       auto ext = e.path().extension();
       if (ext != ".cpp" && ext != ".hpp") continue;
       std::ifstream in(e.path());
