@@ -173,4 +173,12 @@ nlohmann::json certificate_json(const CertificateBundle& b, Shape shape);
 // "cancellation_requested","status","status_details","request_id","target"?}
 nlohmann::json certificate_operation_json(const CertificateOperation& op);
 
+// Certificate files of the CLI (src/vault/certificates_files.cpp). The CA's answer for a pending merge:
+// PEM (one or more CERTIFICATE blocks, leaf first) or one DER certificate. BadParameter naming `source`
+// when it holds a private key, no CERTIFICATE block, or is neither form; the PEM parser's own error for
+// malformed PEM.
+Result<std::vector<Bytes>> certificates_for_merge(ByteView content, const std::string& source);
+// A certificate's DER as one PEM CERTIFICATE block (download).
+std::string certificate_pem(ByteView der);
+
 }  // namespace cv::vault

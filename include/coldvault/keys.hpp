@@ -72,6 +72,8 @@ class Keys {
   Result<void> purge(const std::string& name);
   // SubjectPublicKeyInfo DER of an RSA or EC key version (download); BadParameter for oct.
   Result<Bytes> public_key_der(const std::string& name, const std::string& version);
+  // The same as PEM ("PUBLIC KEY").
+  Result<std::string> public_key_pem(const std::string& name, const std::string& version);
 
   // Operations inside the token. Enforced: key_ops, enabled, nbf, exp (Forbidden "Operation X is not
   // permitted on this key." / disabled / expired). alg names as Key Vault's.

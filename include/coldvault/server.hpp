@@ -1,4 +1,5 @@
-// The Key Vault data-plane REST server (`coldvault serve`) and its bearer tokens.
+// The Key Vault data-plane REST server (`coldvault serve`). Its bearer tokens are the domain's
+// (coldvault/access_tokens.hpp).
 //
 // The server speaks HTTPS/1.1 with keep-alive on cpp-httplib (docs/adr/0002-http-library.md). Every
 // request is authenticated first (401 with Key Vault's challenge), then routed, then checked
@@ -17,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "coldvault/api_tokens.hpp"
 #include "coldvault/error.hpp"
 #include "coldvault/vault.hpp"
 
@@ -41,19 +41,5 @@ struct ServeOptions {
 // Runs the server until SIGINT/SIGTERM. Errors only for start-up failures (bad options, port taken,
 // unreadable TLS files, the vault missing, the HSM refusing the PIN).
 Result<void> serve(const ServeOptions& o);
-
-// Key Vault permission names a token may carry: "secrets/get", "keys/unwrapKey", "secrets/all",
-// "all". Returns the canonical comma-separated list (case as Key Vault spells it, duplicates
-// removed); BadParameter naming the unknown entry otherwise.
-Result<std::string> normalize_permissions(const std::vector<std::string>& items);
-
-struct MintedToken {
-  store::ApiTokenRow row;
-  std::string token;  // the only copy of the bearer token text: show it once, never log it
-};
-// Creates a token for `vault` with random bytes from the token's RNG and stores its SHA-256.
-Result<MintedToken> mint_token(vault::Service& svc, const std::string& vault,
-                               const std::vector<std::string>& permissions,
-                               const std::string& label, std::optional<std::int64_t> expires);
 
 }  // namespace cv::server

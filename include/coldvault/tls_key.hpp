@@ -12,12 +12,15 @@
 // place.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "coldvault/bytes.hpp"
 #include "coldvault/error.hpp"
 #include "coldvault/vault.hpp"
+
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX: named, never included
 
 namespace cv::vault {
 
@@ -37,5 +40,39 @@ std::string tls_key_label(const std::string& domain_kid);
 // StorageFailure when <home>/tls cannot be written.
 Result<TlsCertificate> ensure_tls_certificate(Service& svc, const std::vector<std::string>& dns_names,
                                               const std::vector<std::string>& ip_addresses);
+
+// The server's TLS identity: a certificate chain and its private key, ready for an SSL_CTX. It wraps
+// the OpenSSL adapter's identity (coldvault/tls_server.hpp) so the server includes no crypto header.
+// REQUIRES (from the adapter): an identity made from the token key is destroyed only after every
+// Service of the process is gone (libp11's teardown closes the slot's sessions and finalises the module).
+// Thread safety: apply() once before serving; handshakes may then sign on many threads at once.
+class TlsIdentity {
+ public:
+  TlsIdentity(TlsIdentity&&) noexcept;
+  TlsIdentity& operator=(TlsIdentity&&) noexcept;
+  ~TlsIdentity();
+  // Puts the chain and key into ctx and applies the TLS policy (docs/rest.md "TLS"). Internal when
+  // OpenSSL refuses (the message says which step).
+  Result<void> apply(ssl_ctx_st* ctx) const;
+
+  struct Impl;
+  explicit TlsIdentity(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct TlsSetup {
+  TlsIdentity identity;
+  std::vector<std::string> lines;  // to print at start-up: the file clients trust, migration notes
+};
+
+// With cert_file empty: finds or makes the token key and certificate for these names
+// (ensure_tls_certificate) and opens the key through libp11 with `pin` (svc must stay open while the
+// identity is in use). Otherwise loads the operator's PEM files (BadParameter naming an unreadable or
+// mismatched file).
+Result<TlsSetup> prepare_tls(Service& svc, const SecureBytes& pin, const std::string& cert_file,
+                             const std::string& key_file, const std::vector<std::string>& dns_names,
+                             const std::vector<std::string>& ip_addresses);
 
 }  // namespace cv::vault

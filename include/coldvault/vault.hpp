@@ -26,6 +26,9 @@
 
 namespace cv::vault {
 
+// An object's tags, as the domain hands them to front doors (the catalogue's own alias).
+using Tags = store::Tags;
+
 struct HomeOptions {
   std::string home;      // empty: $COLDVAULT_HOME, else ~/.local/share/coldvault
   std::string pin_file;  // --pin-file; else $COLDVAULT_PIN, else the embedded PIN file, else a prompt

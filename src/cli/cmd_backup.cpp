@@ -5,7 +5,7 @@
 #include "cli/common.hpp"
 #include "coldvault/backup.hpp"
 #include "coldvault/bundle_json.hpp"
-#include "coldvault/lineage.hpp"
+#include "coldvault/blob_archive.hpp"
 
 namespace cv::cli {
 namespace {
@@ -64,7 +64,7 @@ void add_object_backup(CLI::App* group, Globals& g, bool is_key) {
   });
 }
 
-nlohmann::json event_json(const store::BlobEvent& e) {
+nlohmann::json event_json(const backup::BlobEventInfo& e) {
   nlohmann::json j = {{"event", e.event},           {"outcome", e.outcome},      {"sha256", e.sha256},
                       {"type", e.type},             {"name", e.name},            {"versions", e.versions},
                       {"sourceVault", e.source_vault}, {"targetVault", e.target_vault}, {"domainKid", e.domain_kid},
@@ -73,7 +73,7 @@ nlohmann::json event_json(const store::BlobEvent& e) {
   return j;
 }
 
-nlohmann::json archived_json(const store::ArchivedBlob& b) {
+nlohmann::json archived_json(const backup::ArchivedBlobInfo& b) {
   auto meta = nlohmann::json::parse(b.metadata_json, nullptr, false);
   return {{"sha256", b.sha256}, {"label", b.label}, {"format", b.format}, {"prefix", b.prefix},
           {"kid", b.kid},       {"type", b.type},   {"imported", b.imported}, {"metadata", meta}};
@@ -112,20 +112,14 @@ void add_blob_group(CLI::App& app, Globals& g) {
   import->add_option("file", a->file, "Blob file")->required();
   import->add_option("--label", a->label, "A note for people");
   import->callback([&g, a] {
-    Bytes bytes = read_blob(a->file);
-    auto info = need(backup::inspect(bytes));
-    auto cat = need(vault::open_catalog(g.home));
-    store::ArchivedBlob b{backup::blob_sha256(bytes), a->label, info["format"], info["prefix"], info["kid"],
-                          info["type"], info.dump(), bytes, vault::Service::now()};
-    need(store::archive_blob(cat, b));
+    auto b = need(backup::archive_import(g.home, read_blob(a->file), a->label));
     print(g, archived_json(b), {"sha256", "format", "type", "kid", "label"});
   });
 
   auto* list = blob->add_subcommand("list", "List archived blobs");
   list->callback([&g] {
-    auto cat = need(vault::open_catalog(g.home));
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& b : need(store::archived_blobs(cat))) out.push_back(archived_json(b));
+    for (const auto& b : need(backup::archive_list(g.home))) out.push_back(archived_json(b));
     print(g, out, {"sha256", "format", "type", "kid", "label"});
   });
 
@@ -133,8 +127,7 @@ void add_blob_group(CLI::App& app, Globals& g) {
   exp->add_option("sha256", a->sha, "The blob's SHA-256 (or a unique prefix of 8+ hex)")->required();
   exp->add_option("--file,-f", a->file, "Output file")->required();
   exp->callback([&g, a] {
-    auto cat = need(vault::open_catalog(g.home));
-    auto b = need(store::archived_blob(cat, a->sha));
+    auto b = need(backup::archive_get(g.home, a->sha));
     need(write_file(a->file, b.blob));
     print(g, {{"file", a->file}, {"sha256", b.sha256}, {"bytes", b.blob.size()}}, {"file", "sha256", "bytes"});
   });
@@ -142,8 +135,7 @@ void add_blob_group(CLI::App& app, Globals& g) {
   auto* del = blob->add_subcommand("delete", "Remove a blob from the archive");
   del->add_option("sha256", a->sha, "The blob's SHA-256 (or a unique prefix)")->required();
   del->callback([&g, a] {
-    auto cat = need(vault::open_catalog(g.home));
-    need(store::delete_archived_blob(cat, a->sha));
+    need(backup::archive_delete(g.home, a->sha));
   });
 }
 
@@ -154,22 +146,18 @@ void add_catalog_group(CLI::App& app, Globals& g) {
   auto* blobs = catalog->add_subcommand("blobs", "Blobs produced and restore attempts, newest first");
   blobs->add_option("--limit", a->limit, "At most this many")->capture_default_str();
   blobs->callback([&g, a] {
-    auto cat = need(vault::open_catalog(g.home));
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& e : need(store::blob_events(cat, std::nullopt, a->limit))) out.push_back(event_json(e));
+    for (const auto& e : need(backup::blob_events(g.home, a->limit))) out.push_back(event_json(e));
     print(g, out, {"time", "event", "outcome", "type", "name", "sha256"});
   });
   auto* show = catalog->add_subcommand("show", "Everything the catalogue knows of one blob");
   show->add_option("sha256", a->sha, "The blob's SHA-256 (or a prefix)")->required();
   show->callback([&g, a] {
-    auto cat = need(vault::open_catalog(g.home));
-    auto events = need(store::blob_events(cat, a->sha, 1000));
-    auto archived = store::archived_blob(cat, a->sha);
-    if (events.empty() && !archived) die(Errc::NotFound, "the catalogue knows no blob " + a->sha);
-    nlohmann::json j = {{"sha256", events.empty() ? archived->sha256 : events.front().sha256}};
+    auto h = need(backup::blob_history(g.home, a->sha));
+    nlohmann::json j = {{"sha256", h.sha256}};
     j["events"] = nlohmann::json::array();
-    for (const auto& e : events) j["events"].push_back(event_json(e));
-    if (archived) j["archived"] = archived_json(*archived);
+    for (const auto& e : h.events) j["events"].push_back(event_json(e));
+    if (h.archived) j["archived"] = archived_json(*h.archived);
     print(g, j);
   });
 }

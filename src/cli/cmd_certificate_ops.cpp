@@ -1,31 +1,16 @@
 // `coldvault certificate download|pending|policy|backup|restore`.
 #include "cli/cmd_certificate.hpp"
 #include "coldvault/backup.hpp"
-#include "coldvault/crypto.hpp"
-#include "coldvault/x509.hpp"
 
 namespace cv::cli::cert {
 namespace {
 
 using vault::Shape;
 
-// The CA's answer for `pending merge`: PEM (one or more CERTIFICATE blocks, leaf first) or one DER
-// certificate. Certificates are public: plain Bytes.
+// The CA's answer for `pending merge`, as the domain reads it.
 std::vector<Bytes> read_certificates(const std::string& path) {
   auto content = need(read_file(path));
-  std::string_view text = as_chars(content);
-  if (text.find("-----BEGIN") != std::string_view::npos) {
-    auto c = need(crypto::parse_pem_bundle(text, SecureString()));
-    if (c.key)
-      die(Errc::BadParameter,
-          path + " holds a private key: merge takes the CA's certificates only");
-    if (c.certificates.empty()) die(Errc::BadParameter, path + " holds no CERTIFICATE block");
-    return std::move(c.certificates);
-  }
-  Bytes der(content.begin(), content.end());
-  if (!crypto::certificate_fields(der))
-    die(Errc::BadParameter, path + " is neither a PEM certificate nor a DER certificate");
-  return {std::move(der)};
+  return need(vault::certificates_for_merge(content, path));
 }
 
 void add_download(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
@@ -47,8 +32,7 @@ void add_download(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
     if (a->encoding == "DER") {
       write_new_file(a->file, b.cer);
     } else {
-      std::string pem = crypto::pem_encode("CERTIFICATE", b.cer);
-      write_new_file(a->file, as_bytes(pem));
+      write_new_file(a->file, as_bytes(vault::certificate_pem(b.cer)));
     }
   });
 }

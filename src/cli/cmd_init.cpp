@@ -2,23 +2,23 @@
 #include <iostream>
 
 #include "cli/common.hpp"
-#include "coldvault/crypto.hpp"
+#include "coldvault/vault_info.hpp"
 
 namespace cv::cli {
 namespace {
 
-nlohmann::json vault_json(const store::VaultRow& v) {
+nlohmann::json vault_json(const vault::VaultInfo& v) {
   nlohmann::json j = {{"name", v.name},
                       {"vaultUri", v.base_url},
                       {"domainKid", v.domain_kid},
                       {"softDeleteRetentionInDays", v.retention_days},
                       {"enablePurgeProtection", v.purge_protection},
                       {"created", v.created}};
-  if (auto info = crypto::inspect_certificate(v.signer_cert_pem)) {
-    j["signer"] = {{"subject", info->subject},
-                   {"notBefore", info->not_before},
-                   {"notAfter", info->not_after},
-                   {"sha256", info->sha256_fingerprint}};
+  if (v.signer) {
+    j["signer"] = {{"subject", v.signer->subject},
+                   {"notBefore", v.signer->not_before},
+                   {"notAfter", v.signer->not_after},
+                   {"sha256", v.signer->sha256}};
   }
   return j;
 }
@@ -71,14 +71,14 @@ void add_init_commands(CLI::App& app, Globals& g) {
   create->add_flag("--enable-purge-protection", copts->purge_protection, "Forbid purge before retention ends");
   create->callback([&g, copts] {
     auto svc = open_service(g);
-    print(g, vault_json(need(svc.create_vault(*copts))), kVaultColumns);
+    print(g, vault_json(need(vault::create_vault(svc, *copts))), kVaultColumns);
   });
 
   auto* list = vault->add_subcommand("list", "List vaults");
   list->callback([&g] {
     auto svc = open_service(g);
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& v : need(svc.catalog().vaults())) out.push_back(vault_json(v));
+    for (const auto& v : need(vault::list_vaults(svc))) out.push_back(vault_json(v));
     print(g, out, kVaultColumns);
   });
 
@@ -87,7 +87,7 @@ void add_init_commands(CLI::App& app, Globals& g) {
   show->add_option("--vault-name,-n", *show_name, "Vault name")->capture_default_str();
   show->callback([&g, show_name] {
     auto svc = open_service(g);
-    auto row = need(svc.catalog().vault(*show_name));
+    auto row = need(vault::vault_info(svc, *show_name));
     if (g.output.empty() || g.output == "pem") {
       std::cout << row.signer_cert_pem;
       return;
@@ -102,14 +102,13 @@ void add_init_commands(CLI::App& app, Globals& g) {
   auto* dshow = domain->add_subcommand("show", "Print the domain kid and public key");
   dshow->callback([&g] {
     auto svc = open_service(g);
-    auto d = need(svc.catalog().domain(svc.domain_kid()));
-    std::string pem = crypto::pem_encode("PUBLIC KEY", d.public_key_spki);
+    auto d = need(vault::domain_info(svc));
     if (g.output == "pem") {
-      std::cout << pem;
+      std::cout << d.public_key_pem;
       return;
     }
     print(g, {{"kid", d.kid}, {"kty", "RSA"}, {"keySize", 3072}, {"created", d.created},
-              {"publicKeyPem", pem}, {"tokenLabel", svc.token().label()}},
+              {"publicKeyPem", d.public_key_pem}, {"tokenLabel", d.token_label}},
           {"kid", "kty", "keySize", "tokenLabel"});
   });
   add_domain_trust_commands(*domain, g);

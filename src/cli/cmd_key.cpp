@@ -2,7 +2,6 @@
 #include "cli/cmd_key.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/bundle_json.hpp"
-#include "coldvault/crypto.hpp"
 #include "coldvault/keys.hpp"
 
 namespace cv::cli {
@@ -143,13 +142,10 @@ void add_key_commands(CLI::App& app, Globals& g) {
   download->callback([&g, a] {
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
-    Bytes der = need(keys.public_key_der(a->name, a->version));
-    if (a->encoding == "DER") {
-      write_new_file(a->file, der);
-    } else {
-      std::string pem = crypto::pem_encode("PUBLIC KEY", der);
-      write_new_file(a->file, as_bytes(pem));
-    }
+    if (a->encoding == "DER")
+      write_new_file(a->file, need(keys.public_key_der(a->name, a->version)));
+    else
+      write_new_file(a->file, as_bytes(need(keys.public_key_pem(a->name, a->version))));
   });
 
   auto* list = key->add_subcommand("list", "List keys");

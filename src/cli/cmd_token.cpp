@@ -3,13 +3,12 @@
 #include <iostream>
 
 #include "cli/common.hpp"
-#include "coldvault/api_tokens.hpp"
-#include "coldvault/server.hpp"
+#include "coldvault/access_tokens.hpp"
 
 namespace cv::cli {
 namespace {
 
-nlohmann::json token_json(const store::ApiTokenRow& t) {
+nlohmann::json token_json(const vault::AccessToken& t) {
   nlohmann::json j = {{"id", t.id},
                       {"vault", t.vault},
                       {"permissions", t.permissions},
@@ -45,9 +44,9 @@ void add_token_commands(CLI::App& app, Globals& g) {
     std::optional<std::int64_t> expires;
     if (!a->expires.empty()) expires = need(parse_time(a->expires));
     auto svc = open_service(g);
-    auto m = need(server::mint_token(svc, a->vault, a->permissions, a->label, expires));
-    auto j = token_json(m.row);
-    j["token"] = m.token;
+    auto m = need(vault::mint_access_token(svc, a->vault, a->permissions, a->label, expires));
+    auto j = token_json(m.token);
+    j["token"] = m.text;
     print(g, j, {"id", "vault", "permissions", "token"});
     std::cerr << "This token is shown once; coldvault keeps only its SHA-256.\n";
   });
@@ -56,10 +55,8 @@ void add_token_commands(CLI::App& app, Globals& g) {
   list->add_option("--vault-name", a->vault, "Vault")->required();
   list->callback([&g, a] {
     auto svc = open_service(g);
-    need(svc.catalog().vault(a->vault));
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& t : need(store::api_tokens(svc.catalog(), a->vault)))
-      out.push_back(token_json(t));
+    for (const auto& t : need(vault::list_access_tokens(svc, a->vault))) out.push_back(token_json(t));
     print(g, out, {"id", "label", "permissions", "created", "revoked"});
   });
 
@@ -69,7 +66,7 @@ void add_token_commands(CLI::App& app, Globals& g) {
   revoke->add_option("--id", a->id, "Token id (from `token list`)")->required();
   revoke->callback([&g, a] {
     auto svc = open_service(g);
-    need(store::revoke_api_token(svc.catalog(), a->vault, a->id, vault::Service::now()));
+    need(vault::revoke_access_token(svc, a->vault, a->id));
     print(g, {{"id", a->id}, {"revoked", true}}, {"id", "revoked"});
   });
 }

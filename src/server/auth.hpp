@@ -1,28 +1,19 @@
-// Bearer-token authentication and Key Vault permission checks.
+// Bearer-token authentication in HTTP terms: the Authorization header, Key Vault's 401 messages and
+// challenge, and the 403 of a missing permission. Whether a token is valid, and what it grants, is
+// the domain's decision (coldvault/access_tokens.hpp: vault::TokenVerifier, which also owns the row
+// cache and says what invalidates it).
 //
-// Token text: "cv1_<id>_<secret>", id = 16 hex (public, the catalogue row), secret = 32 random
-// bytes base64url. The catalogue holds SHA-256 of the whole text; a presented token is hashed and
-// compared with crypto::equal_ct. Rows are cached for kCacheSeconds so a keep-alive client costs no
-// SQL per request; a revocation therefore takes effect within that time.
-//
-// Thread safety: an Authenticator may be used from every HTTP thread (one mutex around its
-// catalogue connection and cache).
+// Thread safety: an Authenticator may be used from every HTTP thread (the verifier locks).
 #pragma once
 
-#include <chrono>
-#include <map>
-#include <mutex>
-#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 
-#include "coldvault/api_tokens.hpp"
+#include "coldvault/access_tokens.hpp"
 #include "server/http.hpp"
 
 namespace cv::server {
-
-inline constexpr int kCacheSeconds = 2;
 
 struct Principal {
   std::string token_id;  // "dev" under --dev-accept-any-token
@@ -38,13 +29,8 @@ class Authenticator {
   Result<Principal> authenticate(std::string_view authorization, const std::string& vault);
 
  private:
-  Result<store::ApiTokenRow> lookup(const std::string& id);
-  std::string catalog_path_;
+  vault::TokenVerifier verifier_;
   bool accept_any_;
-  std::mutex mu_;
-  std::optional<store::Catalog> catalog_;
-  std::map<std::string, std::pair<store::ApiTokenRow, std::chrono::steady_clock::time_point>>
-      cache_;
 };
 
 bool allowed(const Principal& p, const Permission& perm);
@@ -52,8 +38,5 @@ bool allowed(const Principal& p, const Permission& perm);
 Response unauthorized(const std::string& message);
 // 403 in Key Vault's words: "... does not have secrets get permission on key vault 'V' ...".
 Response forbidden(const Principal& p, const Permission& perm, const std::string& vault);
-
-// Splits "cv1_<id>_<secret>" and returns the id; nullopt if the text is not of that form.
-std::optional<std::string> token_id_of(std::string_view token);
 
 }  // namespace cv::server

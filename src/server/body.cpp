@@ -84,12 +84,12 @@ Result<std::optional<std::vector<std::string>>> opt_strings(const BodyJson& j, s
   return out;
 }
 
-Result<std::optional<store::Tags>> opt_tags(const BodyJson& j) {
+Result<std::optional<vault::Tags>> opt_tags(const BodyJson& j) {
   const BodyJson* f = field(j, "tags");
-  if (!f) return std::optional<store::Tags>{};
+  if (!f) return std::optional<vault::Tags>{};
   if (!f->is_object())
     return std::unexpected(bad_parameter("Property 'tags' must be an object of strings."));
-  store::Tags tags;
+  vault::Tags tags;
   for (auto it = f->begin(); it != f->end(); ++it) {
     if (!it.value().is_string())
       return std::unexpected(

@@ -8,7 +8,6 @@
 #include <string_view>
 #include <vector>
 
-#include "coldvault/catalog.hpp"
 #include "coldvault/secure_json.hpp"
 #include "coldvault/secrets.hpp"
 #include "server/http.hpp"
@@ -31,7 +30,7 @@ Result<std::optional<bool>> opt_bool(const BodyJson& j, std::string_view key);
 Result<std::optional<std::int64_t>> opt_int(const BodyJson& j, std::string_view key);
 Result<std::optional<std::vector<std::string>>> opt_strings(const BodyJson& j, std::string_view key);
 // "tags": {string: string}
-Result<std::optional<store::Tags>> opt_tags(const BodyJson& j);
+Result<std::optional<vault::Tags>> opt_tags(const BodyJson& j);
 // "attributes": {enabled, nbf, exp}; read-only fields (created, updated, recoveryLevel...) are
 // ignored.
 Result<vault::Attributes> attributes_of(const BodyJson& j);

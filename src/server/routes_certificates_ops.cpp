@@ -134,7 +134,7 @@ Result<Response> merge_certificate(Ctx& c) {
   CV_UNWRAP(tags, opt_tags(j));
   CV_UNWRAP(attrs, attributes_of(j));
   vault::Certificates certs(c.svc, c.vault);
-  CV_UNWRAP(b, certs.merge(c.params.name, chain, tags ? *tags : store::Tags{}, attrs));
+  CV_UNWRAP(b, certs.merge(c.params.name, chain, tags ? *tags : vault::Tags{}, attrs));
   return json_response(201, bundle_out(std::move(b), c, Shape::Bundle));
 }
 

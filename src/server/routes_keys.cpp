@@ -18,7 +18,7 @@ Json out(vault::KeyBundle b, const Ctx& c, Shape s) {
 
 // key_ops, tags and attributes, shared by create, import and update.
 Result<void> read_common(const BodyJson& j, std::optional<std::vector<std::string>>& ops,
-                         std::optional<store::Tags>& tags, vault::Attributes& attrs) {
+                         std::optional<vault::Tags>& tags, vault::Attributes& attrs) {
   auto o = opt_strings(j, "key_ops");
   if (!o) return std::unexpected(o.error());
   auto t = opt_tags(j);
@@ -42,7 +42,7 @@ Result<Response> create_key(Ctx& c) {
     return std::unexpected(bad_parameter("Only the public exponent 65537 is supported."));
   if (size && (*size <= 0 || *size > 16384))
     return std::unexpected(bad_parameter("Property 'key_size' is out of range."));
-  std::optional<store::Tags> tags;
+  std::optional<vault::Tags> tags;
   if (auto r = read_common(j, spec.ops, tags, spec.attributes); !r)
     return std::unexpected(r.error());
   spec.kty = kty;

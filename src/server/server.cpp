@@ -14,9 +14,10 @@
 #include <optional>
 #include <thread>
 
+#include "coldvault/tls_key.hpp"
+#include "coldvault/vault_info.hpp"
 #include "server/app.hpp"
 #include "server/errors.hpp"
-#include "server/tls_setup.hpp"
 
 namespace cv::server {
 namespace {
@@ -121,8 +122,8 @@ Result<void> serve(const ServeOptions& o) {
   }
 
   // Declared before every Service so it is destroyed after them: libp11's teardown closes all
-  // sessions of the slot and finalises the module (ServerTlsIdentity's contract).
-  std::optional<TlsSetup> tls;
+  // sessions of the slot and finalises the module (vault::TlsIdentity's contract).
+  std::optional<vault::TlsSetup> tls;
 
   // The PIN is read once; every pooled Service logs in with this copy.
   auto pin = vault::Service::read_pin(o.home);
@@ -138,7 +139,7 @@ Result<void> serve(const ServeOptions& o) {
   std::vector<std::string> dns = {"localhost", "*.vault.localhost"};
   std::vector<std::string> ips = {"127.0.0.1", "::1"};
   if (o.tls_cert.empty()) {
-    auto vaults = keeper->catalog().vaults();
+    auto vaults = vault::list_vaults(*keeper);
     if (!vaults) return std::unexpected(vaults.error());
     for (const auto& v : *vaults)
       dns.push_back(host_without_port(v.name) + ".vault.localhost");  // lower case
@@ -148,7 +149,7 @@ Result<void> serve(const ServeOptions& o) {
       ips.push_back(listen->host);
     std::erase_if(dns, [](const std::string& d) { return is_ip(d); });
   }
-  auto prepared = prepare_tls(*keeper, *pin, o.tls_cert, o.tls_key, dns, ips);
+  auto prepared = vault::prepare_tls(*keeper, *pin, o.tls_cert, o.tls_key, dns, ips);
   if (!prepared) return std::unexpected(prepared.error());
   tls.emplace(std::move(*prepared));
 

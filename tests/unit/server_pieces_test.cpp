@@ -3,6 +3,7 @@
 
 #include <type_traits>
 
+#include "coldvault/access_tokens.hpp"
 #include "coldvault/server.hpp"
 #include "server/auth.hpp"
 #include "server/body.hpp"
@@ -22,7 +23,8 @@ TEST(ServerPaging, Skiptoken_RoundTripsAndRefusesForgeries) {
   EXPECT_FALSE(read_skiptoken("b2Zmc2V0Oi0x"));  // "offset:-1"
 }
 
-TEST(ServerAuth, NormalizePermissions_AcceptsKeyVaultNames) {
+TEST(AccessTokens, NormalizePermissions_AcceptsKeyVaultNames) {
+  using vault::normalize_permissions;
   EXPECT_EQ(*normalize_permissions({"secrets/get,Secrets/GET", "keys/unwrapkey"}),
             "secrets/get,keys/unwrapKey");
   EXPECT_EQ(*normalize_permissions({"all"}), "all");
@@ -40,7 +42,8 @@ TEST(ServerAuth, Allowed_HonoursAllAndCollectionAll) {
   EXPECT_TRUE(allowed(Principal{"id", "v", {"all"}}, {"secrets", "purge"}));
 }
 
-TEST(ServerAuth, TokenId_OnlyFromWellFormedTokens) {
+TEST(AccessTokens, TokenId_OnlyFromWellFormedTokens) {
+  auto token_id_of = vault::access_token_id;
   EXPECT_EQ(*token_id_of("cv1_0123456789abcdef_secret"), "0123456789abcdef");
   EXPECT_FALSE(token_id_of("cv1_0123456789ABCDEF_secret"));
   EXPECT_FALSE(token_id_of("cv1_0123456789abcdef"));

@@ -1,0 +1,106 @@
+// REST bearer tokens as the domain sees them: minting, listing, revoking, and verifying a presented
+// token text. The front doors (CLI `token`, the server's Authenticator) call only this; the
+// catalogue rows (coldvault/api_tokens.hpp) and the hashing stay behind it.
+//
+// Token text: "cv1_<id>_<secret>", id = 16 lower-case hex (public, the catalogue row), secret = 32
+// random bytes from the token's RNG, base64url. The catalogue holds SHA-256 of the whole text only;
+// a presented token is hashed and compared in constant time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "coldvault/error.hpp"
+#include "coldvault/vault.hpp"
+
+namespace cv::vault {
+
+// What coldvault knows of a token (never its text).
+struct AccessToken {
+  std::string id;           // 16 lower-case hex, public
+  std::string vault;        // the vault's name as created
+  std::string permissions;  // canonical comma-separated list (normalize_permissions)
+  std::string label;
+  std::int64_t created = 0;
+  std::optional<std::int64_t> expires;
+  std::optional<std::int64_t> revoked;
+};
+
+struct MintedAccessToken {
+  AccessToken token;
+  std::string text;  // the only copy of the bearer token text: show it once, never log it
+};
+
+// Key Vault permission names a token may carry: "secrets/get", "keys/unwrapKey", "secrets/all",
+// "all". Returns the canonical comma-separated list (case as Key Vault spells it, duplicates
+// removed); BadParameter naming the unknown entry otherwise.
+Result<std::string> normalize_permissions(const std::vector<std::string>& items);
+
+// Splits "cv1_<id>_<secret>" and returns the id; nullopt if the text is not of that form.
+std::optional<std::string> access_token_id(std::string_view text);
+
+// Creates a token for `vault` and stores its SHA-256. BadParameter for an unknown permission,
+// NotFound if the vault does not exist.
+Result<MintedAccessToken> mint_access_token(Service& svc, const std::string& vault,
+                                            const std::vector<std::string>& permissions,
+                                            const std::string& label,
+                                            std::optional<std::int64_t> expires);
+// Every token of a vault, oldest first (revoked ones included). NotFound if the vault does not
+// exist.
+Result<std::vector<AccessToken>> list_access_tokens(Service& svc, const std::string& vault);
+// Marks a live token revoked now. NotFound if the vault has no such live token.
+Result<void> revoke_access_token(Service& svc, const std::string& vault, const std::string& id);
+
+// Whether a set of granted permissions (lower-case: "all", "secrets/all", "secrets/get") allows
+// `action` on `collection` ("secrets", "get"; compared case-insensitively).
+bool permits(const std::set<std::string>& granted, const std::string& collection,
+             const std::string& action);
+
+// The outcome of checking a presented token against a vault.
+enum class TokenVerdict {
+  Valid,
+  Invalid,  // malformed, unknown, wrong secret, or minted for another vault
+  Revoked,
+  Expired,
+};
+
+struct TokenCheck {
+  TokenVerdict verdict = TokenVerdict::Invalid;
+  AccessToken token;              // Valid, Revoked, Expired: the token's row
+  std::set<std::string> granted;  // Valid: its permissions, lower-case
+};
+
+// Verifies presented token texts against a home's catalogue, for a long-running process.
+//
+// Cache: rows are kept for kCacheSeconds after they were read, so a keep-alive client costs no SQL
+// per request. Nothing but age invalidates an entry: the writers of token rows (mint, revoke) run
+// in other processes (the CLI), so a revocation takes effect within kCacheSeconds. A new token is
+// never stale (an unknown id is not cached). The clock is a test seam.
+//
+// Thread safety: one mutex around the catalogue connection and the cache; use from every thread.
+class TokenVerifier {
+ public:
+  static constexpr int kCacheSeconds = 2;
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+  explicit TokenVerifier(std::string catalog_path, Clock clock = {});
+  TokenVerifier(TokenVerifier&&) noexcept;
+  ~TokenVerifier();
+
+  // The verdict for `text` presented to `vault`; errors only when the catalogue cannot be read
+  // (StorageFailure and kin), never for a bad token.
+  Result<TokenCheck> verify(std::string_view text, const std::string& vault);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cv::vault
