@@ -29,6 +29,8 @@ struct VaultInfo {
   std::int64_t created = 0;
   std::string signer_cert_pem;
   std::optional<SignerInfo> signer;  // absent when the PEM cannot be decoded
+  std::optional<std::int64_t> deleted_date;     // soft-deleted vaults only (vault_lifecycle.hpp)
+  std::optional<std::int64_t> scheduled_purge;
 };
 
 struct DomainInfo {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "coldvault/vault.hpp"
+#include "coldvault/vault_info.hpp"
 
 namespace cv::vault {
 
@@ -19,17 +20,17 @@ struct VaultUpdate {
 };
 
 // Soft delete. NotFound if no live vault has the name.
-Result<store::VaultRow> delete_vault(Service& svc, const std::string& name);
-Result<std::vector<store::VaultRow>> list_deleted_vaults(Service& svc);
+Result<VaultInfo> delete_vault(Service& svc, const std::string& name);
+Result<std::vector<VaultInfo>> list_deleted_vaults(Service& svc);
 // NotFound unless the vault is soft-deleted.
-Result<store::VaultRow> get_deleted_vault(Service& svc, const std::string& name);
+Result<VaultInfo> get_deleted_vault(Service& svc, const std::string& name);
 // NotFound unless soft-deleted (a live vault: Conflict, "already live").
-Result<store::VaultRow> recover_vault(Service& svc, const std::string& name);
+Result<VaultInfo> recover_vault(Service& svc, const std::string& name);
 // Removes a soft-deleted vault, its objects and tokens (catalogue, one transaction), then its token keys.
 // Forbidden under purge protection before scheduled_purge; NotFound unless soft-deleted.
 Result<void> purge_vault(Service& svc, const std::string& name);
 // BadParameter for retention outside 7..90 or purge protection turned off; NotFound for no live vault.
-Result<store::VaultRow> update_vault(Service& svc, const std::string& name, const VaultUpdate& u);
+Result<VaultInfo> update_vault(Service& svc, const std::string& name, const VaultUpdate& u);
 
 struct ExpiryReport {
   int objects = 0;  // secrets, keys, certificates purged (a certificate counts once)
@@ -39,8 +40,18 @@ struct ExpiryReport {
 // purge protection or not (it protects exactly until then). Each is recorded as an "expire" event.
 Result<ExpiryReport> purge_expired(Service& svc);
 
-// The life-cycle record, newest first (all vaults when vault is nullopt).
-Result<std::vector<store::LifecycleEvent>> lifecycle_events(Service& svc, const std::optional<std::string>& vault,
-                                                            std::size_t limit);
+// One recorded step of a vault's or object's life cycle.
+struct LifecycleEvent {
+  std::int64_t id = 0;
+  std::int64_t time = 0;
+  std::string event;  // "delete", "recover", "purge", "expire" (purged at its scheduled date), "update"
+  std::string vault;
+  std::string type;   // "vault", "secret", "key", "certificate"
+  std::string name;
+  std::string detail;
+};
+// The life-cycle record, newest first (all vaults when vault is nullopt); reads the catalogue only.
+Result<std::vector<LifecycleEvent>> lifecycle_events(const HomeOptions& home, const std::optional<std::string>& vault,
+                                                     std::size_t limit);
 
 }  // namespace cv::vault

@@ -1,8 +1,10 @@
 // Backup blobs: `secret|key backup|restore`, the offline `blob inspect|verify`, the blob archive
-// (`blob import|list|export|delete`) and lineage queries (`catalog blobs|show`).
+// (`blob import|list|export|delete`), lineage queries (`catalog blobs|show`) and the life-cycle record
+// (`catalog events`).
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "coldvault/vault_lifecycle.hpp"
 #include "coldvault/backup.hpp"
 #include "coldvault/bundle_json.hpp"
 #include "coldvault/blob_archive.hpp"
@@ -159,6 +161,20 @@ void add_catalog_group(CLI::App& app, Globals& g) {
     for (const auto& e : h.events) j["events"].push_back(event_json(e));
     if (h.archived) j["archived"] = archived_json(*h.archived);
     print(g, j);
+  });
+  auto* events = catalog->add_subcommand("events", "Life-cycle steps (delete, recover, purge, expire, update), "
+                                                   "newest first");
+  auto vault_filter = std::make_shared<std::string>();
+  events->add_option("--vault-name,-n", *vault_filter, "Only this vault's");
+  events->add_option("--limit", a->limit, "At most this many")->capture_default_str();
+  events->callback([&g, a, vault_filter] {
+    std::optional<std::string> only;
+    if (!vault_filter->empty()) only = *vault_filter;
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : need(vault::lifecycle_events(g.home, only, a->limit)))
+      out.push_back({{"id", e.id}, {"time", e.time}, {"event", e.event}, {"vault", e.vault}, {"type", e.type},
+                     {"name", e.name}, {"detail", e.detail}});
+    print(g, out, {"time", "event", "vault", "type", "name"});
   });
 }
 

@@ -1,32 +1,10 @@
-// init, vault create|list|show, domain show.
+// init, domain show (the vault group is cmd_vault.cpp).
 #include <iostream>
 
 #include "cli/common.hpp"
 #include "coldvault/vault_info.hpp"
 
 namespace cv::cli {
-namespace {
-
-nlohmann::json vault_json(const vault::VaultInfo& v) {
-  nlohmann::json j = {{"name", v.name},
-                      {"vaultUri", v.base_url},
-                      {"domainKid", v.domain_kid},
-                      {"softDeleteRetentionInDays", v.retention_days},
-                      {"enablePurgeProtection", v.purge_protection},
-                      {"created", v.created}};
-  if (v.signer) {
-    j["signer"] = {{"subject", v.signer->subject},
-                   {"notBefore", v.signer->not_before},
-                   {"notAfter", v.signer->not_after},
-                   {"sha256", v.signer->sha256}};
-  }
-  return j;
-}
-
-const std::vector<std::string> kVaultColumns = {"name", "vaultUri", "domainKid", "softDeleteRetentionInDays",
-                                                "enablePurgeProtection"};
-
-}  // namespace
 
 void add_init_commands(CLI::App& app, Globals& g) {
   auto* init = app.add_subcommand("init", "Create the home: token (embedded SoftHSM by default), domain, first vault");
@@ -61,41 +39,7 @@ void add_init_commands(CLI::App& app, Globals& g) {
       std::cerr << "The token's SO PIN (soPin) is shown once; coldvault does not store it.\n";
   });
 
-  auto* vault = app.add_subcommand("vault", "Vaults of this home's security domain");
-  vault->require_subcommand(1);
-  auto* create = vault->add_subcommand("create", "Add a vault to the domain");
-  auto copts = std::make_shared<vault::VaultOptions>();
-  create->add_option("--vault-name,-n", copts->name, "Vault name")->required();
-  create->add_option("--retention-days", copts->retention_days, "Soft-delete retention, 7-90 days")
-      ->capture_default_str();
-  create->add_flag("--enable-purge-protection", copts->purge_protection, "Forbid purge before retention ends");
-  create->callback([&g, copts] {
-    auto svc = open_service(g);
-    print(g, vault_json(need(vault::create_vault(svc, *copts))), kVaultColumns);
-  });
-
-  auto* list = vault->add_subcommand("list", "List vaults");
-  list->callback([&g] {
-    auto svc = open_service(g);
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& v : need(vault::list_vaults(svc))) out.push_back(vault_json(v));
-    print(g, out, kVaultColumns);
-  });
-
-  auto* show = vault->add_subcommand("show", "Show a vault and its signing certificate (PEM)");
-  auto show_name = std::make_shared<std::string>("default");
-  show->add_option("--vault-name,-n", *show_name, "Vault name")->capture_default_str();
-  show->callback([&g, show_name] {
-    auto svc = open_service(g);
-    auto row = need(vault::vault_info(svc, *show_name));
-    if (g.output.empty() || g.output == "pem") {
-      std::cout << row.signer_cert_pem;
-      return;
-    }
-    auto j = vault_json(row);
-    j["signerCertificatePem"] = row.signer_cert_pem;
-    print(g, j, kVaultColumns);
-  });
+  add_vault_commands(app, g);
 
   auto* domain = app.add_subcommand("domain", "The security domain of this home");
   domain->require_subcommand(1);

@@ -7,13 +7,22 @@
 #include <ctime>
 #include <iostream>
 
+#include "coldvault/vault_lifecycle.hpp"
 #include "coldvault/atomic_file.hpp"
 
 namespace cv::cli {
 
 void die(Errc code, std::string message) { throw CommandFailed{Error{code, std::move(message), {}, {}, {}}}; }
 
-vault::Service open_service(const Globals& g) { return need(vault::Service::open(g.home)); }
+vault::Service open_service(const Globals& g) {
+  auto svc = need(vault::Service::open(g.home));
+  // Retention ends even where no server runs: a command that opens the home first purges what is due.
+  // A failure here must not stop the command the user asked for; it is reported and tried next time.
+  if (auto r = vault::purge_expired(svc); !r)
+    std::cerr << "coldvault: warning: soft-deleted objects past their purge date were not purged: "
+              << r.error().message << "\n";
+  return svc;
+}
 
 static std::string cell(const nlohmann::json& v) {
   if (v.is_null()) return "";

@@ -61,6 +61,8 @@ Result<void> write_file(const std::string& path, ByteView content);
 void write_new_file(const std::string& path, ByteView data);
 
 void add_init_commands(CLI::App& app, Globals& g);
+// The `vault` group (cmd_vault.cpp).
+void add_vault_commands(CLI::App& app, Globals& g);
 // `domain trust add|list|remove` under the `domain` group.
 void add_domain_trust_commands(CLI::App& domain, Globals& g);
 // Adds backup/restore to the `secret` and `key` groups (call after they exist) and the `blob` and

@@ -16,6 +16,11 @@ int main(int argc, char** argv) {
   app.add_option("--pin-file", g.home.pin_file, "File holding the token's user PIN (else $COLDVAULT_PIN)");
   app.add_option("-o,--output", g.output, "Output format: json, table, tsv, none")
       ->check(CLI::IsMember({"json", "table", "tsv", "none", "pem"}));
+#ifdef COLDVAULT_TEST_HOOKS
+  // Test builds only (CMake COLDVAULT_TEST_HOOKS): a fixed clock, so expiry tests need not wait for days.
+  app.add_option_function<std::int64_t>(
+      "--now", [](std::int64_t t) { cv::vault::set_test_clock(t); }, "TEST BUILD ONLY: the clock, Unix seconds");
+#endif
   add_init_commands(app, g);
   add_secret_commands(app, g);
   add_key_commands(app, g);

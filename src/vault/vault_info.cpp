@@ -2,19 +2,17 @@
 #include "coldvault/vault_info.hpp"
 
 #include "coldvault/crypto.hpp"
+#include "vault/vault_info_detail.hpp"
 
 namespace cv::vault {
-namespace {
 
 VaultInfo info_of(const store::VaultRow& v) {
   VaultInfo out{v.name,    v.base_url,        v.domain_kid, v.retention_days, v.purge_protection,
-                v.created, v.signer_cert_pem, std::nullopt};
+                v.created, v.signer_cert_pem, std::nullopt, v.deleted_date,   v.scheduled_purge};
   if (auto c = crypto::inspect_certificate(v.signer_cert_pem))
     out.signer = SignerInfo{c->subject, c->not_before, c->not_after, c->sha256_fingerprint};
   return out;
 }
-
-}  // namespace
 
 Result<VaultInfo> create_vault(Service& svc, const VaultOptions& v) {
   auto row = svc.create_vault(v);

@@ -4,6 +4,7 @@
 #include "vault/key_cache.hpp"
 #include "vault/labels.hpp"
 #include "vault/lifecycle.hpp"
+#include "vault/vault_info_detail.hpp"
 
 namespace cv::vault {
 namespace {
@@ -51,7 +52,7 @@ Result<void> destroy_vault_keys(Service& svc, const std::string& vault) {
   return {};
 }
 
-Result<store::VaultRow> delete_vault(Service& svc, const std::string& name) {
+Result<VaultInfo> delete_vault(Service& svc, const std::string& name) {
   if (auto r = check_vault_name(name); !r) return std::unexpected(r.error());
   auto live = svc.catalog().vault(name);
   if (!live) return std::unexpected(live.error());
@@ -59,20 +60,28 @@ Result<store::VaultRow> delete_vault(Service& svc, const std::string& name) {
   auto row = with_event(svc, "delete", live->name, "", [&] {
     return svc.catalog().mark_vault_deleted(name, now, now + std::int64_t{86400} * live->retention_days);
   });
-  if (!row) return row;
+  if (!row) return std::unexpected(row.error());
   svc.forget_vault(name);
   svc.key_cache().evict_prefix(lower(name) + "|");
-  return row;
+  return info_of(*row);
 }
 
-Result<std::vector<store::VaultRow>> list_deleted_vaults(Service& svc) { return svc.catalog().deleted_vaults(); }
+Result<std::vector<VaultInfo>> list_deleted_vaults(Service& svc) {
+  auto rows = svc.catalog().deleted_vaults();
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<VaultInfo> out;
+  for (const auto& r : *rows) out.push_back(info_of(r));
+  return out;
+}
 
-Result<store::VaultRow> get_deleted_vault(Service& svc, const std::string& name) {
+Result<VaultInfo> get_deleted_vault(Service& svc, const std::string& name) {
   if (auto r = check_vault_name(name); !r) return std::unexpected(r.error());
-  return svc.catalog().deleted_vault(name);
+  auto row = svc.catalog().deleted_vault(name);
+  if (!row) return std::unexpected(row.error());
+  return info_of(*row);
 }
 
-Result<store::VaultRow> recover_vault(Service& svc, const std::string& name) {
+Result<VaultInfo> recover_vault(Service& svc, const std::string& name) {
   if (auto r = check_vault_name(name); !r) return std::unexpected(r.error());
   if (auto live = svc.catalog().vault(name); live)
     return fail_kv(Errc::Conflict, "vault '" + live->name + "' is not deleted: there is nothing to recover",
@@ -90,8 +99,11 @@ Result<store::VaultRow> recover_vault(Service& svc, const std::string& name) {
     }
     return r;
   });
-  if (!row) svc.forget_vault(name);
-  return row;
+  if (!row) {
+    svc.forget_vault(name);
+    return std::unexpected(row.error());
+  }
+  return info_of(*row);
 }
 
 Result<void> purge_vault(Service& svc, const std::string& name) {
@@ -107,7 +119,7 @@ Result<void> purge_vault(Service& svc, const std::string& name) {
   return erase_vault(svc, *v, "purge", "");
 }
 
-Result<store::VaultRow> update_vault(Service& svc, const std::string& name, const VaultUpdate& u) {
+Result<VaultInfo> update_vault(Service& svc, const std::string& name, const VaultUpdate& u) {
   if (auto r = check_vault_name(name); !r) return std::unexpected(r.error());
   auto v = svc.catalog().vault(name);
   if (!v) return std::unexpected(v.error());
@@ -124,9 +136,9 @@ Result<store::VaultRow> update_vault(Service& svc, const std::string& name, cons
                        " purgeProtection=" + (protection ? "true" : "false");
   auto row = with_event(svc, "update", v->name, detail,
                         [&] { return svc.catalog().update_vault(name, retention, protection); });
-  if (!row) return row;
+  if (!row) return std::unexpected(row.error());
   svc.forget_vault(name);
-  return row;
+  return info_of(*row);
 }
 
 Result<ExpiryReport> purge_expired(Service& svc) {
@@ -145,9 +157,15 @@ Result<ExpiryReport> purge_expired(Service& svc) {
   return report;
 }
 
-Result<std::vector<store::LifecycleEvent>> lifecycle_events(Service& svc, const std::optional<std::string>& vault,
-                                                            std::size_t limit) {
-  return svc.catalog().lifecycle_events(vault, limit);
+Result<std::vector<LifecycleEvent>> lifecycle_events(const HomeOptions& home, const std::optional<std::string>& vault,
+                                                     std::size_t limit) {
+  auto cat = open_catalog(home);
+  if (!cat) return std::unexpected(cat.error());
+  auto rows = cat->lifecycle_events(vault, limit);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<LifecycleEvent> out;
+  for (auto& e : *rows) out.push_back({e.id, e.time, e.event, e.vault, e.type, e.name, e.detail});
+  return out;
 }
 
 }  // namespace cv::vault

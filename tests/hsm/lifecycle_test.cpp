@@ -48,7 +48,7 @@ class Lifecycle : public CertsTest {
   }
   std::vector<std::string> events(const std::string& vault) {
     std::vector<std::string> out;
-    auto all = vault::lifecycle_events(*svc, vault, 100);
+    auto all = vault::lifecycle_events(opts, vault, 100);
     EXPECT_TRUE(all);
     if (all)
       for (const auto& e : *all) out.push_back(e.event + " " + e.type + " " + e.name);

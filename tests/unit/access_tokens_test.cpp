@@ -36,9 +36,9 @@ class TokenVerifierTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(cat.add_domain({"kid", {1}, 1}));
     ASSERT_TRUE(
-        cat.add_vault({"Main", "kid", "https://main.vault.localhost", 90, false, "PEM", 1}));
+        cat.add_vault({"Main", "kid", "https://main.vault.localhost", 90, false, "PEM", 1, {}, {}}));
     ASSERT_TRUE(
-        cat.add_vault({"other", "kid", "https://other.vault.localhost", 90, false, "PEM", 1}));
+        cat.add_vault({"other", "kid", "https://other.vault.localhost", 90, false, "PEM", 1, {}, {}}));
   }
   // Stores a token for `vault` as mint does (hash of the whole text) and returns its text.
   std::string add(const std::string& id, const std::string& vault,
