@@ -58,6 +58,13 @@ Result<std::vector<AccessToken>> list_access_tokens(Service& svc, const std::str
 // Marks a live token revoked now. NotFound if the vault has no such live token.
 Result<void> revoke_access_token(Service& svc, const std::string& vault, const std::string& id);
 
+// Management-API ("admin") tokens: text "cva1_<id>_<secret>", kept in their own table, opening only the
+// vault-management routes (create, delete, recover, purge, update vaults), never a vault's data. Their
+// AccessToken has an empty vault and permissions "admin".
+Result<MintedAccessToken> mint_admin_token(Service& svc, const std::string& label, std::optional<std::int64_t> expires);
+Result<std::vector<AccessToken>> list_admin_tokens(Service& svc);
+Result<void> revoke_admin_token(Service& svc, const std::string& id);
+
 // Whether a set of granted permissions (lower-case: "all", "secrets/all", "secrets/get") allows
 // `action` on `collection` ("secrets", "get"; compared case-insensitively).
 bool permits(const std::set<std::string>& granted, const std::string& collection,
@@ -97,6 +104,8 @@ class TokenVerifier {
   // The verdict for `text` presented to `vault`; errors only when the catalogue cannot be read
   // (StorageFailure and kin), never for a bad token.
   Result<TokenCheck> verify(std::string_view text, const std::string& vault);
+  // The same for the management API: only admin tokens are Valid there (granted = {"vaults/all"}).
+  Result<TokenCheck> verify_admin(std::string_view text);
 
  private:
   struct Impl;

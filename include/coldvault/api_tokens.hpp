@@ -39,4 +39,11 @@ Result<std::vector<ApiTokenRow>> api_tokens(Catalog& c, const std::string& vault
 Result<void> revoke_api_token(Catalog& c, const std::string& vault, const std::string& id,
                               std::int64_t when);
 
+// Management-API tokens (table admin_tokens, schema step 4): the same row without vault or permissions
+// (vault is empty, permissions "admin"); they open the vault-management routes only.
+Result<void> add_admin_token(Catalog& c, const ApiTokenRow& t);
+Result<ApiTokenRow> admin_token(Catalog& c, const std::string& id);
+Result<std::vector<ApiTokenRow>> admin_tokens(Catalog& c);
+Result<void> revoke_admin_token(Catalog& c, const std::string& id, std::int64_t when);
+
 }  // namespace cv::store

@@ -33,6 +33,9 @@ struct ServeOptions {
   unsigned threads = 128;              // connection threads (a keep-alive connection holds one)
   unsigned workers = 8;                // Services in the pool
   std::size_t max_body = 1u << 20;     // request body limit in bytes (413 above it)
+  // Seconds between purges of soft-deleted objects and vaults past their scheduled purge date (one runs
+  // at start); 0 = never (the CLI still purges opportunistically).
+  unsigned purge_interval = 3600;
   // Called once the socket is bound, with the lines to print (URL, CA path); then the server runs
   // until SIGINT or SIGTERM.
   std::function<void(const std::vector<std::string>&)> on_ready;

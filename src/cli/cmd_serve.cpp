@@ -32,6 +32,9 @@ void add_serve_command(CLI::App& app, Globals& g) {
                    "Vault workers (catalogue connection + HSM session each)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 256u));
+  serve->add_option("--purge-interval", o->purge_interval,
+                    "Seconds between purges of soft-deleted objects and vaults past their purge date (0: never)")
+      ->capture_default_str();
   serve->add_option("--max-body", o->max_body, "Request body limit in bytes")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));

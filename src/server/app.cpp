@@ -1,6 +1,8 @@
 // The request pipeline (see app.hpp for the order of checks and why it matters to the SDKs).
 #include "server/app.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 
 #include "server/errors.hpp"
@@ -26,6 +28,25 @@ bool supported_api_version(const std::string& v) {
   return false;
 }
 
+bool is_management(const std::string& target) {
+  std::string p = path_of(target);
+  std::size_t i = p.find_first_not_of('/');
+  if (i == std::string::npos) return false;
+  std::string first = p.substr(i, p.find('/', i) == std::string::npos ? std::string::npos : p.find('/', i) - i);
+  std::transform(first.begin(), first.end(), first.begin(), [](unsigned char c) { return std::tolower(c); });
+  return first == "subscriptions";
+}
+
+bool supported_management_api_version(const std::string& v) {
+  auto digits = [&](std::size_t from, std::size_t n) {
+    for (std::size_t i = from; i < from + n; ++i)
+      if (i >= v.size() || !std::isdigit(static_cast<unsigned char>(v[i]))) return false;
+    return true;
+  };
+  bool date = v.size() >= 10 && digits(0, 4) && v[4] == '-' && digits(5, 2) && v[7] == '-' && digits(8, 2);
+  return date && (v.size() == 10 || v.substr(10) == "-preview");
+}
+
 App::App(AppConfig cfg)
     : cfg_(std::move(cfg)),
       auth_(cfg_.catalog_path, cfg_.accept_any_token),
@@ -36,6 +57,7 @@ App::App(AppConfig cfg)
   add_backup_routes(router_);
   add_certificate_routes(router_);
   add_certificate_op_routes(router_);
+  add_management_routes(management_);
 }
 
 Response App::handle(const Request& req) {
@@ -64,8 +86,10 @@ std::optional<Response> App::check_caller(const Request& req, const std::string&
   if (!valid_host(req.host))
     return error_response(400, "BadParameter", "The Host header is missing or invalid.");
   // Authentication comes before anything that looks at the path or body: the SDKs' first request
-  // per client is an unauthenticated, bodiless probe that must get the challenge, not a 400.
-  auto principal = auth_.authenticate(req.authorization, vault);
+  // per client is an unauthenticated, bodiless probe that must get the challenge, not a 400. The
+  // management API takes admin tokens only, the vaults' routes never do.
+  auto principal = is_management(req.target) ? auth_.authenticate_admin(req.authorization)
+                                             : auth_.authenticate(req.authorization, vault);
   if (!principal) {
     if (principal.error().code == Errc::Unauthenticated)
       return unauthorized(principal.error().message);
@@ -97,13 +121,19 @@ Response App::run(const Request& req) {
   auto v = query->find("api-version");
   if (v == query->end() || v->second.empty())
     return error_response(400, "BadParameter", "The 'api-version' query parameter is missing.");
-  if (!supported_api_version(v->second))
+  const bool management = is_management(req.target);
+  if (management && !supported_management_api_version(v->second))
+    return error_response(400, "InvalidApiVersionParameter",
+                          "The api-version '" + v->second.substr(0, 32) +
+                              "' is invalid. The supported versions are ARM dates such as '2023-07-01'.");
+  if (management) vault.clear();
+  if (!management && !supported_api_version(v->second))
     return error_response(
         400, "BadParameter",
         "The specified version (" + v->second.substr(0, 32) +
             ") is not recognized. Consider using the latest supported version (2025-07-01).");
 
-  Match m = router_.match(req.method, *segments);
+  Match m = (management ? management_ : router_).match(req.method, *segments);
   if (!m.route) {
     if (m.method_mismatch)
       return error_response(

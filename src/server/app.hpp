@@ -32,6 +32,10 @@ struct AppConfig {
 
 // api-versions this server answers (7.4 .. 2025-07-01).
 bool supported_api_version(const std::string& v);
+// Whether a request target is the management API's (its path starts with subscriptions/).
+bool is_management(const std::string& target);
+// api-versions of the management API: an ARM date, "2023-07-01" or "2023-07-01-preview".
+bool supported_management_api_version(const std::string& v);
 
 class App {
  public:
@@ -51,6 +55,7 @@ class App {
                                        Principal& out);
   AppConfig cfg_;
   Router router_;
+  Router management_;
   Authenticator auth_;
   Pool<vault::Service> pool_;
   std::atomic<std::uint64_t> request_ids_{0};

@@ -23,8 +23,8 @@ Error unauthenticated(std::string message) {
 Authenticator::Authenticator(std::string catalog_path, bool accept_any)
     : verifier_(std::move(catalog_path)), accept_any_(accept_any) {}
 
-Result<Principal> Authenticator::authenticate(std::string_view authorization,
-                                              const std::string& vault) {
+// The token text of "Bearer <token>", or the 401 for a header that is not one.
+static Result<std::string_view> bearer_token(std::string_view authorization) {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.empty())
     return std::unexpected(unauthenticated("AKV10000: Request is missing a Bearer or PoP token."));
@@ -34,8 +34,11 @@ Result<Principal> Authenticator::authenticate(std::string_view authorization,
         unauthenticated("AKV10001: The authorization header is not a Bearer token."));
   std::string_view token = authorization.substr(kBearer.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  if (accept_any_ && !token.empty()) return Principal{"dev", vault, {"all"}};
-  auto check = verifier_.verify(token, vault);
+  return token;
+}
+
+// The principal of a verdict, or the 401 naming why not (`scope` ends the "not valid for" message).
+static Result<Principal> principal_of(Result<vault::TokenCheck> check, const std::string& scope) {
   if (!check) return std::unexpected(check.error());
   switch (check->verdict) {
     case vault::TokenVerdict::Valid:
@@ -47,8 +50,23 @@ Result<Principal> Authenticator::authenticate(std::string_view authorization,
     case vault::TokenVerdict::Invalid:
       break;
   }
-  return std::unexpected(
-      unauthenticated("AKV10032: The bearer token is not valid for key vault '" + vault + "'."));
+  return std::unexpected(unauthenticated("AKV10032: The bearer token is not valid for " + scope + "."));
+}
+
+Result<Principal> Authenticator::authenticate(std::string_view authorization,
+                                              const std::string& vault) {
+  auto token = bearer_token(authorization);
+  if (!token) return std::unexpected(token.error());
+  if (accept_any_ && !token->empty()) return Principal{"dev", vault, {"all"}};
+  return principal_of(verifier_.verify(*token, vault), "key vault '" + vault + "'");
+}
+
+Result<Principal> Authenticator::authenticate_admin(std::string_view authorization) {
+  auto token = bearer_token(authorization);
+  if (!token) return std::unexpected(token.error());
+  if (accept_any_ && !token->empty()) return Principal{"dev", "", {"vaults/all"}};
+  return principal_of(verifier_.verify_admin(*token),
+                      "the management API (mint one with `coldvault token create --admin`)");
 }
 
 bool allowed(const Principal& p, const Permission& perm) {

@@ -27,6 +27,8 @@ class Authenticator {
   // Unauthenticated (401) for a missing, malformed, unknown, revoked or expired token, or one
   // minted for another vault. The message never quotes the token.
   Result<Principal> authenticate(std::string_view authorization, const std::string& vault);
+  // The same for the vault-management routes: only an admin token (`token create --admin`) passes.
+  Result<Principal> authenticate_admin(std::string_view authorization);
 
  private:
   vault::TokenVerifier verifier_;

@@ -58,5 +58,7 @@ void add_key_op_routes(Router& r);
 void add_backup_routes(Router& r);
 void add_certificate_routes(Router& r);
 void add_certificate_op_routes(Router& r);
+// The vault-management (ARM-shaped) routes, in their own Router: paths under subscriptions/, admin tokens.
+void add_management_routes(Router& r);
 
 }  // namespace cv::server

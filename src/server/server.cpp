@@ -3,6 +3,7 @@
 // This is the only file that includes httplib.h, which pulls in OpenSSL for TLS: the one sanctioned
 // exception to "only src/crypto includes OpenSSL" (certificate issuance itself stays in
 // src/crypto).
+#include "coldvault/vault_lifecycle.hpp"
 #include "coldvault/server.hpp"
 
 #include <httplib.h>
@@ -13,6 +14,8 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <condition_variable>
+#include <mutex>
 
 #include "coldvault/tls_key.hpp"
 #include "coldvault/vault_info.hpp"
@@ -104,6 +107,21 @@ void fill_error(httplib::Response& res, std::size_t max_body) {
           res.status >= 500 ? "The server hit an internal error." : "The request is malformed.");
   }
   res.set_content(r.body, "application/json");
+}
+
+// One pass of retention expiry on a Service of its own (the pool's are busy with requests).
+void purge_expired_once(const vault::HomeOptions& home, const SecureBytes& pin) {
+  auto svc = vault::Service::open(home, pin);
+  if (!svc) {
+    std::cerr << "coldvault serve: expiry skipped: " << svc.error().message << "\n";
+    return;
+  }
+  auto r = vault::purge_expired(*svc);
+  if (!r)
+    std::cerr << "coldvault serve: expiry failed: " << r.error().message << "\n";
+  else if (r->objects || r->vaults)
+    std::cerr << "coldvault serve: purged " << r->objects << " objects and " << r->vaults
+              << " vaults past their scheduled purge date\n";
 }
 
 }  // namespace
@@ -266,10 +284,30 @@ Result<void> serve(const ServeOptions& o) {
     sigwait(&sigs, &sig);
     svr.stop();
   });
+  // Retention expiry: at start, then every purge_interval seconds until the server stops.
+  std::mutex expiry_mu;
+  std::condition_variable expiry_cv;
+  bool stopping = false;
+  std::thread expiry;
+  if (o.purge_interval > 0)
+    expiry = std::thread([&] {
+      std::unique_lock lock(expiry_mu);
+      do {
+        lock.unlock();
+        purge_expired_once(o.home, *shared_pin);
+        lock.lock();
+      } while (!expiry_cv.wait_for(lock, std::chrono::seconds(o.purge_interval), [&] { return stopping; }));
+    });
   bool ok = svr.listen_after_bind();
   pthread_kill(waiter.native_handle(),
                SIGTERM);  // wakes the waiter if the server stopped by itself
   waiter.join();
+  {
+    std::lock_guard lock(expiry_mu);
+    stopping = true;
+  }
+  expiry_cv.notify_all();
+  if (expiry.joinable()) expiry.join();
   // Tests read this line to prove that no request was answered with a 5xx.
   std::cerr << "coldvault serve: stopped; " << app.server_errors() << " server errors (5xx)\n";
   if (!ok && svr.is_running()) return fail(Errc::Internal, "the server stopped unexpectedly");

@@ -81,4 +81,53 @@ Result<void> revoke_api_token(Catalog& c, const std::string& vault, const std::s
   return {};
 }
 
+namespace {
+
+constexpr const char* kAdminColumns = "SELECT id, '', hash, 'admin', label, created, expires, revoked FROM admin_tokens";
+
+}  // namespace
+
+Result<void> add_admin_token(Catalog& c, const ApiTokenRow& t) {
+  auto st = Stmt::prepare(CatalogAccess::db(c),
+                          "INSERT INTO admin_tokens(id, hash, label, created, expires) VALUES(?,?,?,?,?)");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, t.id).bind(2, ByteView(t.hash)).bind(3, t.label).bind(4, t.created).bind(5, t.expires);
+  auto r = st->run();
+  if (!r && r.error().code == Errc::Conflict) return fail(Errc::Conflict, "admin token id " + t.id + " exists");
+  return r;
+}
+
+Result<ApiTokenRow> admin_token(Catalog& c, const std::string& id) {
+  auto st = Stmt::prepare(CatalogAccess::db(c), std::string(kAdminColumns) + " WHERE id = ?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return fail(Errc::NotFound, "no admin token with id " + id);
+  return read_row(*st);
+}
+
+Result<std::vector<ApiTokenRow>> admin_tokens(Catalog& c) {
+  auto st = Stmt::prepare(CatalogAccess::db(c), std::string(kAdminColumns) + " ORDER BY created, id");
+  if (!st) return std::unexpected(st.error());
+  std::vector<ApiTokenRow> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(read_row(*st));
+  }
+  return out;
+}
+
+Result<void> revoke_admin_token(Catalog& c, const std::string& id, std::int64_t when) {
+  sqlite3* db = CatalogAccess::db(c);
+  auto st = Stmt::prepare(db, "UPDATE admin_tokens SET revoked = ? WHERE id = ? AND revoked IS NULL");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, when).bind(2, id);
+  if (auto r = st->run(); !r) return r;
+  if (sqlite3_changes(db) == 0) return fail(Errc::NotFound, "no live admin token with id " + id);
+  return {};
+}
+
 }  // namespace cv::store

@@ -100,7 +100,7 @@ CREATE TABLE trusted_signers(
   auth BLOB NOT NULL,
   PRIMARY KEY(domain_kid, sha256));
 )sql",
-    // 4: vault soft delete; the expiry scan's index; the life-cycle event record.
+    // 4: vault soft delete; the expiry scan's index; the life-cycle event record; management-API tokens.
     R"sql(
 ALTER TABLE vaults ADD COLUMN deleted_date INTEGER;
 ALTER TABLE vaults ADD COLUMN scheduled_purge INTEGER;
@@ -113,6 +113,13 @@ CREATE TABLE lifecycle_events(
   type TEXT NOT NULL CHECK (type IN ('vault','secret','key','certificate')),
   name TEXT NOT NULL,
   detail TEXT);
+CREATE TABLE admin_tokens(
+  id TEXT PRIMARY KEY,
+  hash BLOB NOT NULL UNIQUE,
+  label TEXT,
+  created INTEGER NOT NULL,
+  expires INTEGER,
+  revoked INTEGER);
 )sql",
 };
 

@@ -14,6 +14,7 @@ namespace cv::vault {
 namespace {
 
 constexpr std::string_view kPrefix = "cv1_";
+constexpr std::string_view kAdminPrefix = "cva1_";
 constexpr std::size_t kIdHex = 16;
 constexpr std::size_t kCacheBound = 10000;  // ids reach the cache only when a row exists
 
@@ -117,17 +118,34 @@ Result<std::string> normalize_permissions(const std::vector<std::string>& items)
   return joined;
 }
 
-std::optional<std::string> access_token_id(std::string_view text) {
-  if (text.size() < kPrefix.size() + kIdHex + 2 || text.substr(0, kPrefix.size()) != kPrefix)
-    return {};
-  std::string_view id = text.substr(kPrefix.size(), kIdHex);
-  if (text[kPrefix.size() + kIdHex] != '_') return {};
+// The id of "<prefix><16 hex>_<secret>", nullopt for any other text.
+static std::optional<std::string> token_id(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size() + kIdHex + 2 || text.substr(0, prefix.size()) != prefix) return {};
+  std::string_view id = text.substr(prefix.size(), kIdHex);
+  if (text[prefix.size() + kIdHex] != '_') return {};
   if (!std::all_of(id.begin(), id.end(), [](char c) {
         return std::isxdigit(static_cast<unsigned char>(c)) &&
                !std::isupper(static_cast<unsigned char>(c));
       }))
     return {};
   return std::string(id);
+}
+
+std::optional<std::string> access_token_id(std::string_view text) { return token_id(text, kPrefix); }
+
+// A fresh token text with `prefix` and its row's id, hash and creation time; the caller fills the rest.
+static Result<std::pair<std::string, store::ApiTokenRow>> new_token(Service& svc, std::string_view prefix) {
+  auto id = svc.token().random(kIdHex / 2);
+  if (!id) return std::unexpected(id.error());
+  auto secret = svc.token().random(32);
+  if (!secret) return std::unexpected(secret.error());
+  std::string text = std::string(prefix) + to_hex(*id) + "_" + base64url_encode(*secret);
+  secure_wipe(secret->data(), secret->size());
+  store::ApiTokenRow t;
+  t.id = to_hex(*id);
+  t.hash = crypto::sha256(as_bytes(text));
+  t.created = Service::now();
+  return std::pair{std::move(text), std::move(t)};
 }
 
 Result<MintedAccessToken> mint_access_token(Service& svc, const std::string& vault,
@@ -138,20 +156,14 @@ Result<MintedAccessToken> mint_access_token(Service& svc, const std::string& vau
   if (!perms) return std::unexpected(perms.error());
   auto row = svc.catalog().vault(vault);
   if (!row) return std::unexpected(row.error());
-  auto id = svc.token().random(kIdHex / 2);
-  if (!id) return std::unexpected(id.error());
-  auto secret = svc.token().random(32);
-  if (!secret) return std::unexpected(secret.error());
+  auto fresh = new_token(svc, kPrefix);
+  if (!fresh) return std::unexpected(fresh.error());
   MintedAccessToken m;
-  m.text = std::string(kPrefix) + to_hex(*id) + "_" + base64url_encode(*secret);
-  secure_wipe(secret->data(), secret->size());
-  store::ApiTokenRow t;
-  t.id = to_hex(*id);
+  m.text = std::move(fresh->first);
+  store::ApiTokenRow& t = fresh->second;
   t.vault = row->name;
-  t.hash = crypto::sha256(as_bytes(m.text));
   t.permissions = *perms;
   t.label = label;
-  t.created = Service::now();
   t.expires = expires;
   if (auto r = store::add_api_token(svc.catalog(), t); !r) return std::unexpected(r.error());
   m.token = from_row(t);
@@ -172,6 +184,32 @@ Result<void> revoke_access_token(Service& svc, const std::string& vault, const s
   return store::revoke_api_token(svc.catalog(), vault, id, Service::now());
 }
 
+Result<MintedAccessToken> mint_admin_token(Service& svc, const std::string& label, std::optional<std::int64_t> expires) {
+  auto fresh = new_token(svc, kAdminPrefix);
+  if (!fresh) return std::unexpected(fresh.error());
+  MintedAccessToken m;
+  m.text = std::move(fresh->first);
+  store::ApiTokenRow& t = fresh->second;
+  t.permissions = "admin";
+  t.label = label;
+  t.expires = expires;
+  if (auto r = store::add_admin_token(svc.catalog(), t); !r) return std::unexpected(r.error());
+  m.token = from_row(t);
+  return m;
+}
+
+Result<std::vector<AccessToken>> list_admin_tokens(Service& svc) {
+  auto rows = store::admin_tokens(svc.catalog());
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<AccessToken> out;
+  for (const auto& r : *rows) out.push_back(from_row(r));
+  return out;
+}
+
+Result<void> revoke_admin_token(Service& svc, const std::string& id) {
+  return store::revoke_admin_token(svc.catalog(), id, Service::now());
+}
+
 bool permits(const std::set<std::string>& granted, const std::string& collection,
              const std::string& action) {
   return granted.count("all") || granted.count(collection + "/all") ||
@@ -185,10 +223,12 @@ struct TokenVerifier::Impl {
   std::optional<store::Catalog> catalog;
   std::map<std::string, std::pair<store::ApiTokenRow, std::chrono::steady_clock::time_point>> cache;
 
-  Result<store::ApiTokenRow> lookup(const std::string& id) {
+  // admin: the row is an admin token's (cached under "a:" + id, so the two kinds never mix).
+  Result<store::ApiTokenRow> lookup(const std::string& id, bool admin) {
     std::lock_guard lock(mu);
     auto now = clock();
-    if (auto it = cache.find(id);
+    const std::string key = (admin ? "a:" : "v:") + id;
+    if (auto it = cache.find(key);
         it != cache.end() && now - it->second.second < std::chrono::seconds(kCacheSeconds))
       return it->second.first;
     if (!catalog) {
@@ -196,10 +236,10 @@ struct TokenVerifier::Impl {
       if (!c) return std::unexpected(c.error());
       catalog.emplace(std::move(*c));
     }
-    auto row = store::api_token(*catalog, id);
+    auto row = admin ? store::admin_token(*catalog, id) : store::api_token(*catalog, id);
     if (!row) return std::unexpected(row.error());
     if (cache.size() > kCacheBound) cache.clear();
-    cache[id] = {*row, now};
+    cache[key] = {*row, now};
     return row;
   }
 };
@@ -212,11 +252,13 @@ TokenVerifier::TokenVerifier(std::string catalog_path, Clock clock)
 TokenVerifier::TokenVerifier(TokenVerifier&&) noexcept = default;
 TokenVerifier::~TokenVerifier() = default;
 
-Result<TokenCheck> TokenVerifier::verify(std::string_view text, const std::string& vault) {
+// Shared by verify and verify_admin: the row behind `text` checked for secret, revocation and expiry;
+// Valid here still needs the caller's scope check.
+static Result<TokenCheck> check_text(std::string_view text, std::optional<std::string> id,
+                                     const std::function<Result<store::ApiTokenRow>(const std::string&)>& lookup) {
   TokenCheck out;  // Invalid until every check passed
-  auto id = access_token_id(text);
   if (!id) return out;
-  auto row = impl_->lookup(*id);
+  auto row = lookup(*id);
   if (!row) {
     if (row.error().code == Errc::NotFound) return out;
     return std::unexpected(row.error());
@@ -231,12 +273,20 @@ Result<TokenCheck> TokenVerifier::verify(std::string_view text, const std::strin
     out.verdict = TokenVerdict::Expired;
     return out;
   }
-  if (lower(row->vault) != lower(vault)) {
-    out.token = {};
-    return out;
-  }
   out.verdict = TokenVerdict::Valid;
   out.granted = granted_of(row->permissions);
+  return out;
+}
+
+Result<TokenCheck> TokenVerifier::verify(std::string_view text, const std::string& vault) {
+  auto out = check_text(text, access_token_id(text), [&](const std::string& id) { return impl_->lookup(id, false); });
+  if (out && out->verdict == TokenVerdict::Valid && lower(out->token.vault) != lower(vault)) return TokenCheck{};
+  return out;
+}
+
+Result<TokenCheck> TokenVerifier::verify_admin(std::string_view text) {
+  auto out = check_text(text, token_id(text, kAdminPrefix), [&](const std::string& id) { return impl_->lookup(id, true); });
+  if (out && out->verdict == TokenVerdict::Valid) out->granted = {"vaults/all"};
   return out;
 }
 
