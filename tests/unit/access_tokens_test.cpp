@@ -99,3 +99,22 @@ TEST_F(TokenVerifierTest, NewToken_IsNeverHiddenByAnEarlierMiss) {
   add("0123456789abcdef", "Main");
   EXPECT_EQ(verdict(text), vault::TokenVerdict::Valid);  // same instant: the miss was not cached
 }
+
+TEST_F(TokenVerifierTest, AdminToken_OpensOnlyTheManagementApi_AndVaultTokensNeverDo) {
+  std::string admin = "cva1_0123456789abcdef_c2VjcmV0";
+  store::ApiTokenRow r{"0123456789abcdef", "", crypto::sha256(as_bytes(admin)), "admin", "ops", 5, {}, {}};
+  ASSERT_TRUE(store::add_admin_token(cat, r));
+  auto data = add("0123456789abcdef", "Main");  // same id, other kind: the two never mix
+  auto a = verifier.verify_admin(admin);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->verdict, vault::TokenVerdict::Valid);
+  EXPECT_EQ(a->granted, (std::set<std::string>{"vaults/all"}));
+  EXPECT_EQ(verifier.verify_admin(data)->verdict, vault::TokenVerdict::Invalid);
+  EXPECT_EQ(verdict(admin), vault::TokenVerdict::Invalid);
+  EXPECT_EQ(verdict(data), vault::TokenVerdict::Valid);
+  EXPECT_EQ(verifier.verify_admin(admin + "x")->verdict, vault::TokenVerdict::Invalid);
+  ASSERT_TRUE(store::revoke_admin_token(cat, "0123456789abcdef", 10));
+  now += std::chrono::seconds(vault::TokenVerifier::kCacheSeconds);
+  EXPECT_EQ(verifier.verify_admin(admin)->verdict, vault::TokenVerdict::Revoked);
+  EXPECT_EQ(verdict(data), vault::TokenVerdict::Valid);  // revoking one kind leaves the other
+}

@@ -5,6 +5,7 @@
 
 #include "coldvault/access_tokens.hpp"
 #include "coldvault/server.hpp"
+#include "server/app.hpp"
 #include "server/auth.hpp"
 #include "server/body.hpp"
 #include "server/errors.hpp"
@@ -161,4 +162,21 @@ TEST(ServerPool, NeverMoreThanMax) {
   ASSERT_TRUE(a);
   auto b = pool.acquire();
   EXPECT_FALSE(b);  // timed out waiting
+}
+
+TEST(ServerManagement, PathsUnderSubscriptionsAreTheManagementApis) {
+  EXPECT_TRUE(is_management("/subscriptions/s/providers/Microsoft.KeyVault/deletedVaults?api-version=2023-07-01"));
+  EXPECT_TRUE(is_management("//SUBSCRIPTIONS/s"));
+  EXPECT_FALSE(is_management("/secrets/subscriptions?api-version=7.4"));
+  EXPECT_FALSE(is_management("/subscriptionsx/s"));
+  EXPECT_FALSE(is_management("/"));
+}
+
+TEST(ServerManagement, ApiVersionIsAnArmDate) {
+  EXPECT_TRUE(supported_management_api_version("2023-07-01"));
+  EXPECT_TRUE(supported_management_api_version("2021-04-01-preview"));
+  EXPECT_FALSE(supported_management_api_version("7.4"));
+  EXPECT_FALSE(supported_management_api_version("2023-07-1"));
+  EXPECT_FALSE(supported_management_api_version("2023-07-01-beta"));
+  EXPECT_FALSE(supported_management_api_version(""));
 }
