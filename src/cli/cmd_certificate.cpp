@@ -238,12 +238,18 @@ void add_lifecycle(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) 
     print(g, out(need(certs.update(a->name, a->version, u)), Shape::Bundle), kColumns);
   });
 
-  add_lifecycle_verbs(group, g,
-                      LifecycleVerbs<vault::Certificates, vault::CertificateBundle>{
-                          "certificate", out, kColumns, kDeletedColumns, kDeletedColumns,
-                          "Soft-delete a certificate with its key and secret",
-                          "Recover a soft-deleted certificate with its key and secret",
-                          "Permanently remove a soft-deleted certificate, key and secret"});
+  // Unlike secret and key, certificate delete has always shown the deleted columns in -o table.
+  add_lifecycle_verbs(
+      group, g,
+      LifecycleVerbs<vault::Certificates, vault::CertificateBundle>{
+          .noun = "certificate",
+          .out = out,
+          .columns = kColumns,
+          .deleted_columns = kDeletedColumns,
+          .delete_columns = kDeletedColumns,
+          .delete_help = "Soft-delete a certificate with its key and secret",
+          .recover_help = "Recover a soft-deleted certificate with its key and secret",
+          .purge_help = "Permanently remove a soft-deleted certificate, key and secret"});
 }
 
 }  // namespace cv::cli

@@ -201,10 +201,14 @@ void add_key_commands(CLI::App& app, Globals& g) {
 
   add_lifecycle_verbs(key, g,
                       LifecycleVerbs<vault::Keys, vault::KeyBundle>{
-                          "key", out, kColumns, kDeletedColumns, kColumns,
-                          "Soft-delete a key (all versions)",
-                          "Recover a soft-deleted key with all its versions",
-                          "Permanently remove a soft-deleted key"});
+                          .noun = "key",
+                          .out = out,
+                          .columns = kColumns,
+                          .deleted_columns = kDeletedColumns,
+                          .delete_columns = kColumns,
+                          .delete_help = "Soft-delete a key (all versions)",
+                          .recover_help = "Recover a soft-deleted key with all its versions",
+                          .purge_help = "Permanently remove a soft-deleted key"});
 
   add_key_op_commands(key, g);
 }

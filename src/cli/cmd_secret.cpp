@@ -155,10 +155,14 @@ void add_secret_commands(CLI::App& app, Globals& g) {
 
   add_lifecycle_verbs(secret, g,
                       LifecycleVerbs<vault::Secrets, vault::SecretBundle>{
-                          "secret", out, kColumns, kDeletedColumns, kColumns,
-                          "Soft-delete a secret (all versions)",
-                          "Recover a soft-deleted secret with all its versions",
-                          "Permanently remove a soft-deleted secret"});
+                          .noun = "secret",
+                          .out = out,
+                          .columns = kColumns,
+                          .deleted_columns = kDeletedColumns,
+                          .delete_columns = kColumns,
+                          .delete_help = "Soft-delete a secret (all versions)",
+                          .recover_help = "Recover a soft-deleted secret with all its versions",
+                          .purge_help = "Permanently remove a soft-deleted secret"});
 }
 
 }  // namespace cv::cli

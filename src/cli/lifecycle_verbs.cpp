@@ -26,47 +26,44 @@ void add_vault_and_name(CLI::App* c, Args& a, const std::string& noun, bool name
   c->add_option("--name,-n", a.name, help)->required();
 }
 
+// A verb that names one object and prints the bundle the domain answers: delete, show-deleted,
+// recover.
+template <class Domain, class Bundle>
+void add_bundle_verb(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a,
+                     const LifecycleVerbs<Domain, Bundle>& v, const std::string& verb,
+                     const std::string& help, Result<Bundle> (Domain::*call)(const std::string&),
+                     const std::vector<std::string>& columns) {
+  auto* c = group->add_subcommand(verb, help);
+  add_vault_and_name(c, *a, v.noun);
+  c->callback([&g, a, out = v.out, call, columns] {
+    auto svc = open_service(g);
+    Domain d(svc, a->vault);
+    print(g, out(need((d.*call)(a->name)), vault::Shape::Bundle), columns);
+  });
+}
+
 }  // namespace
 
 template <class Domain, class Bundle>
 void add_lifecycle_verbs(CLI::App* group, Globals& g, const LifecycleVerbs<Domain, Bundle>& v) {
   auto a = std::make_shared<Args>();
-
-  auto* del = group->add_subcommand("delete", v.delete_help);
-  add_vault_and_name(del, *a, v.noun);
-  del->callback([&g, a, v] {
-    auto svc = open_service(g);
-    Domain d(svc, a->vault);
-    print(g, v.out(need(d.remove(a->name)), vault::Shape::Bundle), v.delete_columns);
-  });
+  add_bundle_verb(group, g, a, v, "delete", v.delete_help, &Domain::remove, v.delete_columns);
 
   auto* ldel = group->add_subcommand("list-deleted", "List soft-deleted " + v.noun + "s");
   add_vault_and_name(ldel, *a, v.noun, false);
   ldel->add_option("--maxresults", a->maxresults, "At most this many");
-  ldel->callback([&g, a, v] {
+  ldel->callback([&g, a, out = v.out, columns = v.deleted_columns] {
     auto svc = open_service(g);
     Domain d(svc, a->vault);
     nlohmann::json j = nlohmann::json::array();
     std::size_t limit = a->maxresults ? a->maxresults : 1000000;  // no --maxresults: all of them
-    for (const auto& b : need(d.list_deleted(0, limit))) j.push_back(v.out(b, vault::Shape::Item));
-    print(g, j, v.deleted_columns);
+    for (const auto& b : need(d.list_deleted(0, limit))) j.push_back(out(b, vault::Shape::Item));
+    print(g, j, columns);
   });
 
-  auto* sdel = group->add_subcommand("show-deleted", "Show a soft-deleted " + v.noun);
-  add_vault_and_name(sdel, *a, v.noun);
-  sdel->callback([&g, a, v] {
-    auto svc = open_service(g);
-    Domain d(svc, a->vault);
-    print(g, v.out(need(d.get_deleted(a->name)), vault::Shape::Bundle), v.deleted_columns);
-  });
-
-  auto* rec = group->add_subcommand("recover", v.recover_help);
-  add_vault_and_name(rec, *a, v.noun);
-  rec->callback([&g, a, v] {
-    auto svc = open_service(g);
-    Domain d(svc, a->vault);
-    print(g, v.out(need(d.recover(a->name)), vault::Shape::Bundle), v.columns);
-  });
+  add_bundle_verb(group, g, a, v, "show-deleted", "Show a soft-deleted " + v.noun,
+                  &Domain::get_deleted, v.deleted_columns);
+  add_bundle_verb(group, g, a, v, "recover", v.recover_help, &Domain::recover, v.columns);
 
   auto* purge = group->add_subcommand("purge", v.purge_help);
   add_vault_and_name(purge, *a, v.noun);

@@ -178,7 +178,10 @@ void add_certificate_routes(Router& r) {
   r.add("GET", "certificates/{name}/{version?}", {"certificates", "get"}, get_certificate);
   r.add("PATCH", "certificates/{name}/{version?}", {"certificates", "update"}, update_certificate);
   add_lifecycle_routes(r, LifecycleAdapter<vault::Certificates, vault::CertificateBundle>{
-                              "certificates", bundle_out, Shape::Bundle, check_include_pending});
+                              .collection = "certificates",
+                              .out = bundle_out,
+                              .single = Shape::Bundle,
+                              .check_list_query = check_include_pending});
 }
 
 }  // namespace cv::server

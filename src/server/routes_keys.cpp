@@ -128,8 +128,8 @@ void add_key_routes(Router& r) {
   r.add("GET", "keys/{name}/{version?}", {"keys", "get"}, get_key);
   r.add("PATCH", "keys/{name}/{version?}", {"keys", "update"}, update_key);
   r.add("POST", "keys/{name}/rotate", {"keys", "rotate"}, rotate_key);
-  add_lifecycle_routes(
-      r, LifecycleAdapter<vault::Keys, vault::KeyBundle>{"keys", out, Shape::Bundle, nullptr});
+  add_lifecycle_routes(r, LifecycleAdapter<vault::Keys, vault::KeyBundle>{
+                              .collection = "keys", .out = out, .single = Shape::Bundle});
 }
 
 }  // namespace cv::server

@@ -9,41 +9,46 @@
 
 namespace cv::server {
 
+namespace {
+
+// A route that names one object and answers with the bundle the domain returns: delete, show
+// deleted, recover (Key Vault answers the three alike, in the adapter's shape).
+template <class Domain, class Bundle>
+Handler bundle_route(const LifecycleAdapter<Domain, Bundle>& a,
+                     Result<Bundle> (Domain::*call)(const std::string&)) {
+  return [out = a.out, shape = a.single, call](Ctx& c) -> Result<Response> {
+    Domain d(c.svc, c.vault);
+    CV_UNWRAP(b, (d.*call)(c.params.name));
+    return json_response(200, out(std::move(b), c, shape));
+  };
+}
+
+}  // namespace
+
 template <class Domain, class Bundle>
 void add_lifecycle_routes(Router& r, const LifecycleAdapter<Domain, Bundle>& a) {
   const std::string& coll = a.collection;
   const std::string deleted = "deleted" + coll;
-  r.add("DELETE", coll + "/{name}", {coll, "delete"}, [a](Ctx& c) -> Result<Response> {
-    Domain d(c.svc, c.vault);
-    CV_UNWRAP(b, d.remove(c.params.name));
-    return json_response(200, a.out(std::move(b), c, a.single));
-  });
-  r.add("GET", deleted, {coll, "list"}, [a](Ctx& c) -> Result<Response> {
-    if (a.check_list_query)
-      if (auto q = a.check_list_query(c); !q) return std::unexpected(q.error());
-    CV_UNWRAP(p, page_of(c));
-    Domain d(c.svc, c.vault);
-    // One more than the page: list_response tells from it whether a nextLink is due.
-    CV_UNWRAP(rows, d.list_deleted(p.offset, p.size + 1));
-    Json items = Json::array();
-    for (auto& b : rows) items.push_back(a.out(std::move(b), c, vault::Shape::Item));
-    return list_response(c, std::move(items), p);
-  });
-  r.add("GET", deleted + "/{name}", {coll, "get"}, [a](Ctx& c) -> Result<Response> {
-    Domain d(c.svc, c.vault);
-    CV_UNWRAP(b, d.get_deleted(c.params.name));
-    return json_response(200, a.out(std::move(b), c, a.single));
-  });
+  r.add("DELETE", coll + "/{name}", {coll, "delete"}, bundle_route(a, &Domain::remove));
+  r.add("GET", deleted, {coll, "list"},
+        [out = a.out, check = a.check_list_query](Ctx& c) -> Result<Response> {
+          if (check)
+            if (auto q = check(c); !q) return std::unexpected(q.error());
+          CV_UNWRAP(p, page_of(c));
+          Domain d(c.svc, c.vault);
+          // One more than the page: list_response tells from it whether a nextLink is due.
+          CV_UNWRAP(rows, d.list_deleted(p.offset, p.size + 1));
+          Json items = Json::array();
+          for (auto& b : rows) items.push_back(out(std::move(b), c, vault::Shape::Item));
+          return list_response(c, std::move(items), p);
+        });
+  r.add("GET", deleted + "/{name}", {coll, "get"}, bundle_route(a, &Domain::get_deleted));
   r.add("DELETE", deleted + "/{name}", {coll, "purge"}, [](Ctx& c) -> Result<Response> {
     Domain d(c.svc, c.vault);
     if (auto p = d.purge(c.params.name); !p) return std::unexpected(p.error());
     return Response{204, {}, {}};
   });
-  r.add("POST", deleted + "/{name}/recover", {coll, "recover"}, [a](Ctx& c) -> Result<Response> {
-    Domain d(c.svc, c.vault);
-    CV_UNWRAP(b, d.recover(c.params.name));
-    return json_response(200, a.out(std::move(b), c, a.single));
-  });
+  r.add("POST", deleted + "/{name}/recover", {coll, "recover"}, bundle_route(a, &Domain::recover));
 }
 
 template void add_lifecycle_routes(Router&,

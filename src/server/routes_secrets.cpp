@@ -80,7 +80,7 @@ void add_secret_routes(Router& r) {
   r.add("PATCH", "secrets/{name}/{version?}", {"secrets", "set"}, update_secret);
   // Key Vault answers a secret's delete, show-deleted and recover without the value.
   add_lifecycle_routes(r, LifecycleAdapter<vault::Secrets, vault::SecretBundle>{
-                              "secrets", out, Shape::VersionItem, nullptr});
+                              .collection = "secrets", .out = out, .single = Shape::VersionItem});
 }
 
 }  // namespace cv::server
