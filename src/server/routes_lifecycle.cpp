@@ -32,8 +32,7 @@ void add_lifecycle_routes(Router& r, const LifecycleAdapter<Domain, Bundle>& a) 
   r.add("DELETE", coll + "/{name}", {coll, "delete"}, bundle_route(a, &Domain::remove));
   r.add("GET", deleted, {coll, "list"},
         [out = a.out, check = a.check_list_query](Ctx& c) -> Result<Response> {
-          if (check)
-            if (auto q = check(c); !q) return std::unexpected(q.error());
+          if (auto q = check ? check(c) : Result<void>{}; !q) return std::unexpected(q.error());
           CV_UNWRAP(p, page_of(c));
           Domain d(c.svc, c.vault);
           // One more than the page: list_response tells from it whether a nextLink is due.
