@@ -5,6 +5,7 @@
 // --password-file or $COLDVAULT_CERT_PASSWORD; az's --password is accepted only to be refused with
 // that advice (rather than CLI11's "not expected", which would echo the password).
 #include "cli/cmd_certificate.hpp"
+#include "cli/lifecycle_verbs.hpp"
 
 #include <cstdlib>
 #include <tuple>
@@ -237,50 +238,18 @@ void add_lifecycle(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) 
     print(g, out(need(certs.update(a->name, a->version, u)), Shape::Bundle), kColumns);
   });
 
-  auto* del = group->add_subcommand("delete", "Soft-delete a certificate with its key and secret");
-  add_vault_and_name(del, *a);
-  del->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Certificates certs(svc, a->vault);
-    print(g, out(need(certs.remove(a->name)), Shape::Bundle), kDeletedColumns);
-  });
-
-  auto* ldel = group->add_subcommand("list-deleted", "List soft-deleted certificates");
-  add_vault_and_name(ldel, *a, false);
-  ldel->add_option("--maxresults", a->maxresults, "At most this many");
-  ldel->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Certificates certs(svc, a->vault);
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(certs.list_deleted(0, page(*a)))) j.push_back(out(b, Shape::Item));
-    print(g, j, kDeletedColumns);
-  });
-
-  auto* sdel = group->add_subcommand("show-deleted", "Show a soft-deleted certificate");
-  add_vault_and_name(sdel, *a);
-  sdel->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Certificates certs(svc, a->vault);
-    print(g, out(need(certs.get_deleted(a->name)), Shape::Bundle), kDeletedColumns);
-  });
-
-  auto* rec = group->add_subcommand("recover",
-                                    "Recover a soft-deleted certificate with its key and secret");
-  add_vault_and_name(rec, *a);
-  rec->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Certificates certs(svc, a->vault);
-    print(g, out(need(certs.recover(a->name)), Shape::Bundle), kColumns);
-  });
-
-  auto* purge = group->add_subcommand(
-      "purge", "Permanently remove a soft-deleted certificate, key and secret");
-  add_vault_and_name(purge, *a);
-  purge->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Certificates certs(svc, a->vault);
-    need(certs.purge(a->name));
-  });
+  // Unlike secret and key, certificate delete has always shown the deleted columns in -o table.
+  add_lifecycle_verbs(
+      group, g,
+      LifecycleVerbs<vault::Certificates, vault::CertificateBundle>{
+          .noun = "certificate",
+          .out = out,
+          .columns = kColumns,
+          .deleted_columns = kDeletedColumns,
+          .delete_columns = kDeletedColumns,
+          .delete_help = "Soft-delete a certificate with its key and secret",
+          .recover_help = "Recover a soft-deleted certificate with its key and secret",
+          .purge_help = "Permanently remove a soft-deleted certificate, key and secret"});
 }
 
 }  // namespace cv::cli

@@ -1,5 +1,6 @@
 // `coldvault key ...`: the life-cycle verbs of `az keyvault key`. Operations are in cmd_key_ops.cpp.
 #include "cli/cmd_key.hpp"
+#include "cli/lifecycle_verbs.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/bundle_json.hpp"
 #include "coldvault/keys.hpp"
@@ -198,48 +199,16 @@ void add_key_commands(CLI::App& app, Globals& g) {
     print(g, out(need(keys.rotate(a->name)), Shape::Bundle), kColumns);
   });
 
-  auto* del = key->add_subcommand("delete", "Soft-delete a key (all versions)");
-  add_vault_and_name(del, *a);
-  del->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Keys keys(svc, a->vault);
-    print(g, out(need(keys.remove(a->name)), Shape::Bundle), kColumns);
-  });
-
-  auto* ldel = key->add_subcommand("list-deleted", "List soft-deleted keys");
-  add_vault_and_name(ldel, *a, false);
-  ldel->add_option("--maxresults", a->maxresults, "At most this many");
-  ldel->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Keys keys(svc, a->vault);
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(keys.list_deleted(0, page(*a)))) j.push_back(out(b, Shape::Item));
-    print(g, j, kDeletedColumns);
-  });
-
-  auto* sdel = key->add_subcommand("show-deleted", "Show a soft-deleted key");
-  add_vault_and_name(sdel, *a);
-  sdel->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Keys keys(svc, a->vault);
-    print(g, out(need(keys.get_deleted(a->name)), Shape::Bundle), kDeletedColumns);
-  });
-
-  auto* rec = key->add_subcommand("recover", "Recover a soft-deleted key with all its versions");
-  add_vault_and_name(rec, *a);
-  rec->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Keys keys(svc, a->vault);
-    print(g, out(need(keys.recover(a->name)), Shape::Bundle), kColumns);
-  });
-
-  auto* purge = key->add_subcommand("purge", "Permanently remove a soft-deleted key");
-  add_vault_and_name(purge, *a);
-  purge->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Keys keys(svc, a->vault);
-    need(keys.purge(a->name));
-  });
+  add_lifecycle_verbs(key, g,
+                      LifecycleVerbs<vault::Keys, vault::KeyBundle>{
+                          .noun = "key",
+                          .out = out,
+                          .columns = kColumns,
+                          .deleted_columns = kDeletedColumns,
+                          .delete_columns = kColumns,
+                          .delete_help = "Soft-delete a key (all versions)",
+                          .recover_help = "Recover a soft-deleted key with all its versions",
+                          .purge_help = "Permanently remove a soft-deleted key"});
 
   add_key_op_commands(key, g);
 }

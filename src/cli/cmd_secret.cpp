@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/lifecycle_verbs.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/bundle_json.hpp"
 
@@ -25,6 +26,8 @@ struct SecretArgs {
 
 const std::vector<std::string> kColumns = {"name", "id", "contentType", "attributes.enabled",
                                            "attributes.updated"};
+const std::vector<std::string> kDeletedColumns = {"name", "recoveryId", "deletedDate",
+                                                  "scheduledPurgeDate"};
 
 nlohmann::json out(const vault::SecretBundle& b, Shape s) {
   auto j = vault::secret_json(b, s);
@@ -150,49 +153,16 @@ void add_secret_commands(CLI::App& app, Globals& g) {
     print(g, out(need(secrets.update(a->name, a->version, u)), Shape::Bundle), kColumns);
   });
 
-  auto* del = secret->add_subcommand("delete", "Soft-delete a secret (all versions)");
-  add_vault_and_name(del, *a);
-  del->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Secrets secrets(svc, a->vault);
-    print(g, out(need(secrets.remove(a->name)), Shape::Bundle), kColumns);
-  });
-
-  auto* ldel = secret->add_subcommand("list-deleted", "List soft-deleted secrets");
-  add_vault_and_name(ldel, *a, false);
-  ldel->add_option("--maxresults", a->maxresults, "At most this many");
-  ldel->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Secrets secrets(svc, a->vault);
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(secrets.list_deleted(0, page(*a)))) j.push_back(out(b, Shape::Item));
-    print(g, j, {"name", "recoveryId", "deletedDate", "scheduledPurgeDate"});
-  });
-
-  auto* sdel = secret->add_subcommand("show-deleted", "Show a soft-deleted secret");
-  add_vault_and_name(sdel, *a);
-  sdel->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Secrets secrets(svc, a->vault);
-    print(g, out(need(secrets.get_deleted(a->name)), Shape::Bundle),
-          {"name", "recoveryId", "deletedDate", "scheduledPurgeDate"});
-  });
-
-  auto* rec = secret->add_subcommand("recover", "Recover a soft-deleted secret with all its versions");
-  add_vault_and_name(rec, *a);
-  rec->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Secrets secrets(svc, a->vault);
-    print(g, out(need(secrets.recover(a->name)), Shape::Bundle), kColumns);
-  });
-
-  auto* purge = secret->add_subcommand("purge", "Permanently remove a soft-deleted secret");
-  add_vault_and_name(purge, *a);
-  purge->callback([&g, a] {
-    auto svc = open_service(g);
-    vault::Secrets secrets(svc, a->vault);
-    need(secrets.purge(a->name));
-  });
+  add_lifecycle_verbs(secret, g,
+                      LifecycleVerbs<vault::Secrets, vault::SecretBundle>{
+                          .noun = "secret",
+                          .out = out,
+                          .columns = kColumns,
+                          .deleted_columns = kDeletedColumns,
+                          .delete_columns = kColumns,
+                          .delete_help = "Soft-delete a secret (all versions)",
+                          .recover_help = "Recover a soft-deleted secret with all its versions",
+                          .purge_help = "Permanently remove a soft-deleted secret"});
 }
 
 }  // namespace cv::cli

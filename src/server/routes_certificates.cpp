@@ -4,7 +4,7 @@
 
 #include "coldvault/base64.hpp"
 #include "server/paging.hpp"
-#include "server/router.hpp"
+#include "server/routes_lifecycle.hpp"
 
 namespace cv::server {
 namespace cert_io {
@@ -168,40 +168,6 @@ Result<Response> list_versions(Ctx& c) {
   return list_response(c, std::move(items), p);
 }
 
-Result<Response> delete_certificate(Ctx& c) {
-  vault::Certificates certs(c.svc, c.vault);
-  CV_UNWRAP(b, certs.remove(c.params.name));
-  return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
-}
-
-Result<Response> list_deleted(Ctx& c) {
-  if (auto r = check_include_pending(c); !r) return std::unexpected(r.error());
-  CV_UNWRAP(p, page_of(c));
-  vault::Certificates certs(c.svc, c.vault);
-  CV_UNWRAP(rows, certs.list_deleted(p.offset, p.size + 1));
-  Json items = Json::array();
-  for (auto& b : rows) items.push_back(bundle_out(std::move(b), c, Shape::Item));
-  return list_response(c, std::move(items), p);
-}
-
-Result<Response> get_deleted(Ctx& c) {
-  vault::Certificates certs(c.svc, c.vault);
-  CV_UNWRAP(b, certs.get_deleted(c.params.name));
-  return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
-}
-
-Result<Response> recover_deleted(Ctx& c) {
-  vault::Certificates certs(c.svc, c.vault);
-  CV_UNWRAP(b, certs.recover(c.params.name));
-  return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
-}
-
-Result<Response> purge_deleted(Ctx& c) {
-  vault::Certificates certs(c.svc, c.vault);
-  if (auto r = certs.purge(c.params.name); !r) return std::unexpected(r.error());
-  return Response{204, {}, {}};
-}
-
 }  // namespace
 
 void add_certificate_routes(Router& r) {
@@ -211,12 +177,11 @@ void add_certificate_routes(Router& r) {
   r.add("GET", "certificates/{name}/versions", {"certificates", "list"}, list_versions);
   r.add("GET", "certificates/{name}/{version?}", {"certificates", "get"}, get_certificate);
   r.add("PATCH", "certificates/{name}/{version?}", {"certificates", "update"}, update_certificate);
-  r.add("DELETE", "certificates/{name}", {"certificates", "delete"}, delete_certificate);
-  r.add("GET", "deletedcertificates", {"certificates", "list"}, list_deleted);
-  r.add("GET", "deletedcertificates/{name}", {"certificates", "get"}, get_deleted);
-  r.add("DELETE", "deletedcertificates/{name}", {"certificates", "purge"}, purge_deleted);
-  r.add("POST", "deletedcertificates/{name}/recover", {"certificates", "recover"},
-        recover_deleted);
+  add_lifecycle_routes(r, LifecycleAdapter<vault::Certificates, vault::CertificateBundle>{
+                              .collection = "certificates",
+                              .out = bundle_out,
+                              .single = Shape::Bundle,
+                              .check_list_query = check_include_pending});
 }
 
 }  // namespace cv::server

@@ -3,7 +3,7 @@
 #include "coldvault/keys.hpp"
 #include "server/body.hpp"
 #include "server/paging.hpp"
-#include "server/router.hpp"
+#include "server/routes_lifecycle.hpp"
 
 namespace cv::server {
 namespace {
@@ -118,39 +118,6 @@ Result<Response> list_versions(Ctx& c) {
   return list_response(c, std::move(items), p);
 }
 
-Result<Response> delete_key(Ctx& c) {
-  vault::Keys keys(c.svc, c.vault);
-  CV_UNWRAP(b, keys.remove(c.params.name));
-  return json_response(200, out(std::move(b), c, Shape::Bundle));
-}
-
-Result<Response> list_deleted(Ctx& c) {
-  CV_UNWRAP(p, page_of(c));
-  vault::Keys keys(c.svc, c.vault);
-  CV_UNWRAP(rows, keys.list_deleted(p.offset, p.size + 1));
-  Json items = Json::array();
-  for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::Item));
-  return list_response(c, std::move(items), p);
-}
-
-Result<Response> get_deleted(Ctx& c) {
-  vault::Keys keys(c.svc, c.vault);
-  CV_UNWRAP(b, keys.get_deleted(c.params.name));
-  return json_response(200, out(std::move(b), c, Shape::Bundle));
-}
-
-Result<Response> recover_deleted(Ctx& c) {
-  vault::Keys keys(c.svc, c.vault);
-  CV_UNWRAP(b, keys.recover(c.params.name));
-  return json_response(200, out(std::move(b), c, Shape::Bundle));
-}
-
-Result<Response> purge_deleted(Ctx& c) {
-  vault::Keys keys(c.svc, c.vault);
-  if (auto r = keys.purge(c.params.name); !r) return std::unexpected(r.error());
-  return Response{204, {}, {}};
-}
-
 }  // namespace
 
 void add_key_routes(Router& r) {
@@ -161,11 +128,8 @@ void add_key_routes(Router& r) {
   r.add("GET", "keys/{name}/{version?}", {"keys", "get"}, get_key);
   r.add("PATCH", "keys/{name}/{version?}", {"keys", "update"}, update_key);
   r.add("POST", "keys/{name}/rotate", {"keys", "rotate"}, rotate_key);
-  r.add("DELETE", "keys/{name}", {"keys", "delete"}, delete_key);
-  r.add("GET", "deletedkeys", {"keys", "list"}, list_deleted);
-  r.add("GET", "deletedkeys/{name}", {"keys", "get"}, get_deleted);
-  r.add("DELETE", "deletedkeys/{name}", {"keys", "purge"}, purge_deleted);
-  r.add("POST", "deletedkeys/{name}/recover", {"keys", "recover"}, recover_deleted);
+  add_lifecycle_routes(r, LifecycleAdapter<vault::Keys, vault::KeyBundle>{
+                              .collection = "keys", .out = out, .single = Shape::Bundle});
 }
 
 }  // namespace cv::server

@@ -2,7 +2,7 @@
 #include "coldvault/bundle_json.hpp"
 #include "server/body.hpp"
 #include "server/paging.hpp"
-#include "server/router.hpp"
+#include "server/routes_lifecycle.hpp"
 
 namespace cv::server {
 namespace {
@@ -70,39 +70,6 @@ Result<Response> list_versions(Ctx& c) {
   return list_response(c, std::move(items), p);
 }
 
-Result<Response> delete_secret(Ctx& c) {
-  vault::Secrets secrets(c.svc, c.vault);
-  CV_UNWRAP(b, secrets.remove(c.params.name));
-  return json_response(200, out(std::move(b), c, Shape::VersionItem));
-}
-
-Result<Response> list_deleted(Ctx& c) {
-  CV_UNWRAP(p, page_of(c));
-  vault::Secrets secrets(c.svc, c.vault);
-  CV_UNWRAP(rows, secrets.list_deleted(p.offset, p.size + 1));
-  Json items = Json::array();
-  for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::Item));
-  return list_response(c, std::move(items), p);
-}
-
-Result<Response> get_deleted(Ctx& c) {
-  vault::Secrets secrets(c.svc, c.vault);
-  CV_UNWRAP(b, secrets.get_deleted(c.params.name));
-  return json_response(200, out(std::move(b), c, Shape::VersionItem));
-}
-
-Result<Response> recover_deleted(Ctx& c) {
-  vault::Secrets secrets(c.svc, c.vault);
-  CV_UNWRAP(b, secrets.recover(c.params.name));
-  return json_response(200, out(std::move(b), c, Shape::VersionItem));
-}
-
-Result<Response> purge_deleted(Ctx& c) {
-  vault::Secrets secrets(c.svc, c.vault);
-  if (auto r = secrets.purge(c.params.name); !r) return std::unexpected(r.error());
-  return Response{204, {}, {}};
-}
-
 }  // namespace
 
 void add_secret_routes(Router& r) {
@@ -111,11 +78,9 @@ void add_secret_routes(Router& r) {
   r.add("GET", "secrets/{name}/versions", {"secrets", "list"}, list_versions);
   r.add("GET", "secrets/{name}/{version?}", {"secrets", "get"}, get_secret);
   r.add("PATCH", "secrets/{name}/{version?}", {"secrets", "set"}, update_secret);
-  r.add("DELETE", "secrets/{name}", {"secrets", "delete"}, delete_secret);
-  r.add("GET", "deletedsecrets", {"secrets", "list"}, list_deleted);
-  r.add("GET", "deletedsecrets/{name}", {"secrets", "get"}, get_deleted);
-  r.add("DELETE", "deletedsecrets/{name}", {"secrets", "purge"}, purge_deleted);
-  r.add("POST", "deletedsecrets/{name}/recover", {"secrets", "recover"}, recover_deleted);
+  // Key Vault answers a secret's delete, show-deleted and recover without the value.
+  add_lifecycle_routes(r, LifecycleAdapter<vault::Secrets, vault::SecretBundle>{
+                              .collection = "secrets", .out = out, .single = Shape::VersionItem});
 }
 
 }  // namespace cv::server

@@ -86,3 +86,32 @@ TEST(ServerRouter, Match_ReportsMethodMismatchAndUnknown) {
   EXPECT_FALSE(m.method_mismatch);
   EXPECT_EQ(r.match("GET", split("/secrets//")).route, nullptr);  // empty name
 }
+
+// The life-cycle routes come from one implementation (routes_lifecycle.cpp) for every collection: each
+// collection must still get all five, with the permission Key Vault names for it.
+TEST(ServerRouter, LifecycleRoutes_EveryCollectionHasAllFiveWithItsPermission) {
+  Router r;
+  add_secret_routes(r);
+  add_key_routes(r);
+  add_certificate_routes(r);
+  struct Expect {
+    const char* method;
+    std::string path, action;
+  };
+  for (std::string coll : {"secrets", "keys", "certificates"}) {
+    for (const auto& e : {Expect{"DELETE", "/" + coll + "/n1", "delete"},
+                          Expect{"GET", "/deleted" + coll, "list"},
+                          Expect{"GET", "/deleted" + coll + "/n1", "get"},
+                          Expect{"DELETE", "/deleted" + coll + "/n1", "purge"},
+                          Expect{"POST", "/deleted" + coll + "/n1/recover", "recover"}}) {
+      SCOPED_TRACE(std::string(e.method) + " " + e.path);
+      auto m = r.match(e.method, split(e.path));
+      ASSERT_NE(m.route, nullptr);
+      EXPECT_EQ(m.route->permission.collection, coll);
+      EXPECT_EQ(m.route->permission.action, e.action);
+      if (e.action != "list") {
+        EXPECT_EQ(m.params.name, "n1");
+      }
+    }
+  }
+}
