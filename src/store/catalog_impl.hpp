@@ -23,6 +23,7 @@ struct Catalog::Impl {
   Db db;
   int schema = 0;
   RowGuard* guard = nullptr;
+  std::optional<Stmt> data_version;  // PRAGMA data_version, prepared once (asked before every vault use)
 
   bool guarded(ObjType t) const { return guard && guard->guards(t); }
   // A copy of v, sealed when its type is guarded.

@@ -53,6 +53,8 @@ class Stmt {
   // true: a row is ready; false: done. Errors come back as StorageFailure (or Conflict on a constraint).
   Result<bool> step();
   Result<void> run();  // step to completion, expecting no rows
+  // Makes a prepared statement ready to step again (bindings kept), for statements kept across calls.
+  void reset() { sqlite3_reset(st_); }
 
   std::string text(int col) const;
   std::int64_t integer(int col) const;
