@@ -40,16 +40,8 @@ struct ExpiryReport {
 // purge protection or not (it protects exactly until then). Each is recorded as an "expire" event.
 Result<ExpiryReport> purge_expired(Service& svc);
 
-// One recorded step of a vault's or object's life cycle.
-struct LifecycleEvent {
-  std::int64_t id = 0;
-  std::int64_t time = 0;
-  std::string event;  // "delete", "recover", "purge", "expire" (purged at its scheduled date), "update"
-  std::string vault;
-  std::string type;   // "vault", "secret", "key", "certificate"
-  std::string name;
-  std::string detail;
-};
+// One recorded step of a vault's or object's life cycle (the catalogue's record, as it is).
+using LifecycleEvent = store::LifecycleEvent;
 // The life-cycle record, newest first (all vaults when vault is nullopt); reads the catalogue only.
 Result<std::vector<LifecycleEvent>> lifecycle_events(const HomeOptions& home, const std::optional<std::string>& vault,
                                                      std::size_t limit);

@@ -68,17 +68,23 @@ Result<std::vector<ApiTokenRow>> api_tokens(Catalog& c, const std::string& vault
   return out;
 }
 
+// Sets `revoked` on a live row of `table` (api_tokens: of `vault` only); NotFound with `missing` otherwise.
+static Result<void> revoke_row(Catalog& c, const std::string& table, const std::string& id,
+                               const std::optional<std::string>& vault, std::int64_t when, const std::string& missing) {
+  sqlite3* db = CatalogAccess::db(c);
+  auto st = Stmt::prepare(db, "UPDATE " + table + " SET revoked = ? WHERE id = ? AND revoked IS NULL" +
+                                  (vault ? " AND vault = ?" : ""));
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, when).bind(2, id);
+  if (vault) st->bind(3, name_key(*vault));
+  if (auto r = st->run(); !r) return r;
+  if (sqlite3_changes(db) == 0) return fail(Errc::NotFound, missing);
+  return {};
+}
+
 Result<void> revoke_api_token(Catalog& c, const std::string& vault, const std::string& id,
                               std::int64_t when) {
-  sqlite3* db = CatalogAccess::db(c);
-  auto st = Stmt::prepare(
-      db, "UPDATE api_tokens SET revoked = ? WHERE id = ? AND vault = ? AND revoked IS NULL");
-  if (!st) return std::unexpected(st.error());
-  st->bind(1, when).bind(2, id).bind(3, name_key(vault));
-  if (auto r = st->run(); !r) return r;
-  if (sqlite3_changes(db) == 0)
-    return fail(Errc::NotFound, "vault '" + vault + "' has no live API token with id " + id);
-  return {};
+  return revoke_row(c, "api_tokens", id, vault, when, "vault '" + vault + "' has no live API token with id " + id);
 }
 
 namespace {
@@ -121,13 +127,7 @@ Result<std::vector<ApiTokenRow>> admin_tokens(Catalog& c) {
 }
 
 Result<void> revoke_admin_token(Catalog& c, const std::string& id, std::int64_t when) {
-  sqlite3* db = CatalogAccess::db(c);
-  auto st = Stmt::prepare(db, "UPDATE admin_tokens SET revoked = ? WHERE id = ? AND revoked IS NULL");
-  if (!st) return std::unexpected(st.error());
-  st->bind(1, when).bind(2, id);
-  if (auto r = st->run(); !r) return r;
-  if (sqlite3_changes(db) == 0) return fail(Errc::NotFound, "no live admin token with id " + id);
-  return {};
+  return revoke_row(c, "admin_tokens", id, std::nullopt, when, "no live admin token with id " + id);
 }
 
 }  // namespace cv::store

@@ -163,40 +163,44 @@ Result<std::vector<VaultRow>> Catalog::deleted_vaults() {
   return select_vaults(impl_->db.get(), "WHERE deleted_date IS NOT NULL ORDER BY name_key");
 }
 
-Result<VaultRow> Catalog::mark_vault_deleted(const std::string& name, std::int64_t deleted_date,
-                                             std::int64_t scheduled_purge) {
-  sqlite3* db = impl_->db.get();
+// One UPDATE of the vault row `name` in the state `deleted` (NotFound in that state's words otherwise), in a
+// transaction with the read; `set` is "col=?, col=?" and `values` its values. Returns the row as it was.
+static Result<VaultRow> change_vault(sqlite3* db, const std::string& name, bool deleted, const std::string& set,
+                                     const std::vector<std::optional<std::int64_t>>& values) {
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto v = find_vault(db, name);
   if (!v) return std::unexpected(v.error());
-  if (!*v || (*v)->deleted_date) return std::unexpected(vault_not_found(name));
-  auto st = Stmt::prepare(db, "UPDATE vaults SET deleted_date=?, scheduled_purge=? WHERE name_key=?");
+  if (!*v || (*v)->deleted_date.has_value() != deleted)
+    return std::unexpected(deleted ? deleted_vault_not_found(name) : vault_not_found(name));
+  auto st = Stmt::prepare(db, "UPDATE vaults SET " + set + " WHERE name_key=?");
   if (!st) return std::unexpected(st.error());
-  st->bind(1, deleted_date).bind(2, scheduled_purge).bind(3, name_key(name));
+  int i = 1;
+  for (const auto& value : values) st->bind(i++, value);
+  st->bind(i, name_key(name));
   CV_TRY(st->run());
   CV_TRY(tx->commit());
-  VaultRow out = **v;
-  out.deleted_date = deleted_date;
-  out.scheduled_purge = scheduled_purge;
+  return **v;
+}
+
+Result<VaultRow> Catalog::mark_vault_deleted(const std::string& name, std::int64_t deleted_date,
+                                             std::int64_t scheduled_purge) {
+  auto out = change_vault(impl_->db.get(), name, false, "deleted_date=?, scheduled_purge=?",
+                          {deleted_date, scheduled_purge});
+  if (out) out->deleted_date = deleted_date, out->scheduled_purge = scheduled_purge;
   return out;
 }
 
 Result<VaultRow> Catalog::recover_vault(const std::string& name) {
-  sqlite3* db = impl_->db.get();
-  auto tx = Transaction::begin(db);
-  if (!tx) return std::unexpected(tx.error());
-  auto v = find_vault(db, name);
-  if (!v) return std::unexpected(v.error());
-  if (!*v || !(*v)->deleted_date) return std::unexpected(deleted_vault_not_found(name));
-  auto st = Stmt::prepare(db, "UPDATE vaults SET deleted_date=NULL, scheduled_purge=NULL WHERE name_key=?");
-  if (!st) return std::unexpected(st.error());
-  st->bind(1, name_key(name));
-  CV_TRY(st->run());
-  CV_TRY(tx->commit());
-  VaultRow out = **v;
-  out.deleted_date.reset();
-  out.scheduled_purge.reset();
+  auto out = change_vault(impl_->db.get(), name, true, "deleted_date=NULL, scheduled_purge=NULL", {});
+  if (out) out->deleted_date.reset(), out->scheduled_purge.reset();
+  return out;
+}
+
+Result<VaultRow> Catalog::update_vault(const std::string& name, int retention_days, bool purge_protection) {
+  auto out = change_vault(impl_->db.get(), name, false, "retention_days=?, purge_protection=?",
+                          {std::int64_t{retention_days}, std::int64_t{purge_protection}});
+  if (out) out->retention_days = retention_days, out->purge_protection = purge_protection;
   return out;
 }
 
@@ -216,24 +220,6 @@ Result<void> Catalog::purge_vault(const std::string& name) {
     CV_TRY(st->run());
   }
   return tx->commit();
-}
-
-Result<VaultRow> Catalog::update_vault(const std::string& name, int retention_days, bool purge_protection) {
-  sqlite3* db = impl_->db.get();
-  auto tx = Transaction::begin(db);
-  if (!tx) return std::unexpected(tx.error());
-  auto v = find_vault(db, name);
-  if (!v) return std::unexpected(v.error());
-  if (!*v || (*v)->deleted_date) return std::unexpected(vault_not_found(name));
-  auto st = Stmt::prepare(db, "UPDATE vaults SET retention_days=?, purge_protection=? WHERE name_key=?");
-  if (!st) return std::unexpected(st.error());
-  st->bind(1, std::int64_t{retention_days}).bind(2, std::int64_t{purge_protection}).bind(3, name_key(name));
-  CV_TRY(st->run());
-  CV_TRY(tx->commit());
-  VaultRow out = **v;
-  out.retention_days = retention_days;
-  out.purge_protection = purge_protection;
-  return out;
 }
 
 Result<std::vector<DueObject>> Catalog::due_objects(std::int64_t now, std::size_t limit) {

@@ -161,11 +161,7 @@ Result<std::vector<LifecycleEvent>> lifecycle_events(const HomeOptions& home, co
                                                      std::size_t limit) {
   auto cat = open_catalog(home);
   if (!cat) return std::unexpected(cat.error());
-  auto rows = cat->lifecycle_events(vault, limit);
-  if (!rows) return std::unexpected(rows.error());
-  std::vector<LifecycleEvent> out;
-  for (auto& e : *rows) out.push_back({e.id, e.time, e.event, e.vault, e.type, e.name, e.detail});
-  return out;
+  return cat->lifecycle_events(vault, limit);
 }
 
 }  // namespace cv::vault

@@ -1,12 +1,12 @@
 // Rows that gate trust and key use are authenticated by the token (issue 11, items 1 and 2): key rows are
 // bound to vault, name and version; the signer registry is tamper-evident; restore checks a key's described
 // public parts against its material; a home made before all this is adopted once.
-#include <sqlite3.h>
 
 #include "backup/payload.hpp"
 #include "backup/seal.hpp"
 #include "coldvault/backup.hpp"
 #include "coldvault/trust.hpp"
+#include "hsm/catalog_sql.hpp"
 #include "hsm/keys_fixture.hpp"
 #include "vault/key_material.hpp"
 #include "vault/key_meta.hpp"
@@ -19,15 +19,9 @@ class Integrity : public KeysTest {
  protected:
   // Runs SQL on the home's catalogue as someone with write access to the file (not to the token).
   void sql(const std::string& stmt) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir / "home" / "catalog.db").c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, stmt.c_str(), nullptr, nullptr, &err);
-    std::string why = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << why;
+    ASSERT_EQ(cvtest::run_catalog_sql(dir / "home" / "catalog.db", stmt), "") << stmt;
   }
+
   static std::string row_of(const std::string& name) {
     return "(SELECT v.rowid FROM versions v JOIN objects o ON o.id=v.object_id WHERE o.name='" + name +
            "' AND o.type='key')";

@@ -1,8 +1,8 @@
 // Issue 12: the vault life cycle (soft delete, recover, purge, update), retention that expires on a test
 // clock, and the one object life cycle shared by secrets, keys and certificates; real token and catalogue.
-#include <sqlite3.h>
 
 #include "coldvault/vault_lifecycle.hpp"
+#include "hsm/catalog_sql.hpp"
 #include "hsm/certificates_fixture.hpp"
 #include "vault/labels.hpp"
 
@@ -27,15 +27,9 @@ class Lifecycle : public CertsTest {
   }
   static void at(std::int64_t t) { vault::set_test_clock(t); }
   void sql(const std::string& stmt) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir / "home" / "catalog.db").c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, stmt.c_str(), nullptr, nullptr, &err);
-    std::string why = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << why;
+    ASSERT_EQ(cvtest::run_catalog_sql(dir / "home" / "catalog.db", stmt), "") << stmt;
   }
+
   std::string value_of(const std::string& vault, const std::string& name, const std::string& version = "") {
     auto g = secrets(vault).get(name, version);
     if (!g || !g->value) return "<" + (g ? std::string("no value") : g.error().message) + ">";
