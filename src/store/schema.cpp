@@ -127,23 +127,41 @@ CREATE TABLE admin_tokens(
 
 int latest_schema_version() { return static_cast<int>(std::size(kSteps)); }
 
-Result<int> migrate(Db& db) {
-  // secure_delete overwrites freed pages, so a purged ciphertext does not linger in the file.
-  if (auto r = db.exec("PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"
-                       "PRAGMA synchronous=FULL;");
-      !r)
-    return std::unexpected(r.error());
-  auto tx = Transaction::begin(db.get());
-  if (!tx) return std::unexpected(tx.error());
+static Result<int> user_version(Db& db) {
   auto st = Stmt::prepare(db.get(), "PRAGMA user_version");
   if (!st) return std::unexpected(st.error());
   if (auto r = st->step(); !r) return std::unexpected(r.error());
-  int have = static_cast<int>(st->integer(0));
+  return static_cast<int>(st->integer(0));
+}
+
+static Result<void> refuse_newer(int have) {
   if (have > latest_schema_version())
     return fail(Errc::StorageFailure, "catalogue schema version " + std::to_string(have) +
                                           " is newer than this coldvault understands (" +
                                           std::to_string(latest_schema_version()) + ")");
-  for (int v = have; v < latest_schema_version(); ++v) {
+  return {};
+}
+
+Result<int> migrate(Db& db) {
+  // secure_delete overwrites freed pages, so a purged ciphertext does not linger in the file. These are
+  // settings of the connection: they neither lock nor write.
+  if (auto r = db.exec("PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"); !r)
+    return std::unexpected(r.error());
+  // An up-to-date catalogue (every open but the first after an upgrade) costs one read: no write lock, no
+  // sync, so read-only commands and servers do not queue behind writers.
+  auto have = user_version(db);
+  if (!have) return std::unexpected(have.error());
+  if (auto r = refuse_newer(*have); !r) return std::unexpected(r.error());
+  if (*have == latest_schema_version()) return *have;
+  // WAL is a property of the file, set once when it is made (outside a transaction, as SQLite requires).
+  if (auto r = db.exec("PRAGMA journal_mode=WAL;"); !r) return std::unexpected(r.error());
+  auto tx = Transaction::begin(db.get());
+  if (!tx) return std::unexpected(tx.error());
+  // Again under the write lock: another process may have migrated in between.
+  have = user_version(db);
+  if (!have) return std::unexpected(have.error());
+  if (auto r = refuse_newer(*have); !r) return std::unexpected(r.error());
+  for (int v = *have; v < latest_schema_version(); ++v) {
     if (auto r = db.exec(kSteps[v]); !r) return std::unexpected(r.error());
   }
   std::string set = "PRAGMA user_version=" + std::to_string(latest_schema_version());

@@ -1,5 +1,6 @@
 // Catalogue tests on a real SQLite file in a temp folder (no HSM needed).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -42,6 +43,22 @@ class CatalogTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(CatalogTest, Open_AppliesLatestSchema) { EXPECT_GE(cat.schema_version(), 1); }
+
+TEST_F(CatalogTest, Open_OfAnUpToDateCatalogue_NeedsNoWriteLock) {
+  // Another process holds the write lock (a long writer). Opening and reading must not wait for it: the
+  // migration check of an up-to-date file is a read (issue 23). Before, open began BEGIN IMMEDIATE and
+  // failed here with "database is locked" once the busy timeout ran out.
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path / "catalog.db").c_str(), &writer), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(writer, "BEGIN IMMEDIATE; UPDATE vaults SET created=101;", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto reader = Catalog::open((dir.path / "catalog.db").string());
+  ASSERT_TRUE(reader) << reader.error().message;
+  auto v = reader->vault("main");
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->created, 100);  // the writer's change is not committed
+  sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(writer);
+}
 
 TEST_F(CatalogTest, AddVault_RefusesDuplicateNameCaseInsensitively) {
   auto r = cat.add_vault({"MAIN", "kid-1", "x", 90, false, "PEM", 1, {}, {}});
