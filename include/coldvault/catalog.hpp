@@ -101,6 +101,9 @@ class RowGuard {
                              const VersionRow& v) = 0;
 };
 
+// Conflict for a name held by the soft-deleted vault v ("Exist soft deleted vault with the same name ...").
+Error deleted_vault_conflict(const VaultRow& v);
+
 struct CatalogAccess;  // src/store only: lets each concern's file (tokens, lineage) reach the connection
 
 class Catalog {

@@ -157,6 +157,8 @@ Response App::run(const Request& req) {
   Ctx ctx{req,      *query, vault, cfg_.scheme + "://" + host, v->second, path_of(req.target),
           m.params, **lease};
   auto result = m.route->handler(ctx);
+  // A vault changed through the management API: idle workers must not keep its handles or unwrapped keys.
+  if (result && management && req.method != "GET") pool_.discard_idle();
   if (result) return std::move(*result);
   const Error& e = result.error();
   if (is_hsm_outage(e)) {

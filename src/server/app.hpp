@@ -45,6 +45,9 @@ class App {
   // body: an unauthenticated request gets its 401 even with an oversized or missing body. A
   // response means "answer this and stop"; nullopt means "read the body and call handle()".
   std::optional<Response> preflight(const Request& req);
+  // Drops the idle pooled Services (their caches: vault handles, unwrapped keys). After a vault purge made
+  // elsewhere, so no worker keeps session objects of a vault that is gone.
+  void drop_idle_services() { pool_.discard_idle(); }
   // Errors that reached the client as 5xx (for the log line server.cpp prints).
   std::uint64_t server_errors() const { return server_errors_.load(); }
 

@@ -109,19 +109,23 @@ void fill_error(httplib::Response& res, std::size_t max_body) {
   res.set_content(r.body, "application/json");
 }
 
-// One pass of retention expiry on a Service of its own (the pool's are busy with requests).
-void purge_expired_once(const vault::HomeOptions& home, const SecureBytes& pin) {
+// One pass of retention expiry on a Service of its own (the pool's are busy with requests). Returns whether
+// a vault was purged (then the idle pooled Services, which may cache its keys, are dropped).
+bool purge_expired_once(const vault::HomeOptions& home, const SecureBytes& pin) {
   auto svc = vault::Service::open(home, pin);
   if (!svc) {
     std::cerr << "coldvault serve: expiry skipped: " << svc.error().message << "\n";
-    return;
+    return false;
   }
   auto r = vault::purge_expired(*svc);
-  if (!r)
+  if (!r) {
     std::cerr << "coldvault serve: expiry failed: " << r.error().message << "\n";
-  else if (r->objects || r->vaults)
+    return false;
+  }
+  if (r->objects || r->vaults)
     std::cerr << "coldvault serve: purged " << r->objects << " objects and " << r->vaults
               << " vaults past their scheduled purge date\n";
+  return r->vaults > 0;
 }
 
 }  // namespace
@@ -294,7 +298,7 @@ Result<void> serve(const ServeOptions& o) {
       std::unique_lock lock(expiry_mu);
       do {
         lock.unlock();
-        purge_expired_once(o.home, *shared_pin);
+        if (purge_expired_once(o.home, *shared_pin)) app.drop_idle_services();
         lock.lock();
       } while (!expiry_cv.wait_for(lock, std::chrono::seconds(o.purge_interval), [&] { return stopping; }));
     });

@@ -116,19 +116,21 @@ static Error deleted_vault_not_found(const std::string& name) {
   return Error{Errc::NotFound, "no deleted vault '" + name + "' in this catalogue", {}, "VaultNotFound", {}};
 }
 
+Error deleted_vault_conflict(const VaultRow& v) {
+  return Error{Errc::Conflict,
+               "Exist soft deleted vault with the same name: vault '" + v.name +
+                   "' is deleted and reserves its name until it is purged (scheduled " +
+                   std::to_string(v.scheduled_purge.value_or(0)) + "); recover it or purge it",
+               {}, "ConflictError", {}};
+}
+
 Result<void> Catalog::add_vault(const VaultRow& v) {
   sqlite3* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto had = find_vault(db, v.name);
   if (!had) return std::unexpected(had.error());
-  if (*had && (*had)->deleted_date)
-    return fail_kv(Errc::Conflict,
-                   "Exist soft deleted vault with the same name: vault '" + (*had)->name +
-                       "' is deleted and reserves its name until it is purged (scheduled " +
-                       std::to_string((*had)->scheduled_purge.value_or(0)) +
-                       "); recover it or purge it",
-                   "ConflictError");
+  if (*had && (*had)->deleted_date) return std::unexpected(deleted_vault_conflict(**had));
   if (*had) return fail(Errc::Conflict, "vault '" + v.name + "' already exists");
   auto st = Stmt::prepare(db,
                           "INSERT INTO vaults(name_key, name, domain_kid, base_url, retention_days,"
@@ -198,9 +200,10 @@ Result<VaultRow> Catalog::recover_vault(const std::string& name) {
 }
 
 Result<VaultRow> Catalog::update_vault(const std::string& name, int retention_days, bool purge_protection) {
-  auto out = change_vault(impl_->db.get(), name, false, "retention_days=?, purge_protection=?",
+  // MAX: a concurrent update that turned protection on is never undone by one that read the row before it.
+  auto out = change_vault(impl_->db.get(), name, false, "retention_days=?, purge_protection=MAX(purge_protection, ?)",
                           {std::int64_t{retention_days}, std::int64_t{purge_protection}});
-  if (out) out->retention_days = retention_days, out->purge_protection = purge_protection;
+  if (out) out->retention_days = retention_days, out->purge_protection = out->purge_protection || purge_protection;
   return out;
 }
 

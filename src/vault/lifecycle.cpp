@@ -78,10 +78,17 @@ Result<void> ObjectLifecycle::record(const char* event, const std::string& name,
   return svc_.catalog().add_lifecycle_event({0, Service::now(), event, vault_, object_noun(type_), name, detail});
 }
 
+Result<void> ObjectLifecycle::require_vault() {
+  // A soft-deleted (or absent) vault: VaultNotFound before any object row is read or written.
+  if (auto vk = svc_.vault(vault_); !vk) return std::unexpected(vk.error());
+  return {};
+}
+
 Result<ObjectVersion> ObjectLifecycle::live(const std::string& name, const std::string& version) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
   if (!version.empty())
     if (auto r = check_version_id(version); !r) return std::unexpected(r.error());
+  if (auto r = require_vault(); !r) return std::unexpected(r.error());
   auto& cat = svc_.catalog();
   auto o = kv_result(type_, cat.object(vault_, type_, name), name);
   if (!o) return std::unexpected(o.error());
@@ -114,11 +121,13 @@ Result<ObjectVersion> ObjectLifecycle::remove(const std::string& name) {
 }
 
 Result<std::vector<store::ListedObject>> ObjectLifecycle::list_deleted(std::size_t offset, std::size_t limit) {
+  if (auto r = require_vault(); !r) return std::unexpected(r.error());
   return svc_.catalog().list(vault_, type_, true, offset, limit);
 }
 
 Result<ObjectVersion> ObjectLifecycle::get_deleted(const std::string& name) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
+  if (auto r = require_vault(); !r) return std::unexpected(r.error());
   auto& cat = svc_.catalog();
   auto o = kv_result(type_, cat.object(vault_, type_, name), name, true);
   if (!o) return std::unexpected(o.error());
@@ -131,6 +140,7 @@ Result<ObjectVersion> ObjectLifecycle::get_deleted(const std::string& name) {
 Result<ObjectVersion> ObjectLifecycle::recover(const std::string& name) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
   if (auto r = refuse_if_linked(name, "recover"); !r) return std::unexpected(r.error());
+  if (auto r = require_vault(); !r) return std::unexpected(r.error());
   auto& cat = svc_.catalog();
   auto batch = cat.begin_batch();
   if (!batch) return std::unexpected(batch.error());
@@ -155,12 +165,16 @@ Result<void> ObjectLifecycle::purge(const std::string& name) {
   return erase(name, "purge", "");
 }
 
-Result<void> ObjectLifecycle::erase(const std::string& name, const char* event, const std::string& detail) {
+Result<void> ObjectLifecycle::erase(const std::string& name, const char* event, const std::string& detail,
+                                    std::optional<std::int64_t> due_by) {
   auto& cat = svc_.catalog();
   auto batch = cat.begin_batch();
   if (!batch) return std::unexpected(batch.error());
   auto o = kv_result(type_, cat.object(vault_, type_, name), name, true);
   if (!o) return std::unexpected(o.error());
+  // Recovered (and maybe deleted again) since the scan: not due any more.
+  if (due_by && (!o->scheduled_purge || *o->scheduled_purge > *due_by))
+    return std::unexpected(deleted_object_not_found(type_, name));
   if (auto r = kv_result(type_, cat.purge(vault_, type_, name), name, true); !r) return std::unexpected(r.error());
   for (ObjType t : linked_types(type_))
     if (auto r = tolerate_absent(cat.purge(vault_, t, name)); !r) return std::unexpected(r.error());
@@ -181,7 +195,7 @@ Result<int> purge_due_objects(Service& svc, std::int64_t now) {
       if (d.type != ObjType::Certificate)
         if (auto c = svc.catalog().object(d.vault, ObjType::Certificate, d.name); c) continue;
       ObjectLifecycle life(svc, d.vault, d.type);
-      auto r = life.erase(d.name, "expire", "scheduled purge date reached");
+      auto r = life.erase(d.name, "expire", "scheduled purge date reached", now);
       if (!r && r.error().code != Errc::NotFound) return std::unexpected(r.error());
       if (r) ++purged;
     }

@@ -65,8 +65,11 @@ class ObjectLifecycle {
  private:
   friend Result<int> purge_due_objects(Service& svc, std::int64_t now);
   Result<void> refuse_if_linked(const std::string& name, const char* action);
-  // Removes the object and its linked ones and records `event`, one transaction.
-  Result<void> erase(const std::string& name, const char* event, const std::string& detail);
+  Result<void> require_vault();
+  // Removes the object and its linked ones and records `event`, one transaction. With due_by: only if, read
+  // under the write lock, it is still deleted with scheduled_purge <= *due_by (else NotFound).
+  Result<void> erase(const std::string& name, const char* event, const std::string& detail,
+                     std::optional<std::int64_t> due_by = std::nullopt);
   Result<void> record(const char* event, const std::string& name, const std::string& detail);
   void evict(const std::string& name);
   Service& svc_;

@@ -160,7 +160,9 @@ Result<const VaultKeys*> Service::vault(const std::string& name) {
   // Another process or worker may have deleted, purged, recreated or updated a vault since the cache was
   // filled: then its row is read again (one indexed SELECT), and the token handles kept only while the row
   // is the same vault (same signing certificate). Finding handles again reads every token object.
-  if (auto seen = impl_->catalog.data_version(); seen != impl_->vaults_seen) {
+  // Unwrapped keys of a vault that is gone or deleted leave the KeyCache with it. A failed data_version
+  // read (-1) is never trusted.
+  if (auto seen = impl_->catalog.data_version(); seen < 0 || seen != impl_->vaults_seen) {
     impl_->vaults_seen = seen;
     for (auto it = impl_->vaults.begin(); it != impl_->vaults.end();) {
       auto row = impl_->catalog.vault(it->second.row.name);
@@ -168,6 +170,7 @@ Result<const VaultKeys*> Service::vault(const std::string& name) {
         it->second.row = *row;
         ++it;
       } else {
+        impl_->key_cache.evict_prefix(it->first + "|");
         it = impl_->vaults.erase(it);
       }
     }
@@ -211,8 +214,7 @@ Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
   if (v.retention_days < 7 || v.retention_days > 90)
     return fail(Errc::BadParameter, "retention must be 7 to 90 days, not " + std::to_string(v.retention_days));
   if (impl_->catalog.vault(v.name)) return fail(Errc::Conflict, "vault '" + v.name + "' already exists");
-  if (auto d = impl_->catalog.deleted_vault(v.name); d)
-    return std::unexpected(impl_->catalog.add_vault(*d).error());  // the store's Conflict, in its words
+  if (auto d = impl_->catalog.deleted_vault(v.name); d) return std::unexpected(store::deleted_vault_conflict(*d));
   auto& t = impl_->token;
   // Token objects first, catalogue row last: a failure in between leaves orphan keys that are removed
   // here, never a vault row without keys.

@@ -1,6 +1,9 @@
 // Vault soft delete, recover, purge, update and expiry (coldvault/vault_lifecycle.hpp).
 #include "coldvault/vault_lifecycle.hpp"
 
+#include <climits>
+#include <functional>
+
 #include "vault/key_cache.hpp"
 #include "vault/labels.hpp"
 #include "vault/lifecycle.hpp"
@@ -26,13 +29,24 @@ auto with_event(Service& svc, const char* event, const std::string& vault, const
   return r;
 }
 
-// Removes the token keys, then the catalogue rows (one transaction). A crash in between leaves a deleted
-// vault without keys: recover refuses it, and purge (or expiry) again finishes the job.
-Result<void> erase_vault(Service& svc, const store::VaultRow& v, const char* event, const std::string& detail) {
-  svc.forget_vault(v.name);
-  svc.key_cache().evict_prefix(lower(v.name) + "|");
-  if (auto r = destroy_vault_keys(svc, v.name); !r) return r;
-  return with_event(svc, event, v.name, detail, [&]() -> Result<void> { return svc.catalog().purge_vault(v.name); });
+// Purges a soft-deleted vault under one write lock (BEGIN IMMEDIATE), so a recover or create of the same
+// name waits instead of racing it: re-reads the row, asks `allowed` (still due, not protected), destroys the
+// token keys, removes the rows and records `event`, then commits. A crash after the keys went rolls the rows
+// back: the vault stays deleted without keys, recover refuses it, and purge or expiry again finishes the job.
+Result<void> erase_vault(Service& svc, const std::string& name, const char* event, const std::string& detail,
+                         const std::function<Result<void>(const store::VaultRow&)>& allowed) {
+  auto& cat = svc.catalog();
+  auto batch = cat.begin_batch();
+  if (!batch) return std::unexpected(batch.error());
+  auto v = cat.deleted_vault(name);
+  if (!v) return std::unexpected(v.error());
+  if (auto r = allowed(*v); !r) return r;
+  svc.forget_vault(name);
+  svc.key_cache().evict_prefix(lower(name) + "|");
+  if (auto r = destroy_vault_keys(svc, v->name); !r) return r;
+  if (auto r = cat.purge_vault(name); !r) return r;
+  if (auto r = record(svc, event, v->name, detail); !r) return r;
+  return batch->commit();
 }
 
 }  // namespace
@@ -108,15 +122,15 @@ Result<VaultInfo> recover_vault(Service& svc, const std::string& name) {
 
 Result<void> purge_vault(Service& svc, const std::string& name) {
   if (auto r = check_vault_name(name); !r) return std::unexpected(r.error());
-  auto v = svc.catalog().deleted_vault(name);
-  if (!v) return std::unexpected(v.error());
-  if (v->purge_protection && Service::now() < v->scheduled_purge.value_or(0))
-    return fail_kv(Errc::Forbidden,
-                   "Operation \"purge\" is not allowed because purge protection is enabled for vault '" + v->name +
-                       "'; coldvault purges it when its retention ends (scheduled purge " +
-                       std::to_string(v->scheduled_purge.value_or(0)) + ")",
-                   "Forbidden");
-  return erase_vault(svc, *v, "purge", "");
+  return erase_vault(svc, name, "purge", "", [](const store::VaultRow& v) -> Result<void> {
+    if (v.purge_protection && Service::now() < v.scheduled_purge.value_or(0))
+      return fail_kv(Errc::Forbidden,
+                     "Operation \"purge\" is not allowed because purge protection is enabled for vault '" + v.name +
+                         "'; coldvault purges it when its retention ends (scheduled purge " +
+                         std::to_string(v.scheduled_purge.value_or(0)) + ")",
+                     "Forbidden");
+    return {};
+  });
 }
 
 Result<VaultInfo> update_vault(Service& svc, const std::string& name, const VaultUpdate& u) {
@@ -150,7 +164,12 @@ Result<ExpiryReport> purge_expired(Service& svc) {
   auto vaults = svc.catalog().due_vaults(now);
   if (!vaults) return std::unexpected(vaults.error());
   for (const auto& v : *vaults) {
-    auto r = erase_vault(svc, v, "expire", "scheduled purge date reached");
+    // Still due under the lock: a vault recovered meanwhile is not deleted any more (NotFound: skipped).
+    auto r = erase_vault(svc, v.name, "expire", "scheduled purge date reached", [&](const store::VaultRow& now_row) {
+      if (now_row.scheduled_purge.value_or(INT64_MAX) > now)
+        return Result<void>(fail(Errc::NotFound, "vault '" + v.name + "' is no longer due"));
+      return Result<void>{};
+    });
     if (!r && r.error().code != Errc::NotFound) return std::unexpected(r.error());
     if (r) ++report.vaults;
   }

@@ -4,6 +4,7 @@
 #include "coldvault/vault_lifecycle.hpp"
 #include "hsm/catalog_sql.hpp"
 #include "hsm/certificates_fixture.hpp"
+#include "vault/key_cache.hpp"
 #include "vault/labels.hpp"
 
 using namespace cv;
@@ -279,6 +280,43 @@ TEST_F(Lifecycle, OneLifeCycle_SameRulesAndWordsForEveryType) {
   EXPECT_EQ(d.error().message, "Deleted Secret not found: nosuch");
   auto ev = events("main");
   EXPECT_EQ(ev[0], "recover certificate c");
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Lifecycle, DeletedVault_RefusesEveryObjectVerbAndNothingChanges) {
+  ASSERT_TRUE(secrets().set("s", value("v")));
+  ASSERT_TRUE(keys().create("k", spec("RSA", 2048)));
+  ASSERT_TRUE(keys().remove("k"));
+  ASSERT_TRUE(vault::delete_vault(*svc, "main"));
+  vault::UpdateSecret off;
+  off.attributes.enabled = false;
+  auto upd = secrets().update("s", "", off);
+  ASSERT_FALSE(upd);
+  EXPECT_EQ(upd.error().kv_code, "VaultNotFound");
+  EXPECT_EQ(keys().recover("k").error().kv_code, "VaultNotFound");
+  EXPECT_EQ(keys().get_deleted("k").error().kv_code, "VaultNotFound");
+  EXPECT_EQ(secrets().list_deleted(0, 10).error().kv_code, "VaultNotFound");
+  EXPECT_EQ(secrets().remove("s").error().kv_code, "VaultNotFound");
+  ASSERT_TRUE(vault::recover_vault(*svc, "main"));
+  EXPECT_EQ(value_of("main", "s"), "v");  // still enabled: the refused update changed nothing
+  EXPECT_TRUE(keys().get_deleted("k"));   // still deleted: the refused recover changed nothing
+}
+
+TEST_F(Lifecycle, VaultPurgedByAnotherConnection_LeavesNoUnwrappedKeyInThisOnesCache) {
+  ASSERT_TRUE(svc->create_vault({"gone", 7, false}));
+  ASSERT_TRUE(keys("gone").create("k", spec("EC", std::nullopt, "P-256")));
+  auto sig = keys("gone").sign("k", "", "ES256", cv::Bytes(32, 7));
+  ASSERT_TRUE(sig) << sig.error().message;
+  EXPECT_GE(svc->key_cache().size(), 1u);
+  auto other = vault::Service::open(opts);
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(vault::delete_vault(*other, "gone"));
+  ASSERT_TRUE(vault::purge_vault(*other, "gone"));
+  EXPECT_EQ(keys("gone").sign("k", "", "ES256", cv::Bytes(32, 7)).error().code, Errc::NotFound);
+  EXPECT_EQ(svc->key_cache().size(), 0u);
 }
 
 }  // namespace
