@@ -1,8 +1,8 @@
 // The blob archive (blobs an air-gapped site keeps, including ones it cannot open) and the lineage
 // of blobs (every backup produced and every restore attempt), as the CLI's `blob
 // import|list|export|delete` and `catalog blobs|show` see them. Offline: these open the home's
-// catalogue only, never the token. The catalogue's rows (coldvault/lineage.hpp) stay behind this
-// header.
+// catalogue only, never the token. The row types are the catalogue's (coldvault/lineage.hpp); the
+// functions that read and write them stay behind this header.
 #pragma once
 
 #include <cstdint>
@@ -12,27 +12,14 @@
 
 #include "coldvault/bytes.hpp"
 #include "coldvault/error.hpp"
+#include "coldvault/lineage.hpp"
 #include "coldvault/vault.hpp"
 
 namespace cv::backup {
 
-struct BlobEventInfo {
-  std::string event;    // "backup" or "restore"
-  std::string outcome;  // "ok" or the refusal's error code ("Conflict", "BadParameter", ...)
-  std::string sha256;
-  std::string type, name;
-  std::vector<std::string> versions;
-  std::string source_vault, target_vault, domain_kid, signer;
-  std::int64_t time = 0;
-  std::string detail;  // the refusal message, or empty
-};
-
-struct ArchivedBlobInfo {
-  std::string sha256, label, format, prefix, kid, type;
-  std::string metadata_json;  // the blob's inspect() report
-  Bytes blob;                 // empty when listed
-  std::int64_t imported = 0;
-};
+// The catalogue's own records, re-exported as they are (fields documented in coldvault/lineage.hpp).
+using BlobEventInfo = store::BlobEvent;
+using ArchivedBlobInfo = store::ArchivedBlob;
 
 // Inspects the blob and keeps it with `label`. The blob's own errors as inspect() gives them;
 // Conflict if a blob with this digest is already archived.

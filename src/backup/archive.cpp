@@ -8,16 +8,6 @@ namespace {
 
 constexpr std::size_t kHistoryEvents = 1000;
 
-BlobEventInfo info_of(const store::BlobEvent& e) {
-  return {e.event,        e.outcome,      e.sha256,     e.type,   e.name, e.versions,
-          e.source_vault, e.target_vault, e.domain_kid, e.signer, e.time, e.detail};
-}
-
-ArchivedBlobInfo info_of(store::ArchivedBlob b) {
-  return {b.sha256, b.label,         b.format,          b.prefix,  b.kid,
-          b.type,   b.metadata_json, std::move(b.blob), b.imported};
-}
-
 }  // namespace
 
 Result<ArchivedBlobInfo> archive_import(const vault::HomeOptions& home, ByteView blob,
@@ -31,26 +21,19 @@ Result<ArchivedBlobInfo> archive_import(const vault::HomeOptions& home, ByteView
       (*info)["kid"],       (*info)["type"], info->dump(),      Bytes(blob.begin(), blob.end()),
       vault::Service::now()};
   if (auto r = store::archive_blob(*cat, b); !r) return std::unexpected(r.error());
-  return info_of(std::move(b));
+  return b;
 }
 
 Result<std::vector<ArchivedBlobInfo>> archive_list(const vault::HomeOptions& home) {
   auto cat = vault::open_catalog(home);
   if (!cat) return std::unexpected(cat.error());
-  auto rows = store::archived_blobs(*cat);
-  if (!rows) return std::unexpected(rows.error());
-  std::vector<ArchivedBlobInfo> out;
-  out.reserve(rows->size());
-  for (auto& b : *rows) out.push_back(info_of(std::move(b)));
-  return out;
+  return store::archived_blobs(*cat);
 }
 
 Result<ArchivedBlobInfo> archive_get(const vault::HomeOptions& home, const std::string& sha256) {
   auto cat = vault::open_catalog(home);
   if (!cat) return std::unexpected(cat.error());
-  auto b = store::archived_blob(*cat, sha256);
-  if (!b) return std::unexpected(b.error());
-  return info_of(std::move(*b));
+  return store::archived_blob(*cat, sha256);
 }
 
 Result<void> archive_delete(const vault::HomeOptions& home, const std::string& sha256) {
@@ -62,12 +45,7 @@ Result<void> archive_delete(const vault::HomeOptions& home, const std::string& s
 Result<std::vector<BlobEventInfo>> blob_events(const vault::HomeOptions& home, std::size_t limit) {
   auto cat = vault::open_catalog(home);
   if (!cat) return std::unexpected(cat.error());
-  auto rows = store::blob_events(*cat, std::nullopt, limit);
-  if (!rows) return std::unexpected(rows.error());
-  std::vector<BlobEventInfo> out;
-  out.reserve(rows->size());
-  for (const auto& e : *rows) out.push_back(info_of(e));
-  return out;
+  return store::blob_events(*cat, std::nullopt, limit);
 }
 
 Result<BlobHistory> blob_history(const vault::HomeOptions& home, const std::string& sha256) {
@@ -80,8 +58,8 @@ Result<BlobHistory> blob_history(const vault::HomeOptions& home, const std::stri
     return fail(Errc::NotFound, "the catalogue knows no blob " + sha256);
   BlobHistory h;
   h.sha256 = events->empty() ? archived->sha256 : events->front().sha256;
-  for (const auto& e : *events) h.events.push_back(info_of(e));
-  if (archived) h.archived = info_of(std::move(*archived));
+  h.events = std::move(*events);
+  if (archived) h.archived = std::move(*archived);
   return h;
 }
 
