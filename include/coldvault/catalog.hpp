@@ -82,6 +82,13 @@ struct ObjectRow {
   std::optional<std::int64_t> scheduled_purge;
 };
 
+// An object with one of its versions.
+struct ObjectVersion {
+  ObjectRow object;
+  VersionRow version;
+};
+
+
 struct ListedObject {
   ObjectRow object;
   VersionRow current;
@@ -187,6 +194,14 @@ class Catalog {
                              const std::string& current_version, const std::vector<VersionRow>& versions);
   // Live or deleted; NotFound if absent.
   Result<ObjectRow> object(const std::string& vault, ObjType t, const std::string& name);
+  // An object (live or deleted) with one of its versions, empty version = current: object() then version() in
+  // one lookup. NotFound if either is absent.
+  Result<ObjectVersion> object_version(const std::string& vault, ObjType t, const std::string& name,
+                                       const std::string& version);
+  // The same, with data_version() as the caller read it before any row read of its operation (one read for a
+  // whole operation; see Service::vault).
+  Result<ObjectVersion> object_version(const std::string& vault, ObjType t, const std::string& name,
+                                       const std::string& version, std::int64_t data_version);
   // A version of a live or deleted object; empty version = current. NotFound if absent.
   Result<VersionRow> version(const std::string& vault, ObjType t, const std::string& name,
                              const std::string& version);

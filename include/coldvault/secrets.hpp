@@ -67,6 +67,7 @@ class Secrets {
   Result<const VaultKeys*> keys();
   ObjectLifecycle life();
   Result<SecretBundle> bundle(const store::ObjectRow& o, const store::VersionRow& v);
+  SecretBundle bundle(const store::ObjectRow& o, const store::VersionRow& v, const VaultKeys& k);
   Result<std::vector<SecretBundle>> bundles(Result<std::vector<store::ListedObject>> rows);
   Service& svc_;
   std::string vault_;

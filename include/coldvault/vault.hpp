@@ -112,6 +112,10 @@ class Service {
   Result<store::VaultRow> create_vault(const VaultOptions& v);
   // The vault's row and its token handles; found once, then cached. NotFound if no such vault.
   Result<const VaultKeys*> vault(const std::string& name);
+  // The same, trusting the cached row while the catalogue's data_version is still `data_version`, which the
+  // caller read (Catalog::data_version) before any row read of its operation: one read for a whole operation
+  // instead of one per lookup (issue 23).
+  Result<const VaultKeys*> vault(const std::string& name, std::int64_t data_version);
 
   // The domain key pair named by kid, found in the token once then cached. NotFound with "security domain
   // <kid> is not present in this token" when the token lacks it (a blob from another domain).

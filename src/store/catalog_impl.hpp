@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "coldvault/catalog.hpp"
 #include "store/db.hpp"
@@ -19,11 +20,55 @@ inline std::string name_key(std::string_view name) {
   return k;
 }
 
+// Rows this connection read, kept while the catalogue is unchanged (issue 23: a hot key or secret was read and
+// parsed from SQLite on every operation). "Unchanged" is a generation: PRAGMA data_version (moves when any other
+// connection, in this process or another, commits) and sqlite3_total_changes64 (moves with this connection's own
+// writes, committed or rolled back). The generation is read before the row, so a row is never kept under a
+// generation older than itself; inside a transaction nothing is kept or served (a rollback would not move the
+// generation). Guarded rows are kept only after their check passed.
+struct RowCache {
+  static constexpr std::size_t kMaxRows = 1024;  // per map; the cache is emptied when one is full
+  std::int64_t data_version = -1, changes = -1;
+  std::unordered_map<std::string, ObjectRow> objects;
+  std::unordered_map<std::string, ObjectVersion> versions;
+  void clear() {
+    objects.clear();
+    versions.clear();
+  }
+};
+
 struct Catalog::Impl {
   Db db;
   int schema = 0;
   RowGuard* guard = nullptr;
   std::optional<Stmt> data_version;  // PRAGMA data_version, prepared once (asked before every vault use)
+  RowCache rows;
+
+  std::int64_t read_data_version() {
+    if (!data_version) {
+      auto prepared = Stmt::prepare(db.get(), "PRAGMA data_version");
+      if (!prepared) return -1;  // never equal to a cached value: callers look again
+      data_version.emplace(std::move(*prepared));
+    }
+    data_version->reset();
+    auto row = data_version->step();
+    std::int64_t v = row && *row ? data_version->integer(0) : -1;
+    data_version->reset();  // no statement left open on the connection
+    return v;
+  }
+  // Whether the row cache may be used now; empties it when the catalogue changed since it was filled.
+  // `dv` is read_data_version() as read before the row (a failed read, -1, disables the cache).
+  bool rows_usable(std::int64_t dv) {
+    if (sqlite3_get_autocommit(db.get()) == 0) return false;
+    std::int64_t ch = sqlite3_total_changes64(db.get());
+    if (dv < 0) return false;
+    if (dv != rows.data_version || ch != rows.changes) {
+      rows.clear();
+      rows.data_version = dv;
+      rows.changes = ch;
+    }
+    return true;
+  }
 
   bool guarded(ObjType t) const { return guard && guard->guards(t); }
   // A copy of v, sealed when its type is guarded.

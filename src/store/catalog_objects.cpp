@@ -135,15 +135,47 @@ Result<void> Catalog::insert_object(const std::string& vault, ObjType t, const s
   return tx->commit();
 }
 
+namespace {
+std::string row_key(const std::string& vault, ObjType t, const std::string& name, const std::string& version) {
+  std::string k = name_key(vault);
+  k += '\0';
+  k += obj_type_name(t);
+  k += '\0';
+  k += name_key(name);
+  k += '\0';
+  k += name_key(version);
+  return k;
+}
+template <class Map, class Row>
+void keep(Map& m, std::string key, const Row& row) {
+  if (m.size() >= RowCache::kMaxRows) m.clear();
+  m.insert_or_assign(std::move(key), row);
+}
+}  // namespace
+
 Result<ObjectRow> Catalog::object(const std::string& vault, ObjType t, const std::string& name) {
+  bool cache = impl_->rows_usable(impl_->read_data_version());
+  std::string key = cache ? row_key(vault, t, name, {}) : std::string();
+  if (cache)
+    if (auto it = impl_->rows.objects.find(key); it != impl_->rows.objects.end()) return it->second;
   auto obj = find_object(impl_->db.get(), vault, t, name);
   if (!obj) return std::unexpected(obj.error());
   if (!*obj) return std::unexpected(not_found(t, name));
+  if (cache) keep(impl_->rows.objects, std::move(key), (*obj)->row);
   return (*obj)->row;
 }
 
-Result<VersionRow> Catalog::version(const std::string& vault, ObjType t, const std::string& name,
-                                    const std::string& version) {
+Result<ObjectVersion> Catalog::object_version(const std::string& vault, ObjType t, const std::string& name,
+                                              const std::string& version) {
+  return object_version(vault, t, name, version, impl_->read_data_version());
+}
+
+Result<ObjectVersion> Catalog::object_version(const std::string& vault, ObjType t, const std::string& name,
+                                              const std::string& version, std::int64_t data_version) {
+  bool cache = impl_->rows_usable(data_version);
+  std::string key = cache ? row_key(vault, t, name, version) : std::string();
+  if (cache)
+    if (auto it = impl_->rows.versions.find(key); it != impl_->rows.versions.end()) return it->second;
   sqlite3* db = impl_->db.get();
   auto obj = find_object(db, vault, t, name);
   if (!obj) return std::unexpected(obj.error());
@@ -154,9 +186,17 @@ Result<VersionRow> Catalog::version(const std::string& vault, ObjType t, const s
   auto row = st->step();
   if (!row) return std::unexpected(row.error());
   if (!*row) return std::unexpected(not_found(t, name + "/" + version));
-  VersionRow v = read_version(*st);
-  CV_TRY(impl_->checked(vault, t, (*obj)->row.name, v));
-  return v;
+  ObjectVersion found{(*obj)->row, read_version(*st)};
+  CV_TRY(impl_->checked(vault, t, found.object.name, found.version));
+  if (cache) keep(impl_->rows.versions, std::move(key), found);
+  return found;
+}
+
+Result<VersionRow> Catalog::version(const std::string& vault, ObjType t, const std::string& name,
+                                    const std::string& version) {
+  auto found = object_version(vault, t, name, version);
+  if (!found) return std::unexpected(found.error());
+  return std::move(found->version);
 }
 
 Result<std::vector<ListedObject>> Catalog::list(const std::string& vault, ObjType t, bool deleted,
@@ -245,7 +285,10 @@ Result<void> Catalog::update_version(const std::string& vault, ObjType t, const 
   return tx->commit();
 }
 
-void Catalog::set_row_guard(RowGuard* g) { impl_->guard = g; }
+void Catalog::set_row_guard(RowGuard* g) {
+  impl_->guard = g;
+  impl_->rows.clear();  // rows kept before were not checked by this guard
+}
 
 Result<int> Catalog::seal_unsealed_rows() {
   sqlite3* db = impl_->db.get();

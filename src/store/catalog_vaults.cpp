@@ -23,7 +23,7 @@ Result<Catalog> Catalog::open(const std::string& path) {
   if (!db) return std::unexpected(db.error());
   auto v = migrate(*db);
   if (!v) return std::unexpected(v.error());
-  auto impl = std::make_unique<Impl>(Impl{std::move(*db), *v, nullptr, std::nullopt});
+  auto impl = std::make_unique<Impl>(Impl{std::move(*db), *v, nullptr, std::nullopt, {}});
   return Catalog(std::move(impl));
 }
 
@@ -277,19 +277,7 @@ Result<std::vector<LifecycleEvent>> Catalog::lifecycle_events(const std::optiona
   return out;
 }
 
-std::int64_t Catalog::data_version() {
-  auto& st = impl_->data_version;
-  if (!st) {
-    auto prepared = Stmt::prepare(impl_->db.get(), "PRAGMA data_version");
-    if (!prepared) return -1;  // never equal to a cached value: callers look again
-    st.emplace(std::move(*prepared));
-  }
-  st->reset();
-  auto row = st->step();
-  std::int64_t v = row && *row ? st->integer(0) : -1;
-  st->reset();  // no statement left open on the connection
-  return v;
-}
+std::int64_t Catalog::data_version() { return impl_->read_data_version(); }
 
 Result<Catalog::Batch> Catalog::begin_batch() {
   sqlite3* db = impl_->db.get();

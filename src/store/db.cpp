@@ -1,6 +1,46 @@
 #include "store/db.hpp"
 
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
 namespace cv::store {
+namespace {
+
+// Idle prepared statements per connection, by SQL text. A connection is used by one thread at a time, but the
+// registry is shared by all connections of the process, hence the mutex (held for a lookup, never for SQLite).
+struct SqlHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using IdleStatements = std::unordered_map<std::string, std::vector<sqlite3_stmt*>, SqlHash, std::equal_to<>>;
+constexpr std::size_t kIdlePerSql = 4;  // more only while the same SQL is nested deeper than this
+
+std::mutex& cache_mu() {
+  static std::mutex mu;
+  return mu;
+}
+std::unordered_map<sqlite3*, IdleStatements>& caches() {
+  static auto* m = new std::unordered_map<sqlite3*, IdleStatements>;  // never destroyed: used at exit
+  return *m;
+}
+
+// Finalises the connection's idle statements and forgets it; before sqlite3_close.
+void drop_cache(sqlite3* db) {
+  if (!db) return;
+  IdleStatements idle;
+  {
+    std::lock_guard lock(cache_mu());
+    auto it = caches().find(db);
+    if (it == caches().end()) return;
+    idle.swap(it->second);
+    caches().erase(it);
+  }
+  for (auto& [sql, list] : idle)
+    for (sqlite3_stmt* st : list) sqlite3_finalize(st);
+}
+
+}  // namespace
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string native = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -26,11 +66,16 @@ Result<Db> Db::open(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 30000);
   sqlite3_extended_result_codes(db, 1);
+  {
+    std::lock_guard lock(cache_mu());
+    caches()[db];
+  }
   return Db(db);
 }
 
 Db& Db::operator=(Db&& o) noexcept {
   if (this != &o) {
+    drop_cache(db_);
     sqlite3_close(db_);
     db_ = o.db_;
     o.db_ = nullptr;
@@ -38,7 +83,10 @@ Db& Db::operator=(Db&& o) noexcept {
   return *this;
 }
 
-Db::~Db() { sqlite3_close(db_); }
+Db::~Db() {
+  drop_cache(db_);
+  sqlite3_close(db_);
+}
 
 Result<void> Db::exec(const char* sql) {
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
@@ -47,10 +95,46 @@ Result<void> Db::exec(const char* sql) {
 }
 
 Result<Stmt> Stmt::prepare(sqlite3* db, std::string_view sql) {
+  {
+    std::lock_guard lock(cache_mu());
+    auto conn = caches().find(db);
+    if (conn != caches().end()) {
+      auto it = conn->second.find(sql);
+      if (it != conn->second.end() && !it->second.empty()) {
+        sqlite3_stmt* st = it->second.back();
+        it->second.pop_back();
+        return Stmt(db, st);
+      }
+    }
+  }
   sqlite3_stmt* st = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
+  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st,
+                              nullptr);
   if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "prepare"));
   return Stmt(db, st);
+}
+
+void Stmt::release() {
+  if (!st_) return;
+  // Reset ends the statement's read (no transaction held open by an idle statement) and clearing the
+  // bindings frees the bound values (ciphertexts, names) now rather than at the next use.
+  sqlite3_reset(st_);
+  sqlite3_clear_bindings(st_);
+  {
+    std::lock_guard lock(cache_mu());
+    auto conn = caches().find(db_);
+    const char* text = sqlite3_sql(st_);
+    if (conn != caches().end() && text) {
+      auto& idle = conn->second[text];
+      if (idle.size() < kIdlePerSql) {
+        idle.push_back(st_);
+        st_ = nullptr;
+        return;
+      }
+    }
+  }
+  sqlite3_finalize(st_);
+  st_ = nullptr;
 }
 
 Stmt& Stmt::bind(int i, std::string_view v) {

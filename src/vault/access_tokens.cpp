@@ -218,36 +218,39 @@ bool permits(const std::set<std::string>& granted, const std::string& collection
 
 struct TokenVerifier::Impl {
   std::string catalog_path;
-  Clock clock;
   std::mutex mu;
   std::optional<store::Catalog> catalog;
-  std::map<std::string, std::pair<store::ApiTokenRow, std::chrono::steady_clock::time_point>> cache;
+  std::int64_t seen = -1;  // the catalogue's data_version when the cache was last known current
+  std::map<std::string, store::ApiTokenRow> cache;
 
   // admin: the row is an admin token's (cached under "a:" + id, so the two kinds never mix).
   Result<store::ApiTokenRow> lookup(const std::string& id, bool admin) {
     std::lock_guard lock(mu);
-    auto now = clock();
-    const std::string key = (admin ? "a:" : "v:") + id;
-    if (auto it = cache.find(key);
-        it != cache.end() && now - it->second.second < std::chrono::seconds(kCacheSeconds))
-      return it->second.first;
     if (!catalog) {
       auto c = store::Catalog::open(catalog_path);
       if (!c) return std::unexpected(c.error());
       catalog.emplace(std::move(*c));
     }
+    // This connection never writes, so data_version moves exactly when another connection committed
+    // (a mint, a revocation, or any other write): then every kept row is read again. A failed read (-1) is
+    // never trusted.
+    if (auto dv = catalog->data_version(); dv < 0 || dv != seen) {
+      cache.clear();
+      seen = dv;
+    }
+    const std::string key = (admin ? "a:" : "v:") + id;
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
     auto row = admin ? store::admin_token(*catalog, id) : store::api_token(*catalog, id);
     if (!row) return std::unexpected(row.error());
+    if (seen < 0) return row;
     if (cache.size() > kCacheBound) cache.clear();
-    cache[key] = {*row, now};
+    cache[key] = *row;
     return row;
   }
 };
 
-TokenVerifier::TokenVerifier(std::string catalog_path, Clock clock)
-    : impl_(std::make_unique<Impl>()) {
+TokenVerifier::TokenVerifier(std::string catalog_path) : impl_(std::make_unique<Impl>()) {
   impl_->catalog_path = std::move(catalog_path);
-  impl_->clock = clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); });
 }
 TokenVerifier::TokenVerifier(TokenVerifier&&) noexcept = default;
 TokenVerifier::~TokenVerifier() = default;

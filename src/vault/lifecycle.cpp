@@ -85,17 +85,21 @@ Result<void> ObjectLifecycle::require_vault() {
 }
 
 Result<ObjectVersion> ObjectLifecycle::live(const std::string& name, const std::string& version) {
+  return live(name, version, svc_.catalog().data_version());
+}
+
+Result<ObjectVersion> ObjectLifecycle::live(const std::string& name, const std::string& version,
+                                            std::int64_t data_version) {
   if (auto r = check_object_name(name); !r) return std::unexpected(r.error());
   if (!version.empty())
     if (auto r = check_version_id(version); !r) return std::unexpected(r.error());
-  if (auto r = require_vault(); !r) return std::unexpected(r.error());
-  auto& cat = svc_.catalog();
-  auto o = kv_result(type_, cat.object(vault_, type_, name), name);
-  if (!o) return std::unexpected(o.error());
-  if (o->deleted_date) return std::unexpected(object_not_found(type_, name));
-  auto v = kv_result(type_, cat.version(vault_, type_, name, version), name);
-  if (!v) return std::unexpected(v.error());
-  return ObjectVersion{std::move(*o), std::move(*v)};
+  // A soft-deleted (or absent) vault: VaultNotFound before any object row is read.
+  if (auto vk = svc_.vault(vault_, data_version); !vk) return std::unexpected(vk.error());
+  auto found =
+      kv_result(type_, svc_.catalog().object_version(vault_, type_, name, version, data_version), name);
+  if (!found) return std::unexpected(found.error());
+  if (found->object.deleted_date) return std::unexpected(object_not_found(type_, name));
+  return found;
 }
 
 Result<ObjectVersion> ObjectLifecycle::remove(const std::string& name) {

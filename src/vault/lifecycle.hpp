@@ -40,10 +40,7 @@ Result<T> kv_result(store::ObjType t, Result<T> r, const std::string& name, bool
 }
 
 // An object with one of its versions (the current one unless asked).
-struct ObjectVersion {
-  store::ObjectRow object;
-  store::VersionRow version;
-};
+using ObjectVersion = store::ObjectVersion;
 
 class ObjectLifecycle {
  public:
@@ -54,6 +51,8 @@ class ObjectLifecycle {
   // A live object and one version (empty = current). NotFound in Key Vault's words when the object is
   // absent or soft-deleted or has no such version; BadParameter for a malformed name or version id.
   Result<ObjectVersion> live(const std::string& name, const std::string& version = "");
+  // The same with the catalogue's data_version read by the caller before (Service::vault's contract).
+  Result<ObjectVersion> live(const std::string& name, const std::string& version, std::int64_t data_version);
   // Soft delete: the object and its linked objects, scheduled for purge after the vault's retention.
   Result<ObjectVersion> remove(const std::string& name);
   Result<std::vector<store::ListedObject>> list_deleted(std::size_t offset, std::size_t limit);

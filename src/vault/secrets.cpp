@@ -91,14 +91,18 @@ ObjectLifecycle Secrets::life() { return ObjectLifecycle(svc_, vault_, ObjType::
 Result<SecretBundle> Secrets::bundle(const store::ObjectRow& o, const store::VersionRow& v) {
   auto k = keys();
   if (!k) return std::unexpected(k.error());
+  return bundle(o, v, **k);
+}
+
+SecretBundle Secrets::bundle(const store::ObjectRow& o, const store::VersionRow& v, const VaultKeys& k) {
   SecretBundle b;
-  b.base_url = (*k)->row.base_url;
+  b.base_url = k.row.base_url;
   b.name = o.name;
   b.meta = v;
   b.meta.ciphertext.clear();
   b.meta.iv.clear();
-  b.recoverable_days = (*k)->row.retention_days;
-  b.recovery_level = recovery_level((*k)->row);
+  b.recoverable_days = k.row.retention_days;
+  b.recovery_level = recovery_level(k.row);
   b.deleted_date = o.deleted_date;
   b.scheduled_purge = o.scheduled_purge;
   return b;
@@ -142,7 +146,9 @@ Result<SecretBundle> Secrets::set(const std::string& name, const SetSecret& s) {
 }
 
 Result<SecretBundle> Secrets::get(const std::string& name, const std::string& version) {
-  auto found = life().live(name, version);
+  // One data_version read for the whole get: the vault check, the rows and the keys all trust it.
+  const std::int64_t seen = svc_.catalog().data_version();
+  auto found = life().live(name, version, seen);
   if (!found) return std::unexpected(found.error());
   const store::ObjectRow* o = &found->object;
   const store::VersionRow* v = &found->version;
@@ -156,12 +162,12 @@ Result<SecretBundle> Secrets::get(const std::string& name, const std::string& ve
   if (v->exp && now >= *v->exp)
     return fail_kv(Errc::Forbidden, "Operation get is not allowed on an expired secret.", "Forbidden",
                    "SecretExpired");
-  auto k = keys();
+  auto k = svc_.vault(vault_, seen);
   if (!k) return std::unexpected(k.error());
   auto pt = secrets_detail::open_row(svc_, **k, vault_, o->name, *v);
   if (!pt) return std::unexpected(pt.error());
-  auto b = bundle(*o, *v);
-  if (b) b->value = SecureString(pt->begin(), pt->end());
+  SecretBundle b = bundle(*o, *v, **k);
+  b.value = SecureString(pt->begin(), pt->end());
   return b;
 }
 

@@ -156,13 +156,17 @@ Result<Integrity*> Service::integrity() {
 void Service::forget_vault(const std::string& name) { impl_->vaults.erase(lower(name)); }
 
 Result<const VaultKeys*> Service::vault(const std::string& name) {
+  return vault(name, impl_->catalog.data_version());
+}
+
+Result<const VaultKeys*> Service::vault(const std::string& name, std::int64_t data_version) {
   std::string key = lower(name);
   // Another process or worker may have deleted, purged, recreated or updated a vault since the cache was
   // filled: then its row is read again (one indexed SELECT), and the token handles kept only while the row
   // is the same vault (same signing certificate). Finding handles again reads every token object.
   // Unwrapped keys of a vault that is gone or deleted leave the KeyCache with it. A failed data_version
   // read (-1) is never trusted.
-  if (auto seen = impl_->catalog.data_version(); seen < 0 || seen != impl_->vaults_seen) {
+  if (auto seen = data_version; seen < 0 || seen != impl_->vaults_seen) {
     impl_->vaults_seen = seen;
     for (auto it = impl_->vaults.begin(); it != impl_->vaults.end();) {
       auto row = impl_->catalog.vault(it->second.row.name);

@@ -201,3 +201,85 @@ TEST_F(CatalogTest, TwoConnections_BothWritesLand) {
   ASSERT_TRUE(other->add_version("main", ObjType::Secret, "s", ver("bb")));
   EXPECT_EQ(cat.versions("main", ObjType::Secret, "s", 0, 10)->size(), 2u);
 }
+
+// Row cache (issue 23): a connection keeps the rows it read while the catalogue is unchanged. Every write path,
+// made by another connection (another worker or process) or by this one, must be seen by the next read.
+class RowCacheTest : public CatalogTest {
+ protected:
+  Catalog writer = *Catalog::open((dir.path / "catalog.db").string());  // another worker or process
+  void SetUp() override {
+    CatalogTest::SetUp();
+    ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("aa")));
+    warm();
+  }
+  // Reads through every cached lookup, twice, so the next read would be served from the cache.
+  void warm() {
+    for (int i = 0; i < 2; ++i) {
+      (void)cat.object("main", ObjType::Secret, "s");
+      (void)cat.version("main", ObjType::Secret, "s", "");
+      (void)cat.object_version("main", ObjType::Secret, "s", "aa");
+    }
+  }
+};
+
+TEST_F(RowCacheTest, NewVersionByAnotherConnection_BecomesCurrentForTheReader) {
+  ASSERT_TRUE(writer.add_version("main", ObjType::Secret, "s", ver("bb")));
+  EXPECT_EQ(cat.object("main", ObjType::Secret, "s")->current_version, "bb");
+  EXPECT_EQ(cat.version("main", ObjType::Secret, "s", "")->version, "bb");
+}
+
+TEST_F(RowCacheTest, AttributeUpdateByAnotherConnection_IsSeen) {
+  auto v = ver("aa");
+  v.enabled = false;
+  v.tags = {{"new", "tag"}};
+  ASSERT_TRUE(writer.update_version("main", ObjType::Secret, "s", v));
+  auto got = cat.object_version("main", ObjType::Secret, "s", "aa");
+  ASSERT_TRUE(got);
+  EXPECT_FALSE(got->version.enabled);
+  EXPECT_EQ(got->version.tags, (Tags{{"new", "tag"}}));
+  EXPECT_FALSE(cat.version("main", ObjType::Secret, "s", "")->enabled);
+}
+
+TEST_F(RowCacheTest, DeleteRecoverPurgeAndRestoreByAnotherConnection_AreSeen) {
+  ASSERT_TRUE(writer.mark_deleted("main", ObjType::Secret, "s", 5, 10));
+  EXPECT_TRUE(cat.object_version("main", ObjType::Secret, "s", "")->object.deleted_date);
+  warm();
+  ASSERT_TRUE(writer.recover("main", ObjType::Secret, "s"));
+  EXPECT_FALSE(cat.object("main", ObjType::Secret, "s")->deleted_date);
+  ASSERT_TRUE(writer.mark_deleted("main", ObjType::Secret, "s", 5, 10));
+  warm();
+  ASSERT_TRUE(writer.purge("main", ObjType::Secret, "s"));
+  EXPECT_EQ(cat.object("main", ObjType::Secret, "s").error().code, Errc::NotFound);
+  EXPECT_EQ(cat.version("main", ObjType::Secret, "s", "aa").error().code, Errc::NotFound);
+  ASSERT_TRUE(writer.insert_object("main", ObjType::Secret, "s", "cc", {ver("cc")}));  // a restore
+  EXPECT_EQ(cat.version("main", ObjType::Secret, "s", "")->version, "cc");
+}
+
+TEST_F(RowCacheTest, OwnWrites_AreSeenWithoutAnotherConnection) {
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("bb")));
+  EXPECT_EQ(cat.version("main", ObjType::Secret, "s", "")->version, "bb");
+  auto v = ver("bb");
+  v.enabled = false;
+  ASSERT_TRUE(cat.update_version("main", ObjType::Secret, "s", v));
+  EXPECT_FALSE(cat.version("main", ObjType::Secret, "s", "")->enabled);
+}
+
+TEST_F(RowCacheTest, RowsReadInsideARolledBackBatch_AreNotServedAfterwards) {
+  {
+    auto b = cat.begin_batch();
+    ASSERT_TRUE(b);
+    ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("bb")));
+    EXPECT_EQ(cat.version("main", ObjType::Secret, "s", "")->version, "bb");  // uncommitted, seen inside only
+  }  // rolled back
+  EXPECT_EQ(cat.version("main", ObjType::Secret, "s", "")->version, "aa");
+  EXPECT_EQ(cat.object("main", ObjType::Secret, "s")->current_version, "aa");
+}
+
+TEST_F(RowCacheTest, RawSqlEditByAnotherConnection_IsSeen) {
+  // A raw SQL edit through another sqlite3 connection (as the sqlite3 shell would make it) moves data_version too.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path / "catalog.db").c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "UPDATE versions SET enabled=0", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  EXPECT_FALSE(cat.version("main", ObjType::Secret, "s", "aa")->enabled);
+}
