@@ -23,7 +23,7 @@ Result<Catalog> Catalog::open(const std::string& path) {
   if (!db) return std::unexpected(db.error());
   auto v = migrate(*db);
   if (!v) return std::unexpected(v.error());
-  auto impl = std::make_unique<Impl>(Impl{std::move(*db), *v, nullptr, std::nullopt});
+  auto impl = std::make_unique<Impl>(Impl{std::move(*db), *v, nullptr, std::nullopt, GroupCommitter::for_file(path)});
   return Catalog(std::move(impl));
 }
 

@@ -1,6 +1,68 @@
 #include "store/db.hpp"
 
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
 namespace cv::store {
+namespace {
+
+// Prepared statements kept per open connection for reuse. Compiling SQL costs more than running most of
+// the catalogue's indexed statements, and every call prepares the same few texts again. A Stmt takes a kept
+// statement of the same text when one is free (else compiles a new one) and gives it back reset, with its
+// bindings cleared, when destroyed, so callers keep owning plain Stmts. A connection's kept statements are
+// finalized before it closes; a Stmt outliving its connection's registration is finalized, never kept.
+// Thread safety: one mutex over the map; each connection is still used by one thread at a time.
+class StmtCache {
+ public:
+  void open(sqlite3* db) {
+    std::lock_guard lock(mu_);
+    kept_[db];
+  }
+  void close(sqlite3* db) {
+    std::lock_guard lock(mu_);
+    auto it = kept_.find(db);
+    if (it == kept_.end()) return;
+    for (auto& [sql, st] : it->second) sqlite3_finalize(st);
+    kept_.erase(it);
+  }
+  sqlite3_stmt* take(sqlite3* db, std::string_view sql) {
+    std::lock_guard lock(mu_);
+    auto it = kept_.find(db);
+    if (it == kept_.end()) return nullptr;
+    auto st = it->second.find(std::string(sql));
+    if (st == it->second.end()) return nullptr;
+    sqlite3_stmt* out = st->second;
+    it->second.erase(st);
+    return out;
+  }
+  // Keeps st for reuse, or finalizes it (connection unknown, or enough kept already).
+  void give_back(sqlite3* db, sqlite3_stmt* st) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    {
+      std::lock_guard lock(mu_);
+      auto it = kept_.find(db);
+      if (it != kept_.end() && it->second.size() < kMaxPerConnection) {
+        it->second.emplace(sqlite3_sql(st), st);
+        return;
+      }
+    }
+    sqlite3_finalize(st);
+  }
+
+ private:
+  static constexpr std::size_t kMaxPerConnection = 128;
+  std::mutex mu_;
+  std::unordered_map<sqlite3*, std::unordered_multimap<std::string, sqlite3_stmt*>> kept_;
+};
+
+StmtCache& stmt_cache() {
+  static StmtCache* c = new StmtCache;  // never destroyed: Stmts may be released during static teardown
+  return *c;
+}
+
+}  // namespace
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string native = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -26,11 +88,13 @@ Result<Db> Db::open(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 30000);
   sqlite3_extended_result_codes(db, 1);
+  stmt_cache().open(db);
   return Db(db);
 }
 
 Db& Db::operator=(Db&& o) noexcept {
   if (this != &o) {
+    stmt_cache().close(db_);
     sqlite3_close(db_);
     db_ = o.db_;
     o.db_ = nullptr;
@@ -38,7 +102,11 @@ Db& Db::operator=(Db&& o) noexcept {
   return *this;
 }
 
-Db::~Db() { sqlite3_close(db_); }
+Db::~Db() {
+  if (!db_) return;
+  stmt_cache().close(db_);
+  sqlite3_close(db_);
+}
 
 Result<void> Db::exec(const char* sql) {
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
@@ -46,9 +114,15 @@ Result<void> Db::exec(const char* sql) {
   return {};
 }
 
+Stmt::~Stmt() {
+  if (st_) stmt_cache().give_back(db_, st_);
+}
+
 Result<Stmt> Stmt::prepare(sqlite3* db, std::string_view sql) {
+  if (sqlite3_stmt* kept = stmt_cache().take(db, sql)) return Stmt(db, kept);
   sqlite3_stmt* st = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
+  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st,
+                              nullptr);
   if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "prepare"));
   return Stmt(db, st);
 }

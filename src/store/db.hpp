@@ -39,7 +39,7 @@ class Stmt {
   Stmt(Stmt&& o) noexcept : db_(o.db_), st_(o.st_) { o.st_ = nullptr; }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
-  ~Stmt() { sqlite3_finalize(st_); }
+  ~Stmt();  // gives the statement back to its connection's kept statements (db.cpp)
 
   Stmt& bind(int i, std::string_view v);
   Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
