@@ -41,6 +41,12 @@ class GroupCommitter {
   // during the call (it may run other callers' writes).
   Result<void> run(sqlite3* db, Write write);
 
+  // Writes waiting for the next commit (tests use it to know a group has formed).
+  std::size_t queued() {
+    std::lock_guard lock(mu_);
+    return queued_.size();
+  }
+
  private:
   struct Item {
     Write write;
