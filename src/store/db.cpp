@@ -127,6 +127,14 @@ Result<Stmt> Stmt::prepare(sqlite3* db, std::string_view sql) {
   return Stmt(db, st);
 }
 
+Result<void> Stmt::execute(sqlite3* db, std::string_view sql, std::string_view what) {
+  auto st = prepare(db, sql);
+  if (!st) return std::unexpected(st.error());
+  int rc = sqlite3_step(st->st_);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return std::unexpected(sqlite_error(db, rc, what));
+  return {};
+}
+
 Stmt& Stmt::bind(int i, std::string_view v) {
   sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;
@@ -190,8 +198,8 @@ Result<Transaction> Transaction::begin(sqlite3* db) {
   // Inside a Catalog::Batch the connection is already in a transaction: nest as a savepoint, so this
   // write's own failure undoes only itself and the batch decides about the rest.
   bool nested = sqlite3_get_autocommit(db) == 0;
-  int rc = sqlite3_exec(db, nested ? "SAVEPOINT cv_tx" : "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "begin transaction"));
+  if (auto r = Stmt::execute(db, nested ? "SAVEPOINT cv_tx" : "BEGIN IMMEDIATE", "begin transaction"); !r)
+    return std::unexpected(r.error());
   return Transaction(db, nested);
 }
 
@@ -202,8 +210,8 @@ Transaction::~Transaction() {
 }
 
 Result<void> Transaction::commit() {
-  int rc = sqlite3_exec(db_, nested_ ? "RELEASE cv_tx" : "COMMIT", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db_, rc, "commit"));
+  if (auto r = Stmt::execute(db_, nested_ ? "RELEASE cv_tx" : "COMMIT", "commit"); !r)
+    return std::unexpected(r.error());
   db_ = nullptr;
   return {};
 }

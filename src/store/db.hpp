@@ -36,6 +36,9 @@ class Db {
 class Stmt {
  public:
   static Result<Stmt> prepare(sqlite3* db, std::string_view sql);
+  // Runs one statement without rows (BEGIN, SAVEPOINT, RELEASE, COMMIT: run around every write) through
+  // the kept statements, so it is not compiled again each time; errors name `what`.
+  static Result<void> execute(sqlite3* db, std::string_view sql, std::string_view what);
   Stmt(Stmt&& o) noexcept : db_(o.db_), st_(o.st_) { o.st_ = nullptr; }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;

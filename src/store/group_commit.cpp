@@ -21,11 +21,7 @@ Result<void> run_hook(std::size_t n) {
   return hook ? hook(n) : Result<void>{};
 }
 
-Result<void> exec(sqlite3* db, const char* sql, const char* what) {
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, what));
-  return {};
-}
+Result<void> exec(sqlite3* db, const char* sql, const char* what) { return Stmt::execute(db, sql, what); }
 
 }  // namespace
 
