@@ -33,6 +33,10 @@ void set_group_commit_hook(std::function<Result<void>(std::size_t)> before_commi
 std::shared_ptr<GroupCommitter> GroupCommitter::for_file(const std::string& path) {
   static std::mutex mu;
   static std::map<std::string, std::weak_ptr<GroupCommitter>> by_file;
+  // A database that is not one file on disk (in-memory, URI) is its own: its rows must never be written by
+  // another connection.
+  if (path.empty() || path.starts_with(":memory:") || path.starts_with("file:"))
+    return std::make_shared<GroupCommitter>();
   std::error_code ec;
   auto canonical = std::filesystem::weakly_canonical(path, ec);
   std::string key = ec ? path : canonical.string();
@@ -62,7 +66,17 @@ Result<void> GroupCommitter::run(sqlite3* db, Write write) {
     std::vector<Item*> group;
     group.swap(queued_);
     lock.unlock();
-    auto outcomes = commit_group(db, group);
+    std::vector<Result<void>> outcomes;
+    try {
+      outcomes = commit_group(db, group);
+    } catch (...) {  // bad_alloc or a bug: undo, and release the callers waiting on this group
+      if (sqlite3_get_autocommit(db) == 0) (void)exec(db, "ROLLBACK", "rollback");
+      lock.lock();
+      for (Item* item : group) item->outcome = fail(Errc::Internal, "catalogue: the group commit was abandoned");
+      leading_ = false;
+      done_.notify_all();
+      throw;
+    }
     lock.lock();
     for (std::size_t i = 0; i < group.size(); ++i) group[i]->outcome = std::move(outcomes[i]);
     leading_ = false;
