@@ -1,12 +1,13 @@
 // ES256 with a certificate's key (backup blob signatures). Every restore and `blob verify` checks a
-// signature by one of a handful of signer certificates; parsing the certificate and building its key costs
-// several times the verification itself, so the built key is kept by the certificate's SHA-256.
+// signature by one of a handful of signer certificates; parsing the certificate and building its
+// key costs several times the verification itself, so the built key is kept by the certificate's
+// SHA-256.
 //
-// Cache contract: keyed by SHA-256 of the whole DER, so an entry is a pure function of the bytes it was
-// made from and nothing can make it stale (no invalidation). Only certificates that parsed and carry a
-// P-256 key are entered; any other input takes the full path and gets the same error as before. Bounded
-// (cleared when full). Thread safe: the map is behind a mutex; the EVP_PKEYs are only read (OpenSSL allows
-// concurrent verification with one key, each with its own EVP_PKEY_CTX).
+// Cache contract: keyed by SHA-256 of the whole DER, so an entry is a pure function of the bytes it
+// was made from and nothing can make it stale (no invalidation). Only certificates that parsed and
+// carry a P-256 key are entered; any other input takes the full path and gets the same error as
+// before. Bounded (cleared when full). Thread safe: the map is behind a mutex; the EVP_PKEYs are
+// only read (OpenSSL allows concurrent verification with one key, each with its own EVP_PKEY_CTX).
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -28,7 +29,8 @@ class Es256KeyCache {
   }
   void put(const std::string& digest, SharedPkey key) {
     std::lock_guard lock(mu_);
-    if (keys_.size() >= kMax) keys_.clear();  // a few signers in practice; a flood only costs re-parsing
+    if (keys_.size() >= kMax)
+      keys_.clear();  // a few signers in practice; a flood only costs re-parsing
     keys_.emplace(digest, std::move(key));
   }
 

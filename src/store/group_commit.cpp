@@ -21,7 +21,9 @@ Result<void> run_hook(std::size_t n) {
   return hook ? hook(n) : Result<void>{};
 }
 
-Result<void> exec(sqlite3* db, const char* sql, const char* what) { return Stmt::execute(db, sql, what); }
+Result<void> exec(sqlite3* db, const char* sql, const char* what) {
+  return Stmt::execute(db, sql, what);
+}
 
 }  // namespace
 
@@ -33,8 +35,8 @@ void set_group_commit_hook(std::function<Result<void>(std::size_t)> before_commi
 std::shared_ptr<GroupCommitter> GroupCommitter::for_file(const std::string& path) {
   static std::mutex mu;
   static std::map<std::string, std::weak_ptr<GroupCommitter>> by_file;
-  // A database that is not one file on disk (in-memory, URI) is its own: its rows must never be written by
-  // another connection.
+  // A database that is not one file on disk (in-memory, URI) is its own: its rows must never be
+  // written by another connection.
   if (path.empty() || path.starts_with(":memory:") || path.starts_with("file:"))
     return std::make_shared<GroupCommitter>();
   std::error_code ec;
@@ -56,7 +58,8 @@ Result<void> GroupCommitter::run(sqlite3* db, Write write) {
   Item mine{std::move(write), std::nullopt};
   std::unique_lock lock(mu_);
   queued_.push_back(&mine);
-  // Either a leader's commit takes this item (wait for it), or no commit runs and this caller leads one.
+  // Either a leader's commit takes this item (wait for it), or no commit runs and this caller leads
+  // one.
   while (!mine.outcome) {
     if (leading_) {
       done_.wait(lock);
@@ -72,7 +75,8 @@ Result<void> GroupCommitter::run(sqlite3* db, Write write) {
     } catch (...) {  // bad_alloc or a bug: undo, and release the callers waiting on this group
       if (sqlite3_get_autocommit(db) == 0) (void)exec(db, "ROLLBACK", "rollback");
       lock.lock();
-      for (Item* item : group) item->outcome = fail(Errc::Internal, "catalogue: the group commit was abandoned");
+      for (Item* item : group)
+        item->outcome = fail(Errc::Internal, "catalogue: the group commit was abandoned");
       leading_ = false;
       done_.notify_all();
       throw;
@@ -85,8 +89,11 @@ Result<void> GroupCommitter::run(sqlite3* db, Write write) {
   return std::move(*mine.outcome);
 }
 
-std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db, const std::vector<Item*>& items) {
-  auto all = [&](const Error& e) { return std::vector<Result<void>>(items.size(), std::unexpected(e)); };
+std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db,
+                                                       const std::vector<Item*>& items) {
+  auto all = [&](const Error& e) {
+    return std::vector<Result<void>>(items.size(), std::unexpected(e));
+  };
   if (auto r = exec(db, "BEGIN IMMEDIATE", "begin transaction"); !r) return all(r.error());
   std::vector<Result<void>> out;
   bool any_ok = false;
@@ -98,7 +105,8 @@ std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db, const std::v
     Result<void> r = item->write(db);
     // Released either way; rolled back first when it failed, so the group keeps only good writes.
     if (!r) (void)exec(db, "ROLLBACK TO cv_group_item", "rollback to savepoint");
-    if (auto rel = exec(db, "RELEASE cv_group_item", "release savepoint"); !rel && r) r = std::unexpected(rel.error());
+    if (auto rel = exec(db, "RELEASE cv_group_item", "release savepoint"); !rel && r)
+      r = std::unexpected(rel.error());
     any_ok = any_ok || r.has_value();
     out.push_back(std::move(r));
   }
@@ -109,7 +117,8 @@ std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db, const std::v
   Result<void> committed = run_hook(items.size());
   if (committed) committed = exec(db, "COMMIT", "commit");
   if (!committed) {
-    // A COMMIT that failed may leave the transaction open: undo it, so no write of this group exists.
+    // A COMMIT that failed may leave the transaction open: undo it, so no write of this group
+    // exists.
     if (sqlite3_get_autocommit(db) == 0) (void)exec(db, "ROLLBACK", "rollback");
     for (auto& r : out)
       if (r) r = std::unexpected(committed.error());

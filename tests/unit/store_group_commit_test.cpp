@@ -1,6 +1,6 @@
-// Group commit of lineage rows (src/store/group_commit.*, docs/adr/0009-group-commit.md) on a real SQLite
-// file: several connections, one durable COMMIT per group, a failing write fails only its caller, a failing
-// COMMIT fails every caller of its group and keeps none of their rows.
+// Group commit of lineage rows (src/store/group_commit.*, docs/adr/0009-group-commit.md) on a real
+// SQLite file: several connections, one durable COMMIT per group, a failing write fails only its
+// caller, a failing COMMIT fails every caller of its group and keeps none of their rows.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -42,7 +42,8 @@ BlobEvent event(const std::string& sha) {
   return e;
 }
 
-// Every sha256 in blob_events, read through a connection of its own (what another process would see).
+// Every sha256 in blob_events, read through a connection of its own (what another process would
+// see).
 std::multiset<std::string> rows_seen_fresh(const fs::path& file) {
   auto db = Db::open(file.string());
   std::multiset<std::string> out;
@@ -80,10 +81,12 @@ TEST_F(GroupCommit, ConcurrentRecordsFromManyConnections_AllDurableAndDistinct) 
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
-      auto cat = Catalog::open(file.string());  // one connection per thread, as the server's workers
+      auto cat =
+          Catalog::open(file.string());  // one connection per thread, as the server's workers
       if (!cat) return void(++failures);
       for (int i = 0; i < kEach; ++i)
-        if (!record_blob_event(*cat, event(std::to_string(t) + "-" + std::to_string(i)))) ++failures;
+        if (!record_blob_event(*cat, event(std::to_string(t) + "-" + std::to_string(i))))
+          ++failures;
     });
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures, 0);
@@ -95,7 +98,8 @@ TEST_F(GroupCommit, ConcurrentRecordsFromManyConnections_AllDurableAndDistinct) 
 }
 
 TEST_F(GroupCommit, FailingCommit_FailsEveryCallerAndKeepsNoRow) {
-  set_group_commit_hook([](std::size_t) { return fail(Errc::StorageFailure, "injected COMMIT failure"); });
+  set_group_commit_hook(
+      [](std::size_t) { return fail(Errc::StorageFailure, "injected COMMIT failure"); });
   std::vector<std::future<Result<void>>> calls;
   for (int t = 0; t < 6; ++t)
     calls.push_back(std::async(std::launch::async, [&, t] {
@@ -133,7 +137,8 @@ TEST_F(GroupCommit, RecordInsideBatch_CommitsWithTheBatchNotTheGroup) {
   EXPECT_EQ(group_commits, 0);
 }
 
-// The committer itself, with writes that block and fail on purpose, to form a group deterministically.
+// The committer itself, with writes that block and fail on purpose, to form a group
+// deterministically.
 TEST_F(GroupCommit, QueuedCallers_ShareOneCommit_FailingWriteFailsOnlyItsCaller_NoneReturnsEarly) {
   {
     auto db = Db::open(file.string());
@@ -182,7 +187,8 @@ TEST_F(GroupCommit, QueuedCallers_ShareOneCommit_FailingWriteFailsOnlyItsCaller_
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::Conflict);  // the CHECK constraint, its own error
   EXPECT_TRUE(b.get());
-  EXPECT_EQ(group_sizes, (std::vector<std::size_t>{1, 3}));  // the three queued writes shared one COMMIT
+  EXPECT_EQ(group_sizes,
+            (std::vector<std::size_t>{1, 3}));  // the three queued writes shared one COMMIT
   auto db = Db::open(file.string());
   auto st = Stmt::prepare(db->get(), "SELECT v FROM t ORDER BY v");
   std::vector<std::string> kept;
