@@ -2,6 +2,7 @@
 // air-gapped site keeps (including ones it cannot open). Backed by src/store/lineage.cpp.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,14 @@ struct BlobEvent {
   std::string detail;  // the refusal message, or empty
 };
 
+// Durable when it returns. Inside a Catalog::Batch the row joins the batch; otherwise it joins the group
+// commit of the catalogue file (rows recorded at the same time by other threads of this process, each with
+// its own Catalog, share one COMMIT; docs/adr/0009-group-commit.md). Conflict for a row the table refuses.
 Result<void> record_blob_event(Catalog& c, const BlobEvent& e);
+// Test seam: called before every group COMMIT with the number of writes it holds; an error makes that
+// commit fail as a failing COMMIT would (every caller in the group gets it, none of their rows is kept).
+// Empty function: no hook.
+void set_group_commit_hook(std::function<Result<void>(std::size_t)> before_commit);
 // Newest first; all events, or those of one blob.
 Result<std::vector<BlobEvent>> blob_events(Catalog& c, const std::optional<std::string>& sha256,
                                            std::size_t limit);

@@ -1,5 +1,8 @@
 #include "backup/seal.hpp"
 
+#include <map>
+#include <mutex>
+
 #include "backup/jose.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
@@ -26,6 +29,32 @@ nlohmann::json manifest_json(const Manifest& m) {
           {"signer", m.signer},   {"payloadSha256", m.payload_sha256}};
 }
 
+// The signer certificate as a blob carries it: DER and its SHA-256.
+struct SignerCert {
+  Bytes der;
+  Bytes sha256;
+};
+
+// Every blob of a vault embeds the same signing certificate, held in the vault row as PEM; decoding and
+// parsing it cost as much as the token's signature. Kept by the PEM text itself, so an entry is a pure
+// function of its key and never stale (a vault whose certificate changes has another PEM). Bounded (cleared
+// when full); behind a mutex, since the server's workers seal blobs in parallel.
+Result<SignerCert> signer_cert(const std::string& pem) {
+  static std::mutex mu;
+  static std::map<std::string, SignerCert, std::less<>> known;
+  {
+    std::lock_guard lock(mu);
+    if (auto it = known.find(pem); it != known.end()) return it->second;
+  }
+  auto der = crypto::certificate_der_from_pem(pem);
+  if (!der) return std::unexpected(der.error());
+  SignerCert c{*der, crypto::sha256(*der)};
+  std::lock_guard lock(mu);
+  if (known.size() >= 256) known.clear();
+  known.emplace(pem, c);
+  return c;
+}
+
 }  // namespace
 
 Result<Sealer> Sealer::begin(vault::Service& svc, const vault::VaultKeys& vk) {
@@ -42,13 +71,13 @@ Result<Bytes> Sealer::finish(Manifest m, const SecureString& payload) {
   auto& token = svc_->token();
   auto domain = svc_->domain_key(vk_->row.domain_kid);
   if (!domain) return std::unexpected(domain.error());
-  auto cert_der = crypto::certificate_der_from_pem(vk_->row.signer_cert_pem);
-  if (!cert_der) return std::unexpected(cert_der.error());
+  auto cert = signer_cert(vk_->row.signer_cert_pem);
+  if (!cert) return std::unexpected(cert.error());
 
   ByteView plain(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
   m.domain = vk_->row.domain_kid;
   m.created = vault::Service::now();
-  m.signer = to_hex(crypto::sha256(*cert_der));
+  m.signer = to_hex(cert->sha256);
   m.payload_sha256 = to_hex(crypto::sha256(plain));
   nlohmann::json jwe_header = {{"alg", "RSA-OAEP"},
                                {"enc", "A256GCM"},
@@ -70,8 +99,8 @@ Result<Bytes> Sealer::finish(Manifest m, const SecureString& payload) {
   nlohmann::json jws_header = {{"alg", "ES256"},
                                {"typ", "coldvault-backup+jose"},
                                {"cty", "JWE"},
-                               {"x5c", {base64_encode(*cert_der)}},
-                               {"x5t#S256", base64url_encode(crypto::sha256(*cert_der))},
+                               {"x5c", {base64_encode(cert->der)}},
+                               {"x5t#S256", base64url_encode(cert->sha256)},
                                {"cv.jwe.sha256", to_hex(crypto::sha256(as_bytes(jwe)))}};
   std::string signing_input = encode_json_part(jws_header) + "." + base64url_encode(as_bytes(jwe));
   auto sig = token.sign(hsm::Mech::Ecdsa, vk_->signer.priv, crypto::sha256(as_bytes(signing_input)));

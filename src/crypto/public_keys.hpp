@@ -19,6 +19,10 @@ Bytes der_octet_string(ByteView content);
 Result<ossl::PkeyPtr> rsa_public_pkey(const RsaPublic& pub);
 Result<ossl::PkeyPtr> ec_public_pkey(const EcPublic& pub);
 
+// ECDSA over `digest` with a key already built (r||s of coord_bytes each): false for a mismatch or a
+// signature of the wrong length, Internal when verification cannot be set up.
+Result<bool> verify_ecdsa_raw(EVP_PKEY* pkey, std::size_t coord_bytes, ByteView digest, ByteView sig_raw_rs);
+
 // The other direction (key_extract.cpp): parts of a key OpenSSL parsed. Unsupported for a curve
 // other than P-256/384/521 or one given by explicit parameters; BadParameter for a key of the
 // wrong type.

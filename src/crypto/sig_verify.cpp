@@ -125,4 +125,15 @@ Result<bool> verify_digest(const EcPublic& pub, SigAlg alg, ByteView digest, Byt
   return run_verify(pkey->get(), digest, *der, [](EVP_PKEY_CTX*) { return true; });
 }
 
+namespace detail {
+
+Result<bool> verify_ecdsa_raw(EVP_PKEY* pkey, std::size_t coord_bytes, ByteView digest, ByteView sig_raw_rs) {
+  if (sig_raw_rs.size() != 2 * coord_bytes) return false;
+  auto der = ecdsa_raw_to_der(sig_raw_rs);
+  if (!der) return false;
+  return run_verify(pkey, digest, *der, [](EVP_PKEY_CTX*) { return true; });
+}
+
+}  // namespace detail
+
 }  // namespace cv::crypto

@@ -129,12 +129,4 @@ Result<ChainVerdict> verify_chain(const std::vector<Bytes>& chain_der, std::stri
   return verdict;
 }
 
-Result<bool> verify_es256(ByteView cert_der, ByteView signing_input, ByteView sig_raw_rs) {
-  auto pub = certificate_ec_public(cert_der);
-  if (!pub) return std::unexpected(pub.error());
-  if (pub->curve != Curve::P256)
-    return fail(Errc::BadParameter, "ES256 needs a certificate with a P-256 key");
-  return verify_digest(*pub, SigAlg::ES256, sha256(signing_input), sig_raw_rs);
-}
-
 }  // namespace cv::crypto

@@ -6,6 +6,7 @@
 
 #include "coldvault/catalog.hpp"
 #include "store/db.hpp"
+#include "store/group_commit.hpp"
 
 namespace cv::store {
 
@@ -69,6 +70,7 @@ struct Catalog::Impl {
     }
     return true;
   }
+  std::shared_ptr<GroupCommitter> committer;  // shared by every Catalog of this file in the process
 
   bool guarded(ObjType t) const { return guard && guard->guards(t); }
   // A copy of v, sealed when its type is guarded.
@@ -86,6 +88,7 @@ struct Catalog::Impl {
 // The connection of a Catalog, for the store's own files that add tables beside the core ones.
 struct CatalogAccess {
   static sqlite3* db(Catalog& c) { return c.impl_->db.get(); }
+  static GroupCommitter& committer(Catalog& c) { return *c.impl_->committer; }
 };
 
 }  // namespace cv::store

@@ -23,7 +23,8 @@ Result<Catalog> Catalog::open(const std::string& path) {
   if (!db) return std::unexpected(db.error());
   auto v = migrate(*db);
   if (!v) return std::unexpected(v.error());
-  auto impl = std::make_unique<Impl>(Impl{std::move(*db), *v, nullptr, std::nullopt, {}});
+  auto impl = std::make_unique<Impl>(
+      Impl{std::move(*db), *v, nullptr, std::nullopt, {}, GroupCommitter::for_file(path)});
   return Catalog(std::move(impl));
 }
 
@@ -282,8 +283,8 @@ std::int64_t Catalog::data_version() { return impl_->read_data_version(); }
 Result<Catalog::Batch> Catalog::begin_batch() {
   sqlite3* db = impl_->db.get();
   bool nested = sqlite3_get_autocommit(db) == 0;
-  int rc = sqlite3_exec(db, nested ? "SAVEPOINT cv_batch" : "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "begin transaction"));
+  if (auto r = Stmt::execute(db, nested ? "SAVEPOINT cv_batch" : "BEGIN IMMEDIATE", "begin transaction"); !r)
+    return std::unexpected(r.error());
   return Batch(this, nested);
 }
 
@@ -295,8 +296,8 @@ Catalog::Batch::~Batch() {
 
 Result<void> Catalog::Batch::commit() {
   sqlite3* db = cat_->impl_->db.get();
-  int rc = sqlite3_exec(db, nested_ ? "RELEASE cv_batch" : "COMMIT", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "commit"));
+  if (auto r = Stmt::execute(db, nested_ ? "RELEASE cv_batch" : "COMMIT", "commit"); !r)
+    return std::unexpected(r.error());
   cat_ = nullptr;
   return {};
 }

@@ -1,43 +1,65 @@
 #include "store/db.hpp"
 
 #include <mutex>
+#include <string>
 #include <unordered_map>
-#include <vector>
 
 namespace cv::store {
 namespace {
 
-// Idle prepared statements per connection, by SQL text. A connection is used by one thread at a time, but the
-// registry is shared by all connections of the process, hence the mutex (held for a lookup, never for SQLite).
-struct SqlHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-using IdleStatements = std::unordered_map<std::string, std::vector<sqlite3_stmt*>, SqlHash, std::equal_to<>>;
-constexpr std::size_t kIdlePerSql = 4;  // more only while the same SQL is nested deeper than this
-
-std::mutex& cache_mu() {
-  static std::mutex mu;
-  return mu;
-}
-std::unordered_map<sqlite3*, IdleStatements>& caches() {
-  static auto* m = new std::unordered_map<sqlite3*, IdleStatements>;  // never destroyed: used at exit
-  return *m;
-}
-
-// Finalises the connection's idle statements and forgets it; before sqlite3_close.
-void drop_cache(sqlite3* db) {
-  if (!db) return;
-  IdleStatements idle;
-  {
-    std::lock_guard lock(cache_mu());
-    auto it = caches().find(db);
-    if (it == caches().end()) return;
-    idle.swap(it->second);
-    caches().erase(it);
+// Prepared statements kept per open connection for reuse. Compiling SQL costs more than running most of
+// the catalogue's indexed statements, and every call prepares the same few texts again. A Stmt takes a kept
+// statement of the same text when one is free (else compiles a new one) and gives it back reset, with its
+// bindings cleared, when destroyed, so callers keep owning plain Stmts. A connection's kept statements are
+// finalized before it closes; a Stmt outliving its connection's registration is finalized, never kept.
+// Thread safety: one mutex over the map; each connection is still used by one thread at a time.
+class StmtCache {
+ public:
+  void open(sqlite3* db) {
+    std::lock_guard lock(mu_);
+    kept_[db];
   }
-  for (auto& [sql, list] : idle)
-    for (sqlite3_stmt* st : list) sqlite3_finalize(st);
+  void close(sqlite3* db) {
+    std::lock_guard lock(mu_);
+    auto it = kept_.find(db);
+    if (it == kept_.end()) return;
+    for (auto& [sql, st] : it->second) sqlite3_finalize(st);
+    kept_.erase(it);
+  }
+  sqlite3_stmt* take(sqlite3* db, std::string_view sql) {
+    std::lock_guard lock(mu_);
+    auto it = kept_.find(db);
+    if (it == kept_.end()) return nullptr;
+    auto st = it->second.find(std::string(sql));
+    if (st == it->second.end()) return nullptr;
+    sqlite3_stmt* out = st->second;
+    it->second.erase(st);
+    return out;
+  }
+  // Keeps st for reuse, or finalizes it (connection unknown, or enough kept already).
+  void give_back(sqlite3* db, sqlite3_stmt* st) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    {
+      std::lock_guard lock(mu_);
+      auto it = kept_.find(db);
+      if (it != kept_.end() && it->second.size() < kMaxPerConnection) {
+        it->second.emplace(sqlite3_sql(st), st);
+        return;
+      }
+    }
+    sqlite3_finalize(st);
+  }
+
+ private:
+  static constexpr std::size_t kMaxPerConnection = 128;
+  std::mutex mu_;
+  std::unordered_map<sqlite3*, std::unordered_multimap<std::string, sqlite3_stmt*>> kept_;
+};
+
+StmtCache& stmt_cache() {
+  static StmtCache* c = new StmtCache;  // never destroyed: Stmts may be released during static teardown
+  return *c;
 }
 
 }  // namespace
@@ -66,16 +88,13 @@ Result<Db> Db::open(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 30000);
   sqlite3_extended_result_codes(db, 1);
-  {
-    std::lock_guard lock(cache_mu());
-    caches()[db];
-  }
+  stmt_cache().open(db);
   return Db(db);
 }
 
 Db& Db::operator=(Db&& o) noexcept {
   if (this != &o) {
-    drop_cache(db_);
+    stmt_cache().close(db_);
     sqlite3_close(db_);
     db_ = o.db_;
     o.db_ = nullptr;
@@ -84,7 +103,8 @@ Db& Db::operator=(Db&& o) noexcept {
 }
 
 Db::~Db() {
-  drop_cache(db_);
+  if (!db_) return;
+  stmt_cache().close(db_);
   sqlite3_close(db_);
 }
 
@@ -94,19 +114,12 @@ Result<void> Db::exec(const char* sql) {
   return {};
 }
 
+Stmt::~Stmt() {
+  if (st_) stmt_cache().give_back(db_, st_);
+}
+
 Result<Stmt> Stmt::prepare(sqlite3* db, std::string_view sql) {
-  {
-    std::lock_guard lock(cache_mu());
-    auto conn = caches().find(db);
-    if (conn != caches().end()) {
-      auto it = conn->second.find(sql);
-      if (it != conn->second.end() && !it->second.empty()) {
-        sqlite3_stmt* st = it->second.back();
-        it->second.pop_back();
-        return Stmt(db, st);
-      }
-    }
-  }
+  if (sqlite3_stmt* kept = stmt_cache().take(db, sql)) return Stmt(db, kept);
   sqlite3_stmt* st = nullptr;
   int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st,
                               nullptr);
@@ -114,27 +127,12 @@ Result<Stmt> Stmt::prepare(sqlite3* db, std::string_view sql) {
   return Stmt(db, st);
 }
 
-void Stmt::release() {
-  if (!st_) return;
-  // Reset ends the statement's read (no transaction held open by an idle statement) and clearing the
-  // bindings frees the bound values (ciphertexts, names) now rather than at the next use.
-  sqlite3_reset(st_);
-  sqlite3_clear_bindings(st_);
-  {
-    std::lock_guard lock(cache_mu());
-    auto conn = caches().find(db_);
-    const char* text = sqlite3_sql(st_);
-    if (conn != caches().end() && text) {
-      auto& idle = conn->second[text];
-      if (idle.size() < kIdlePerSql) {
-        idle.push_back(st_);
-        st_ = nullptr;
-        return;
-      }
-    }
-  }
-  sqlite3_finalize(st_);
-  st_ = nullptr;
+Result<void> Stmt::execute(sqlite3* db, std::string_view sql, std::string_view what) {
+  auto st = prepare(db, sql);
+  if (!st) return std::unexpected(st.error());
+  int rc = sqlite3_step(st->st_);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return std::unexpected(sqlite_error(db, rc, what));
+  return {};
 }
 
 Stmt& Stmt::bind(int i, std::string_view v) {
@@ -200,8 +198,8 @@ Result<Transaction> Transaction::begin(sqlite3* db) {
   // Inside a Catalog::Batch the connection is already in a transaction: nest as a savepoint, so this
   // write's own failure undoes only itself and the batch decides about the rest.
   bool nested = sqlite3_get_autocommit(db) == 0;
-  int rc = sqlite3_exec(db, nested ? "SAVEPOINT cv_tx" : "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db, rc, "begin transaction"));
+  if (auto r = Stmt::execute(db, nested ? "SAVEPOINT cv_tx" : "BEGIN IMMEDIATE", "begin transaction"); !r)
+    return std::unexpected(r.error());
   return Transaction(db, nested);
 }
 
@@ -212,8 +210,8 @@ Transaction::~Transaction() {
 }
 
 Result<void> Transaction::commit() {
-  int rc = sqlite3_exec(db_, nested_ ? "RELEASE cv_tx" : "COMMIT", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db_, rc, "commit"));
+  if (auto r = Stmt::execute(db_, nested_ ? "RELEASE cv_tx" : "COMMIT", "commit"); !r)
+    return std::unexpected(r.error());
   db_ = nullptr;
   return {};
 }

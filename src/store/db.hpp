@@ -33,16 +33,16 @@ class Db {
   sqlite3* db_ = nullptr;
 };
 
-// A prepared statement. Statements of a connection opened by Db::open are kept after use (reset, bindings
-// cleared) and handed out again for the same SQL text, so the hot reads are parsed once per connection, not per
-// call (issue 23: parsing was a quarter of a key lookup).
 class Stmt {
  public:
   static Result<Stmt> prepare(sqlite3* db, std::string_view sql);
+  // Runs one statement without rows (BEGIN, SAVEPOINT, RELEASE, COMMIT: run around every write) through
+  // the kept statements, so it is not compiled again each time; errors name `what`.
+  static Result<void> execute(sqlite3* db, std::string_view sql, std::string_view what);
   Stmt(Stmt&& o) noexcept : db_(o.db_), st_(o.st_) { o.st_ = nullptr; }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
-  ~Stmt() { release(); }
+  ~Stmt();  // gives the statement back to its connection's kept statements (db.cpp)
 
   Stmt& bind(int i, std::string_view v);
   Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
@@ -68,7 +68,6 @@ class Stmt {
 
  private:
   Stmt(sqlite3* db, sqlite3_stmt* st) : db_(db), st_(st) {}
-  void release();  // back to the connection's cache, or finalised
   sqlite3* db_;
   sqlite3_stmt* st_;
 };

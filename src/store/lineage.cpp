@@ -20,8 +20,8 @@ std::vector<std::string> split_versions(const std::string& s) {
 
 }  // namespace
 
-Result<void> record_blob_event(Catalog& c, const BlobEvent& e) {
-  auto st = Stmt::prepare(CatalogAccess::db(c),
+static Result<void> insert_blob_event(sqlite3* db, const BlobEvent& e) {
+  auto st = Stmt::prepare(db,
                           "INSERT INTO blob_events(event, outcome, sha256, type, name, versions, source_vault,"
                           " target_vault, domain_kid, signer, time, detail) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!st) return std::unexpected(st.error());
@@ -29,6 +29,14 @@ Result<void> record_blob_event(Catalog& c, const BlobEvent& e) {
   st->bind(6, join_versions(e.versions)).bind(7, e.source_vault).bind(8, e.target_vault);
   st->bind(9, e.domain_kid).bind(10, e.signer).bind(11, e.time).bind(12, e.detail);
   return st->run();
+}
+
+Result<void> record_blob_event(Catalog& c, const BlobEvent& e) {
+  sqlite3* db = CatalogAccess::db(c);
+  // Inside a Batch (a restore and its record) the row commits with the batch. Alone (a backup), it joins
+  // the file's group commit: concurrent workers' rows share one durable COMMIT (docs/adr/0009).
+  if (sqlite3_get_autocommit(db) == 0) return insert_blob_event(db, e);
+  return CatalogAccess::committer(c).run(db, [e](sqlite3* leader) { return insert_blob_event(leader, e); });
 }
 
 Result<std::vector<BlobEvent>> blob_events(Catalog& c, const std::optional<std::string>& sha256,

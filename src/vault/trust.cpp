@@ -41,9 +41,12 @@ Result<store::SignerRow> make_row(Service& svc, ByteView der, const std::string&
   return r;
 }
 
+// Rows come from make_row (which parsed the DER) or checked_rows (DER authenticated by the integrity key
+// and its own digest, parsed when it was made), so it is armoured without being parsed again: every
+// restore asks for its anchor.
 TrustedSigner entry_of(const store::SignerRow& r) {
   return TrustedSigner{r.sha256, r.subject, r.kind, r.label, r.ca, r.added,
-                       crypto::certificate_pem_from_der(r.cert_der).value_or("")};
+                       crypto::pem_encode("CERTIFICATE", r.cert_der)};
 }
 
 // Every row, each checked against its authenticator and its own certificate.

@@ -1,6 +1,8 @@
 // HSM-bound blobs against real SoftHSM tokens: round trips, binding to the domain, refusals that write
 // nothing, lineage.
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include "coldvault/backup.hpp"
 #include "coldvault/base64.hpp"
@@ -295,4 +297,39 @@ TEST_F(Backup, Key_EcAndOctRoundTripKeepWorking) {
   auto opened = t.decrypt("aes", "", "A256GCM", sealed->value, sealed->iv, {}, sealed->tag);
   ASSERT_TRUE(opened) << opened.error().message;
   EXPECT_EQ(as_chars(opened->value), "gcm-data");
+}
+
+TEST_F(Backup, ConcurrentBackupsFromSeveralServices_EachGetsADurableDistinctLineageRow) {
+  // As the server runs them: one Service (own catalogue connection, own token sessions) per worker thread,
+  // all on one home, their lineage rows group-committed (docs/adr/0009-group-commit.md).
+  ASSERT_TRUE(secrets().set("shared", value("v")));
+  constexpr int kThreads = 4, kEach = 5;
+  std::vector<std::vector<std::string>> made(kThreads);
+  std::vector<std::string> errors(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      auto worker = vault::Service::open(opts);
+      if (!worker) return void(errors[t] = worker.error().message);
+      for (int i = 0; i < kEach; ++i) {
+        auto blob = backup::backup_secret(*worker, "main", "shared");
+        if (!blob) return void(errors[t] = blob.error().message);
+        made[t].push_back(backup::blob_sha256(*blob));
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  std::set<std::string> returned;
+  for (const auto& m : made) returned.insert(m.begin(), m.end());
+  EXPECT_EQ(returned.size(), std::size_t{kThreads * kEach});  // distinct blobs
+
+  auto fresh = vault::open_catalog(opts);  // a connection of its own sees every row committed
+  ASSERT_TRUE(fresh);
+  auto events = store::blob_events(*fresh, std::nullopt, 1000);
+  ASSERT_TRUE(events);
+  std::multiset<std::string> recorded;
+  for (const auto& e : *events)
+    if (e.event == "backup" && e.outcome == "ok") recorded.insert(e.sha256);
+  EXPECT_EQ(recorded.size(), returned.size());
+  EXPECT_EQ(std::set<std::string>(recorded.begin(), recorded.end()), returned);
 }

@@ -1,0 +1,129 @@
+#include "store/group_commit.hpp"
+
+#include <filesystem>
+#include <map>
+
+#include "coldvault/lineage.hpp"
+#include "store/db.hpp"
+
+namespace cv::store {
+namespace {
+
+std::mutex g_hook_mu;
+std::function<Result<void>(std::size_t)> g_hook;
+
+Result<void> run_hook(std::size_t n) {
+  std::function<Result<void>(std::size_t)> hook;
+  {
+    std::lock_guard lock(g_hook_mu);
+    hook = g_hook;
+  }
+  return hook ? hook(n) : Result<void>{};
+}
+
+Result<void> exec(sqlite3* db, const char* sql, const char* what) {
+  return Stmt::execute(db, sql, what);
+}
+
+}  // namespace
+
+void set_group_commit_hook(std::function<Result<void>(std::size_t)> before_commit) {
+  std::lock_guard lock(g_hook_mu);
+  g_hook = std::move(before_commit);
+}
+
+std::shared_ptr<GroupCommitter> GroupCommitter::for_file(const std::string& path) {
+  static std::mutex mu;
+  static std::map<std::string, std::weak_ptr<GroupCommitter>> by_file;
+  // A database that is not one file on disk (in-memory, URI) is its own: its rows must never be
+  // written by another connection.
+  if (path.empty() || path.starts_with(":memory:") || path.starts_with("file:"))
+    return std::make_shared<GroupCommitter>();
+  std::error_code ec;
+  auto canonical = std::filesystem::weakly_canonical(path, ec);
+  std::string key = ec ? path : canonical.string();
+  std::lock_guard lock(mu);
+  for (auto it = by_file.begin(); it != by_file.end();)  // drop committers of files no longer open
+    it = it->second.expired() ? by_file.erase(it) : std::next(it);
+  auto& slot = by_file[key];
+  auto c = slot.lock();
+  if (!c) {
+    c = std::make_shared<GroupCommitter>();
+    slot = c;
+  }
+  return c;
+}
+
+Result<void> GroupCommitter::run(sqlite3* db, Write write) {
+  Item mine{std::move(write), std::nullopt};
+  std::unique_lock lock(mu_);
+  queued_.push_back(&mine);
+  // Either a leader's commit takes this item (wait for it), or no commit runs and this caller leads
+  // one.
+  while (!mine.outcome) {
+    if (leading_) {
+      done_.wait(lock);
+      continue;
+    }
+    leading_ = true;
+    std::vector<Item*> group;
+    group.swap(queued_);
+    lock.unlock();
+    std::vector<Result<void>> outcomes;
+    try {
+      outcomes = commit_group(db, group);
+    } catch (...) {  // bad_alloc or a bug: undo, and release the callers waiting on this group
+      if (sqlite3_get_autocommit(db) == 0) (void)exec(db, "ROLLBACK", "rollback");
+      lock.lock();
+      for (Item* item : group)
+        item->outcome = fail(Errc::Internal, "catalogue: the group commit was abandoned");
+      leading_ = false;
+      done_.notify_all();
+      throw;
+    }
+    lock.lock();
+    for (std::size_t i = 0; i < group.size(); ++i) group[i]->outcome = std::move(outcomes[i]);
+    leading_ = false;
+    done_.notify_all();
+  }
+  return std::move(*mine.outcome);
+}
+
+std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db,
+                                                       const std::vector<Item*>& items) {
+  auto all = [&](const Error& e) {
+    return std::vector<Result<void>>(items.size(), std::unexpected(e));
+  };
+  if (auto r = exec(db, "BEGIN IMMEDIATE", "begin transaction"); !r) return all(r.error());
+  std::vector<Result<void>> out;
+  bool any_ok = false;
+  for (Item* item : items) {
+    if (auto r = exec(db, "SAVEPOINT cv_group_item", "savepoint"); !r) {
+      out.push_back(std::unexpected(r.error()));
+      continue;
+    }
+    Result<void> r = item->write(db);
+    // Released either way; rolled back first when it failed, so the group keeps only good writes.
+    if (!r) (void)exec(db, "ROLLBACK TO cv_group_item", "rollback to savepoint");
+    if (auto rel = exec(db, "RELEASE cv_group_item", "release savepoint"); !rel && r)
+      r = std::unexpected(rel.error());
+    any_ok = any_ok || r.has_value();
+    out.push_back(std::move(r));
+  }
+  if (!any_ok) {
+    (void)exec(db, "ROLLBACK", "rollback");
+    return out;
+  }
+  Result<void> committed = run_hook(items.size());
+  if (committed) committed = exec(db, "COMMIT", "commit");
+  if (!committed) {
+    // A COMMIT that failed may leave the transaction open: undo it, so no write of this group
+    // exists.
+    if (sqlite3_get_autocommit(db) == 0) (void)exec(db, "ROLLBACK", "rollback");
+    for (auto& r : out)
+      if (r) r = std::unexpected(committed.error());
+  }
+  return out;
+}
+
+}  // namespace cv::store

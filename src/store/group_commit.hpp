@@ -1,0 +1,67 @@
+// Group commit: small independent writes from several connections of one process to one catalogue
+// file share one durable transaction. Private to src/store; design in
+// docs/adr/0009-group-commit.md.
+//
+// Each write costs little; its COMMIT (an fdatasync of the WAL, synchronous=FULL) costs most of the
+// call. Callers that arrive while a commit is under way queue; when it returns, one of them (the
+// leader) takes every queued write, runs them on its own connection inside one BEGIN IMMEDIATE ...
+// COMMIT, each in its own SAVEPOINT, and hands each caller its outcome. So:
+//   - a caller returns only after the COMMIT holding its write returned (durable), or with an
+//   error;
+//   - a write that fails is rolled back to its savepoint and fails only its own caller;
+//   - a COMMIT that fails fails every caller whose write it held, and none of their rows exists.
+// Writes must not depend on each other or on the calling connection's state: they are closures over
+// their own data, run on whichever connection leads.
+//
+// Thread safety: run() may be called from any number of threads, each with its own connection to
+// the file.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coldvault/error.hpp"
+
+namespace cv::store {
+
+class GroupCommitter {
+ public:
+  using Write = std::function<Result<void>(sqlite3*)>;
+
+  // The one committer of the catalogue file at `path` in this process (made on first use, shared by
+  // every Catalog open on that file).
+  static std::shared_ptr<GroupCommitter> for_file(const std::string& path);
+
+  // Runs `write` in a group transaction and returns its outcome once that transaction committed or
+  // failed. REQUIRES: db is a connection to this file, outside any transaction, and not used by
+  // another thread during the call (it may run other callers' writes).
+  Result<void> run(sqlite3* db, Write write);
+
+  // Writes waiting for the next commit (tests use it to know a group has formed).
+  std::size_t queued() {
+    std::lock_guard lock(mu_);
+    return queued_.size();
+  }
+
+ private:
+  struct Item {
+    Write write;
+    std::optional<Result<void>> outcome;
+  };
+  // One transaction over items (no lock held); the outcome of each, in order.
+  static std::vector<Result<void>> commit_group(sqlite3* db, const std::vector<Item*>& items);
+
+  std::mutex mu_;
+  std::condition_variable done_;
+  std::vector<Item*> queued_;
+  bool leading_ = false;
+};
+
+}  // namespace cv::store
