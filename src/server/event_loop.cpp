@@ -34,7 +34,7 @@ void wipe(std::string& s) {
 
 struct EventLoop::Conn {
   enum class Phase { Handshake, Reading, Busy, Writing, Draining, Closed };
-  Conn(std::uint64_t i, int f, crypto::TlsStream s, const http1::Limits& l)
+  Conn(std::uint64_t i, int f, tls::Stream s, const http1::Limits& l)
       : id(i), fd(f), tls(std::move(s)), parser(l) {}
   ~Conn() {
     wipe(in);
@@ -42,7 +42,7 @@ struct EventLoop::Conn {
   }
   std::uint64_t id;
   int fd;
-  crypto::TlsStream tls;
+  tls::Stream tls;
   http1::Parser parser;
   Phase phase = Phase::Handshake;
   std::uint32_t events = 0;  // the interest registered with epoll
@@ -56,7 +56,7 @@ struct EventLoop::Conn {
   Clock::time_point deadline;
 };
 
-Result<std::unique_ptr<EventLoop>> EventLoop::create(int listen_fd, const crypto::TlsContext& tls,
+Result<std::unique_ptr<EventLoop>> EventLoop::create(int listen_fd, const tls::Context& tls,
                                                      Workers& workers, LoopConfig cfg) {
   std::unique_ptr<EventLoop> loop(new EventLoop(listen_fd, tls, workers, cfg));
   if (loop->epoll_ < 0 || loop->wake_ < 0)
@@ -69,7 +69,7 @@ Result<std::unique_ptr<EventLoop>> EventLoop::create(int listen_fd, const crypto
   return loop;
 }
 
-EventLoop::EventLoop(int listen_fd, const crypto::TlsContext& tls, Workers& workers,
+EventLoop::EventLoop(int listen_fd, const tls::Context& tls, Workers& workers,
                      LoopConfig cfg)
     : listen_fd_(listen_fd),
       tls_(tls),
@@ -161,7 +161,7 @@ void EventLoop::accept_some() {
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto tls = crypto::TlsStream::accept(tls_, fd);
+    auto tls = tls::Stream::accept(tls_, fd);
     if (!tls) {
       ::close(fd);
       continue;
@@ -196,13 +196,13 @@ void EventLoop::on_event(Conn& c, std::uint32_t events) {
   switch (c.phase) {
     case Conn::Phase::Handshake:
       switch (c.tls.handshake()) {
-        case crypto::TlsIo::done:
+        case tls::Io::done:
           c.phase = Conn::Phase::Reading;
           c.deadline = Clock::now() + cfg_.idle_timeout;
           return drive_read(c);
-        case crypto::TlsIo::want_read:
+        case tls::Io::want_read:
           return want(c, EPOLLIN);
-        case crypto::TlsIo::want_write:
+        case tls::Io::want_write:
           return want(c, EPOLLOUT);
         default:
           return close(c);
@@ -260,9 +260,9 @@ void EventLoop::drive_read(Conn& c) {
   for (;;) {
     std::size_t got = 0;
     auto io = c.tls.read(scratch_.get(), kScratch, got);
-    if (io == crypto::TlsIo::want_read) return want(c, EPOLLIN);
-    if (io == crypto::TlsIo::want_write) return want(c, EPOLLOUT);
-    if (io != crypto::TlsIo::done) return close(c);
+    if (io == tls::Io::want_read) return want(c, EPOLLIN);
+    if (io == tls::Io::want_write) return want(c, EPOLLOUT);
+    if (io != tls::Io::done) return close(c);
     std::size_t used = 0;
     bool go_on = feed(c, scratch_.get(), got, used);
     if (used < got) c.in.append(scratch_.get() + used, got - used);  // the next request's bytes
@@ -321,9 +321,9 @@ void EventLoop::drive_write(Conn& c) {
   while (c.out_done < c.out.size()) {
     std::size_t written = 0;
     auto io = c.tls.write(c.out.data() + c.out_done, c.out.size() - c.out_done, written);
-    if (io == crypto::TlsIo::want_write) return want(c, EPOLLOUT);
-    if (io == crypto::TlsIo::want_read) return want(c, EPOLLIN);
-    if (io != crypto::TlsIo::done) return close(c);
+    if (io == tls::Io::want_write) return want(c, EPOLLOUT);
+    if (io == tls::Io::want_read) return want(c, EPOLLIN);
+    if (io != tls::Io::done) return close(c);
     c.out_done += written;
     c.deadline = Clock::now() + cfg_.write_timeout;
   }

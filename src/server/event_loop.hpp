@@ -42,7 +42,7 @@ struct LoopConfig {
 class EventLoop {
  public:
   // REQUIRES: listen_fd, tls and workers outlive the loop. Internal when epoll or eventfd fail.
-  static Result<std::unique_ptr<EventLoop>> create(int listen_fd, const crypto::TlsContext& tls,
+  static Result<std::unique_ptr<EventLoop>> create(int listen_fd, const tls::Context& tls,
                                                    Workers& workers, LoopConfig cfg);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
@@ -59,7 +59,7 @@ class EventLoop {
   struct Conn;
 
  private:
-  EventLoop(int listen_fd, const crypto::TlsContext& tls, Workers& workers, LoopConfig cfg);
+  EventLoop(int listen_fd, const tls::Context& tls, Workers& workers, LoopConfig cfg);
   void accept_some();
   void on_event(Conn& c, std::uint32_t events);
   void drive_read(Conn& c);
@@ -76,7 +76,7 @@ class EventLoop {
   void take_posts();
 
   int listen_fd_;
-  const crypto::TlsContext& tls_;
+  const tls::Context& tls_;
   Workers& workers_;
   LoopConfig cfg_;
   int epoll_ = -1;

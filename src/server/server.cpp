@@ -144,7 +144,7 @@ Result<void> serve(const ServeOptions& o) {
                 }};
   App app(std::move(cfg));
 
-  auto ctx = crypto::TlsContext::server([&tls](ssl_ctx_st* c) { return tls->identity.apply(c); });
+  auto ctx = tls::Context::server([&tls](ssl_ctx_st* c) { return tls->identity.apply(c); });
   if (!ctx) return std::unexpected(ctx.error());
   raise_fd_limit();
 
