@@ -25,6 +25,7 @@ cleanup() {
   [[ -n $HOLD_PID ]] && kill "$HOLD_PID" 2>/dev/null && wait "$HOLD_PID" 2>/dev/null
   [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+  [[ -n ${OLD_PID:-} ]] && kill "$OLD_PID" 2>/dev/null && wait "$OLD_PID" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -39,6 +40,15 @@ URL=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/serve.out")
 [[ -n $URL ]] || { echo "rest_bench: server did not start: $(cat "$WORK/serve.err")" >&2; exit 1; }
 PATH_Q="/secrets/bench/?api-version=7.5"
 curl -sf --cacert "$COLDVAULT_HOME/tls/server.pem" -H "Authorization: Bearer $CV_TOKEN" "$URL$PATH_Q" >"$WORK/body.json"
+OLD_PID="" OLD_URL=""
+if [[ -n $OLD_CV ]]; then
+  # Another build (e.g. the cpp-httplib server before ADR 0008) on the same home, for the same rows.
+  "$OLD_CV" serve --vault-name bench --listen 127.0.0.1:0 >"$WORK/old.out" 2>"$WORK/old.err" &
+  OLD_PID=$!
+  for _ in $(seq 1 100); do grep -q "listening on" "$WORK/old.out" 2>/dev/null && break; sleep 0.1; done
+  OLD_URL=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/old.out")
+  [[ -n $OLD_URL ]] || { echo "rest_bench: old server did not start: $(cat "$WORK/old.err")" >&2; exit 1; }
+fi
 
 # nginx: the same response bytes as a static file, on another free port. coldvault's TLS key is in
 # the token, so nginx gets a throwaway software key of the same type (EC P-256); with keep-alive the
@@ -107,6 +117,12 @@ for c in 16 64; do
   ratio_p99=$(awk -v a="${P99[coldvault serve,$c]}" -v b="${P99[nginx static file,$c]}" 'BEGIN { printf "%.2f", a / b }')
   echo "$cv_row | $ratio_rps | $ratio_p99 |"
   echo "$ng_row | 1.00 | 1.00 |"
+  if [[ -n $OLD_URL ]]; then
+    run "old build" "$OLD_URL$PATH_Q" "$c"
+    ratio_rps=$(awk -v a="${RPS[old build,$c]}" -v b="${RPS[nginx static file,$c]}" 'BEGIN { printf "%.2f", a / b }')
+    ratio_p99=$(awk -v a="${P99[old build,$c]}" -v b="${P99[nginx static file,$c]}" 'BEGIN { printf "%.2f", a / b }')
+    echo "$ROW | $ratio_rps | $ratio_p99 |"
+  fi
 done
 
 # Idle connections: RSS and threads of a server with N keep-alive TLS connections held open, each
@@ -114,7 +130,8 @@ done
 proc_field() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 idle_rows() {  # label pid url
   local port=${3##*:}
-  printf '| %s | 0 | %s | %s |\n' "$1" "$(( $(proc_field "$2" VmRSS) / 1024 ))" "$(proc_field "$2" Threads)"
+  socks() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c socket; }
+  printf '| %s | 0 | %s | %s | %s |\n' "$1" "$(socks "$2")" "$(( $(proc_field "$2" VmRSS) / 1024 ))" "$(proc_field "$2" Threads)"
   for n in 10 1000; do
     rm -f "$WORK/hold" "$WORK/idle.out"
     mkfifo "$WORK/hold"
@@ -128,7 +145,7 @@ idle_rows() {  # label pid url
     done
     local answered
     answered=$(awk '{print $4}' "$WORK/idle.out")
-    printf '| %s | %s (%s answered) | %s | %s |\n' "$1" "$n" "${answered:-0}" \
+    printf '| %s | %s (%s answered) | %s | %s | %s |\n' "$1" "$n" "${answered:-0}" "$(socks "$2")" \
       "$(( $(proc_field "$2" VmRSS) / 1024 ))" "$(proc_field "$2" Threads)"
     exec 3>&-
     wait "$HOLD_PID" 2>/dev/null
@@ -139,16 +156,10 @@ idle_rows() {  # label pid url
 echo
 echo "Idle keep-alive TLS connections (one GET each, then held): server RSS (MiB, VmRSS) and threads"
 echo
-echo "| server | idle connections | RSS MiB | threads |"
-echo "|---|---|---|---|"
+echo "| server | idle connections opened | sockets the server holds | RSS MiB | threads |"
+echo "|---|---|---|---|---|"
 idle_rows "coldvault serve" "$SERVER_PID" "$URL"
-if [[ -n $OLD_CV ]]; then
-  # The same home served by another build (e.g. the cpp-httplib server before ADR 0008).
-  kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null
-  "$OLD_CV" serve --vault-name bench --listen 127.0.0.1:0 >"$WORK/old.out" 2>"$WORK/old.err" &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do grep -q "listening on" "$WORK/old.out" 2>/dev/null && break; sleep 0.1; done
-  OLD_URL=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/old.out")
+if [[ -n $OLD_URL ]]; then
   curl -sf --cacert "$COLDVAULT_HOME/tls/server.pem" -H "Authorization: Bearer $CV_TOKEN" "$OLD_URL$PATH_Q" >/dev/null
-  idle_rows "old build ($(basename "$(dirname "$OLD_CV")"))" "$SERVER_PID" "$OLD_URL"
+  idle_rows "old build" "$OLD_PID" "$OLD_URL"
 fi
