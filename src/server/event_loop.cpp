@@ -214,10 +214,10 @@ void EventLoop::on_event(Conn& c, std::uint32_t events) {
     case Conn::Phase::Draining:
       return drain(c);
     case Conn::Phase::Busy:
-      // Interest is empty while a worker has the request; only a hang-up gets here. Its answer
-      // will find no connection and be dropped.
-      if (events & EPOLLHUP) close(c);
-      return;
+      // A worker has the request. A hang-up closes now (the answer will find no connection and be
+      // dropped); bytes of a pipelined request wait in the socket until the answer is written.
+      if (events & EPOLLHUP) return close(c);
+      return want(c, 0);
     case Conn::Phase::Closed:
       return;
   }
@@ -276,8 +276,10 @@ void EventLoop::dispatch(Conn& c) {
   c.keep_alive = m.keep_alive;
   c.minor = m.minor;
   c.head_method = m.head_method;
+  // Interest stays EPOLLIN: most clients send nothing until answered, and dropping it here and
+  // restoring it after the answer would cost two epoll_ctl calls per request. A client that does
+  // send more (pipelining) gets its interest dropped in on_event, lazily.
   c.phase = Conn::Phase::Busy;
-  want(c, 0);
   workers_.submit(Job{std::move(m.request),
                       [this, id = c.id](Response r) { post(id, std::move(r)); }});
 }
