@@ -156,6 +156,10 @@ Result<void> serve(const ServeOptions& o) {
   sigaddset(&sigs, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
+  // A client that hangs up while its answer is being written must cost an EPIPE, not the process:
+  // OpenSSL writes to the socket with write(), which raises SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
+
   auto listener = Listener::bind(listen->host, listen->port);
   if (!listener) return std::unexpected(listener.error());
 
