@@ -1,14 +1,16 @@
 // The Key Vault data-plane REST server (`coldvault serve`). Its bearer tokens are the domain's
 // (coldvault/access_tokens.hpp).
 //
-// The server speaks HTTPS/1.1 with keep-alive on cpp-httplib (docs/adr/0002-http-library.md). Every
+// The server speaks HTTPS/1.1 with keep-alive over its own epoll event loops and a strict HTTP/1.1
+// parser (docs/adr/0008-event-loop-transport.md). Every
 // request is authenticated first (401 with Key Vault's challenge), then routed, then checked
 // against the token's permissions (403), and only then is its body parsed. docs/rest.md lists
 // routes, limits and status codes.
 //
-// Threads: one HTTP thread per open connection (up to `threads`), and a pool of at most `workers`
-// vault::Services (each one catalogue connection plus a Token on the shared module) that requests
-// borrow. A Service that saw the HSM fail is dropped and reopened on next use, so the server
+// Threads: `threads` event-loop threads that hold every connection (an open connection costs no
+// thread: a TLS object without buffers and a few hundred bytes), and `workers` vault worker threads,
+// each running one request at a time with one of at most `workers` vault::Services (each one
+// catalogue connection plus a Token on the shared module). A Service that saw the HSM fail is dropped and reopened on next use, so the server
 // recovers by itself when the token comes back.
 #pragma once
 
@@ -30,8 +32,8 @@ struct ServeOptions {
   std::string tls_cert, tls_key;       // both or neither; neither = issue from <home>/tls/ca.pem
   std::vector<std::string> hostnames;  // "H" (-> vault) or "H=V"; added to the issued certificate
   bool dev_accept_any_token = false;   // any bearer token passes, with every permission
-  unsigned threads = 128;              // connection threads (a keep-alive connection holds one)
-  unsigned workers = 8;                // Services in the pool
+  unsigned threads = 0;                // event-loop threads; 0 = min(2, cores)
+  unsigned workers = 8;                // vault worker threads, and Services in the pool
   std::size_t max_body = 1u << 20;     // request body limit in bytes (413 above it)
   // Seconds between purges of soft-deleted objects and vaults past their scheduled purge date (one runs
   // at start); 0 = never (the CLI still purges opportunistically).

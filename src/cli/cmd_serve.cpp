@@ -24,12 +24,11 @@ void add_serve_command(CLI::App& app, Globals& g) {
       "INSECURE: accept any bearer token with every permission (throwaway test setups only)");
   serve
       ->add_option("--threads", o->threads,
-                   "Connection threads (one per open keep-alive connection)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 4096u));
+                   "Event-loop threads holding the connections (default: min(2, cores))")
+      ->check(CLI::Range(1u, 64u));
   serve
       ->add_option("--workers", o->workers,
-                   "Vault workers (catalogue connection + HSM session each)")
+                   "Vault worker threads (catalogue connection + HSM session each)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 256u));
   serve->add_option("--purge-interval", o->purge_interval,

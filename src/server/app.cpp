@@ -73,14 +73,6 @@ Response App::handle(const Request& req) {
   return finish(req, std::move(r));
 }
 
-std::optional<Response> App::preflight(const Request& req) {
-  Principal p;
-  std::string vault = valid_host(req.host) ? cfg_.resolver.vault_for(req.host) : std::string();
-  auto r = check_caller(req, vault, p);
-  if (!r) return std::nullopt;
-  return finish(req, std::move(*r));
-}
-
 std::optional<Response> App::check_caller(const Request& req, const std::string& vault,
                                           Principal& out) {
   if (!valid_host(req.host))

@@ -1,8 +1,9 @@
 // The request pipeline without the transport: Host -> vault, authenticate (401), api-version (400),
 // route (404/405), permission (403), borrow a Service (503 if the HSM is away), run the handler,
-// map its error. server.cpp feeds it from cpp-httplib; unit tests call handle() directly.
+// map its error. The vault workers (workers.hpp) feed it complete requests from the event loops;
+// unit tests call handle() directly.
 //
-// Thread safety: handle() may run on every HTTP thread at once.
+// Thread safety: handle() may run on every worker thread at once.
 #pragma once
 
 #include <atomic>
@@ -41,10 +42,6 @@ class App {
  public:
   explicit App(AppConfig cfg);
   Response handle(const Request& req);
-  // The checks that need no body (Host, bearer token), for the transport to run before it reads the
-  // body: an unauthenticated request gets its 401 even with an oversized or missing body. A
-  // response means "answer this and stop"; nullopt means "read the body and call handle()".
-  std::optional<Response> preflight(const Request& req);
   // Drops the idle pooled Services (their caches: vault handles, unwrapped keys). After a vault purge made
   // elsewhere, so no worker keeps session objects of a vault that is gone.
   void drop_idle_services() { pool_.discard_idle(); }

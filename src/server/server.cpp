@@ -1,26 +1,26 @@
-// `coldvault serve`: cpp-httplib's SSLServer feeding App (docs/adr/0002-http-library.md).
-//
-// This is the only file that includes httplib.h, which pulls in OpenSSL for TLS: the one sanctioned
-// exception to "only src/crypto includes OpenSSL" (certificate issuance itself stays in
-// src/crypto).
+// `coldvault serve`: start-up checks, the TLS context, the listening socket, then the event loops
+// and vault workers (docs/adr/0008-event-loop-transport.md) until SIGINT/SIGTERM.
 #include "coldvault/vault_lifecycle.hpp"
 #include "coldvault/server.hpp"
 
-#include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <condition_variable>
-#include <mutex>
 
 #include "coldvault/tls_key.hpp"
+#include "coldvault/tls_stream.hpp"
 #include "coldvault/vault_info.hpp"
 #include "server/app.hpp"
 #include "server/errors.hpp"
+#include "server/event_loop.hpp"
+#include "server/listener.hpp"
+#include "server/workers.hpp"
 
 namespace cv::server {
 namespace {
@@ -51,62 +51,6 @@ Result<Listen> parse_listen(const std::string& text) {
 bool is_ip(const std::string& h) {
   return h.find_first_not_of("0123456789.") == std::string::npos ||
          h.find(':') != std::string::npos;
-}
-
-Request convert(const httplib::Request& in) {
-  Request r;
-  r.method = in.method;
-  r.target = in.target;
-  r.host = in.get_header_value("Host");
-  r.authorization = in.get_header_value("Authorization");
-  r.client_request_id = in.get_header_value("x-ms-client-request-id");
-  r.body.assign(in.body.data(), in.body.size());  // SecureString: wiped when the request is done
-  return r;
-}
-
-// After a handler, wipes httplib's copy of the body, the one other copy we can still reach (its
-// earlier growth copies and the socket and TLS read buffers are beyond reach: docs/threat-model.md).
-// The Request is a non-const local of httplib's connection loop that it only hands out as const, so
-// writing through const_cast is defined; nothing reads the body after the handler.
-void wipe_body(const httplib::Request& in) {
-  auto& body = const_cast<std::string&>(in.body);
-  body.resize(body.capacity());  // spare capacity too: a body received in chunks grew in place
-  secure_wipe(body.data(), body.size());
-  body.clear();
-}
-
-void emit(const Response& r, httplib::Response& out) {
-  out.status = r.status;
-  for (const auto& [k, v] : r.headers) out.set_header(k, v);
-  if (r.status != 204) out.set_content(r.body, "application/json");
-}
-
-// Turns httplib's own refusals (malformed request 400, body over the limit 413, ...) into Key
-// Vault's envelope: the SDK fails with a TypeError on an error without a JSON body.
-void fill_error(httplib::Response& res, std::size_t max_body) {
-  if (!res.body.empty()) return;
-  Response r;
-  switch (res.status) {
-    case 413:
-      r = error_response(
-          413, "RequestEntityTooLarge",
-          "The request body is larger than the limit of " + std::to_string(max_body) + " bytes.");
-      break;
-    case 404:
-      r = error_response(404, "NotFound", "There is no operation at this path.");
-      break;
-    case 405:
-      r = error_response(405, "MethodNotAllowed", "The method is not allowed on this resource.");
-      break;
-    case 414:
-      r = error_response(414, "BadParameter", "The request URL is too long.");
-      break;
-    default:
-      r = error_response(
-          res.status, res.status >= 500 ? "InternalError" : "BadParameter",
-          res.status >= 500 ? "The server hit an internal error." : "The request is malformed.");
-  }
-  res.set_content(r.body, "application/json");
 }
 
 // One pass of retention expiry on a Service of its own (the pool's are busy with requests). Returns whether
@@ -200,93 +144,55 @@ Result<void> serve(const ServeOptions& o) {
                 }};
   App app(std::move(cfg));
 
-  // The callback form: the identity sets certificate, key, TLS 1.2 floor and cipher list itself
-  // (the path and X509* constructors would put the floor at TLS 1.1).
-  std::optional<Error> tls_error;
-  httplib::SSLServer svr([&tls, &tls_error](SSL_CTX& ctx) {
-    auto r = tls->identity.apply(&ctx);
-    if (!r) tls_error = r.error();
-    return r.has_value();
-  });
-  if (!svr.is_valid())
-    return std::unexpected(tls_error ? *tls_error
-                                     : Error{Errc::Internal, "cannot create the TLS context", {}, {}, {}});
-  unsigned threads = o.threads ? o.threads : 128;
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  // The library's compiled-in default closes a connection after 5 requests; SDK agents and load
-  // generators keep one socket for many.
-  svr.set_keep_alive_max_count(100000);
-  // httplib writes headers and body separately; with Nagle on, the body waits for the client's
-  // delayed ACK and every response takes ~40 ms.
-  svr.set_tcp_nodelay(true);
-  svr.set_keep_alive_timeout(10);
-  svr.set_read_timeout(30);
-  svr.set_write_timeout(30);
-  svr.set_payload_max_length(o.max_body);
-  auto handler = [&app](const httplib::Request& req, httplib::Response& res) {
-    struct Wipe {
-      const httplib::Request& r;
-      ~Wipe() { wipe_body(r); }
-    } wipe{req};  // also when the handler throws
-    emit(app.handle(convert(req)), res);
-  };
-  svr.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
-    // Answering before the body is read would leave it in the keep-alive stream, to be parsed as
-    // the next request. Requests with a body are authenticated by App::handle() instead, still
-    // before the body is parsed.
-    std::string length = req.get_header_value("Content-Length");
-    if ((!length.empty() && length != "0") || req.has_header("Transfer-Encoding"))
-      return httplib::Server::HandlerResponse::Unhandled;
-    auto early = app.preflight(convert(req));  // the body is not read yet: convert() sees it empty
-    if (!early) return httplib::Server::HandlerResponse::Unhandled;
-    emit(*early, res);
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  svr.Get(".*", handler);
-  svr.Post(".*", handler);
-  svr.Put(".*", handler);
-  svr.Patch(".*", handler);
-  svr.Delete(".*", handler);
-  svr.Options(".*", handler);
-  std::size_t max_body = o.max_body;
-  svr.set_error_handler(
-      [max_body](const httplib::Request&, httplib::Response& res) { fill_error(res, max_body); });
-  svr.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        res.status = 500;
-        res.body.clear();
-        fill_error(res, 0);
-      });
+  auto ctx = tls::Context::server([&tls](ssl_ctx_st* c) { return tls->identity.apply(c); });
+  if (!ctx) return std::unexpected(ctx.error());
+  raise_fd_limit();
 
-  // SIGINT/SIGTERM are taken by one thread with sigwait (stop() is not async-signal-safe); block
-  // them before the pool threads exist so they inherit the mask.
+  // SIGINT/SIGTERM are taken by one thread with sigwait; block them before any other thread exists
+  // so every thread inherits the mask.
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
-  int port = listen->port;
-  if (port == 0) {
-    port = svr.bind_to_any_port(listen->host);
-    if (port < 0) return fail(Errc::BadParameter, "cannot listen on " + o.listen);
-  } else if (!svr.bind_to_port(listen->host, port)) {
-    return fail(Errc::BadParameter, "cannot listen on " + o.listen + " (port in use?)");
+  // A client that hangs up while its answer is being written must cost an EPIPE, not the process:
+  // OpenSSL writes to the socket with write(), which raises SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
+
+  auto listener = Listener::bind(listen->host, listen->port);
+  if (!listener) return std::unexpected(listener.error());
+
+  unsigned threads = o.threads;
+  if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
+  Workers workers(o.workers, [&app](const Request& r) { return app.handle(r); });
+  LoopConfig loop_cfg;
+  loop_cfg.limits.max_body = o.max_body;
+  std::vector<std::unique_ptr<EventLoop>> loops;
+  for (unsigned i = 0; i < threads; ++i) {
+    auto loop = EventLoop::create(listener->fd(), *ctx, workers, loop_cfg);
+    if (!loop) return std::unexpected(loop.error());
+    loops.push_back(std::move(*loop));
   }
+
   std::string shown =
       listen->host == "0.0.0.0" || listen->host == "::" ? "127.0.0.1" : listen->host;
   if (shown.find(':') != std::string::npos) shown = "[" + shown + "]";
-  std::vector<std::string> lines = {"listening on https://" + shown + ":" + std::to_string(port) +
-                                    " (vault '" + o.vault + "', " + std::to_string(threads) +
-                                    " connection threads, " + std::to_string(o.workers) +
-                                    " vault workers)"};
+  std::vector<std::string> lines = {
+      "listening on https://" + shown + ":" + std::to_string(listener->port()) + " (vault '" +
+      o.vault + "', " + std::to_string(threads) + " event-loop threads, " +
+      std::to_string(o.workers) + " vault workers)"};
   lines.insert(lines.end(), tls->lines.begin(), tls->lines.end());
   if (o.on_ready) o.on_ready(lines);
 
-  std::thread waiter([&svr, sigs] {
+  std::mutex stop_mu;
+  bool stop_requested = false;
+  std::thread waiter([&loops, &stop_mu, &stop_requested, sigs] {
     int sig = 0;
     sigwait(&sigs, &sig);
-    svr.stop();
+    std::lock_guard lock(stop_mu);
+    stop_requested = true;
+    for (auto& l : loops) l->stop();
   });
   // Retention expiry: at start, then every purge_interval seconds until the server stops.
   std::mutex expiry_mu;
@@ -302,10 +208,24 @@ Result<void> serve(const ServeOptions& o) {
         lock.lock();
       } while (!expiry_cv.wait_for(lock, std::chrono::seconds(o.purge_interval), [&] { return stopping; }));
     });
-  bool ok = svr.listen_after_bind();
-  pthread_kill(waiter.native_handle(),
-               SIGTERM);  // wakes the waiter if the server stopped by itself
+  // The first loop runs on this thread, the others on their own.
+  std::vector<std::thread> loop_threads;
+  for (std::size_t i = 1; i < loops.size(); ++i)
+    loop_threads.emplace_back([&loops, i] { loops[i]->run(); });
+  loops[0]->run();
+  {
+    // A loop that stopped by itself (epoll failed) stops the others; the waiter is woken.
+    std::lock_guard lock(stop_mu);
+    if (!stop_requested) {
+      for (auto& l : loops) l->stop();
+      pthread_kill(waiter.native_handle(), SIGTERM);
+    }
+  }
+  for (auto& t : loop_threads) t.join();
   waiter.join();
+  // Running requests finish (their answers are dropped); queued ones are dropped unanswered.
+  workers.stop();
+  loops.clear();
   {
     std::lock_guard lock(expiry_mu);
     stopping = true;
@@ -314,7 +234,6 @@ Result<void> serve(const ServeOptions& o) {
   if (expiry.joinable()) expiry.join();
   // Tests read this line to prove that no request was answered with a 5xx.
   std::cerr << "coldvault serve: stopped; " << app.server_errors() << " server errors (5xx)\n";
-  if (!ok && svr.is_running()) return fail(Errc::Internal, "the server stopped unexpectedly");
   return {};
 }
 

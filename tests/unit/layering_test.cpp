@@ -1,7 +1,9 @@
 // Front doors are thin (STYLE.md habit 12, docs/adr/0006-thin-front-doors.md): src/cli and
 // src/server include nothing from src/store or src/crypto nor the public headers that are their
 // faces, name no store::/crypto:: symbol and never open the catalogue. They call the domain
-// (src/vault, src/backup).
+// (src/vault, src/backup). The transport's TLS stream (coldvault/tls_stream.hpp, namespace cv::tls) is
+// implemented in src/crypto because it needs OpenSSL, but it moves bytes for the event loop and does
+// no domain work, so src/server may use it (docs/adr/0008-event-loop-transport.md).
 #include <gtest/gtest.h>
 
 #include <filesystem>
