@@ -125,6 +125,25 @@ for c in 16 64; do
   fi
 done
 
+# REST secret set beside `secret set` through the library (secret_bench, one thread, wall time per op) in
+# the same run: the difference is what the HTTP layer costs on a write.
+SECRET_BENCH=$(dirname "$CV")/bench/secret_bench
+if [[ -x $SECRET_BENCH ]]; then
+  SET_TOKEN=$("$CV" token create --vault-name bench --permissions secrets/set 2>/dev/null | jq -r .token)
+  echo
+  echo "REST secret set (PUT, 40-byte value, a new version per request) beside the library's set, same run"
+  echo
+  echo "| path | connections | ops/s | p99 | non-2xx |"
+  echo "|---|---|---|---|---|"
+  for c in 1 16; do
+    out=$(CV_TOKEN=$SET_TOKEN wrk -t1 -c"$c" -d"${SECS}s" --latency -s "$here/rest_set.lua" "$URL" 2>&1)
+    echo "| REST PUT /secrets/{name} | $c | $(awk '/^Requests\/sec/ {print $2}' <<<"$out") | $(awk '$1=="99%" {print $2}' <<<"$out") | $(awk '/Non-2xx or 3xx responses/ {print $5}' <<<"$out" | grep . || echo 0) |"
+  done
+  lib=$(COLDVAULT_HOME= "$SECRET_BENCH" --benchmark_filter='BM_SecretSet/256$' --benchmark_min_time=1 2>/dev/null |
+    awk '/^BM_SecretSet\/256/ {t=$2; u=$3; if (u=="us") t*=1000; if (u=="ms") t*=1000000; printf "%.0f", 1e9 / t}')
+  echo "| library vault::Secrets::set (secret_bench, 1 thread, wall time) | - | $lib | - | - |"
+fi
+
 # Idle connections: RSS and threads of a server with N keep-alive TLS connections held open, each
 # after one GET (as an SDK agent leaves its socket).
 proc_field() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
