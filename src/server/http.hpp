@@ -20,7 +20,7 @@ struct Request {
   std::string method;             // "GET", "PUT", ...
   std::string target;             // raw request target: path and query, percent-encoded
   std::string host;               // Host header as sent (may carry :port)
-  std::string authorization;      // Authorization header; never logged
+  SecureString authorization;     // Authorization header (a bearer token); never logged, wiped when freed
   std::string client_request_id;  // x-ms-client-request-id, echoed back
   SecureString body;  // may carry a secret value, a password or key material: wiped when freed
 };

@@ -159,9 +159,13 @@ Parser::Status Parser::head_byte(char c) {
     if (c == '\n') {
       if (line_ != "\r") return fail(400, "The request has a bare LF.");
       line_.clear();
+      // A few are tolerated (a client's stray CRLF after a body); an endless stream of them would keep a
+      // connection busy and alive without ever sending a request.
+      if (++blank_lines_ > kMaxBlankLines) return fail(400, "The request starts with too many empty lines.");
       return Status::NeedMore;
     }
     if (!line_.empty()) return fail(400, "The request has a bare CR.");
+    blank_lines_ = 0;
     state_ = State::Head;
   }
   if (c == '\n') {
@@ -260,7 +264,8 @@ Parser::Status Parser::parse_head() {
         value.remove_prefix(comma == std::string_view::npos ? value.size() : comma + 1);
       }
     } else if (iequals(name, "expect")) {
-      expect_continue_ = iequals(value, "100-continue");
+      // An HTTP/1.0 client does not know 1xx answers: its expectation is ignored (RFC 9110 10.1.1).
+      expect_continue_ = msg_.minor >= 1 && iequals(value, "100-continue");
     }
   }
   if (has_length && has_te)
@@ -284,7 +289,9 @@ Parser::Status Parser::begin_body() {
     state_ = State::Done;
     return Status::Done;
   }
-  msg_.request.body.reserve(remaining_);  // one allocation: no growth copies left unwiped
+  // Grows with the bytes that arrive, not with what the client declared (a bare header must not make the server
+  // allocate and later wipe --max-body bytes); the body's allocator wipes every block it replaces.
+  msg_.request.body.reserve(std::min<std::size_t>(remaining_, 64 * 1024));
   state_ = State::Body;
   return expect_continue_ ? Status::Continue : Status::NeedMore;
 }

@@ -74,8 +74,10 @@ class Parser {
   Status trailer_byte(char c);
   void clear_head();
 
+  static constexpr int kMaxBlankLines = 4;
   Limits limits_;
   State state_ = State::Start;
+  int blank_lines_ = 0;  // empty lines before the current request line
   std::string head_;            // the head so far (wiped when cleared: it holds Authorization)
   std::string line_;            // a chunk-size or trailer line so far
   std::size_t trailer_bytes_ = 0;

@@ -103,6 +103,12 @@ std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db,
       continue;
     }
     Result<void> r = item->write(db);
+    if (!r && sqlite3_get_autocommit(db) != 0) {
+      // SQLite ended the whole transaction itself (SQLITE_FULL, IOERR, NOMEM roll everything back): the earlier
+      // items' writes are gone, and the later ones must not run outside a transaction (each RELEASE would then
+      // commit alone while the group's COMMIT fails). Every caller of the group gets this error.
+      return all(r.error());
+    }
     // Released either way; rolled back first when it failed, so the group keeps only good writes.
     if (!r) (void)exec(db, "ROLLBACK TO cv_group_item", "rollback to savepoint");
     if (auto rel = exec(db, "RELEASE cv_group_item", "release savepoint"); !rel && r)

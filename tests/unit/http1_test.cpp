@@ -214,6 +214,22 @@ TEST(Http1, BodyOverTheLimitIs413BeforeItIsRead) {
   EXPECT_NE(p.error_message().find("limit of 10 bytes"), std::string::npos);
 }
 
+TEST(Http1, ExpectInHttp10_IsIgnored) {
+  // A 1.0 client would take an interim 100 for the answer and read every later answer one behind.
+  auto f = feed("PUT / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}");
+  EXPECT_FALSE(f.continued);
+  ASSERT_EQ(f.requests.size(), 1u);
+}
+
+TEST(Http1, AFewEmptyLinesBeforeARequestAreSkipped_AnEndlessStreamIsRefused) {
+  EXPECT_EQ(feed("\r\n\r\nGET / HTTP/1.1\r\n\r\n").requests.size(), 1u);
+  std::string flood;
+  for (int i = 0; i < 1000; ++i) flood += "\r\n";
+  auto f = feed(flood);
+  EXPECT_EQ(f.status, 400);
+  EXPECT_GT(f.left, 900u);  // refused early, not after reading the whole stream
+}
+
 TEST(Http1, ExpectContinueAsksForA100UnlessTheBodyIsTooLarge) {
   auto f = feed("PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc");
   EXPECT_TRUE(f.continued);
