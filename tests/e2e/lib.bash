@@ -20,3 +20,17 @@ expect_eq() { if [[ "$1" == "$2" ]]; then ok "$3"; else bad "$3: got '$1', wante
 expect_ne() { if [[ "$1" != "$2" ]]; then ok "$3"; else bad "$3: both are '$1'"; fi; }
 expect_contains() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3: '$2' not in $(head -c 300 "$1")"; fi; }
 finish() { echo "$PASSED passed, $FAILED failed"; [[ $FAILED == 0 ]]; }
+# start_serve NAME serve-args...: runs `coldvault serve` in the background with its output in $WORK/NAME.out and
+# .err, waits for the "clients must trust it" line (bounded by the server's exit, not by a clock), and sets
+# SERVER_PID, PORT and CERT. On a server that exits it fails the script.
+start_serve() {
+  local name=$1; shift
+  "$CV" serve "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  SERVER_PID=$!
+  until grep -q "clients must trust it" "$WORK/$name.out" 2>/dev/null; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then bad "serve exited: $(cat "$WORK/$name.err")"; SERVER_PID=""; finish; exit 1; fi
+    sleep 0.1
+  done
+  PORT=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/$name.out" | grep -o '[0-9]*$')
+  CERT=$(sed -n 's/.*clients must trust it): //p' "$WORK/$name.out")
+}

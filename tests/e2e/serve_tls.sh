@@ -13,16 +13,7 @@ trap 'stop_server; rm -rf "$WORK"' EXIT
 
 # start_server NAME: runs serve in the background, waits for the "clients must trust it" line,
 # sets PORT and CERT. Waiting is bounded by the server's exit, not by a clock.
-start_server() {
-  "$CV" serve --vault-name tlsv --listen 127.0.0.1:0 >"$WORK/$1.out" 2>"$WORK/$1.err" &
-  SERVER_PID=$!
-  until grep -q "clients must trust it" "$WORK/$1.out" 2>/dev/null; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then bad "serve exited: $(cat "$WORK/$1.err")"; SERVER_PID=""; finish; exit 1; fi
-    sleep 0.1
-  done
-  PORT=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/$1.out" | grep -o '[0-9]*$')
-  CERT=$(sed -n 's/.*clients must trust it): //p' "$WORK/$1.out")
-}
+start_server() { start_serve "$1" --vault-name tlsv --listen 127.0.0.1:0; }
 
 expect_exit 0 "init" -- "$CV" init --vault-name tlsv
 KID=$("$CV" domain show | jq -r .kid)

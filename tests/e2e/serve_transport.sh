@@ -17,14 +17,7 @@ expect_exit 0 "init" -- "$CV" init --vault-name transport
 printf 'first-value' | "$CV" secret set --vault-name transport --name one --file - -o none
 TOKEN=$("$CV" token create --vault-name transport --permissions secrets/get,secrets/set | jq -r .token)
 
-"$CV" serve --vault-name transport --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER_PID=$!
-until grep -q "clients must trust it" "$WORK/serve.out" 2>/dev/null; do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then bad "serve exited: $(cat "$WORK/serve.err")"; SERVER_PID=""; finish; exit 1; fi
-  sleep 0.1
-done
-PORT=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/serve.out" | grep -o '[0-9]*$')
-CERT="$COLDVAULT_HOME/tls/server.pem"
+start_serve serve --vault-name transport --listen 127.0.0.1:0
 URL="https://127.0.0.1:$PORT"
 API="api-version=7.5"
 threads() { awk '/^Threads:/ {print $2}' "/proc/$SERVER_PID/status"; }

@@ -15,14 +15,7 @@ expect_exit 0 "init" -- "$CV" init --vault-name main
 ADMIN=$("$CV" token create --admin --label ops 2>/dev/null | jq -r .token)
 DATA=$("$CV" token create --vault-name main --permissions all 2>/dev/null | jq -r .token)
 expect_eq "${ADMIN:0:5}" "cva1_" "admin tokens have their own prefix"
-"$CV" serve --vault-name main --listen 127.0.0.1:0 --purge-interval 0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER_PID=$!
-until grep -q "clients must trust it" "$WORK/serve.out" 2>/dev/null; do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then bad "serve exited: $(cat "$WORK/serve.err")"; SERVER_PID=""; finish; exit 1; fi
-  sleep 0.1
-done
-PORT=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/serve.out" | grep -o '[0-9]*$')
-CERT=$(sed -n 's/.*clients must trust it): //p' "$WORK/serve.out")
+start_serve serve --vault-name main --listen 127.0.0.1:0 --purge-interval 0
 ARM="https://localhost:$PORT/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.KeyVault"
 SUB="https://localhost:$PORT/subscriptions/sub-1/providers/Microsoft.KeyVault"
 MV="api-version=2023-07-01"

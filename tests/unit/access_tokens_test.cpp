@@ -4,6 +4,8 @@
 #include "coldvault/access_tokens.hpp"
 
 #include <gtest/gtest.h>
+
+#include "unit/temp_dir.hpp"
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,14 +18,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Dir {
-  std::filesystem::path path;
-  Dir() {
-    char t[] = "/tmp/cv-acc-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~Dir() { std::filesystem::remove_all(path); }
-};
+using Dir = cvtest::TempDir;
 
 class TokenVerifierTest : public ::testing::Test {
  protected:

@@ -2,6 +2,8 @@
 #include "coldvault/api_tokens.hpp"
 
 #include <gtest/gtest.h>
+
+#include "unit/temp_dir.hpp"
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,14 +13,7 @@ using namespace cv::store;
 
 namespace {
 
-struct Dir {
-  std::filesystem::path path;
-  Dir() {
-    char t[] = "/tmp/cv-tok-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~Dir() { std::filesystem::remove_all(path); }
-};
+using Dir = cvtest::TempDir;
 
 class ApiTokens : public ::testing::Test {
  protected:

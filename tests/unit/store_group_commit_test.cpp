@@ -2,6 +2,8 @@
 // SQLite file: several connections, one durable COMMIT per group, a failing write fails only its
 // caller, a failing COMMIT fails every caller of its group and keeps none of their rows.
 #include <gtest/gtest.h>
+
+#include "unit/temp_dir.hpp"
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -22,14 +24,7 @@ using namespace cv::store;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/cv-group-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using TempDir = cvtest::TempDir;
 
 BlobEvent event(const std::string& sha) {
   BlobEvent e;

@@ -1,5 +1,7 @@
 // Catalogue tests on a real SQLite file in a temp folder (no HSM needed).
 #include <gtest/gtest.h>
+
+#include "unit/temp_dir.hpp"
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -13,14 +15,7 @@ using namespace cv::store;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/cv-store-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using TempDir = cvtest::TempDir;
 
 class CatalogTest : public ::testing::Test {
  protected:
