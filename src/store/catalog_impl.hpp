@@ -71,6 +71,7 @@ struct Catalog::Impl {
     return true;
   }
   std::shared_ptr<GroupCommitter> committer;  // shared by every Catalog of this file in the process
+  WriterTurn batch_turn;                      // held while an outermost Batch is open (db.hpp)
 
   bool guarded(ObjType t) const { return guard && guard->guards(t); }
   // A copy of v, sealed when its type is guarded.

@@ -24,7 +24,7 @@ Result<Catalog> Catalog::open(const std::string& path) {
   auto v = migrate(*db);
   if (!v) return std::unexpected(v.error());
   auto impl = std::make_unique<Impl>(
-      Impl{std::move(*db), *v, nullptr, std::nullopt, {}, GroupCommitter::for_file(path)});
+      Impl{std::move(*db), *v, nullptr, std::nullopt, {}, GroupCommitter::for_file(path), {}});
   return Catalog(std::move(impl));
 }
 
@@ -283,21 +283,26 @@ std::int64_t Catalog::data_version() { return impl_->read_data_version(); }
 Result<Catalog::Batch> Catalog::begin_batch() {
   sqlite3* db = impl_->db.get();
   bool nested = sqlite3_get_autocommit(db) == 0;
-  if (auto r = Stmt::execute(db, nested ? "SAVEPOINT cv_batch" : "BEGIN IMMEDIATE", "begin transaction"); !r)
+  if (!nested) impl_->batch_turn = WriterTurn::take(db);
+  if (auto r = Stmt::execute(db, nested ? "SAVEPOINT cv_batch" : "BEGIN IMMEDIATE", "begin transaction"); !r) {
+    if (!nested) impl_->batch_turn.release();
     return std::unexpected(r.error());
+  }
   return Batch(this, nested);
 }
 
 Catalog::Batch::~Batch() {
-  if (cat_)
-    sqlite3_exec(cat_->impl_->db.get(), nested_ ? "ROLLBACK TO cv_batch; RELEASE cv_batch" : "ROLLBACK", nullptr,
-                 nullptr, nullptr);
+  if (!cat_) return;
+  sqlite3_exec(cat_->impl_->db.get(), nested_ ? "ROLLBACK TO cv_batch; RELEASE cv_batch" : "ROLLBACK", nullptr,
+               nullptr, nullptr);
+  if (!nested_) cat_->impl_->batch_turn.release();
 }
 
 Result<void> Catalog::Batch::commit() {
   sqlite3* db = cat_->impl_->db.get();
   if (auto r = Stmt::execute(db, nested_ ? "RELEASE cv_batch" : "COMMIT", "commit"); !r)
     return std::unexpected(r.error());
+  if (!nested_) cat_->impl_->batch_turn.release();
   cat_ = nullptr;
   return {};
 }

@@ -1,6 +1,10 @@
 #include "store/db.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <unordered_map>
 
@@ -194,25 +198,67 @@ std::optional<std::string> Stmt::opt_text(int col) const {
   return text(col);
 }
 
+struct WriterTurn::Gate {
+  std::timed_mutex mu;
+  std::atomic<std::thread::id> owner{};
+};
+
+WriterTurn WriterTurn::take(sqlite3* db) {
+  const char* file = sqlite3_db_filename(db, "main");
+  if (!file || !*file) return {};
+  Gate* gate = nullptr;
+  {
+    static std::mutex registry_mu;
+    static auto* gates = new std::unordered_map<std::string, std::unique_ptr<Gate>>;  // never destroyed
+    std::lock_guard lock(registry_mu);
+    auto& g = (*gates)[file];
+    if (!g) g = std::make_unique<Gate>();
+    gate = g.get();
+  }
+  if (gate->owner.load() == std::this_thread::get_id()) return {};
+  if (!gate->mu.try_lock_for(std::chrono::seconds(10))) return {};
+  gate->owner.store(std::this_thread::get_id());
+  return WriterTurn(gate);
+}
+
+WriterTurn& WriterTurn::operator=(WriterTurn&& o) noexcept {
+  if (this != &o) {
+    release();
+    gate_ = o.gate_;
+    o.gate_ = nullptr;
+  }
+  return *this;
+}
+
+void WriterTurn::release() {
+  if (!gate_) return;
+  gate_->owner.store(std::thread::id{});
+  gate_->mu.unlock();
+  gate_ = nullptr;
+}
+
 Result<Transaction> Transaction::begin(sqlite3* db) {
   // Inside a Catalog::Batch the connection is already in a transaction: nest as a savepoint, so this
   // write's own failure undoes only itself and the batch decides about the rest.
   bool nested = sqlite3_get_autocommit(db) == 0;
+  WriterTurn turn = nested ? WriterTurn() : WriterTurn::take(db);
   if (auto r = Stmt::execute(db, nested ? "SAVEPOINT cv_tx" : "BEGIN IMMEDIATE", "begin transaction"); !r)
     return std::unexpected(r.error());
-  return Transaction(db, nested);
+  return Transaction(db, nested, std::move(turn));
 }
 
 Transaction::~Transaction() {
   if (!db_) return;
   if (nested_) sqlite3_exec(db_, "ROLLBACK TO cv_tx; RELEASE cv_tx", nullptr, nullptr, nullptr);
   else sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  // turn_ is given back after the ROLLBACK (member destroyed after this body)
 }
 
 Result<void> Transaction::commit() {
   if (auto r = Stmt::execute(db_, nested_ ? "RELEASE cv_tx" : "COMMIT", "commit"); !r)
     return std::unexpected(r.error());
   db_ = nullptr;
+  turn_.release();
   return {};
 }
 

@@ -94,6 +94,7 @@ std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db,
   auto all = [&](const Error& e) {
     return std::vector<Result<void>>(items.size(), std::unexpected(e));
   };
+  WriterTurn turn = WriterTurn::take(db);  // given back when the group's COMMIT or ROLLBACK is done
   if (auto r = exec(db, "BEGIN IMMEDIATE", "begin transaction"); !r) return all(r.error());
   std::vector<Result<void>> out;
   bool any_ok = false;
