@@ -1,5 +1,5 @@
-// The server's own request/response types. Only server.cpp sees cpp-httplib (whose header pulls in
-// OpenSSL); everything else, and the unit tests, work on these plain structs.
+// The server's own request/response types. The transport (http1.cpp parses, event_loop.cpp carries) fills them
+// and writes them out; the App, the routes and the unit tests work on these plain structs, never on sockets or TLS.
 #pragma once
 
 #include <functional>
