@@ -7,9 +7,7 @@
 // a presented token is hashed and compared in constant time.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <set>

@@ -14,7 +14,6 @@
 #include "coldvault/crypto.hpp"
 
 using namespace cv;
-using namespace std::chrono_literals;
 
 namespace {
 
