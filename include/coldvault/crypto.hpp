@@ -18,6 +18,9 @@ namespace cv::crypto {
 Bytes digest(Hash h, ByteView data);
 inline Bytes sha256(ByteView data) { return digest(Hash::Sha256, data); }
 
+// HMAC-SHA256 (the domain transfer's commitment to its transfer key, docs/domain-transfer.md).
+Bytes hmac_sha256(ByteView key, ByteView data);
+
 // Constant-time equality (CRYPTO_memcmp); false when lengths differ.
 bool equal_ct(ByteView a, ByteView b);
 

@@ -145,6 +145,36 @@ class Token {
   // goes into CKA_ID of both halves: tools that pair the halves by CKA_ID (libp11, for the TLS key)
   // need it unique, while the vault signing keys are found by label and leave it empty.
   Result<KeyPair> create_signing_key(const std::string& label, Curve curve, ByteView id = {});
+  // A vault signing key that can move to another token of its domain: as create_signing_key, but
+  // CKA_EXTRACTABLE=TRUE with CKA_WRAP_WITH_TRUSTED=TRUE, like the domain key (docs/domain-transfer.md).
+  Result<KeyPair> create_transferable_signing_key(const std::string& label, Curve curve);
+
+  // --- domain transfer (docs/domain-transfer.md) ----------------------------------------------
+  // The token's serial number (CKA of C_GetTokenInfo), trailing blanks removed.
+  Result<std::string> serial() const;
+  // Finds a token object by CKA_ID and class. NotFound / Conflict as find().
+  Result<Handle> find_by_id(ByteView id, const std::string& object_class);
+  // Export side: makes `value` (32 bytes) an AES *session* object with CKA_TRUSTED=TRUE, WRAP and UNWRAP
+  // (UNWRAP for the self-check), public, sensitive, non-extractable. Only the SO may set CKA_TRUSTED, so
+  // this logs the application out, in as the SO, creates the key, out, and in again as the user with
+  // `user_pin`. A public session object outlives the logout. A wrong SO PIN is HsmLoginFailed ("the SO PIN
+  // was refused") and leaves the user logged in again; nothing is made.
+  Result<Handle> create_trusted_transfer_key(const SecureBytes& value, const SecureBytes& so_pin,
+                                             const SecureBytes& user_pin);
+  // Import side: `value` as an AES session object that can only unwrap (sensitive, non-extractable).
+  Result<Handle> import_transfer_key(const SecureBytes& value);
+  // Unwraps (AES key wrap with padding under `kek`) a transferred domain private key into a token object
+  // with the domain key's attributes (create_domain_key) and creates its public half from `pub`.
+  Result<KeyPair> unwrap_domain_key(Handle kek, ByteView wrapped, const RsaPublic& pub, const std::string& label,
+                                    ByteView id);
+  // The same for a transferred vault signing key (create_transferable_signing_key's attributes).
+  Result<KeyPair> unwrap_signing_key(Handle kek, ByteView wrapped, const EcPublic& pub, const std::string& label);
+  // A custodian's key pair (token objects): RSA, private half sensitive, non-extractable, DECRYPT with
+  // CKA_ALLOWED_MECHANISMS = {OAEP, RSA_PKCS}; SIGN only until finish_custodian_key (enrollment signs its
+  // own certificate once, then turns signing off). Conflict if the label is taken.
+  Result<KeyPair> create_custodian_key(const std::string& label, unsigned bits);
+  // Sets CKA_ID = id on both halves and CKA_SIGN=FALSE on the private one.
+  Result<void> finish_custodian_key(const KeyPair& kp, ByteView id);
 
   // --- working keys (session objects) ---------------------------------------------------------
   Result<Handle> generate_secret_key(KeyType type, unsigned bits, const KeyUsage& usage);

@@ -49,6 +49,9 @@ struct InitOptions {
   std::string so_pin_file;
   // Demos: store the generated SO PIN in <home>/so.pin (0600), as coldvault did before. Embedded only.
   bool dev = false;
+  // `init --join`: the home and its token only, no domain and no vault: `domain import` brings the domain of
+  // another token (docs/domain-transfer.md), then `vault create` adds the vaults the site needs.
+  bool join = false;
   // Test seam (fault injection): called after each step that leaves objects on the token ("domain", then
   // "vault"); an error returned here fails init at that point, which then undoes what it made.
   std::function<Result<void>(std::string_view step)> fault;
@@ -131,6 +134,10 @@ class Service {
   Result<Integrity*> integrity();
   // Current Unix time in seconds (the test clock when one is set: set_test_clock).
   static std::int64_t now();
+  // Forgets every token handle found so far (vault keys, domain keys, unwrapped key versions, the integrity
+  // key): after a logout and login (the SO step of `domain export`), a token may have invalidated the handles
+  // of private objects, and session objects may be gone.
+  void forget_token_handles();
   // Drops the cached row and handles of a vault this Service changed (deleted, recovered, purged, updated).
   void forget_vault(const std::string& name);
 
@@ -144,6 +151,10 @@ class Service {
 // Test seam: a fixed clock for Service::now() in this process (nullopt: the system clock again). Used by
 // the expiry tests and, in test builds only, the CLI's --now.
 void set_test_clock(std::optional<std::int64_t> unix_seconds);
+// Test seam (test builds' --test-kill-at): test_kill_point(step) sends SIGKILL to this process when `step` is
+// the one set here. Steps: "domain-import-unwrapped" (domain and signing keys in the token, nothing committed).
+void set_test_kill_point(std::string step);
+void test_kill_point(std::string_view step);
 
 // Destroys the token keys of a vault by their labels (master, signing pair), absent ones skipped. Only for
 // the purge of a soft-deleted vault (vault_lifecycle.hpp).

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "coldvault/domain_transfer.hpp"
 #include "coldvault/vault_info.hpp"
 
 namespace cv::cli {
@@ -19,6 +20,8 @@ void add_init_commands(CLI::App& app, Globals& g) {
   init->add_option("--so-pin-file", iopts->so_pin_file,
                    "Embedded token: take its SO PIN from this file (default: generate one, shown once)");
   init->add_flag("--dev", iopts->dev, "Embedded token, demos only: store the SO PIN in the home (0600)");
+  init->add_flag("--join", iopts->join,
+                 "Make the home and token only: the domain comes from another token (`domain import`)");
   init->callback([&g, vopts, iopts] {
     auto r = need(vault::init(g.home, *vopts, *iopts));
     nlohmann::json j = {{"home", r.home},
@@ -51,11 +54,25 @@ void add_init_commands(CLI::App& app, Globals& g) {
       std::cout << d.public_key_pem;
       return;
     }
+    auto m = need(vault::domain_members(svc));
+    nlohmann::json tokens = nlohmann::json::array(), transfers = nlohmann::json::array();
+    for (const auto& t : m.tokens)
+      tokens.push_back({{"label", t.label}, {"serial", t.serial}, {"joined", t.joined},
+                        {"transferId", t.transfer_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.transfer_id)},
+                        {"thisToken", t.this_token}});
+    for (const auto& e : m.transfers) {
+      auto detail = nlohmann::json::parse(e.detail, nullptr, false);
+      transfers.push_back({{"event", e.event}, {"transferId", e.transfer_id}, {"time", e.time},
+                           {"detail", detail.is_discarded() ? nlohmann::json(nullptr) : detail}});
+    }
     print(g, {{"kid", d.kid}, {"kty", "RSA"}, {"keySize", 3072}, {"created", d.created},
-              {"publicKeyPem", d.public_key_pem}, {"tokenLabel", d.token_label}},
+              {"publicKeyPem", d.public_key_pem}, {"tokenLabel", d.token_label}, {"tokens", tokens},
+              {"transfers", transfers}},
           {"kid", "kty", "keySize", "tokenLabel"});
   });
   add_domain_trust_commands(*domain, g);
+  add_domain_transfer_commands(*domain, g);
+  add_custodian_commands(app, g);
 }
 
 }  // namespace cv::cli

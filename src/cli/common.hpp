@@ -65,6 +65,9 @@ void add_init_commands(CLI::App& app, Globals& g);
 void add_vault_commands(CLI::App& app, Globals& g);
 // `domain trust add|list|remove` under the `domain` group.
 void add_domain_trust_commands(CLI::App& domain, Globals& g);
+// `domain export|import` under the `domain` group, and the `custodian` group (cmd_domain_transfer.cpp).
+void add_domain_transfer_commands(CLI::App& domain, Globals& g);
+void add_custodian_commands(CLI::App& app, Globals& g);
 // Adds backup/restore to the `secret` and `key` groups (call after they exist) and the `blob` and
 // `catalog` groups.
 void add_backup_commands(CLI::App& app, Globals& g);

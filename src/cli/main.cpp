@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
   // Test builds only (CMake COLDVAULT_TEST_HOOKS): a fixed clock, so expiry tests need not wait for days.
   app.add_option_function<std::int64_t>(
       "--now", [](std::int64_t t) { cv::vault::set_test_clock(t); }, "TEST BUILD ONLY: the clock, Unix seconds");
+  // A process killed part way (SIGKILL at a named step), to prove what the next run finds.
+  app.add_option_function<std::string>(
+      "--test-kill-at", [](const std::string& step) { cv::vault::set_test_kill_point(step); },
+      "TEST BUILD ONLY: SIGKILL this process at the named step");
 #endif
   add_init_commands(app, g);
   add_secret_commands(app, g);

@@ -1,6 +1,7 @@
 // Hashing, constant-time comparison and the PKCS#1 v1.5 DigestInfo framing used for RS* signatures
 // made through CKM_RSA_PKCS (the token pads; we supply the DER DigestInfo it pads).
 #include <openssl/crypto.h>
+#include <openssl/hmac.h>
 
 #include <new>
 
@@ -14,6 +15,18 @@ Bytes digest(Hash h, ByteView data) {
   unsigned int len = 0;
   // With a fixed built-in digest EVP_Digest can only fail when it cannot allocate its context.
   if (EVP_Digest(data.data(), data.size(), out.data(), &len, ossl::md_for(h), nullptr) != 1) {
+    ossl::drain_errors();
+    throw std::bad_alloc();
+  }
+  out.resize(len);
+  return out;
+}
+
+Bytes hmac_sha256(ByteView key, ByteView data) {
+  Bytes out(32);
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(), &len) ==
+      nullptr) {
     ossl::drain_errors();
     throw std::bad_alloc();
   }

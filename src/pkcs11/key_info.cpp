@@ -108,6 +108,36 @@ Result<Bytes> Token::random(std::size_t n) {
   });
 }
 
+Result<Handle> Token::find_by_id(ByteView id, const std::string& object_class) {
+  auto cls = class_of(object_class);
+  if (!cls) return std::unexpected(cls.error());
+  Template t;
+  t.add_ulong(CKA_CLASS, *cls).add_bytes(CKA_ID, id);
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Handle> {
+    auto fn = impl_->fn();
+    if (CK_RV rv = fn->C_FindObjectsInit(s, t.data(), t.size()); rv != CKR_OK) return rv_fail(rv, "C_FindObjectsInit");
+    FindOperation op(fn, s);
+    CK_OBJECT_HANDLE found[2] = {CK_INVALID_HANDLE, CK_INVALID_HANDLE};
+    CK_ULONG n = 0;
+    if (CK_RV rv = fn->C_FindObjects(s, found, 2, &n); rv != CKR_OK) return rv_fail(rv, "C_FindObjects");
+    if (n == 0)
+      return fail(Errc::NotFound, "no " + object_class + " key with CKA_ID " + to_hex(id) + " on token '" +
+                                      impl_->label + "'");
+    if (n > 1)
+      return fail(Errc::Conflict, "several " + object_class + " keys with CKA_ID " + to_hex(id) + " on token '" +
+                                      impl_->label + "'");
+    return Handle{found[0]};
+  });
+}
+
+Result<std::string> Token::serial() const {
+  CK_TOKEN_INFO info{};
+  if (CK_RV rv = impl_->fn()->C_GetTokenInfo(impl_->slot, &info); rv != CKR_OK) return rv_fail(rv, "C_GetTokenInfo");
+  std::string s(reinterpret_cast<const char*>(info.serialNumber), sizeof info.serialNumber);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
+  return s;
+}
+
 Result<RsaPublic> Token::rsa_public(Handle pub) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<RsaPublic> {
     auto n = get_attribute(impl_->fn(), s, pub.value, CKA_MODULUS, "reading CKA_MODULUS");

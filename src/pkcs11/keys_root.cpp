@@ -111,8 +111,11 @@ Result<KeyPair> Token::create_domain_key(const std::string& label, const Bytes& 
   });
 }
 
-Result<KeyPair> Token::create_signing_key(const std::string& label, Curve curve, ByteView id) {
-  if (auto ok = label_free(*this, label, "private"); !ok) return std::unexpected(ok.error());
+// The vault and TLS signing keys. A transferable one may leave the token only under a key the SO marked
+// trusted (the domain-transfer ceremony), like the domain key; the others never leave it.
+static Result<KeyPair> make_signing_key(Token& token, TokenImpl& impl, const std::string& label, Curve curve,
+                                        ByteView id, bool transferable) {
+  if (auto ok = label_free(token, label, "private"); !ok) return std::unexpected(ok.error());
   Template pub;
   pub.add_bool(CKA_TOKEN, true)
       .add_bool(CKA_PRIVATE, false)
@@ -124,19 +127,28 @@ Result<KeyPair> Token::create_signing_key(const std::string& label, Curve curve,
   priv.add_bool(CKA_TOKEN, true)
       .add_bool(CKA_PRIVATE, true)
       .add_bool(CKA_SENSITIVE, true)
-      .add_bool(CKA_EXTRACTABLE, false)
+      .add_bool(CKA_EXTRACTABLE, transferable)
       .add_bool(CKA_SIGN, true)
       .add_bool(CKA_DERIVE, false)
       .add_string(CKA_LABEL, label);
+  if (transferable) priv.add_bool(CKA_WRAP_WITH_TRUSTED, true);
   if (!id.empty()) priv.add_bytes(CKA_ID, id);
-  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<KeyPair> {
+  return with_session(impl, [&](CK_SESSION_HANDLE s) -> Result<KeyPair> {
     CK_MECHANISM mech{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
     CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
-    CK_RV rv = impl_->fn()->C_GenerateKeyPair(s, &mech, pub.data(), pub.size(), priv.data(),
-                                              priv.size(), &hpub, &hpriv);
+    CK_RV rv = impl.fn()->C_GenerateKeyPair(s, &mech, pub.data(), pub.size(), priv.data(), priv.size(), &hpub,
+                                            &hpriv);
     if (rv != CKR_OK) return rv_fail(rv, "C_GenerateKeyPair (signing key '" + label + "')");
     return KeyPair{Handle{hpub}, Handle{hpriv}};
   });
+}
+
+Result<KeyPair> Token::create_signing_key(const std::string& label, Curve curve, ByteView id) {
+  return make_signing_key(*this, *impl_, label, curve, id, false);
+}
+
+Result<KeyPair> Token::create_transferable_signing_key(const std::string& label, Curve curve) {
+  return make_signing_key(*this, *impl_, label, curve, {}, true);
 }
 
 }  // namespace cv::hsm

@@ -121,6 +121,27 @@ CREATE TABLE admin_tokens(
   expires INTEGER,
   revoked INTEGER);
 )sql",
+    // 5: the domain-transfer ceremony: the custodian registry (rows authenticated by the integrity key) and the
+    // record of the domain's tokens and transfers (docs/domain-transfer.md).
+    R"sql(
+CREATE TABLE custodians(
+  domain_kid TEXT NOT NULL REFERENCES domains(kid),
+  sha256 TEXT NOT NULL,
+  name TEXT NOT NULL,
+  cert BLOB NOT NULL,
+  added INTEGER NOT NULL,
+  auth BLOB NOT NULL,
+  PRIMARY KEY(domain_kid, sha256));
+CREATE TABLE domain_events(
+  id INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  domain_kid TEXT NOT NULL,
+  event TEXT NOT NULL CHECK (event IN ('member','export','import')),
+  transfer_id TEXT,
+  token_label TEXT,
+  token_serial TEXT,
+  detail TEXT);
+)sql",
 };
 
 }  // namespace

@@ -90,12 +90,9 @@ Result<SecureBytes> read_pin_file(const std::string& path) {
   return pin;
 }
 
-static Result<SecureBytes> prompt_pin(const std::string& token) {
+Result<SecureBytes> prompt_secret(const std::string& prompt, const std::string& when_no_terminal) {
   int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (fd < 0)
-    return fail(Errc::BadParameter,
-                "no PIN for token '" + token + "': set COLDVAULT_PIN or pass --pin-file");
-  std::string prompt = "PIN for token '" + token + "': ";
+  if (fd < 0) return fail(Errc::BadParameter, when_no_terminal);
   (void)!::write(fd, prompt.data(), prompt.size());
   termios old{};
   bool restore = tcgetattr(fd, &old) == 0;
@@ -120,7 +117,8 @@ Result<SecureBytes> read_user_pin(const HomeOptions& o, const HomeConfig& c, con
   if (const char* env = std::getenv("COLDVAULT_PIN"); env && *env)
     return SecureBytes(env, env + std::strlen(env));
   if (c.embedded && fs::exists(home + "/user.pin")) return read_pin_file(home + "/user.pin");
-  return prompt_pin(c.token);
+  return prompt_secret("PIN for token '" + c.token + "': ",
+                       "no PIN for token '" + c.token + "': set COLDVAULT_PIN or pass --pin-file");
 }
 
 Result<SecureBytes> os_random(std::size_t n) {

@@ -34,11 +34,17 @@ Result<SecureBytes> read_user_pin(const HomeOptions& o, const HomeConfig& c, con
 // Reads a PIN file: first line, trailing newline stripped; refuses an empty file.
 Result<SecureBytes> read_pin_file(const std::string& path);
 
+// Asks on /dev/tty without echo; BadParameter `when_no_terminal` when there is none, or for an empty answer.
+Result<SecureBytes> prompt_secret(const std::string& prompt, const std::string& when_no_terminal);
+
 // Random bytes from the kernel (used before any token exists, for the embedded token's PINs).
 Result<SecureBytes> os_random(std::size_t n);
 
 // Opens a Service with a PIN already in hand (init, which just made or read it).
 Result<Service> open_service(const std::string& home, const HomeConfig& c, const SecureBytes& pin);
+
+// RFC 4122 version-4 UUID (lower-case) from token randomness (domain kids, transfer ids).
+Result<std::string> new_uuid(hsm::Token& t);
 
 // Token spec for a home's config.
 hsm::TokenSpec token_spec(const HomeConfig& c);

@@ -14,7 +14,6 @@
 namespace fs = std::filesystem;
 
 namespace cv::vault {
-namespace {
 
 // RFC 4122 version-4 UUID from token randomness.
 Result<std::string> new_uuid(hsm::Token& t) {
@@ -27,6 +26,8 @@ Result<std::string> new_uuid(hsm::Token& t) {
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" +
          h.substr(20);
 }
+
+namespace {
 
 // A random PIN for the embedded token: 32 hex characters.
 Result<SecureBytes> random_pin() {
@@ -114,6 +115,14 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
   auto& token = svc->token();
   for (auto m : {hsm::Mech::RsaOaepSha1, hsm::Mech::AesGcm, hsm::Mech::AesKeyWrapPad, hsm::Mech::Ecdsa})
     if (auto r = token.require(m); !r) return std::unexpected(r.error());
+
+  if (io.join) {
+    InitReport report{home, cfg.embedded, token.label(), "", "", {}, false, "not checked: no vault yet"};
+    if (auto r = save_config(home, cfg); !r) return std::unexpected(r.error());
+    if (cfg.embedded && io.dev) report.so_pin_stored = true;
+    if (cfg.embedded && !io.dev && io.so_pin_file.empty()) report.so_pin.emplace(so_pin.begin(), so_pin.end());
+    return report;
+  }
 
   MadeObjects made(token);  // after svc: destroyed (and undoing) while the token is still open
   auto kid = new_uuid(token);

@@ -1,5 +1,6 @@
 // Service: an open home (catalogue + logged-in token) and the per-vault key handles, found once.
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <thread>
 #include <filesystem>
@@ -48,6 +49,16 @@ std::atomic<std::int64_t> g_test_clock{INT64_MIN};
 
 void set_test_clock(std::optional<std::int64_t> unix_seconds) {
   g_test_clock.store(unix_seconds ? *unix_seconds : INT64_MIN);
+}
+
+namespace {
+std::string g_kill_point;  // set once at start-up, before any thread
+}  // namespace
+
+void set_test_kill_point(std::string step) { g_kill_point = std::move(step); }
+
+void test_kill_point(std::string_view step) {
+  if (!g_kill_point.empty() && g_kill_point == step) ::raise(SIGKILL);
 }
 
 std::int64_t Service::now() {
@@ -153,6 +164,15 @@ Result<Integrity*> Service::integrity() {
   return impl_->integrity.get();
 }
 
+void Service::forget_token_handles() {
+  impl_->vaults.clear();
+  impl_->vaults_seen = -1;
+  impl_->domains.clear();
+  impl_->key_cache.clear();
+  impl_->catalog.set_row_guard(nullptr);
+  impl_->integrity.reset();
+}
+
 void Service::forget_vault(const std::string& name) { impl_->vaults.erase(lower(name)); }
 
 Result<const VaultKeys*> Service::vault(const std::string& name) {
@@ -219,26 +239,36 @@ Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
     return fail(Errc::BadParameter, "retention must be 7 to 90 days, not " + std::to_string(v.retention_days));
   if (impl_->catalog.vault(v.name)) return fail(Errc::Conflict, "vault '" + v.name + "' already exists");
   if (auto d = impl_->catalog.deleted_vault(v.name); d) return std::unexpected(store::deleted_vault_conflict(*d));
+  if (impl_->config.domain_kid.empty())
+    return fail(Errc::NotFound, "this home holds no security domain yet: run `coldvault domain import` first");
   auto& t = impl_->token;
   // Token objects first, catalogue row last: a failure in between leaves orphan keys that are removed
-  // here, never a vault row without keys.
+  // here, never a vault row without keys. A signing key a domain import brought is taken over, not made.
+  auto imported = imported_signer(*this, v.name);
+  if (!imported) return std::unexpected(imported.error());
   auto master = t.create_master_key(master_label(v.name));
   if (!master) return std::unexpected(master.error());
-  auto signer = t.create_signing_key(signing_label(v.name), Curve::P256);
+  const bool adopted = imported->has_value();
+  auto signer = adopted ? Result<hsm::KeyPair>((*imported)->keys)
+                        : t.create_transferable_signing_key(signing_label(v.name), Curve::P256);
   if (!signer) {
     (void)t.destroy(*master);
     return std::unexpected(signer.error());
   }
   auto undo = [&] {
     (void)t.destroy(*master);
+    if (adopted) return;
     (void)t.destroy(signer->priv);
     (void)t.destroy(signer->pub);
   };
-  auto pub = t.ec_public(signer->pub);
-  if (!pub) return undo(), std::unexpected(pub.error());
-  auto cert = crypto::self_signed_ec_certificate(
-      *pub, "coldvault vault " + v.name, 3650,
-      [&](ByteView digest) { return t.sign(hsm::Mech::Ecdsa, signer->priv, digest); });
+  Result<std::string> cert = adopted ? Result<std::string>((*imported)->cert_pem) : fail(Errc::Internal, "");
+  if (!adopted) {
+    auto pub = t.ec_public(signer->pub);
+    if (!pub) return undo(), std::unexpected(pub.error());
+    cert = crypto::self_signed_ec_certificate(
+        *pub, "coldvault vault " + v.name, 3650,
+        [&](ByteView digest) { return t.sign(hsm::Mech::Ecdsa, signer->priv, digest); });
+  }
   if (!cert) return undo(), std::unexpected(cert.error());
   store::VaultRow row{v.name, impl_->config.domain_kid, "https://" + lower(v.name) + ".vault.localhost",
                       v.retention_days, v.purge_protection, *cert, now(), {}, {}};
@@ -246,7 +276,8 @@ Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
   auto batch = impl_->catalog.begin_batch();
   if (!batch) return undo(), std::unexpected(batch.error());
   if (auto r = impl_->catalog.add_vault(row); !r) return undo(), std::unexpected(r.error());
-  if (auto r = register_vault_signer(*this, row); !r) return undo(), std::unexpected(r.error());
+  if (!adopted)
+    if (auto r = register_vault_signer(*this, row); !r) return undo(), std::unexpected(r.error());
   if (auto r = batch->commit(); !r) return undo(), std::unexpected(r.error());
   return row;
 }

@@ -8,6 +8,7 @@
 #include "coldvault/crypto.hpp"
 #include "coldvault/signer_rows.hpp"
 #include "vault/integrity.hpp"
+#include "vault/labels.hpp"
 #include "vault/trust_detail.hpp"
 
 namespace cv::vault {
@@ -69,9 +70,36 @@ Result<std::vector<store::SignerRow>> checked_rows(Service& svc) {
 Result<void> register_vault_signer(Service& svc, const store::VaultRow& v) {
   auto der = crypto::certificate_der_from_pem(v.signer_cert_pem);
   if (!der) return std::unexpected(der.error());
-  auto row = make_row(svc, *der, "vault", v.name);
+  return add_vault_signer_row(svc, *der, v.name);
+}
+
+Result<void> add_vault_signer_row(Service& svc, ByteView cert_der, const std::string& vault) {
+  auto row = make_row(svc, cert_der, "vault", vault);
   if (!row) return std::unexpected(row.error());
   return store::add_signer(svc.catalog(), *row);
+}
+
+Result<std::optional<ImportedSigner>> imported_signer(Service& svc, const std::string& vault) {
+  auto& t = svc.token();
+  auto priv = t.find(signing_label(vault), "private");
+  if (!priv) {
+    if (priv.error().code == Errc::NotFound) return std::nullopt;
+    return std::unexpected(priv.error());
+  }
+  auto pub = t.find(signing_label(vault), "public");
+  if (!pub) return std::unexpected(pub.error());
+  auto held = t.ec_public(*pub);
+  if (!held) return std::unexpected(held.error());
+  auto rows = checked_rows(svc);
+  if (!rows) return std::unexpected(rows.error());
+  for (const auto& r : *rows) {
+    if (r.kind != "vault" || lower(r.label) != lower(vault)) continue;
+    auto ec = crypto::certificate_ec_public(r.cert_der);
+    if (ec && ec->point == held->point)
+      return ImportedSigner{hsm::KeyPair{*pub, *priv}, crypto::pem_encode("CERTIFICATE", r.cert_der)};
+  }
+  return fail(Errc::Conflict, "the token already holds a signing key labelled '" + signing_label(vault) +
+                                  "' that no registry entry of vault '" + vault + "' vouches for");
 }
 
 Result<void> adopt_rows(Service& svc) {

@@ -1,0 +1,236 @@
+// `domain export`: wraps the domain key (and the vaults' signing keys) under a transfer key the SO marks
+// trusted, splits that key M-of-N among custodians and signs the file (docs/domain-transfer.md "Export").
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "coldvault/base64.hpp"
+#include "coldvault/crypto.hpp"
+#include "coldvault/domain_rows.hpp"
+#include "coldvault/domain_transfer.hpp"
+#include "coldvault/shamir.hpp"
+#include "coldvault/x509.hpp"
+#include "vault/home.hpp"
+#include "vault/labels.hpp"
+#include "vault/transfer_detail.hpp"
+
+namespace cv::vault {
+
+namespace {
+
+using nlohmann::json;
+
+Result<void> check_options(const ExportOptions& o) {
+  const auto n = o.custodians.size();
+  if (n < 3 || n > 10) return fail(Errc::BadParameter, "a transfer needs 3 to 10 custodians, not " + std::to_string(n));
+  if (o.quorum < 2 || o.quorum > n)
+    return fail(Errc::BadParameter, "the quorum must be 2 to " + std::to_string(n) + ", not " + std::to_string(o.quorum));
+  if (o.valid_days < 1 || o.valid_days > 90)
+    return fail(Errc::BadParameter, "--valid-days must be 1 to 90, not " + std::to_string(o.valid_days));
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j)
+      if (o.custodians[i].sha256 == o.custodians[j].sha256)
+        return fail(Errc::BadParameter, "custodian certificate " + o.custodians[i].sha256 + " is given twice");
+  return {};
+}
+
+// The oldest live vault, or the named one.
+Result<store::VaultRow> signing_vault(Service& svc, const std::string& name) {
+  if (!name.empty()) return svc.catalog().vault(name);
+  auto all = svc.catalog().vaults();
+  if (!all) return std::unexpected(all.error());
+  if (all->empty()) return fail(Errc::NotFound, "the home has no live vault to sign the transfer file");
+  return *std::min_element(all->begin(), all->end(), [](const auto& a, const auto& b) { return a.created < b.created; });
+}
+
+// Every M-subset of the shares rebuilds `kt` (at most C(10,5) = 252 subsets).
+Result<void> check_every_subset(const std::vector<shamir::Share>& shares, unsigned m, ByteView kt) {
+  const unsigned n = static_cast<unsigned>(shares.size());
+  for (unsigned mask = 0; mask < (1u << n); ++mask) {
+    if (static_cast<unsigned>(__builtin_popcount(mask)) != m) continue;
+    std::vector<shamir::Share> subset;
+    for (unsigned i = 0; i < n; ++i)
+      if (mask & (1u << i)) subset.push_back(shares[i]);
+    auto k = shamir::combine(subset);
+    if (!k) return std::unexpected(k.error());
+    if (!crypto::equal_ct(ByteView(k->data(), k->size()), kt))
+      return fail(Errc::Internal, "a quorum of shares does not rebuild the transfer key");
+  }
+  return {};
+}
+
+// Wraps the domain key under the trusted transfer key and proves the wrap opens again to the same modulus.
+Result<Bytes> wrap_domain_key(hsm::Token& t, hsm::Handle kt, const hsm::KeyPair& domain) {
+  auto wrapped = t.wrap(hsm::Mech::AesKeyWrapPad, kt, domain.priv);
+  if (!wrapped) return std::unexpected(wrapped.error());
+  auto copy = t.unwrap(hsm::Mech::AesKeyWrapPad, kt, *wrapped, hsm::KeyType::Rsa, hsm::KeyUsage{.unwrap = true});
+  if (!copy) return std::unexpected(copy.error());
+  auto a = t.rsa_public(*copy);
+  (void)t.destroy(*copy);
+  auto b = t.rsa_public(domain.pub);
+  if (!a) return std::unexpected(a.error());
+  if (!b) return std::unexpected(b.error());
+  if (a->n != b->n) return fail(Errc::HsmFailure, "the wrapped domain key does not unwrap to the domain key");
+  return wrapped;
+}
+
+}  // namespace
+
+Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
+  if (svc.domain_kid().empty()) return fail(Errc::NotFound, "this home holds no security domain yet");
+  if (auto r = check_options(o); !r) return std::unexpected(r.error());
+  auto& t = svc.token();
+  for (auto m : {hsm::Mech::AesKeyWrapPad, hsm::Mech::Ecdsa})
+    if (auto r = t.require(m); !r) return std::unexpected(r.error());
+  // The SO step first: its logout may invalidate every handle to a private object found before it.
+  auto random = t.random(transfer::kKeyBytes);
+  if (!random) return std::unexpected(random.error());
+  SecureBytes kt(random->begin(), random->end());
+  secure_wipe(random->data(), random->size());
+  auto kt_handle = t.create_trusted_transfer_key(kt, o.so_pin, o.user_pin);
+  if (!kt_handle) return std::unexpected(kt_handle.error());
+  struct DropKt {
+    hsm::Token& t;
+    hsm::Handle h;
+    bool done = false;
+    void now() {
+      if (!done) (void)t.destroy(h);
+      done = true;
+    }
+    ~DropKt() { now(); }
+  } drop_kt{t, *kt_handle};
+  svc.forget_token_handles();
+  auto vault = signing_vault(svc, o.vault);
+  if (!vault) return std::unexpected(vault.error());
+  auto keys = svc.vault(vault->name);
+  if (!keys) return std::unexpected(keys.error());
+  auto signer_der = crypto::certificate_der_from_pem((*keys)->row.signer_cert_pem);
+  if (!signer_der) return std::unexpected(signer_der.error());
+  auto domain = svc.domain_key(svc.domain_kid());
+  if (!domain) return std::unexpected(domain.error());
+  auto domain_row = svc.catalog().domain(svc.domain_kid());
+  if (!domain_row) return std::unexpected(domain_row.error());
+  auto serial = t.serial();
+  if (!serial) return std::unexpected(serial.error());
+
+  ExportReport rep;
+  auto id = new_uuid(t);
+  if (!id) return std::unexpected(id.error());
+  rep.transfer_id = *id;
+  auto id16 = transfer::uuid_bytes(*id);
+  if (!id16) return std::unexpected(id16.error());
+  rep.domain_kid = svc.domain_kid();
+  rep.vault = vault->name;
+  rep.signer_sha256 = to_hex(crypto::sha256(*signer_der));
+  rep.created = Service::now();
+  rep.expires = rep.created + std::int64_t{o.valid_days} * 86400;
+  rep.required = o.quorum;
+
+  // Wrap everything that moves, then the transfer key leaves the token for good.
+  auto wrapped_domain = wrap_domain_key(t, *kt_handle, *domain);
+  json signers = json::array();
+  if (wrapped_domain) {
+    auto vaults = svc.catalog().vaults();
+    if (!vaults) wrapped_domain = std::unexpected(vaults.error());
+    for (const auto& v : vaults ? *vaults : std::vector<store::VaultRow>{}) {
+      auto vk = svc.vault(v.name);
+      auto der = crypto::certificate_der_from_pem(v.signer_cert_pem);
+      if (!vk || !der) {
+        wrapped_domain = std::unexpected(!vk ? vk.error() : der.error());
+        break;
+      }
+      auto w = t.wrap(hsm::Mech::AesKeyWrapPad, *kt_handle, (*vk)->signer.priv);
+      json entry = {{"vault", v.name}, {"cert", base64_encode(*der)}, {"wrapped", nullptr}};
+      if (w) {
+        entry["wrapped"] = base64url_encode(*w);
+        rep.signers_moved.push_back(v.name);
+      } else if (w.error().code == Errc::Forbidden) {
+        // A signing key made before domain transfer existed is not extractable: its certificate still goes.
+        rep.signers_not_moved.push_back(v.name);
+      } else {
+        wrapped_domain = std::unexpected(w.error());
+        break;
+      }
+      signers.push_back(std::move(entry));
+    }
+  }
+  drop_kt.now();
+  if (!wrapped_domain) return std::unexpected(wrapped_domain.error());
+
+  auto shares = shamir::split(ByteView(kt.data(), kt.size()), o.quorum, static_cast<unsigned>(o.custodians.size()));
+  if (!shares) return std::unexpected(shares.error());
+  if (auto r = check_every_subset(*shares, o.quorum, ByteView(kt.data(), kt.size())); !r) return std::unexpected(r.error());
+  json custodians = json::array();
+  for (std::size_t i = 0; i < shares->size(); ++i) {
+    const auto& c = o.custodians[i];
+    const auto& s = (*shares)[i];
+    auto der = crypto::certificate_der_from_pem(c.pem);
+    if (!der) return std::unexpected(der.error());
+    auto fields = crypto::certificate_fields(*der);
+    if (!fields) return std::unexpected(fields.error());
+    auto pub = crypto::rsa_public_from_spki(fields->spki_der);
+    if (!pub) return std::unexpected(pub.error());
+    ByteView y(s.y.data(), s.y.size());
+    auto plain = transfer::share_plaintext(*id16, s.x, y);
+    auto ct = crypto::rsa_encrypt_oaep(*pub, Hash::Sha1, ByteView(plain.data(), plain.size()));
+    if (!ct) return std::unexpected(ct.error());
+    custodians.push_back(json{{"x", s.x},
+                          {"name", c.name},
+                          {"sha256", c.sha256},
+                          {"cert", base64_encode(*der)},
+                          {"share", base64url_encode(*ct)},
+                          {"share_sha256", transfer::share_hash(*id16, s.x, y)}});
+    rep.shares.push_back(ExportedShare{s.x, c.name, c.sha256});
+  }
+  Bytes commitment = transfer::commitment(ByteView(kt.data(), kt.size()), *id);
+  secure_wipe(kt.data(), kt.size());
+
+  // The tokens this home knows hold the domain; this one is the origin when nothing says otherwise.
+  auto events = store::domain_events(svc.catalog(), svc.domain_kid());
+  if (!events) return std::unexpected(events.error());
+  json tokens = json::array();
+  bool self_listed = false;
+  for (const auto& e : *events) {
+    if (e.event != "member") continue;
+    self_listed = self_listed || e.token_serial == *serial;
+    tokens.push_back(json{{"label", e.token_label}, {"serial", e.token_serial}, {"joined", e.time}, {"transfer_id", e.transfer_id}});
+  }
+  store::DomainEvent self{domain_row->created, svc.domain_kid(), "member", "", t.label(), *serial, ""};
+  if (!self_listed)
+    tokens.push_back(json{{"label", self.token_label}, {"serial", self.token_serial}, {"joined", self.time}, {"transfer_id", ""}});
+
+  auto spki = crypto::rsa_public_from_spki(domain_row->public_key_spki);
+  if (!spki) return std::unexpected(spki.error());
+  json payload = {{"format", transfer::kFileFormat},
+                  {"transfer_id", *id},
+                  {"created", rep.created},
+                  {"expires", rep.expires},
+                  {"source", {{"domain_kid", svc.domain_kid()}, {"token_label", t.label()}, {"token_serial", *serial}, {"vault", vault->name}}},
+                  {"quorum", {{"scheme", transfer::kScheme}, {"required", o.quorum}, {"shares", o.custodians.size()}}},
+                  {"kek_commitment", base64url_encode(commitment)},
+                  {"custodians", std::move(custodians)},
+                  {"domain", {{"kid", svc.domain_kid()}, {"spki", base64_encode(domain_row->public_key_spki)},
+                              {"mech", "CKM_AES_KEY_WRAP_PAD"}, {"wrapped", base64url_encode(*wrapped_domain)}}},
+                  {"signers", std::move(signers)},
+                  {"tokens", std::move(tokens)}};
+  auto text = transfer::sign_transfer_file(payload, *signer_der, [&](ByteView digest) {
+    return t.sign(hsm::Mech::Ecdsa, (*keys)->signer.priv, digest);
+  });
+  if (!text) return std::unexpected(text.error());
+  rep.file_text = std::move(*text);
+
+  // The registry, this token's membership and the export itself, in one transaction.
+  json detail = {{"required", o.quorum}, {"expires", rep.expires}, {"signer_sha256", rep.signer_sha256},
+                 {"custodians", json::array()}};
+  for (const auto& s : rep.shares) detail["custodians"].push_back(json{{"x", s.x}, {"name", s.name}, {"sha256", s.sha256}});
+  auto batch = svc.catalog().begin_batch();
+  if (!batch) return std::unexpected(batch.error());
+  if (auto r = register_custodians(svc, o.custodians); !r) return std::unexpected(r.error());
+  if (!self_listed)
+    if (auto r = store::add_domain_event(svc.catalog(), self); !r) return std::unexpected(r.error());
+  store::DomainEvent ev{rep.created, svc.domain_kid(), "export", *id, t.label(), *serial, detail.dump()};
+  if (auto r = store::add_domain_event(svc.catalog(), ev); !r) return std::unexpected(r.error());
+  if (auto r = batch->commit(); !r) return std::unexpected(r.error());
+  return rep;
+}
+
+}  // namespace cv::vault

@@ -1,0 +1,390 @@
+// The receiving half of the domain transfer: a custodian decrypts their share on their own token, and the
+// target home rebuilds the transfer key from M shares and unwraps the domain into its token
+// (docs/domain-transfer.md "Decrypt-share", "Import").
+#include <nlohmann/json.hpp>
+
+#include "coldvault/base64.hpp"
+#include "coldvault/crypto.hpp"
+#include "coldvault/domain_rows.hpp"
+#include "coldvault/domain_transfer.hpp"
+#include "coldvault/shamir.hpp"
+#include "coldvault/signer_rows.hpp"
+#include "coldvault/trust.hpp"
+#include "coldvault/x509.hpp"
+#include "vault/home.hpp"
+#include "vault/integrity.hpp"
+#include "vault/labels.hpp"
+#include "vault/transfer_detail.hpp"
+#include "vault/trust_detail.hpp"
+
+namespace cv::vault {
+
+namespace {
+
+using nlohmann::json;
+
+#define IMPORT_TRY(expr) \
+  if (auto r_ = (expr); !r_) return std::unexpected(r_.error())
+
+// Wipes the characters of every string in a parsed share file (the y member holds a share).
+void wipe_json(json& j) {
+  if (j.is_string()) {
+    auto& s = j.get_ref<std::string&>();
+    secure_wipe(s.data(), s.size());
+  } else if (j.is_structured()) {
+    for (auto& v : j) wipe_json(v);
+  }
+}
+
+// The private key of one of the file's custodians on this token: by label, else by CKA_ID.
+struct CustodianKey {
+  const TransferCustodian* custodian = nullptr;
+  hsm::Handle priv;
+};
+
+Result<CustodianKey> find_custodian_key(hsm::Token& token, const TransferFile& f, const std::string& label) {
+  std::string names;
+  for (const auto& c : f.custodians) names += (names.empty() ? "" : ", ") + c.name + " (" + c.sha256.substr(0, 16) + ")";
+  for (const auto& c : f.custodians) {
+    auto fields = crypto::certificate_fields(c.cert_der);
+    if (!fields) return std::unexpected(fields.error());
+    auto pub = crypto::rsa_public_from_spki(fields->spki_der);
+    if (!pub) return std::unexpected(pub.error());
+    Result<hsm::Handle> h = label.empty() ? token.find_by_id(transfer::custodian_key_id(*pub), "private")
+                                          : token.find(label, "private");
+    if (!h) {
+      if (h.error().code == Errc::NotFound) continue;
+      return std::unexpected(h.error());
+    }
+    auto held = token.rsa_public(*h);
+    if (!held) return std::unexpected(held.error());
+    if (held->n != pub->n) {
+      if (label.empty()) continue;
+      continue;  // the labelled key is another custodian's: try the next certificate
+    }
+    return CustodianKey{&c, *h};
+  }
+  return fail(Errc::NotFound, "token '" + token.label() + "' holds " +
+                                  (label.empty() ? std::string("none of") : "under label '" + label + "' none of") +
+                                  " this transfer file's custodian keys: " + names);
+}
+
+// A share file, parsed and checked against the transfer file. Every refusal names the file.
+Result<shamir::Share> read_share(const ShareInput& in, const TransferFile& f) {
+  auto bad = [&](const std::string& why) { return fail(Errc::BadParameter, "share " + in.name + ": " + why); };
+  json j = json::parse(in.text.begin(), in.text.end(), nullptr, false);
+  struct Wipe {
+    json& j;
+    ~Wipe() { wipe_json(j); }
+  } wipe{j};
+  if (j.is_discarded() || !j.is_object()) return bad("not a JSON share file (truncated?)");
+  auto str = [&](const char* k) -> std::string {
+    auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (str("format") != transfer::kShareFormat) return bad(std::string("format is not ") + transfer::kShareFormat);
+  if (str("transfer_id") != f.transfer_id)
+    return bad("belongs to transfer " + str("transfer_id").substr(0, 40) + ", not " + f.transfer_id);
+  auto xi = j.find("x");
+  if (xi == j.end() || !xi->is_number_unsigned() || xi->get<std::uint64_t>() < 1 ||
+      xi->get<std::uint64_t>() > f.custodians.size())
+    return bad("its share number is not one of this file's 1.." + std::to_string(f.custodians.size()));
+  unsigned x = static_cast<unsigned>(xi->get<std::uint64_t>());
+  const auto& c = f.custodians[x - 1];
+  if (str("custodian_sha256") != c.sha256)
+    return bad("share " + std::to_string(x) + " is custodian " + c.name + "'s (" + c.sha256.substr(0, 16) +
+               "), but the share file names certificate " + str("custodian_sha256").substr(0, 16));
+  if (str("file_signer_sha256") != f.signer_sha256)
+    return bad("was decrypted from a file signed by " + str("file_signer_sha256").substr(0, 16) + ", not by " +
+               f.signer_sha256.substr(0, 16));
+  auto yit = j.find("y");
+  if (yit == j.end() || !yit->is_string()) return bad("has no share value");
+  auto y = base64url_decode(yit->get_ref<const std::string&>());
+  if (!y || y->size() != transfer::kKeyBytes) return bad("its share value is not 32 bytes of base64url");
+  SecureBytes ys(y->begin(), y->end());
+  secure_wipe(y->data(), y->size());
+  if (transfer::share_hash(f.transfer_id_bytes, x, ByteView(ys.data(), ys.size())) != c.share_sha256)
+    return bad("share " + std::to_string(x) + " (custodian " + c.name +
+               ") does not match its hash in the transfer file: a wrong or forged share");
+  return shamir::Share{static_cast<std::uint8_t>(x), std::move(ys)};
+}
+
+// Rebuilds K_t from the shares (each checked, no two of one custodian) and checks the commitment.
+Result<SecureBytes> rebuild_key(const TransferFile& f, const std::vector<ShareInput>& inputs,
+                                std::vector<unsigned>& used) {
+  std::vector<shamir::Share> shares;
+  std::vector<std::string> from;
+  for (const auto& in : inputs) {
+    auto s = read_share(in, f);
+    if (!s) return std::unexpected(s.error());
+    for (std::size_t i = 0; i < shares.size(); ++i)
+      if (shares[i].x == s->x)
+        return fail(Errc::BadParameter, "share " + in.name + " repeats share " + std::to_string(s->x) + " (custodian " +
+                                            f.custodians[s->x - 1].name + ") already given by " + from[i]);
+    from.push_back(in.name);
+    used.push_back(s->x);
+    shares.push_back(std::move(*s));
+  }
+  if (shares.size() < f.required)
+    return fail(Errc::BadParameter, "transfer " + f.transfer_id + " needs " + std::to_string(f.required) + " of its " +
+                                        std::to_string(f.shares) + " shares; " + std::to_string(shares.size()) +
+                                        " given");
+  auto kt = shamir::combine(shares);
+  if (!kt) return std::unexpected(kt.error());
+  if (kt->size() != transfer::kKeyBytes ||
+      !crypto::equal_ct(transfer::commitment(ByteView(kt->data(), kt->size()), f.transfer_id), f.kek_commitment))
+    return fail(Errc::Corruption, "the shares of transfer " + f.transfer_id +
+                                      " pass their hashes but do not rebuild the committed transfer key: the file is inconsistent");
+  return kt;
+}
+
+// Token objects an interrupted import of this domain left (the catalogue does not know the domain).
+void remove_leftovers(hsm::Token& t, const TransferFile& f) {
+  auto drop = [&](const std::string& label, const char* cls) {
+    for (int i = 0; i < 4; ++i) {
+      auto h = t.find(label, cls);
+      if (!h) {
+        if (h.error().code != Errc::Conflict) return;
+        // Several: find_by_id cannot tell them apart either; take them by label one at a time below.
+        return;
+      }
+      (void)t.destroy(*h);
+    }
+  };
+  drop(domain_label(f.domain_kid), "private");
+  drop(domain_label(f.domain_kid), "public");
+  drop(integrity_label(f.domain_kid), "secret");
+  for (const auto& s : f.signers) {
+    if (!s.wrapped) continue;
+    drop(signing_label(s.vault), "private");
+    drop(signing_label(s.vault), "public");
+  }
+}
+
+// Objects made by this import, destroyed unless it reaches its commit.
+class Made {
+ public:
+  explicit Made(hsm::Token& t) : t_(t) {}
+  Made(const Made&) = delete;
+  Made& operator=(const Made&) = delete;
+  ~Made() {
+    if (!kept_)
+      for (auto it = made_.rbegin(); it != made_.rend(); ++it) (void)t_.destroy(*it);
+  }
+  void add(hsm::Handle h) { made_.push_back(h); }
+  void keep() { kept_ = true; }
+
+ private:
+  hsm::Token& t_;
+  std::vector<hsm::Handle> made_;
+  bool kept_ = false;
+};
+
+// Proves an unwrapped signing key is the certificate's: a signature over a fresh digest checks out.
+Result<void> prove_signer(hsm::Token& t, hsm::Handle priv, ByteView cert_der, const std::string& vault) {
+  auto challenge = t.random(32);
+  if (!challenge) return std::unexpected(challenge.error());
+  auto sig = t.sign(hsm::Mech::Ecdsa, priv, crypto::sha256(*challenge));
+  if (!sig) return std::unexpected(sig.error());
+  auto ok = crypto::verify_es256(cert_der, *challenge, *sig);
+  if (!ok) return std::unexpected(ok.error());
+  if (!*ok) return fail(Errc::Corruption, "the transferred signing key of vault '" + vault + "' does not match its certificate");
+  return {};
+}
+
+}  // namespace
+
+Result<DecryptedShare> decrypt_share(hsm::Token& token, const TransferFile& f, const std::string& label) {
+  if (auto r = token.require(hsm::Mech::RsaOaepSha1); !r) return std::unexpected(r.error());
+  auto key = find_custodian_key(token, f, label);
+  if (!key) return std::unexpected(key.error());
+  const auto& c = *key->custodian;
+  auto plain = token.decrypt(hsm::Mech::RsaOaepSha1, key->priv, c.share_ciphertext);
+  if (!plain)
+    return fail(plain.error().code == Errc::Corruption ? Errc::BadParameter : plain.error().code,
+                "share " + std::to_string(c.x) + " of transfer " + f.transfer_id + " does not decrypt with custodian " +
+                    c.name + "'s key: " + plain.error().message);
+  auto s = transfer::parse_share_plaintext(ByteView(plain->data(), plain->size()), "share " + std::to_string(c.x));
+  if (!s) return std::unexpected(s.error());
+  ByteView y(s->y.data(), s->y.size());
+  if (s->id16 != f.transfer_id_bytes || s->x != c.x || s->y.size() != transfer::kKeyBytes ||
+      transfer::share_hash(f.transfer_id_bytes, c.x, y) != c.share_sha256)
+    return fail(Errc::BadParameter, "share " + std::to_string(c.x) + " in transfer file " + f.transfer_id +
+                                        " is not the share made for it (moved from another transfer or forged)");
+  DecryptedShare out;
+  out.transfer_id = f.transfer_id;
+  out.custodian_name = c.name;
+  out.custodian_sha256 = c.sha256;
+  out.file_signer_sha256 = f.signer_sha256;
+  out.domain_kid = f.domain_kid;
+  out.x = c.x;
+  out.expires = f.expires;
+  std::string yb = base64url_encode(y);
+  out.file_text = SecureString(std::string_view(
+      "{\"format\":\"" + std::string(transfer::kShareFormat) + "\",\"transfer_id\":\"" + f.transfer_id +
+      "\",\"x\":" + std::to_string(c.x) + ",\"custodian_sha256\":\"" + c.sha256 + "\",\"file_signer_sha256\":\"" +
+      f.signer_sha256 + "\",\"y\":\""));
+  out.file_text.append(yb);
+  out.file_text.append("\"}\n");
+  secure_wipe(yb.data(), yb.size());
+  return out;
+}
+
+Result<ImportReport> import_domain(Service& svc, std::string_view file_text, const std::vector<ShareInput>& shares,
+                                   const ImportOptions& o) {
+  auto f = read_transfer_file(file_text, Service::now());
+  if (!f) return std::unexpected(f.error());
+  if (!o.signer_sha256.empty() && lower(o.signer_sha256) != f->signer_sha256)
+    return fail(Errc::BadParameter, "transfer file: signed by certificate " + f->signer_sha256 +
+                                        ", not by the pinned " + lower(o.signer_sha256));
+  auto& t = svc.token();
+  ImportReport rep;
+  rep.transfer_id = f->transfer_id;
+  rep.domain_kid = f->domain_kid;
+  rep.signer_sha256 = f->signer_sha256;
+  rep.token_label = t.label();
+  auto serial = t.serial();
+  if (!serial) return std::unexpected(serial.error());
+  rep.token_serial = *serial;
+
+  // An earlier import that committed but died before config.json: finish it.
+  auto known = svc.catalog().domain(f->domain_kid);
+  if (svc.domain_kid().empty() && known) {
+    auto kp = svc.domain_key(f->domain_kid);
+    if (!kp) return std::unexpected(kp.error());
+    auto held = t.rsa_public(kp->priv);
+    auto want = crypto::rsa_public_from_spki(known->public_key_spki);
+    if (!held || !want || held->n != want->n)
+      return fail(Errc::Corruption, "the catalogue knows domain " + f->domain_kid + " but the token's key does not match it");
+    auto cfg = load_config(svc.home());
+    if (!cfg) return std::unexpected(cfg.error());
+    cfg->domain_kid = f->domain_kid;
+    if (auto r = save_config(svc.home(), *cfg); !r) return std::unexpected(r.error());
+    svc.set_domain_kid(f->domain_kid);
+    rep.resumed = true;
+    return rep;
+  }
+  if (!svc.domain_kid().empty()) {
+    if (svc.domain_kid() == f->domain_kid)
+      return fail(Errc::Conflict, "this home already holds security domain " + f->domain_kid);
+    return fail(Errc::Conflict, "this home holds security domain " + svc.domain_kid() +
+                                    "; import into a home made with `coldvault init --join`");
+  }
+  for (auto m : {hsm::Mech::RsaOaepSha1, hsm::Mech::AesKeyWrapPad, hsm::Mech::AesGcm, hsm::Mech::Ecdsa})
+    if (auto r = t.require(m); !r) return std::unexpected(r.error());
+
+  auto kt = rebuild_key(*f, shares, rep.shares_used);
+  if (!kt) return std::unexpected(kt.error());
+
+  remove_leftovers(t, *f);
+  Made made(t);
+  auto kek = t.import_transfer_key(*kt);
+  secure_wipe(kt->data(), kt->size());
+  if (!kek) return std::unexpected(kek.error());
+  struct DropKek {
+    hsm::Token& t;
+    hsm::Handle h;
+    ~DropKek() { (void)t.destroy(h); }
+  } drop_kek{t, *kek};
+
+  auto pub = crypto::rsa_public_from_spki(f->domain_spki);
+  if (!pub) return std::unexpected(pub.error());
+  auto domain = t.unwrap_domain_key(*kek, f->domain_wrapped, *pub, domain_label(f->domain_kid), to_bytes(f->domain_kid));
+  if (!domain) {
+    if (domain.error().code == Errc::Corruption || domain.error().code == Errc::BadParameter)
+      return fail(Errc::Corruption, "the domain key in transfer file " + f->transfer_id + " does not unwrap: " +
+                                        domain.error().message);
+    return std::unexpected(domain.error());
+  }
+  made.add(domain->pub);
+  made.add(domain->priv);
+  auto held = t.rsa_public(domain->priv);
+  if (!held) return std::unexpected(held.error());
+  if (held->n != pub->n) return fail(Errc::Corruption, "the unwrapped domain key's modulus differs from the file's public key");
+
+  for (const auto& s : f->signers) {
+    if (!s.wrapped) {
+      rep.signers_trusted_only.push_back(s.vault);
+      continue;
+    }
+    auto ec = crypto::certificate_ec_public(s.cert_der);
+    if (!ec) return std::unexpected(ec.error());
+    auto kp = t.unwrap_signing_key(*kek, *s.wrapped, *ec, signing_label(s.vault));
+    if (!kp) return std::unexpected(kp.error());
+    made.add(kp->pub);
+    made.add(kp->priv);
+    if (auto r = prove_signer(t, kp->priv, s.cert_der, s.vault); !r) return std::unexpected(r.error());
+    rep.signers_imported.push_back(s.vault);
+  }
+
+  test_kill_point("domain-import-unwrapped");
+  // The integrity key, then one transaction for everything the catalogue learns.
+  svc.set_domain_kid(f->domain_kid);
+  auto integrity = svc.integrity();
+  if (!integrity) {
+    svc.set_domain_kid("");
+    return std::unexpected(integrity.error());
+  }
+  auto commit = [&]() -> Result<void> {
+    auto batch = svc.catalog().begin_batch();
+    if (!batch) return std::unexpected(batch.error());
+    IMPORT_TRY(svc.catalog().add_domain({f->domain_kid, f->domain_spki, f->created}));
+    for (const auto& s : f->signers) {
+      auto r = add_vault_signer_row(svc, s.cert_der, s.vault);
+      if (!r && r.error().code != Errc::Conflict) return r;
+    }
+    for (const auto& tok : f->tokens)
+      IMPORT_TRY(store::add_domain_event(svc.catalog(), {tok.joined, f->domain_kid, "member", tok.transfer_id, tok.label,
+                                                     tok.serial, ""}));
+    std::int64_t now = Service::now();
+    IMPORT_TRY(store::add_domain_event(svc.catalog(), {now, f->domain_kid, "member", f->transfer_id, t.label(), *serial, ""}));
+    json detail = {{"source_token", f->source_token_label},
+                   {"source_serial", f->source_token_serial},
+                   {"signer_sha256", f->signer_sha256},
+                   {"shares", rep.shares_used}};
+    IMPORT_TRY(store::add_domain_event(svc.catalog(), {now, f->domain_kid, "import", f->transfer_id, t.label(), *serial,
+                                                   detail.dump()}));
+    return batch->commit();
+  };
+  if (auto r = commit(); !r) {
+    made.add((*integrity)->key());
+    svc.set_domain_kid("");
+    return std::unexpected(r.error());
+  }
+  made.keep();
+  auto cfg = load_config(svc.home());
+  if (!cfg) return std::unexpected(cfg.error());
+  cfg->domain_kid = f->domain_kid;
+  if (auto r = save_config(svc.home(), *cfg); !r) return std::unexpected(r.error());
+  return rep;
+}
+
+Result<DomainMembers> domain_members(Service& svc) {
+  if (svc.domain_kid().empty()) return fail(Errc::NotFound, "this home holds no security domain yet");
+  auto events = store::domain_events(svc.catalog(), svc.domain_kid());
+  if (!events) return std::unexpected(events.error());
+  auto serial = svc.token().serial();
+  if (!serial) return std::unexpected(serial.error());
+  DomainMembers out;
+  bool self = false;
+  for (const auto& e : *events) {
+    if (e.event == "member") {
+      bool mine = e.token_serial == *serial && e.token_label == svc.token().label();
+      bool dup = false;
+      for (const auto& k : out.tokens) dup = dup || (k.serial == e.token_serial && k.label == e.token_label);
+      if (dup) continue;
+      self = self || mine;
+      out.tokens.push_back(DomainToken{e.token_label, e.token_serial, e.transfer_id, e.time, mine});
+    } else {
+      out.transfers.push_back(DomainTransferEvent{e.time, e.event, e.transfer_id, e.detail});
+    }
+  }
+  if (!self) {
+    auto d = svc.catalog().domain(svc.domain_kid());
+    if (!d) return std::unexpected(d.error());
+    out.tokens.insert(out.tokens.begin(), DomainToken{svc.token().label(), *serial, "", d->created, true});
+  }
+  return out;
+}
+
+}  // namespace cv::vault

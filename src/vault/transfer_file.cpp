@@ -1,0 +1,274 @@
+// The transfer file: a compact JWS (ES256, x5c) over the payload (docs/domain-transfer.md "The transfer
+// file"). Making it (sign_transfer_file) and reading it back with every check (read_transfer_file).
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "coldvault/base64.hpp"
+#include "coldvault/crypto.hpp"
+#include "coldvault/domain_transfer.hpp"
+#include "vault/transfer_detail.hpp"
+
+namespace cv::vault {
+
+namespace transfer {
+
+std::string utc_text(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<std::string> sign_transfer_file(const nlohmann::json& payload, ByteView cert_der,
+                                       const std::function<Result<Bytes>(ByteView digest)>& sign) {
+  nlohmann::json header = {{"alg", "ES256"}, {"typ", kFileFormat}, {"x5c", {base64_encode(cert_der)}}};
+  std::string input = base64url_encode(as_bytes(header.dump())) + "." + base64url_encode(as_bytes(payload.dump()));
+  auto sig = sign(crypto::sha256(as_bytes(input)));
+  if (!sig) return std::unexpected(sig.error());
+  return input + "." + base64url_encode(*sig) + "\n";
+}
+
+}  // namespace transfer
+
+namespace {
+
+using nlohmann::json;
+
+Result<void> bad(const std::string& why) { return fail(Errc::BadParameter, "transfer file: " + why); }
+
+// A member of `o` of the given JSON type; BadParameter naming it otherwise.
+Result<const json*> member(const json& o, const char* name, json::value_t type, const char* where) {
+  auto it = o.find(name);
+  bool ok = it != o.end() &&
+            (it->type() == type || (type == json::value_t::number_unsigned && it->is_number_integer() &&
+                                    it->get<std::int64_t>() >= 0));
+  if (!ok) {
+    static const char* kNames[] = {"null", "object", "array", "string", "boolean", "integer", "integer",
+                                   "number", "binary", "discarded"};
+    return std::unexpected(bad(std::string(where) + " member '" + name + "' is missing or not " +
+                               (type == json::value_t::object ? "an " : "a ") +
+                               kNames[static_cast<int>(type)]).error());
+  }
+  return &*it;
+}
+
+#define CV_MEMBER(var, obj, name, type, where)                          \
+  auto var##_r = member(obj, name, json::value_t::type, where);          \
+  if (!var##_r) return std::unexpected(var##_r.error());                 \
+  const json& var = **var##_r
+
+Result<std::string> text_of(const json& o, const char* name, const char* where) {
+  CV_MEMBER(v, o, name, string, where);
+  return v.get<std::string>();
+}
+
+Result<std::int64_t> int_of(const json& o, const char* name, const char* where) {
+  CV_MEMBER(v, o, name, number_unsigned, where);
+  return v.get<std::int64_t>();
+}
+
+Result<Bytes> b64u_of(const json& o, const char* name, const char* where) {
+  auto t = text_of(o, name, where);
+  if (!t) return std::unexpected(t.error());
+  auto b = base64url_decode(*t);
+  if (!b) return std::unexpected(bad(std::string(where) + " member '" + name + "' is not base64url").error());
+  return b;
+}
+
+Result<Bytes> b64_of(const json& o, const char* name, const char* where) {
+  auto t = text_of(o, name, where);
+  if (!t) return std::unexpected(t.error());
+  auto b = base64_decode(*t);
+  if (!b) return std::unexpected(bad(std::string(where) + " member '" + name + "' is not base64").error());
+  return b;
+}
+
+Result<json> json_part(std::string_view part, const char* what) {
+  auto raw = base64url_decode(part);
+  if (!raw) return std::unexpected(bad(std::string("the ") + what + " is not base64url").error());
+  auto j = json::parse(raw->begin(), raw->end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return std::unexpected(bad(std::string("the ") + what + " is not a JSON object").error());
+  return j;
+}
+
+Result<void> read_payload(const json& p, TransferFile& f) {
+  auto fmt = text_of(p, "format", "payload");
+  if (!fmt) return std::unexpected(fmt.error());
+  if (*fmt != transfer::kFileFormat) return bad("format '" + fmt->substr(0, 64) + "' is not " + transfer::kFileFormat);
+  auto id = text_of(p, "transfer_id", "payload");
+  if (!id) return std::unexpected(id.error());
+  auto id16 = transfer::uuid_bytes(*id);
+  if (!id16) return std::unexpected(bad(id16.error().message).error());
+  f.transfer_id = *id;
+  f.transfer_id_bytes = *id16;
+  auto created = int_of(p, "created", "payload");
+  auto expires = int_of(p, "expires", "payload");
+  if (!created) return std::unexpected(created.error());
+  if (!expires) return std::unexpected(expires.error());
+  if (*expires <= *created) return bad("expires is not after created");
+  f.created = *created;
+  f.expires = *expires;
+
+  CV_MEMBER(source, p, "source", object, "payload");
+  for (auto [field, out] : {std::pair{"domain_kid", &f.domain_kid}, std::pair{"token_label", &f.source_token_label},
+                            std::pair{"token_serial", &f.source_token_serial}, std::pair{"vault", &f.source_vault}}) {
+    auto v = text_of(source, field, "source");
+    if (!v) return std::unexpected(v.error());
+    *out = *v;
+  }
+
+  CV_MEMBER(quorum, p, "quorum", object, "payload");
+  auto scheme = text_of(quorum, "scheme", "quorum");
+  if (!scheme) return std::unexpected(scheme.error());
+  if (*scheme != transfer::kScheme) return bad("sharing scheme '" + scheme->substr(0, 64) + "' is not " + transfer::kScheme);
+  auto required = int_of(quorum, "required", "quorum");
+  auto shares = int_of(quorum, "shares", "quorum");
+  if (!required) return std::unexpected(required.error());
+  if (!shares) return std::unexpected(shares.error());
+  if (*shares < 3 || *shares > 10 || *required < 2 || *required > *shares)
+    return bad("quorum " + std::to_string(*required) + " of " + std::to_string(*shares) +
+               " is outside 2..N of 3..10");
+  f.required = static_cast<unsigned>(*required);
+  f.shares = static_cast<unsigned>(*shares);
+
+  auto commit = b64u_of(p, "kek_commitment", "payload");
+  if (!commit) return std::unexpected(commit.error());
+  if (commit->size() != 32) return bad("kek_commitment is not 32 bytes");
+  f.kek_commitment = *commit;
+
+  CV_MEMBER(custodians, p, "custodians", array, "payload");
+  if (custodians.size() != f.shares)
+    return bad(std::to_string(custodians.size()) + " custodians for " + std::to_string(f.shares) + " shares");
+  for (std::size_t i = 0; i < custodians.size(); ++i) {
+    const json& c = custodians[i];
+    if (!c.is_object()) return bad("custodian " + std::to_string(i + 1) + " is not an object");
+    TransferCustodian tc;
+    auto x = int_of(c, "x", "custodian");
+    if (!x) return std::unexpected(x.error());
+    if (*x != static_cast<std::int64_t>(i + 1)) return bad("custodian " + std::to_string(i + 1) + " has x=" + std::to_string(*x));
+    tc.x = static_cast<unsigned>(*x);
+    auto name = text_of(c, "name", "custodian");
+    auto sha = text_of(c, "sha256", "custodian");
+    auto cert = b64_of(c, "cert", "custodian");
+    auto share = b64u_of(c, "share", "custodian");
+    auto share_sha = text_of(c, "share_sha256", "custodian");
+    for (const Error* e : {name ? nullptr : &name.error(), sha ? nullptr : &sha.error(), cert ? nullptr : &cert.error(),
+                           share ? nullptr : &share.error(), share_sha ? nullptr : &share_sha.error()})
+      if (e) return std::unexpected(*e);
+    if (to_hex(crypto::sha256(*cert)) != *sha) return bad("custodian " + std::to_string(i + 1) + "'s certificate does not match its sha256");
+    if (share_sha->size() != 64) return bad("custodian " + std::to_string(i + 1) + "'s share_sha256 is not 64 hex digits");
+    tc.name = *name;
+    tc.sha256 = *sha;
+    tc.cert_der = std::move(*cert);
+    tc.share_ciphertext = std::move(*share);
+    tc.share_sha256 = *share_sha;
+    for (const auto& other : f.custodians)
+      if (other.sha256 == tc.sha256) return bad("custodian certificate " + tc.sha256 + " appears twice");
+    f.custodians.push_back(std::move(tc));
+  }
+
+  CV_MEMBER(domain, p, "domain", object, "payload");
+  auto kid = text_of(domain, "kid", "domain");
+  if (!kid) return std::unexpected(kid.error());
+  if (*kid != f.domain_kid) return bad("domain kid " + *kid + " differs from the source's " + f.domain_kid);
+  auto mech = text_of(domain, "mech", "domain");
+  if (!mech) return std::unexpected(mech.error());
+  if (*mech != "CKM_AES_KEY_WRAP_PAD") return bad("wrapping mechanism '" + mech->substr(0, 64) + "' is not CKM_AES_KEY_WRAP_PAD");
+  auto spki = b64_of(domain, "spki", "domain");
+  auto wrapped = b64u_of(domain, "wrapped", "domain");
+  if (!spki) return std::unexpected(spki.error());
+  if (!wrapped) return std::unexpected(wrapped.error());
+  if (!crypto::rsa_public_from_spki(*spki)) return bad("the domain's spki is not an RSA public key");
+  f.domain_spki = std::move(*spki);
+  f.domain_wrapped = std::move(*wrapped);
+
+  CV_MEMBER(signers, p, "signers", array, "payload");
+  for (const json& s : signers) {
+    if (!s.is_object()) return bad("a signer entry is not an object");
+    TransferSigner ts;
+    auto vault = text_of(s, "vault", "signer");
+    auto cert = b64_of(s, "cert", "signer");
+    if (!vault) return std::unexpected(vault.error());
+    if (!cert) return std::unexpected(cert.error());
+    ts.vault = *vault;
+    ts.cert_der = std::move(*cert);
+    auto w = s.find("wrapped");
+    if (w == s.end()) return bad("signer '" + ts.vault + "' has no member 'wrapped'");
+    if (!w->is_null()) {
+      auto wb = b64u_of(s, "wrapped", "signer");
+      if (!wb) return std::unexpected(wb.error());
+      ts.wrapped = std::move(*wb);
+    }
+    f.signers.push_back(std::move(ts));
+  }
+
+  CV_MEMBER(tokens, p, "tokens", array, "payload");
+  for (const json& t : tokens) {
+    if (!t.is_object()) return bad("a token entry is not an object");
+    TransferToken tt;
+    auto label = text_of(t, "label", "token");
+    auto serial = text_of(t, "serial", "token");
+    auto joined = int_of(t, "joined", "token");
+    auto tid = text_of(t, "transfer_id", "token");
+    if (!label) return std::unexpected(label.error());
+    if (!serial) return std::unexpected(serial.error());
+    if (!joined) return std::unexpected(joined.error());
+    if (!tid) return std::unexpected(tid.error());
+    f.tokens.push_back(TransferToken{*label, *serial, *tid, *joined});
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<TransferFile> read_transfer_file(std::string_view text, std::int64_t now) {
+  if (text.size() > (4u << 20)) return std::unexpected(bad("larger than 4 MiB").error());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+  if (text.empty()) return std::unexpected(bad("empty").error());
+  auto d1 = text.find('.');
+  auto d2 = d1 == std::string_view::npos ? d1 : text.find('.', d1 + 1);
+  if (d2 == std::string_view::npos || text.find('.', d2 + 1) != std::string_view::npos)
+    return std::unexpected(bad("not three dot-separated parts (truncated or not a coldvault transfer file)").error());
+  auto header = json_part(text.substr(0, d1), "header");
+  if (!header) return std::unexpected(header.error());
+  auto payload = json_part(text.substr(d1 + 1, d2 - d1 - 1), "payload");
+  if (!payload) return std::unexpected(payload.error());
+  auto sig = base64url_decode(text.substr(d2 + 1));
+  if (!sig || sig->size() != 64) return std::unexpected(bad("the signature is not 64 bytes of base64url (truncated?)").error());
+
+  auto alg = text_of(*header, "alg", "header");
+  if (!alg) return std::unexpected(alg.error());
+  if (*alg != "ES256") return std::unexpected(bad("alg '" + alg->substr(0, 32) + "' is not ES256").error());
+  auto typ = text_of(*header, "typ", "header");
+  if (!typ) return std::unexpected(typ.error());
+  if (*typ != transfer::kFileFormat) return std::unexpected(bad("typ '" + typ->substr(0, 64) + "' is not " + transfer::kFileFormat).error());
+  auto x5c = header->find("x5c");
+  if (x5c == header->end() || !x5c->is_array() || x5c->size() != 1 || !(*x5c)[0].is_string())
+    return std::unexpected(bad("the header's x5c is not one certificate").error());
+  auto cert = base64_decode((*x5c)[0].get<std::string>());
+  if (!cert) return std::unexpected(bad("the header's certificate is not base64").error());
+
+  TransferFile f;
+  f.signer_sha256 = to_hex(crypto::sha256(*cert));
+  auto ok = crypto::verify_es256(*cert, as_bytes(text.substr(0, d2)), *sig);
+  if (!ok) return std::unexpected(bad("signer certificate " + f.signer_sha256 + ": " + ok.error().message).error());
+  if (!*ok)
+    return std::unexpected(bad("the signature does not verify with signer certificate " + f.signer_sha256 +
+                               ": the file was changed after it was signed").error());
+  if (auto r = read_payload(*payload, f); !r) return std::unexpected(r.error());
+  const TransferSigner* own = nullptr;
+  for (const auto& s : f.signers)
+    if (s.vault == f.source_vault) own = &s;
+  if (!own || own->cert_der != *cert)
+    return std::unexpected(bad("signed by certificate " + f.signer_sha256 + ", which is not the file's signer for vault '" +
+                               f.source_vault + "'").error());
+  if (now >= f.expires)
+    return std::unexpected(bad("transfer " + f.transfer_id + " expired at " + transfer::utc_text(f.expires) +
+                               "; export a new file").error());
+  return f;
+}
+
+}  // namespace cv::vault
