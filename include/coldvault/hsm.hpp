@@ -152,6 +152,10 @@ class Token {
   // --- domain transfer (docs/domain-transfer.md) ----------------------------------------------
   // The token's serial number (CKA of C_GetTokenInfo), trailing blanks removed.
   Result<std::string> serial() const;
+  // Every token object with this CKA_LABEL and class (none: empty).
+  Result<std::vector<Handle>> find_all(const std::string& label, const std::string& object_class);
+  // Sets CKA_LABEL of an object (a domain import renames its objects once the catalogue has committed).
+  Result<void> set_label(Handle h, const std::string& label);
   // Finds a token object by CKA_ID and class. NotFound / Conflict as find().
   Result<Handle> find_by_id(ByteView id, const std::string& object_class);
   // Export side: makes `value` (32 bytes) an AES *session* object with CKA_TRUSTED=TRUE, WRAP and UNWRAP

@@ -152,7 +152,8 @@ class Service {
 // the expiry tests and, in test builds only, the CLI's --now.
 void set_test_clock(std::optional<std::int64_t> unix_seconds);
 // Test seam (test builds' --test-kill-at): test_kill_point(step) sends SIGKILL to this process when `step` is
-// the one set here. Steps: "domain-import-unwrapped" (domain and signing keys in the token, nothing committed).
+// the one set here. Steps: "domain-import-unwrapped" (domain and signing keys in the token, nothing committed),
+// "domain-import-committed" (catalogue committed; token labels and config.json not yet final).
 void set_test_kill_point(std::string step);
 void test_kill_point(std::string_view step);
 

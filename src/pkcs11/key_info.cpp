@@ -108,6 +108,36 @@ Result<Bytes> Token::random(std::size_t n) {
   });
 }
 
+Result<std::vector<Handle>> Token::find_all(const std::string& label, const std::string& object_class) {
+  auto cls = class_of(object_class);
+  if (!cls) return std::unexpected(cls.error());
+  Template t;
+  t.add_ulong(CKA_CLASS, *cls).add_string(CKA_LABEL, label);
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<std::vector<Handle>> {
+    auto fn = impl_->fn();
+    if (CK_RV rv = fn->C_FindObjectsInit(s, t.data(), t.size()); rv != CKR_OK) return rv_fail(rv, "C_FindObjectsInit");
+    FindOperation op(fn, s);
+    std::vector<Handle> out;
+    for (;;) {
+      CK_OBJECT_HANDLE found[16];
+      CK_ULONG n = 0;
+      if (CK_RV rv = fn->C_FindObjects(s, found, 16, &n); rv != CKR_OK) return rv_fail(rv, "C_FindObjects");
+      for (CK_ULONG i = 0; i < n; ++i) out.push_back(Handle{found[i]});
+      if (n < 16) return out;
+    }
+  });
+}
+
+Result<void> Token::set_label(Handle h, const std::string& label) {
+  Template t;
+  t.add_string(CKA_LABEL, label);
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<void> {
+    if (CK_RV rv = impl_->fn()->C_SetAttributeValue(s, h.value, t.data(), t.size()); rv != CKR_OK)
+      return rv_fail(rv, "C_SetAttributeValue (CKA_LABEL '" + label + "')");
+    return {};
+  });
+}
+
 Result<Handle> Token::find_by_id(ByteView id, const std::string& object_class) {
   auto cls = class_of(object_class);
   if (!cls) return std::unexpected(cls.error());

@@ -58,10 +58,7 @@ Result<CustodianKey> find_custodian_key(hsm::Token& token, const TransferFile& f
     }
     auto held = token.rsa_public(*h);
     if (!held) return std::unexpected(held.error());
-    if (held->n != pub->n) {
-      if (label.empty()) continue;
-      continue;  // the labelled key is another custodian's: try the next certificate
-    }
+    if (held->n != pub->n) continue;  // the labelled key is another custodian's: try the next certificate
     return CustodianKey{&c, *h};
   }
   return fail(Errc::NotFound, "token '" + token.label() + "' holds " +
@@ -138,27 +135,64 @@ Result<SecureBytes> rebuild_key(const TransferFile& f, const std::vector<ShareIn
   return kt;
 }
 
-// Token objects an interrupted import of this domain left (the catalogue does not know the domain).
-void remove_leftovers(hsm::Token& t, const TransferFile& f) {
-  auto drop = [&](const std::string& label, const char* cls) {
-    for (int i = 0; i < 4; ++i) {
-      auto h = t.find(label, cls);
-      if (!h) {
-        if (h.error().code != Errc::Conflict) return;
-        // Several: find_by_id cannot tell them apart either; take them by label one at a time below.
-        return;
-      }
-      (void)t.destroy(*h);
-    }
-  };
-  drop(domain_label(f.domain_kid), "private");
-  drop(domain_label(f.domain_kid), "public");
-  drop(integrity_label(f.domain_kid), "secret");
-  for (const auto& s : f.signers) {
-    if (!s.wrapped) continue;
-    drop(signing_label(s.vault), "private");
-    drop(signing_label(s.vault), "public");
+// Until the catalogue has committed, an import's objects carry labels unique to its transfer, so what an
+// interrupted import left is never confused with another home's keys on a shared token. Pairs of (pending,
+// final) labels, for each object class.
+struct LabelPair {
+  std::string pending, final_label;
+};
+
+std::vector<LabelPair> import_labels(const TransferFile& f) {
+  std::string prefix = "coldvault-import-" + f.transfer_id + "-";
+  std::vector<LabelPair> out = {{prefix + "domain", domain_label(f.domain_kid)}};
+  for (const auto& s : f.signers)
+    if (s.wrapped) out.push_back({prefix + "sign-" + lower(s.vault), signing_label(s.vault)});
+  return out;
+}
+
+Result<void> destroy_all(hsm::Token& t, const std::string& label, const char* cls) {
+  auto found = t.find_all(label, cls);
+  if (!found) return std::unexpected(found.error());
+  for (auto h : *found)
+    if (auto r = t.destroy(h); !r) return r;
+  return {};
+}
+
+// Removes what an interrupted import of this transfer left: objects under its pending labels, and an integrity
+// key of the domain with no domain key beside it (a home holding the domain always has its domain key).
+Result<void> remove_leftovers(hsm::Token& t, const TransferFile& f) {
+  for (const auto& l : import_labels(f))
+    for (const char* cls : {"private", "public"})
+      if (auto r = destroy_all(t, l.pending, cls); !r) return r;
+  auto domain = t.find_all(domain_label(f.domain_kid), "private");
+  if (!domain) return std::unexpected(domain.error());
+  if (domain->empty()) return destroy_all(t, integrity_label(f.domain_kid), "secret");
+  return {};
+}
+
+// Another home on this token that holds the domain or a vault signing key of the same name: refused, never
+// touched.
+Result<void> refuse_taken_labels(hsm::Token& t, const TransferFile& f) {
+  for (const auto& l : import_labels(f)) {
+    auto found = t.find_all(l.final_label, "private");
+    if (!found) return std::unexpected(found.error());
+    if (!found->empty())
+      return fail(Errc::Conflict, "token '" + t.label() + "' already holds a key labelled '" + l.final_label +
+                                      "' (another home uses this token); import into a token without it");
   }
+  return {};
+}
+
+// After the commit: the pending labels become the final ones.
+Result<void> finish_labels(hsm::Token& t, const TransferFile& f) {
+  for (const auto& l : import_labels(f))
+    for (const char* cls : {"private", "public"}) {
+      auto found = t.find_all(l.pending, cls);
+      if (!found) return std::unexpected(found.error());
+      for (auto h : *found)
+        if (auto r = t.set_label(h, l.final_label); !r) return r;
+    }
+  return {};
 }
 
 // Objects made by this import, destroyed unless it reaches its commit.
@@ -250,6 +284,7 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
   // An earlier import that committed but died before config.json: finish it.
   auto known = svc.catalog().domain(f->domain_kid);
   if (svc.domain_kid().empty() && known) {
+    if (auto r = finish_labels(t, *f); !r) return std::unexpected(r.error());
     auto kp = svc.domain_key(f->domain_kid);
     if (!kp) return std::unexpected(kp.error());
     auto held = t.rsa_public(kp->priv);
@@ -276,7 +311,9 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
   auto kt = rebuild_key(*f, shares, rep.shares_used);
   if (!kt) return std::unexpected(kt.error());
 
-  remove_leftovers(t, *f);
+  if (auto r = remove_leftovers(t, *f); !r) return std::unexpected(r.error());
+  if (auto r = refuse_taken_labels(t, *f); !r) return std::unexpected(r.error());
+  const auto labels = import_labels(*f);
   Made made(t);
   auto kek = t.import_transfer_key(*kt);
   secure_wipe(kt->data(), kt->size());
@@ -289,7 +326,7 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
 
   auto pub = crypto::rsa_public_from_spki(f->domain_spki);
   if (!pub) return std::unexpected(pub.error());
-  auto domain = t.unwrap_domain_key(*kek, f->domain_wrapped, *pub, domain_label(f->domain_kid), to_bytes(f->domain_kid));
+  auto domain = t.unwrap_domain_key(*kek, f->domain_wrapped, *pub, labels[0].pending, to_bytes(f->domain_kid));
   if (!domain) {
     if (domain.error().code == Errc::Corruption || domain.error().code == Errc::BadParameter)
       return fail(Errc::Corruption, "the domain key in transfer file " + f->transfer_id + " does not unwrap: " +
@@ -309,7 +346,7 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
     }
     auto ec = crypto::certificate_ec_public(s.cert_der);
     if (!ec) return std::unexpected(ec.error());
-    auto kp = t.unwrap_signing_key(*kek, *s.wrapped, *ec, signing_label(s.vault));
+    auto kp = t.unwrap_signing_key(*kek, *s.wrapped, *ec, "coldvault-import-" + f->transfer_id + "-sign-" + lower(s.vault));
     if (!kp) return std::unexpected(kp.error());
     made.add(kp->pub);
     made.add(kp->priv);
@@ -352,6 +389,9 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
     return std::unexpected(r.error());
   }
   made.keep();
+  test_kill_point("domain-import-committed");
+  // Killed from here on, the next import finds the committed domain and finishes these two steps.
+  if (auto r = finish_labels(t, *f); !r) return std::unexpected(r.error());
   auto cfg = load_config(svc.home());
   if (!cfg) return std::unexpected(cfg.error());
   cfg->domain_kid = f->domain_kid;

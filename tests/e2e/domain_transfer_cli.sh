@@ -161,6 +161,16 @@ refused 2 "a share of another transfer" "alice2.share" --file "$WORK/domain.cvsd
 expect_exit 4 "import into a home that holds the domain" -- "$CV" --home "$WORK/t2" domain import --file "$WORK/domain.cvsd" \
   --share "$WORK/alice.share" --share "$WORK/bob.share"
 
+# --- A second home on the source's own token: the import is refused and the source's keys are untouched ---
+shared() { SOFTHSM2_CONF="$SRC/softhsm2.conf" COLDVAULT_PIN="$(cat "$SRC/user.pin")" "$CV" --home "$WORK/shared" "$@"; }
+expect_exit 0 "a joined home on the source's token" -- shared init --join --module /usr/lib/softhsm/libsofthsm2.so --token coldvault
+expect_exit 4 "import into a token that already holds the domain" -- shared domain import --file "$WORK/domain.cvsd" \
+  --share "$WORK/alice.share" --share "$WORK/bob.share"
+expect_contains "$WORK/err" "already holds a key labelled 'coldvault-domain-$SRC_KID'" "the refusal names the key"
+expect_eq "$(objects)" "$BEFORE" "the source token keeps every object"
+expect_exit 0 "the source still signs blobs" -- "$CV" --home "$SRC" secret backup --vault-name main --name app --file "$WORK/app2.blob"
+expect_exit 0 "and still opens them" -- "$CV" --home "$WORK/t2" secret restore --vault-name main --file "$WORK/back.blob"
+
 # --- Killed between unwrap and commit: the next import removes the leftovers and succeeds ---
 fresh
 "$CV" --home "$WORK/r" --test-kill-at domain-import-unwrapped domain import --file "$WORK/domain.cvsd" \
@@ -173,5 +183,16 @@ expect_exit 0 "restore works after the rerun" -- "$CV" --home "$WORK/r" secret r
 N=$(SOFTHSM2_CONF="$WORK/r/softhsm2.conf" pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --token-label coldvault --login \
   --pin "$(cat "$WORK/r/user.pin")" --list-objects 2>/dev/null | grep -c "label: *coldvault-domain-$SRC_KID")
 expect_eq "$N" "2" "exactly one domain key pair in the token"
+
+# Killed after the commit: the next import only finishes (labels, config.json).
+fresh
+"$CV" --home "$WORK/r" --test-kill-at domain-import-committed domain import --file "$WORK/domain.cvsd" \
+  --share "$WORK/alice.share" --share "$WORK/bob.share" >/dev/null 2>&1
+expect_eq "$?" "137" "the import was killed after its commit"
+expect_exit 0 "the import run again finishes it" -- "$CV" --home "$WORK/r" domain import --file "$WORK/domain.cvsd" \
+  --share "$WORK/alice.share" --share "$WORK/bob.share"
+expect_eq "$(jq -r .resumed "$WORK/out")" "true" "it says it resumed"
+expect_exit 0 "the vault takes over the transferred signer" -- "$CV" --home "$WORK/r" vault create --vault-name main
+expect_exit 0 "restore works" -- "$CV" --home "$WORK/r" secret restore --vault-name main --file "$WORK/app.blob"
 
 finish
