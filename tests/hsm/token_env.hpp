@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -104,17 +105,19 @@ class TokenEnv {
   }
 
  private:
+  // hsm/softhsm2/softhsm2.conf.in with the token folder filled in: the tests use the template an
+  // operator gets.
   void write_softhsm_conf() {
     std::filesystem::create_directory(dir_ / "tokens");
-    const auto conf = dir_ / "softhsm2.conf";
-    {
-      std::ofstream out(conf);
-      out << "directories.tokendir = " << (dir_ / "tokens").string() << "\n"
-          << "objectstore.backend = file\n"
-          << "log.level = ERROR\n"
-          << "slots.removable = false\n";
-    }
-    setenv("SOFTHSM2_CONF", conf.c_str(), 1);
+    std::ifstream in(std::filesystem::path(CV_SOURCE_DIR) / "hsm/softhsm2/softhsm2.conf.in");
+    std::string conf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string placeholder = "@TOKENDIR@";
+    const auto at = conf.find(placeholder);
+    if (at == std::string::npos) throw std::runtime_error("softhsm2.conf.in: no @TOKENDIR@");
+    conf.replace(at, placeholder.size(), (dir_ / "tokens").string());
+    const auto path = dir_ / "softhsm2.conf";
+    std::ofstream(path) << conf;
+    setenv("SOFTHSM2_CONF", path.c_str(), 1);
   }
 
   // OCK 3.8.1 cannot re-initialise a swtok (the SO cannot log in afterwards), so every fixture gets
