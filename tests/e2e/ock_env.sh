@@ -3,12 +3,15 @@
 # killed, and neither it nor its token folder is left behind.
 source "$(dirname "$0")/lib.bash"
 OCK="$(cd "$(dirname "$0")/../.." && pwd)/hsm/opencryptoki/ock-env"
+# ock-env makes its folder in $TMPDIR: a private one, so another run (ctest -j) cannot be mistaken for ours.
+export TMPDIR="$WORK/tmp"
+mkdir -p "$TMPDIR"
 
 "$OCK" run -- true 2>"$WORK/err"
 rc=$?
 if [[ $rc == 77 ]]; then echo "skipped: $(cat "$WORK/err")"; exit 0; fi
 expect_eq "$rc" 0 "run -- true succeeds"
-folders() { find /tmp -maxdepth 1 -name 'coldvault-ock-*' | sort; }
+folders() { find "$TMPDIR" -maxdepth 1 -name 'coldvault-ock-*' | sort; }
 before=$(folders)
 
 expect_exit 3 "the command's exit status comes back" -- "$OCK" run -- sh -c 'exit 3'

@@ -218,6 +218,16 @@ TEST_F(SessionKeysTest, TamperedKwpBlobIsRefused) {
   EXPECT_FALSE(back.has_value());
 }
 
+// Where EC is missing (opencryptoki 3.8.1 has no CKM_ECDSA), generating an EC key fails as
+// Unsupported naming the generation mechanism. Skipped on a token with EC.
+TEST_F(SessionKeysTest, Ec_GenerationWithoutEcNamesTheMechanism) {
+  if (token().has(Mech::Ecdsa)) GTEST_SKIP() << "the token has EC";
+  auto kp = token().generate_ec(Curve::P256, {.sign = true});
+  ASSERT_FALSE(kp.has_value());
+  EXPECT_EQ(kp.error().code, Errc::Unsupported);
+  EXPECT_NE(kp.error().message.find("CKM_EC_KEY_PAIR_GEN"), std::string::npos) << kp.error().message;
+}
+
 TEST_F(SessionKeysTest, BadKeySizesAreBadParameter) {
   auto a = token().generate_secret_key(KeyType::Aes, 200, {});
   ASSERT_FALSE(a);
