@@ -139,7 +139,8 @@ class Token {
   Result<bool> unwrap_template_enforced(Handle key);
   // RSA domain key: private half sensitive, CKA_DECRYPT=FALSE, CKA_UNWRAP=TRUE, CKA_ALLOWED_MECHANISMS =
   // {RSA_PKCS_OAEP}, CKA_EXTRACTABLE=TRUE with CKA_WRAP_WITH_TRUSTED=TRUE; public half encrypt/wrap.
-  // CKA_ID = id on both.
+  // CKA_ID = id on both. A token that does not know CKA_ALLOWED_MECHANISMS or CKA_WRAP_WITH_TRUSTED
+  // (PKCS#11 2.20, e.g. opencryptoki 3.8.1) is refused with Unsupported naming them.
   Result<KeyPair> create_domain_key(const std::string& label, const Bytes& id, unsigned bits);
   // EC signing key (token object): private sign only, sensitive, non-extractable. A non-empty `id`
   // goes into CKA_ID of both halves: tools that pair the halves by CKA_ID (libp11, for the TLS key)

@@ -68,7 +68,8 @@ Result<Handle> Token::create_master_key(const std::string& label) {
       auto plain = master_key_template(label, false);
       rv = impl_->fn()->C_GenerateKey(s, &mech, plain.data(), plain.size(), &h);
     }
-    if (rv != CKR_OK) return rv_fail(rv, "C_GenerateKey (master key '" + label + "')");
+    if (rv != CKR_OK)
+      return rv_fail(rv, "C_GenerateKey (CKM_AES_KEY_GEN, master key '" + label + "')");
     return Handle{h};
   });
 }
@@ -106,7 +107,19 @@ Result<KeyPair> Token::create_domain_key(const std::string& label, const Bytes& 
     CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
     CK_RV rv = impl_->fn()->C_GenerateKeyPair(s, &mech, pub.data(), pub.size(), priv.data(),
                                               priv.size(), &hpub, &hpriv);
-    if (rv != CKR_OK) return rv_fail(rv, "C_GenerateKeyPair (domain key '" + label + "')");
+    if (rv == CKR_ATTRIBUTE_TYPE_INVALID) {
+      // A PKCS#11 2.20 token (opencryptoki 3.8.1) does not know these, and the domain key's
+      // protection rests on them: refuse rather than make the key without them.
+      return fail(Errc::Unsupported,
+                  "the token lacks attribute CKA_ALLOWED_MECHANISMS or CKA_WRAP_WITH_TRUSTED, "
+                  "which the domain key '" +
+                      label + "' needs",
+                  rv_name(rv));
+    }
+    if (rv != CKR_OK) {
+      return rv_fail(rv,
+                     "C_GenerateKeyPair (CKM_RSA_PKCS_KEY_PAIR_GEN, domain key '" + label + "')");
+    }
     return KeyPair{Handle{hpub}, Handle{hpriv}};
   });
 }
@@ -138,7 +151,8 @@ static Result<KeyPair> make_signing_key(Token& token, TokenImpl& impl, const std
     CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
     CK_RV rv = impl.fn()->C_GenerateKeyPair(s, &mech, pub.data(), pub.size(), priv.data(), priv.size(), &hpub,
                                             &hpriv);
-    if (rv != CKR_OK) return rv_fail(rv, "C_GenerateKeyPair (signing key '" + label + "')");
+    if (rv != CKR_OK)
+      return rv_fail(rv, "C_GenerateKeyPair (CKM_EC_KEY_PAIR_GEN, signing key '" + label + "')");
     return KeyPair{Handle{hpub}, Handle{hpriv}};
   });
 }

@@ -65,7 +65,10 @@ Result<Handle> Token::generate_secret_key(KeyType type, unsigned bits, const Key
     CK_MECHANISM mech{m, nullptr, 0};
     CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
     if (CK_RV rv = impl_->fn()->C_GenerateKey(s, &mech, t.data(), t.size(), &h); rv != CKR_OK) {
-      return rv_fail(rv, "C_GenerateKey (session secret key)");
+      return rv_fail(rv,
+                     std::string("C_GenerateKey (") +
+                         (m == CKM_AES_KEY_GEN ? "CKM_AES_KEY_GEN" : "CKM_GENERIC_SECRET_KEY_GEN") +
+                         ", session secret key)");
     }
     return Handle{h};
   });
@@ -82,7 +85,8 @@ Result<KeyPair> Token::generate_rsa(unsigned bits, const KeyUsage& usage) {
   Template priv;
   priv.add_bool(CKA_TOKEN, false);
   add_private_usage(priv, usage);
-  return generate_pair(*impl_, CKM_RSA_PKCS_KEY_PAIR_GEN, pub, priv, "session RSA key");
+  return generate_pair(*impl_, CKM_RSA_PKCS_KEY_PAIR_GEN, pub, priv,
+                       "CKM_RSA_PKCS_KEY_PAIR_GEN, session RSA key");
 }
 
 Result<KeyPair> Token::generate_ec(Curve curve, const KeyUsage& usage) {
@@ -92,7 +96,8 @@ Result<KeyPair> Token::generate_ec(Curve curve, const KeyUsage& usage) {
   Template priv;
   priv.add_bool(CKA_TOKEN, false);
   add_private_usage(priv, usage);
-  return generate_pair(*impl_, CKM_EC_KEY_PAIR_GEN, pub, priv, "session EC key");
+  return generate_pair(*impl_, CKM_EC_KEY_PAIR_GEN, pub, priv,
+                       "CKM_EC_KEY_PAIR_GEN, session EC key");
 }
 
 Result<Handle> Token::import_rsa_public(const RsaPublic& key) {

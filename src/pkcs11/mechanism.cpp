@@ -131,8 +131,10 @@ Result<void> Token::require(Mech m) const {
     std::lock_guard lock(impl.mech_mutex);
     if (auto it = impl.mech_cache.find(m); it != impl.mech_cache.end()) {
       if (it->second) return {};
+      // Same error as the first answer, native code included, so callers see no difference.
       return fail(Errc::Unsupported,
-                  std::string("the token lacks mechanism ") + ck_mechanism_name(m));
+                  std::string("the token lacks mechanism ") + ck_mechanism_name(m),
+                  rv_name(CKR_MECHANISM_INVALID));
     }
   }
   // Zeroed each time: SoftHSM ORs flags into the caller's struct for some modes.

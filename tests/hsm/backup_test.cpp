@@ -20,6 +20,7 @@ class Backup : public VaultHome {
  protected:
   void SetUp() override {
     VaultHome::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(svc->create_vault({"second", 90, false}));
   }
   // Three versions with distinct attributes, tags and content types; the middle one disabled.

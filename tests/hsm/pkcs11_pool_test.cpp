@@ -18,6 +18,8 @@ using cv::hsm::Mech;
 class PoolTest : public cvtest::TokenTest {};
 
 TEST_F(PoolTest, Pool_FourThreadsAtOnce) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::Ecdsa, cv::hsm::Mech::AesGcm,
+                       cv::hsm::Mech::AesKeyWrapPad);
   auto mk = token().create_master_key("master");
   ASSERT_TRUE(mk);
   auto ec = token().generate_ec(cv::Curve::P256, {.sign = true, .verify = true});
@@ -60,6 +62,9 @@ TEST_F(PoolTest, Pool_FourThreadsAtOnce) {
 }
 
 TEST_F(PoolTest, Baseline_RawLoopsReportRates) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::AesGcm, cv::hsm::Mech::Ecdsa,
+                       cv::hsm::Mech::AesKeyWrapPad, cv::hsm::Mech::RsaPss,
+                       cv::hsm::Mech::RsaOaepSha1);
   auto mk = token().create_master_key("master");
   ASSERT_TRUE(mk);
   EXPECT_GT(cv::hsm::raw_gcm_encrypt_rate(token(), *mk, 256, 20), 0.0);

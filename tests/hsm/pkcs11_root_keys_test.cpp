@@ -17,6 +17,7 @@ class RootKeysTest : public cvtest::TokenTest {};
 const Bytes kIv(12, 0x42);
 
 TEST_F(RootKeysTest, MasterKey_GcmRoundTrip) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::AesGcm);
   auto mk = token().create_master_key("master");
   ASSERT_TRUE(mk.has_value()) << mk.error().message;
   auto ct = token().gcm_encrypt(*mk, kIv, cv::as_bytes("aad"), cv::as_bytes("hello vault"));
@@ -28,6 +29,7 @@ TEST_F(RootKeysTest, MasterKey_GcmRoundTrip) {
 }
 
 TEST_F(RootKeysTest, MasterKey_TamperedCiphertextIsCorruption) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::AesGcm);
   auto mk = token().create_master_key("master");
   ASSERT_TRUE(mk);
   auto ct = token().gcm_encrypt(*mk, kIv, {}, cv::as_bytes("hello vault"));
@@ -42,6 +44,7 @@ TEST_F(RootKeysTest, MasterKey_TamperedCiphertextIsCorruption) {
 }
 
 TEST_F(RootKeysTest, MasterKey_WrongAadIsCorruption) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::AesGcm);
   auto mk = token().create_master_key("master");
   ASSERT_TRUE(mk);
   auto ct = token().gcm_encrypt(*mk, kIv, cv::as_bytes("v1"), cv::as_bytes("hello"));
@@ -71,6 +74,7 @@ TEST_F(RootKeysTest, MasterKey_ValueIsNeverReadable) {
 }
 
 TEST_F(RootKeysTest, MasterKey_CarriesAnUnwrapTemplateTheTokenEnforces) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::AesKeyWrapPad);
   auto mk = token().create_master_key("master");
   ASSERT_TRUE(mk);
   EXPECT_TRUE(token().has_unwrap_template(*mk));
@@ -80,6 +84,7 @@ TEST_F(RootKeysTest, MasterKey_CarriesAnUnwrapTemplateTheTokenEnforces) {
 }
 
 TEST_F(RootKeysTest, UnwrapTemplateProbe_KeyWithoutTemplateIsNotEnforced) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::AesKeyWrapPad);
   // What a master key made before the template existed looks like to the probe.
   auto plain = token().generate_secret_key(KeyType::Aes, 256, {.wrap = true, .unwrap = true});
   ASSERT_TRUE(plain);
@@ -90,6 +95,7 @@ TEST_F(RootKeysTest, UnwrapTemplateProbe_KeyWithoutTemplateIsNotEnforced) {
 }
 
 TEST_F(RootKeysTest, MasterKey_RefusesToUnwrapIntoAReadableKey) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::AesKeyWrapPad);
   auto mk = token().create_master_key("master");
   ASSERT_TRUE(mk);
   auto k = token().generate_secret_key(KeyType::Aes, 256, {.encrypt = true, .extractable = true});
@@ -102,6 +108,7 @@ TEST_F(RootKeysTest, MasterKey_RefusesToUnwrapIntoAReadableKey) {
 }
 
 TEST_F(RootKeysTest, MasterKey_UnwrapsSensitiveKeysThatBackupCanStillWrapAgain) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::AesKeyWrapPad);
   auto mk = token().create_master_key("master");
   ASSERT_TRUE(mk);
   auto k = token().generate_secret_key(KeyType::Aes, 256, {.encrypt = true, .extractable = true});
@@ -121,6 +128,7 @@ TEST_F(RootKeysTest, MasterKey_UnwrapsSensitiveKeysThatBackupCanStillWrapAgain) 
 }
 
 TEST_F(RootKeysTest, MasterKey_FoundByLabelInANewToken) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::AesGcm);
   auto mk = token().create_master_key("master");
   ASSERT_TRUE(mk);
   auto ct = token().gcm_encrypt(*mk, kIv, {}, cv::as_bytes("persisted"));
@@ -156,6 +164,9 @@ class DomainKeyTest : public cvtest::TokenTest {
     TokenTest::SetUp();
     if (HasFatalFailure()) return;
     auto dk = token().create_domain_key("domain", Bytes{1, 2, 3}, 2048);
+    // A token that does not know the attributes the domain key depends on refuses it, naming them
+    // (opencryptoki 3.8.1); every test here needs the key.
+    if (!dk && dk.error().code == Errc::Unsupported) GTEST_SKIP() << dk.error().message;
     ASSERT_TRUE(dk.has_value()) << dk.error().message;
     dk_ = *dk;
   }
@@ -163,6 +174,7 @@ class DomainKeyTest : public cvtest::TokenTest {
 };
 
 TEST_F(DomainKeyTest, DomainKey_OaepWrapWithPublicUnwrapWithPrivate) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::RsaOaepSha1, cv::hsm::Mech::AesGcm);
   // A CEK that may be wrapped (extractable), wrapped under the domain public key...
   auto cek = token().generate_secret_key(KeyType::Aes, 256,
                                          {.encrypt = true, .decrypt = true, .extractable = true});
@@ -183,6 +195,7 @@ TEST_F(DomainKeyTest, DomainKey_OaepWrapWithPublicUnwrapWithPrivate) {
 }
 
 TEST_F(DomainKeyTest, DomainKey_RefusesPlainDecrypt) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::RsaOaepSha1);
   auto ct = token().encrypt(Mech::RsaOaepSha1, dk_.pub, Bytes(32, 7));
   ASSERT_TRUE(ct.has_value()) << ct.error().message;
   auto pt = token().decrypt(Mech::RsaOaepSha1, dk_.priv, *ct);
@@ -191,6 +204,7 @@ TEST_F(DomainKeyTest, DomainKey_RefusesPlainDecrypt) {
 }
 
 TEST_F(DomainKeyTest, DomainKey_RefusesMechanismsOtherThanOaep) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::RsaPkcs1);
   auto ct = token().encrypt(Mech::RsaPkcs1, dk_.pub, Bytes(32, 7));
   ASSERT_TRUE(ct.has_value());
   auto k = token().unwrap(Mech::RsaPkcs1, dk_.priv, *ct, KeyType::Aes, {.decrypt = true});
@@ -202,6 +216,7 @@ TEST_F(DomainKeyTest, DomainKey_PrivateHalfIsNotReadable) {
 }
 
 TEST_F(DomainKeyTest, DomainKey_PublicPartsReadable) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::RsaOaepSha1);
   auto pub = token().rsa_public(dk_.pub);
   ASSERT_TRUE(pub.has_value()) << pub.error().message;
   EXPECT_EQ(pub->n.size(), 256u);
@@ -218,6 +233,7 @@ TEST_F(DomainKeyTest, DomainKey_PublicPartsReadable) {
 }
 
 TEST_F(DomainKeyTest, DomainKey_TamperedWrapIsRefused) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::RsaOaepSha1);
   auto cek = token().generate_secret_key(KeyType::Aes, 256, {.decrypt = true, .extractable = true});
   ASSERT_TRUE(cek);
   auto wrapped = token().wrap(Mech::RsaOaepSha1, dk_.pub, *cek);
@@ -227,7 +243,22 @@ TEST_F(DomainKeyTest, DomainKey_TamperedWrapIsRefused) {
   EXPECT_FALSE(k.has_value());
 }
 
+// On a token without the domain key's attributes (opencryptoki 3.8.1) the refusal names them and no
+// half of the key is left behind. Skipped where the token makes the key (SoftHSM).
+TEST_F(RootKeysTest, DomainKey_TokenWithoutItsAttributesIsRefusedNamingThem) {
+  auto dk = token().create_domain_key("domain", Bytes{1, 2, 3}, 2048);
+  if (dk) GTEST_SKIP() << "the token knows CKA_ALLOWED_MECHANISMS and CKA_WRAP_WITH_TRUSTED";
+  EXPECT_EQ(dk.error().code, Errc::Unsupported);
+  EXPECT_NE(dk.error().message.find("CKA_ALLOWED_MECHANISMS"), std::string::npos);
+  EXPECT_NE(dk.error().message.find("CKA_WRAP_WITH_TRUSTED"), std::string::npos);
+  EXPECT_EQ(dk.error().native, "CKR_ATTRIBUTE_TYPE_INVALID");
+  auto labels = token().object_labels();
+  ASSERT_TRUE(labels) << labels.error().message;
+  EXPECT_TRUE(labels->empty());
+}
+
 TEST_F(RootKeysTest, SigningKey_SignsAndVerifiesDigest) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::Ecdsa);
   auto sk = token().create_signing_key("signer", cv::Curve::P256);
   ASSERT_TRUE(sk.has_value()) << sk.error().message;
   Bytes digest(32, 0x33);
@@ -245,6 +276,7 @@ TEST_F(RootKeysTest, SigningKey_SignsAndVerifiesDigest) {
 }
 
 TEST_F(RootKeysTest, SigningKey_CannotBeWrapped) {
+  CV_SKIP_UNLESS_MECHS(token(), cv::hsm::Mech::Ecdsa, cv::hsm::Mech::AesKeyWrapPad);
   auto sk = token().create_signing_key("signer", cv::Curve::P384);
   ASSERT_TRUE(sk);
   auto mk = token().create_master_key("master");
