@@ -174,22 +174,32 @@ Result<KeyPair> Token::create_custodian_key(const std::string& label, unsigned b
       .add_bool(CKA_WRAP, false)
       .add_string(CKA_LABEL, label);
   // Decrypts shares (OAEP) and nothing else once enrollment has signed its certificate with it.
-  Template priv;
-  priv.add_bool(CKA_TOKEN, true)
-      .add_bool(CKA_PRIVATE, true)
-      .add_bool(CKA_SENSITIVE, true)
-      .add_bool(CKA_EXTRACTABLE, false)
-      .add_bool(CKA_DECRYPT, true)
-      .add_bool(CKA_UNWRAP, false)
-      .add_bool(CKA_SIGN, true)
-      .add_mechanisms(CKA_ALLOWED_MECHANISMS, {CKM_RSA_PKCS_OAEP, CKM_RSA_PKCS})
-      .add_string(CKA_LABEL, label);
+  auto priv_template = [&](bool restrict_mechanisms) {
+    Template priv;
+    priv.add_bool(CKA_TOKEN, true)
+        .add_bool(CKA_PRIVATE, true)
+        .add_bool(CKA_SENSITIVE, true)
+        .add_bool(CKA_EXTRACTABLE, false)
+        .add_bool(CKA_DECRYPT, true)
+        .add_bool(CKA_UNWRAP, false)
+        .add_bool(CKA_SIGN, true)
+        .add_string(CKA_LABEL, label);
+    if (restrict_mechanisms) priv.add_mechanisms(CKA_ALLOWED_MECHANISMS, {CKM_RSA_PKCS_OAEP, CKM_RSA_PKCS});
+    return priv;
+  };
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<KeyPair> {
     CK_MECHANISM mech{CKM_RSA_PKCS_KEY_PAIR_GEN, nullptr, 0};
     CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
+    auto priv = priv_template(true);
     CK_RV rv = impl_->fn()->C_GenerateKeyPair(s, &mech, pub.data(), pub.size(), priv.data(), priv.size(), &hpub,
                                               &hpriv);
-    if (rv != CKR_OK) return rv_fail(rv, "C_GenerateKeyPair (custodian key '" + label + "')");
+    if (rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_TEMPLATE_INCONSISTENT) {
+      // A smartcard (or opencryptoki 3.8) without CKA_ALLOWED_MECHANISMS: the key is still decrypt-only once
+      // enrolled (CKA_SIGN=FALSE), only not limited to OAEP (docs/pkcs11-modules.md).
+      auto plain = priv_template(false);
+      rv = impl_->fn()->C_GenerateKeyPair(s, &mech, pub.data(), pub.size(), plain.data(), plain.size(), &hpub, &hpriv);
+    }
+    if (rv != CKR_OK) return rv_fail(rv, "C_GenerateKeyPair (CKM_RSA_PKCS_KEY_PAIR_GEN, custodian key '" + label + "')");
     return KeyPair{Handle{hpub}, Handle{hpriv}};
   });
 }
