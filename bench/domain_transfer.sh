@@ -7,24 +7,24 @@ set -euo pipefail
 CV=${1:-$(dirname "$0")/../build/coldvault}
 N=${N:-5}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+provision() {  # provision DIR LABEL PINFILE: a SoftHSM token (hsm/provision-token), PINs from files
+  printf 'so-%s\n' "$2" >"$work/so-$2"
+  "$(dirname "$0")/../hsm/provision-token" --so-pin-file "$work/so-$2" --pin-file "$3" "$1" "$2" >/dev/null
+}
 ms() { local s=$(date +%s%N); "$@" >/dev/null 2>&1; echo $(( ($(date +%s%N) - s) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf 'so-pin\n' >"$work/so.pin"
 "$CV" --home "$work/src" init --so-pin-file "$work/so.pin" -o none 2>/dev/null
 for c in alice bob carol; do
-  d="$work/cust/$c"; mkdir -p "$d/tokens"
-  printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$d" >"$d/softhsm2.conf"
-  printf '%s-pin\n' "$c" >"$d/pin"
-  SOFTHSM2_CONF="$d/softhsm2.conf" softhsm2-util --init-token --free --label "$c" --so-pin x-so --pin "$c-pin" >/dev/null
+  d="$work/cust/$c"; mkdir -p "$work/cust"; printf '%s-pin\n' "$c" >"$work/cust/$c.pin"
+  provision "$d" "$c" "$work/cust/$c.pin"; cp "$work/cust/$c.pin" "$d/pin"
   SOFTHSM2_CONF="$d/softhsm2.conf" "$CV" custodian enroll --token "$c" --label "$c" --out "$work/$c.pem" --pin-file "$d/pin" -o none 2>/dev/null
 done
 init=() enroll=() export_=() dec=() imp=()
 for i in $(seq "$N"); do
   init+=("$(ms "$CV" --home "$work/i$i" init -o none)")
-  d="$work/cust/e$i"; mkdir -p "$d/tokens"
-  printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$d" >"$d/softhsm2.conf"
-  printf 'p-pin\n' >"$d/pin"
-  SOFTHSM2_CONF="$d/softhsm2.conf" softhsm2-util --init-token --free --label "e$i" --so-pin x-so --pin p-pin >/dev/null
+  d="$work/cust/e$i"; printf 'p-pin\n' >"$work/cust/e$i.pin"
+  provision "$d" "e$i" "$work/cust/e$i.pin"; cp "$work/cust/e$i.pin" "$d/pin"
   enroll+=("$(SOFTHSM2_CONF="$d/softhsm2.conf" ms "$CV" custodian enroll --token "e$i" --label "e$i" --out "$work/e$i.pem" --pin-file "$d/pin")")
   export_+=("$(ms "$CV" --home "$work/src" domain export --quorum 2 --custodian "$work/alice.pem" --custodian "$work/bob.pem" \
     --custodian "$work/carol.pem" --file "$work/d$i.cvsd" --so-pin-file "$work/so.pin")")

@@ -7,14 +7,16 @@
 source "$(dirname "$0")/lib.bash"
 SRC="$WORK/src"
 
-# Custodian tokens: one SoftHSM folder each, as a smartcard each would be.
+# Custodian tokens: one SoftHSM folder each, as a smartcard each would be, made by hsm/provision-token (PINs from
+# files, never argv).
+PROVISION="$(cd "$(dirname "$0")/../.." && pwd)/hsm/provision-token"
 custodian_token() {
   local name=$1 dir="$WORK/cust/$1"
-  mkdir -p "$dir/tokens"
-  printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$dir" >"$dir/softhsm2.conf"
-  printf '%s-pin\n' "$name" >"$dir/pin"
-  SOFTHSM2_CONF="$dir/softhsm2.conf" softhsm2-util --init-token --free --label "$name" \
-    --so-pin "$name-so" --pin "$name-pin" >/dev/null
+  mkdir -p "$WORK/cust"
+  printf '%s-so\n' "$name" >"$WORK/cust/$name.so"
+  printf '%s-pin\n' "$name" >"$WORK/cust/$name.pin"
+  "$PROVISION" --so-pin-file "$WORK/cust/$name.so" --pin-file "$WORK/cust/$name.pin" "$dir" "$name" >/dev/null
+  cp "$WORK/cust/$name.pin" "$dir/pin"
 }
 as_custodian() { local name=$1; shift; SOFTHSM2_CONF="$WORK/cust/$name/softhsm2.conf" "$@" --pin-file "$WORK/cust/$name/pin"; }
 
