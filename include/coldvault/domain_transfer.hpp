@@ -107,9 +107,9 @@ struct TransferFile {
 };
 
 // Parses and verifies a transfer file: structure, the ES256 signature with the certificate it carries, that
-// certificate being the file's own signer entry for source.vault, and expiry at `now`. BadParameter naming
-// what is wrong.
-Result<TransferFile> read_transfer_file(std::string_view text, std::int64_t now);
+// certificate being the file's own signer entry for source.vault, and expiry at `now` (nullopt: not checked,
+// for an import that only finishes an earlier committed one). BadParameter naming what is wrong.
+Result<TransferFile> read_transfer_file(std::string_view text, std::optional<std::int64_t> now);
 
 // ---- custodian side ------------------------------------------------------------------------------
 

@@ -178,7 +178,8 @@ class Token {
   // CKA_ALLOWED_MECHANISMS = {OAEP, RSA_PKCS}; SIGN only until finish_custodian_key (enrollment signs its
   // own certificate once, then turns signing off). Conflict if the label is taken.
   Result<KeyPair> create_custodian_key(const std::string& label, unsigned bits);
-  // Sets CKA_ID = id on both halves and CKA_SIGN=FALSE on the private one.
+  // Sets CKA_ID = id on both halves and CKA_SIGN=FALSE on the private one, and tries to narrow its allowed
+  // mechanisms to OAEP (tokens that keep the list as made, SoftHSM 2.6.1 among them, leave RSA_PKCS in it).
   Result<void> finish_custodian_key(const KeyPair& kp, ByteView id);
 
   // --- working keys (session objects) ---------------------------------------------------------

@@ -148,4 +148,31 @@ Bytes strip_leading_zeros(Bytes v) {
   return v;
 }
 
+void add_domain_private_attrs(Template& t, const std::string& label, ByteView id) {
+  // The private half can only open OAEP-wrapped keys into the token (UNWRAP, no DECRYPT, OAEP only), so a
+  // content key it protects is never handed out in clear. Extractable only towards a trusted wrapping key
+  // (which only the SO can make), to allow moving a domain between tokens.
+  t.add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, true)
+      .add_bool(CKA_SENSITIVE, true)
+      .add_bool(CKA_DECRYPT, false)
+      .add_bool(CKA_UNWRAP, true)
+      .add_bool(CKA_SIGN, false)
+      .add_bool(CKA_EXTRACTABLE, true)
+      .add_bool(CKA_WRAP_WITH_TRUSTED, true)
+      .add_mechanisms(CKA_ALLOWED_MECHANISMS, {CKM_RSA_PKCS_OAEP})
+      .add_string(CKA_LABEL, label)
+      .add_bytes(CKA_ID, id);
+}
+
+void add_domain_public_attrs(Template& t, const std::string& label, ByteView id) {
+  t.add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, false)
+      .add_bool(CKA_ENCRYPT, true)
+      .add_bool(CKA_WRAP, true)
+      .add_bool(CKA_VERIFY, false)
+      .add_string(CKA_LABEL, label)
+      .add_bytes(CKA_ID, id);
+}
+
 }  // namespace cv::hsm

@@ -56,6 +56,10 @@ class Template {
 void add_secret_usage(Template& t, const KeyUsage& u);
 void add_private_usage(Template& t, const KeyUsage& u);
 void add_public_usage(Template& t, const KeyUsage& u);
+// The domain key's private and public halves (token objects; docs/architecture.md): one definition for the key
+// init makes and the copy a domain import unwraps, so both are the same key in every attribute.
+void add_domain_private_attrs(Template& t, const std::string& label, ByteView id);
+void add_domain_public_attrs(Template& t, const std::string& label, ByteView id);
 
 // CKK_* for a KeyType and the object class it belongs to (secret for Aes/GenericSecret, private for
 // Rsa/Ec when it is the secret half).

@@ -78,30 +78,10 @@ Result<KeyPair> Token::create_domain_key(const std::string& label, const Bytes& 
   if (auto ok = label_free(*this, label, "private"); !ok) return std::unexpected(ok.error());
   static constexpr std::uint8_t kF4[] = {0x01, 0x00, 0x01};
   Template pub;
-  pub.add_bool(CKA_TOKEN, true)
-      .add_bool(CKA_PRIVATE, false)
-      .add_ulong(CKA_MODULUS_BITS, bits)
-      .add_bytes(CKA_PUBLIC_EXPONENT, kF4)
-      .add_bool(CKA_ENCRYPT, true)
-      .add_bool(CKA_WRAP, true)
-      .add_bool(CKA_VERIFY, false)
-      .add_string(CKA_LABEL, label)
-      .add_bytes(CKA_ID, id);
-  // The private half can only open OAEP-wrapped keys into the token (UNWRAP, no DECRYPT, OAEP
-  // only), so a content key it protects is never handed out in clear. Extractable only towards a
-  // trusted wrapping key (which only the SO can make), to allow moving a domain between tokens.
+  pub.add_ulong(CKA_MODULUS_BITS, bits).add_bytes(CKA_PUBLIC_EXPONENT, kF4);
+  add_domain_public_attrs(pub, label, id);
   Template priv;
-  priv.add_bool(CKA_TOKEN, true)
-      .add_bool(CKA_PRIVATE, true)
-      .add_bool(CKA_SENSITIVE, true)
-      .add_bool(CKA_DECRYPT, false)
-      .add_bool(CKA_UNWRAP, true)
-      .add_bool(CKA_SIGN, false)
-      .add_bool(CKA_EXTRACTABLE, true)
-      .add_bool(CKA_WRAP_WITH_TRUSTED, true)
-      .add_mechanisms(CKA_ALLOWED_MECHANISMS, {CKM_RSA_PKCS_OAEP})
-      .add_string(CKA_LABEL, label)
-      .add_bytes(CKA_ID, id);
+  add_domain_private_attrs(priv, label, id);
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<KeyPair> {
     CK_MECHANISM mech{CKM_RSA_PKCS_KEY_PAIR_GEN, nullptr, 0};
     CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;

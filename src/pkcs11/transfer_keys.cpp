@@ -91,35 +91,18 @@ Result<Handle> Token::import_transfer_key(const SecureBytes& value) {
 
 Result<KeyPair> Token::unwrap_domain_key(Handle kek, ByteView wrapped, const RsaPublic& pub, const std::string& label,
                                          ByteView id) {
-  // The attributes create_domain_key gives the private half: the key stays what it was at the source.
+  // The attributes create_domain_key gives: the key stays what it was at the source.
   Template priv;
-  priv.add_ulong(CKA_CLASS, CKO_PRIVATE_KEY)
-      .add_ulong(CKA_KEY_TYPE, CKK_RSA)
-      .add_bool(CKA_TOKEN, true)
-      .add_bool(CKA_PRIVATE, true)
-      .add_bool(CKA_SENSITIVE, true)
-      .add_bool(CKA_DECRYPT, false)
-      .add_bool(CKA_UNWRAP, true)
-      .add_bool(CKA_SIGN, false)
-      .add_bool(CKA_EXTRACTABLE, true)
-      .add_bool(CKA_WRAP_WITH_TRUSTED, true)
-      .add_mechanisms(CKA_ALLOWED_MECHANISMS, {CKM_RSA_PKCS_OAEP})
-      .add_string(CKA_LABEL, label)
-      .add_bytes(CKA_ID, id);
+  priv.add_ulong(CKA_CLASS, CKO_PRIVATE_KEY).add_ulong(CKA_KEY_TYPE, CKK_RSA);
+  add_domain_private_attrs(priv, label, id);
   auto hpriv = unwrap_into(*impl_, kek, wrapped, priv, "domain key");
   if (!hpriv) return std::unexpected(hpriv.error());
   Template pt;
   pt.add_ulong(CKA_CLASS, CKO_PUBLIC_KEY)
       .add_ulong(CKA_KEY_TYPE, CKK_RSA)
-      .add_bool(CKA_TOKEN, true)
-      .add_bool(CKA_PRIVATE, false)
       .add_bytes(CKA_MODULUS, pub.n)
-      .add_bytes(CKA_PUBLIC_EXPONENT, pub.e)
-      .add_bool(CKA_ENCRYPT, true)
-      .add_bool(CKA_WRAP, true)
-      .add_bool(CKA_VERIFY, false)
-      .add_string(CKA_LABEL, label)
-      .add_bytes(CKA_ID, id);
+      .add_bytes(CKA_PUBLIC_EXPONENT, pub.e);
+  add_domain_public_attrs(pt, label, id);
   auto hpub = with_session(*impl_, [&](CK_SESSION_HANDLE s) { return create_in(*impl_, s, pt, "domain public key"); });
   if (!hpub) {
     (void)destroy(*hpriv);
@@ -215,6 +198,12 @@ Result<void> Token::finish_custodian_key(const KeyPair& kp, ByteView id) {
     priv_t.add_bytes(CKA_ID, id).add_bool(CKA_SIGN, false);
     if (CK_RV rv = fn->C_SetAttributeValue(s, kp.priv.value, priv_t.data(), priv_t.size()); rv != CKR_OK)
       return rv_fail(rv, "C_SetAttributeValue (custodian private key CKA_ID, CKA_SIGN=FALSE)");
+    // PKCS#1 v1.5 was allowed only for that one signature: try to narrow the key to OAEP. SoftHSM 2.6.1 and
+    // opencryptoki 3.8.1 do not change the list, so the key keeps {OAEP, RSA_PKCS} with CKA_SIGN=FALSE there
+    // (docs/domain-transfer.md, "Limits").
+    Template narrow;
+    narrow.add_mechanisms(CKA_ALLOWED_MECHANISMS, {CKM_RSA_PKCS_OAEP});
+    (void)fn->C_SetAttributeValue(s, kp.priv.value, narrow.data(), narrow.size());
     return {};
   });
 }

@@ -87,6 +87,7 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
   SecureBytes kt(random->begin(), random->end());
   secure_wipe(random->data(), random->size());
   auto kt_handle = t.create_trusted_transfer_key(kt, o.so_pin, o.user_pin);
+  svc.forget_token_handles();  // the user was logged out and in again, whatever the SO step's outcome
   if (!kt_handle) return std::unexpected(kt_handle.error());
   struct DropKt {
     hsm::Token& t;
@@ -98,7 +99,6 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
     }
     ~DropKt() { now(); }
   } drop_kt{t, *kt_handle};
-  svc.forget_token_handles();
   auto vault = signing_vault(svc, o.vault);
   if (!vault) return std::unexpected(vault.error());
   auto keys = svc.vault(vault->name);
@@ -191,7 +191,7 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
   bool self_listed = false;
   for (const auto& e : *events) {
     if (e.event != "member") continue;
-    self_listed = self_listed || e.token_serial == *serial;
+    self_listed = self_listed || (e.token_serial == *serial && e.token_label == t.label());
     tokens.push_back(json{{"label", e.token_label}, {"serial", e.token_serial}, {"joined", e.time}, {"transfer_id", e.transfer_id}});
   }
   store::DomainEvent self{domain_row->created, svc.domain_kid(), "member", "", t.label(), *serial, ""};

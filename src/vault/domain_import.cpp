@@ -26,16 +26,6 @@ using nlohmann::json;
 #define IMPORT_TRY(expr) \
   if (auto r_ = (expr); !r_) return std::unexpected(r_.error())
 
-// Wipes the characters of every string in a parsed share file (the y member holds a share).
-void wipe_json(json& j) {
-  if (j.is_string()) {
-    auto& s = j.get_ref<std::string&>();
-    secure_wipe(s.data(), s.size());
-  } else if (j.is_structured()) {
-    for (auto& v : j) wipe_json(v);
-  }
-}
-
 // The private key of one of the file's custodians on this token: by label, else by CKA_ID.
 struct CustodianKey {
   const TransferCustodian* custodian = nullptr;
@@ -67,13 +57,34 @@ Result<CustodianKey> find_custodian_key(hsm::Token& token, const TransferFile& f
 }
 
 // A share file, parsed and checked against the transfer file. Every refusal names the file.
+// Takes the share value (the string member "y") out of a share file's text, leaving `"y":""`, so that the
+// value never passes through the JSON parser's own (unwiped) buffers. Base64url has no quote or backslash, so
+// the value ends at the next quote. Empty when there is no such member.
+SecureString take_share_value(SecureString& text) {
+  for (std::size_t at = text.find("\"y\""); at != SecureString::npos; at = text.find("\"y\"", at + 1)) {
+    std::size_t p = at + 3;
+    auto skip_ws = [&] {
+      while (p < text.size() && (text[p] == ' ' || text[p] == '\t' || text[p] == '\n' || text[p] == '\r')) ++p;
+    };
+    skip_ws();
+    if (p >= text.size() || text[p] != ':') continue;
+    ++p;
+    skip_ws();
+    if (p >= text.size() || text[p] != '"') continue;
+    std::size_t end = text.find('"', p + 1);
+    if (end == SecureString::npos) return {};
+    SecureString value(text.begin() + static_cast<std::ptrdiff_t>(p + 1), text.begin() + static_cast<std::ptrdiff_t>(end));
+    text.erase(p + 1, end - p - 1);
+    return value;
+  }
+  return {};
+}
+
 Result<shamir::Share> read_share(const ShareInput& in, const TransferFile& f) {
   auto bad = [&](const std::string& why) { return fail(Errc::BadParameter, "share " + in.name + ": " + why); };
-  json j = json::parse(in.text.begin(), in.text.end(), nullptr, false);
-  struct Wipe {
-    json& j;
-    ~Wipe() { wipe_json(j); }
-  } wipe{j};
+  SecureString text = in.text;
+  SecureString y_text = take_share_value(text);
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return bad("not a JSON share file (truncated?)");
   auto str = [&](const char* k) -> std::string {
     auto it = j.find(k);
@@ -94,9 +105,8 @@ Result<shamir::Share> read_share(const ShareInput& in, const TransferFile& f) {
   if (str("file_signer_sha256") != f.signer_sha256)
     return bad("was decrypted from a file signed by " + str("file_signer_sha256").substr(0, 16) + ", not by " +
                f.signer_sha256.substr(0, 16));
-  auto yit = j.find("y");
-  if (yit == j.end() || !yit->is_string()) return bad("has no share value");
-  auto y = base64url_decode(yit->get_ref<const std::string&>());
+  if (y_text.empty()) return bad("has no share value");
+  auto y = base64url_decode(y_text);
   if (!y || y->size() != transfer::kKeyBytes) return bad("its share value is not 32 bytes of base64url");
   SecureBytes ys(y->begin(), y->end());
   secure_wipe(y->data(), y->size());
@@ -135,19 +145,18 @@ Result<SecureBytes> rebuild_key(const TransferFile& f, const std::vector<ShareIn
   return kt;
 }
 
-// Until the catalogue has committed, an import's objects carry labels unique to its transfer, so what an
-// interrupted import left is never confused with another home's keys on a shared token. Pairs of (pending,
-// final) labels, for each object class.
-struct LabelPair {
-  std::string pending, final_label;
-};
+// Until the catalogue has committed, an import's objects carry labels unique to this home
+// ("coldvault-import-<join id>-domain", "...-sign-<vault>"), so what an interrupted import left is never confused
+// with another home's keys on a shared token, whichever transfer file the next run is given.
+std::string pending_prefix(const HomeConfig& c) { return "coldvault-import-" + c.join_id + "-"; }
 
-std::vector<LabelPair> import_labels(const TransferFile& f) {
-  std::string prefix = "coldvault-import-" + f.transfer_id + "-";
-  std::vector<LabelPair> out = {{prefix + "domain", domain_label(f.domain_kid)}};
-  for (const auto& s : f.signers)
-    if (s.wrapped) out.push_back({prefix + "sign-" + lower(s.vault), signing_label(s.vault)});
-  return out;
+// The final label of a pending one ("" for a label that is not this home's pending label).
+std::string final_label(const std::string& label, const std::string& prefix, const std::string& kid) {
+  if (label.rfind(prefix, 0) != 0) return "";
+  std::string rest = label.substr(prefix.size());
+  if (rest == "domain") return domain_label(kid);
+  if (rest.rfind("sign-", 0) == 0) return signing_label(rest.substr(5));
+  return "";
 }
 
 Result<void> destroy_all(hsm::Token& t, const std::string& label, const char* cls) {
@@ -158,40 +167,66 @@ Result<void> destroy_all(hsm::Token& t, const std::string& label, const char* cl
   return {};
 }
 
-// Removes what an interrupted import of this transfer left: objects under its pending labels, and an integrity
-// key of the domain with no domain key beside it (a home holding the domain always has its domain key).
-Result<void> remove_leftovers(hsm::Token& t, const TransferFile& f) {
-  for (const auto& l : import_labels(f))
-    for (const char* cls : {"private", "public"})
-      if (auto r = destroy_all(t, l.pending, cls); !r) return r;
-  auto domain = t.find_all(domain_label(f.domain_kid), "private");
-  if (!domain) return std::unexpected(domain.error());
-  if (domain->empty()) return destroy_all(t, integrity_label(f.domain_kid), "secret");
-  return {};
+// Every label on the token carrying this home's pending prefix.
+Result<std::vector<std::string>> pending_labels(hsm::Token& t, const std::string& prefix) {
+  auto labels = t.object_labels();
+  if (!labels) return std::unexpected(labels.error());
+  std::vector<std::string> out;
+  for (const auto& l : *labels)
+    if (l.rfind(prefix, 0) == 0 && std::find(out.begin(), out.end(), l) == out.end()) out.push_back(l);
+  return out;
 }
 
-// Another home on this token that holds the domain or a vault signing key of the same name: refused, never
-// touched.
+// Removes what an interrupted import into this home left (objects under its pending labels, of any transfer),
+// and an integrity key of the domain that no domain key of any home accompanies (a home holding the domain, even
+// one whose own import is unfinished, always has a private key with CKA_ID = the kid).
+Result<void> remove_leftovers(hsm::Token& t, const std::string& prefix, const std::string& kid) {
+  auto pending = pending_labels(t, prefix);
+  if (!pending) return std::unexpected(pending.error());
+  for (const auto& l : *pending)
+    for (const char* cls : {"private", "public", "secret"})
+      if (auto r = destroy_all(t, l, cls); !r) return r;
+  auto domain = t.find_by_id(to_bytes(kid), "private");
+  if (domain) return {};
+  if (domain.error().code != Errc::NotFound) return domain.error().code == Errc::Conflict ? Result<void>{} : std::unexpected(domain.error());
+  return destroy_all(t, integrity_label(kid), "secret");
+}
+
+// Another home on this token that holds the domain (committed or not) or a vault signing key of the same name:
+// refused, never touched.
 Result<void> refuse_taken_labels(hsm::Token& t, const TransferFile& f) {
-  for (const auto& l : import_labels(f)) {
-    auto found = t.find_all(l.final_label, "private");
-    if (!found) return std::unexpected(found.error());
-    if (!found->empty())
-      return fail(Errc::Conflict, "token '" + t.label() + "' already holds a key labelled '" + l.final_label +
-                                      "' (another home uses this token); import into a token without it");
-  }
+  auto taken = [&](const std::string& what) {
+    return fail(Errc::Conflict, "token '" + t.label() + "' already holds " + what +
+                                    " (another home uses this token); import into a token without it");
+  };
+  if (auto d = t.find_by_id(to_bytes(f.domain_kid), "private"); d || d.error().code == Errc::Conflict)
+    return taken("a key of security domain " + f.domain_kid);
+  std::vector<std::string> finals = {domain_label(f.domain_kid), integrity_label(f.domain_kid)};
+  for (const auto& s : f.signers)
+    if (s.wrapped) finals.push_back(signing_label(s.vault));
+  for (const auto& label : finals)
+    for (const char* cls : {"private", "secret"}) {
+      auto found = t.find_all(label, cls);
+      if (!found) return std::unexpected(found.error());
+      if (!found->empty()) return taken("a key labelled '" + label + "'");
+    }
   return {};
 }
 
-// After the commit: the pending labels become the final ones.
-Result<void> finish_labels(hsm::Token& t, const TransferFile& f) {
-  for (const auto& l : import_labels(f))
+// After the commit: this home's pending labels become the final ones.
+Result<void> finish_labels(hsm::Token& t, const std::string& prefix, const std::string& kid) {
+  auto pending = pending_labels(t, prefix);
+  if (!pending) return std::unexpected(pending.error());
+  for (const auto& l : *pending) {
+    std::string final_name = final_label(l, prefix, kid);
+    if (final_name.empty()) continue;
     for (const char* cls : {"private", "public"}) {
-      auto found = t.find_all(l.pending, cls);
+      auto found = t.find_all(l, cls);
       if (!found) return std::unexpected(found.error());
       for (auto h : *found)
-        if (auto r = t.set_label(h, l.final_label); !r) return r;
+        if (auto r = t.set_label(h, final_name); !r) return r;
     }
+  }
   return {};
 }
 
@@ -213,6 +248,17 @@ class Made {
   std::vector<hsm::Handle> made_;
   bool kept_ = false;
 };
+
+// A wrapped key of the file that does not open under the rebuilt transfer key is the file's fault (SoftHSM
+// reports RFC 5649's failed integrity check as CKR_GENERAL_ERROR): Corruption naming it. A token that is gone or
+// refuses the template keeps its own error.
+std::unexpected<Error> unwrap_refused(const Error& e, const std::string& what, const TransferFile& f) {
+  if (e.code == Errc::Corruption || e.code == Errc::BadParameter || e.code == Errc::HsmFailure)
+    return std::unexpected(Error{Errc::Corruption,
+                                 what + " in transfer file " + f.transfer_id + " does not unwrap: " + e.message,
+                                 e.native, {}, {}});
+  return std::unexpected(e);
+}
 
 // Proves an unwrapped signing key is the certificate's: a signature over a fresh digest checks out.
 Result<void> prove_signer(hsm::Token& t, hsm::Handle priv, ByteView cert_der, const std::string& vault) {
@@ -266,8 +312,20 @@ Result<DecryptedShare> decrypt_share(hsm::Token& token, const TransferFile& f, c
 
 Result<ImportReport> import_domain(Service& svc, std::string_view file_text, const std::vector<ShareInput>& shares,
                                    const ImportOptions& o) {
-  auto f = read_transfer_file(file_text, Service::now());
+  // Expiry is checked below, once it is clear that this is not the finishing of a committed import (which
+  // uses no secret and must work with any file of the domain, expired or not).
+  auto f = read_transfer_file(file_text, std::nullopt);
   if (!f) return std::unexpected(f.error());
+  auto cfg = load_config(svc.home());
+  if (!cfg) return std::unexpected(cfg.error());
+  if (cfg->join_id.empty() && svc.domain_kid().empty()) {
+    // A home made before `init --join` kept an id, or config.json edited by hand: give it one now.
+    auto id = svc.token().random(8);
+    if (!id) return std::unexpected(id.error());
+    cfg->join_id = to_hex(*id);
+    if (auto r = save_config(svc.home(), *cfg); !r) return std::unexpected(r.error());
+  }
+  const std::string prefix = pending_prefix(*cfg);
   if (!o.signer_sha256.empty() && lower(o.signer_sha256) != f->signer_sha256)
     return fail(Errc::BadParameter, "transfer file: signed by certificate " + f->signer_sha256 +
                                         ", not by the pinned " + lower(o.signer_sha256));
@@ -284,15 +342,13 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
   // An earlier import that committed but died before config.json: finish it.
   auto known = svc.catalog().domain(f->domain_kid);
   if (svc.domain_kid().empty() && known) {
-    if (auto r = finish_labels(t, *f); !r) return std::unexpected(r.error());
+    if (auto r = finish_labels(t, prefix, f->domain_kid); !r) return std::unexpected(r.error());
     auto kp = svc.domain_key(f->domain_kid);
     if (!kp) return std::unexpected(kp.error());
     auto held = t.rsa_public(kp->priv);
     auto want = crypto::rsa_public_from_spki(known->public_key_spki);
     if (!held || !want || held->n != want->n)
       return fail(Errc::Corruption, "the catalogue knows domain " + f->domain_kid + " but the token's key does not match it");
-    auto cfg = load_config(svc.home());
-    if (!cfg) return std::unexpected(cfg.error());
     cfg->domain_kid = f->domain_kid;
     if (auto r = save_config(svc.home(), *cfg); !r) return std::unexpected(r.error());
     svc.set_domain_kid(f->domain_kid);
@@ -305,15 +361,15 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
     return fail(Errc::Conflict, "this home holds security domain " + svc.domain_kid() +
                                     "; import into a home made with `coldvault init --join`");
   }
+  if (auto r = transfer::check_not_expired(*f, Service::now()); !r) return std::unexpected(r.error());
   for (auto m : {hsm::Mech::RsaOaepSha1, hsm::Mech::AesKeyWrapPad, hsm::Mech::AesGcm, hsm::Mech::Ecdsa})
     if (auto r = t.require(m); !r) return std::unexpected(r.error());
 
   auto kt = rebuild_key(*f, shares, rep.shares_used);
   if (!kt) return std::unexpected(kt.error());
 
-  if (auto r = remove_leftovers(t, *f); !r) return std::unexpected(r.error());
+  if (auto r = remove_leftovers(t, prefix, f->domain_kid); !r) return std::unexpected(r.error());
   if (auto r = refuse_taken_labels(t, *f); !r) return std::unexpected(r.error());
-  const auto labels = import_labels(*f);
   Made made(t);
   auto kek = t.import_transfer_key(*kt);
   secure_wipe(kt->data(), kt->size());
@@ -326,13 +382,8 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
 
   auto pub = crypto::rsa_public_from_spki(f->domain_spki);
   if (!pub) return std::unexpected(pub.error());
-  auto domain = t.unwrap_domain_key(*kek, f->domain_wrapped, *pub, labels[0].pending, to_bytes(f->domain_kid));
-  if (!domain) {
-    if (domain.error().code == Errc::Corruption || domain.error().code == Errc::BadParameter)
-      return fail(Errc::Corruption, "the domain key in transfer file " + f->transfer_id + " does not unwrap: " +
-                                        domain.error().message);
-    return std::unexpected(domain.error());
-  }
+  auto domain = t.unwrap_domain_key(*kek, f->domain_wrapped, *pub, prefix + "domain", to_bytes(f->domain_kid));
+  if (!domain) return unwrap_refused(domain.error(), "the domain key", *f);
   made.add(domain->pub);
   made.add(domain->priv);
   auto held = t.rsa_public(domain->priv);
@@ -346,8 +397,8 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
     }
     auto ec = crypto::certificate_ec_public(s.cert_der);
     if (!ec) return std::unexpected(ec.error());
-    auto kp = t.unwrap_signing_key(*kek, *s.wrapped, *ec, "coldvault-import-" + f->transfer_id + "-sign-" + lower(s.vault));
-    if (!kp) return std::unexpected(kp.error());
+    auto kp = t.unwrap_signing_key(*kek, *s.wrapped, *ec, prefix + "sign-" + lower(s.vault));
+    if (!kp) return unwrap_refused(kp.error(), "the signing key of vault '" + s.vault + "'", *f);
     made.add(kp->pub);
     made.add(kp->priv);
     if (auto r = prove_signer(t, kp->priv, s.cert_der, s.vault); !r) return std::unexpected(r.error());
@@ -391,9 +442,7 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
   made.keep();
   test_kill_point("domain-import-committed");
   // Killed from here on, the next import finds the committed domain and finishes these two steps.
-  if (auto r = finish_labels(t, *f); !r) return std::unexpected(r.error());
-  auto cfg = load_config(svc.home());
-  if (!cfg) return std::unexpected(cfg.error());
+  if (auto r = finish_labels(t, prefix, f->domain_kid); !r) return std::unexpected(r.error());
   cfg->domain_kid = f->domain_kid;
   if (auto r = save_config(svc.home(), *cfg); !r) return std::unexpected(r.error());
   return rep;

@@ -46,6 +46,7 @@ Result<HomeConfig> load_config(const std::string& home) {
   c.module = j.value("module", "");
   c.token = j.value("token", "");
   c.domain_kid = j.value("domain_kid", "");
+  c.join_id = j.value("join_id", "");
   // init never stores a URI with a PIN; a hand-edited one is refused before any prompt or message
   // could show it.
   if (auto r = hsm::refuse_pin_in_uri(c.token); !r) return std::unexpected(r.error());
@@ -55,6 +56,7 @@ Result<HomeConfig> load_config(const std::string& home) {
 Result<void> save_config(const std::string& home, const HomeConfig& c) {
   nlohmann::json j = {{"format", 1},       {"embedded", c.embedded},    {"module", c.module},
                       {"token", c.token},  {"domain_kid", c.domain_kid}};
+  if (!c.join_id.empty()) j["join_id"] = c.join_id;
   std::string text = j.dump(2) + "\n";
   return write_file_atomic(config_path(home), as_bytes(text));
 }

@@ -14,6 +14,9 @@ struct HomeConfig {
   std::string module;       // PKCS#11 module path
   std::string token;        // label or pkcs11: URI
   std::string domain_kid;
+  // A home made by `init --join`: a random id that makes the labels of a domain import's not-yet-committed
+  // token objects unique to this home (docs/domain-transfer.md, "Import"). Empty for other homes.
+  std::string join_id;
 };
 
 inline constexpr const char* kEmbeddedTokenLabel = "coldvault";

@@ -117,6 +117,9 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
     if (auto r = token.require(m); !r) return std::unexpected(r.error());
 
   if (io.join) {
+    auto id = token.random(8);
+    if (!id) return std::unexpected(id.error());
+    cfg.join_id = to_hex(*id);
     InitReport report{home, cfg.embedded, token.label(), "", "", {}, false, "not checked: no vault yet"};
     if (auto r = save_config(home, cfg); !r) return std::unexpected(r.error());
     if (cfg.embedded && io.dev) report.so_pin_stored = true;

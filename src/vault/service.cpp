@@ -126,7 +126,8 @@ Result<Service> open_service(const std::string& home, const HomeConfig& c, const
 Result<Integrity*> Service::integrity() {
   if (impl_->integrity) return impl_->integrity.get();
   const std::string& kid = impl_->config.domain_kid;
-  if (kid.empty()) return fail(Errc::Internal, "the home has no security domain yet");
+  if (kid.empty())
+    return fail(Errc::NotFound, "this home holds no security domain yet: run `coldvault domain import` first");
   auto& t = impl_->token;
   // A registry with entries proves the key was made: then it must be found (a miss is the token's
   // transient state-file race between processes, or a token without it). An empty registry is a home

@@ -10,6 +10,10 @@
 #include "coldvault/error.hpp"
 #include "coldvault/key_parts.hpp"
 
+namespace cv::vault {
+struct TransferFile;
+}
+
 namespace cv::vault::transfer {
 
 inline constexpr const char* kFileFormat = "coldvault.sd-transfer/1";
@@ -35,6 +39,8 @@ struct SharePlain {
 };
 Result<SharePlain> parse_share_plaintext(ByteView p, const std::string& what);
 
+// BadParameter "transfer file: transfer <id> expired at <time>; export a new file" at or after its expiry.
+Result<void> check_not_expired(const TransferFile& f, std::int64_t now);
 // "2026-11-30T12:00:00Z".
 std::string utc_text(std::int64_t unix_seconds);
 // The transfer file's text: header {alg ES256, typ, x5c [cert_der]}, the payload's compact dump, and the

@@ -21,6 +21,13 @@ std::string utc_text(std::int64_t t) {
   return buf;
 }
 
+Result<void> check_not_expired(const TransferFile& f, std::int64_t now) {
+  if (now >= f.expires)
+    return fail(Errc::BadParameter, "transfer file: transfer " + f.transfer_id + " expired at " + utc_text(f.expires) +
+                                        "; export a new file");
+  return {};
+}
+
 Result<std::string> sign_transfer_file(const nlohmann::json& payload, ByteView cert_der,
                                        const std::function<Result<Bytes>(ByteView digest)>& sign) {
   nlohmann::json header = {{"alg", "ES256"}, {"typ", kFileFormat}, {"x5c", {base64_encode(cert_der)}}};
@@ -224,7 +231,7 @@ Result<void> read_payload(const json& p, TransferFile& f) {
 
 }  // namespace
 
-Result<TransferFile> read_transfer_file(std::string_view text, std::int64_t now) {
+Result<TransferFile> read_transfer_file(std::string_view text, std::optional<std::int64_t> now) {
   if (text.size() > (4u << 20)) return std::unexpected(bad("larger than 4 MiB").error());
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
   if (text.empty()) return std::unexpected(bad("empty").error());
@@ -265,9 +272,8 @@ Result<TransferFile> read_transfer_file(std::string_view text, std::int64_t now)
   if (!own || own->cert_der != *cert)
     return std::unexpected(bad("signed by certificate " + f.signer_sha256 + ", which is not the file's signer for vault '" +
                                f.source_vault + "'").error());
-  if (now >= f.expires)
-    return std::unexpected(bad("transfer " + f.transfer_id + " expired at " + transfer::utc_text(f.expires) +
-                               "; export a new file").error());
+  if (now)
+    if (auto r = transfer::check_not_expired(f, *now); !r) return std::unexpected(r.error());
   return f;
 }
 

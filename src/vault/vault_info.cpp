@@ -36,6 +36,8 @@ Result<VaultInfo> vault_info(Service& svc, const std::string& name) {
 }
 
 Result<DomainInfo> domain_info(Service& svc) {
+  if (svc.domain_kid().empty())
+    return fail(Errc::NotFound, "this home holds no security domain yet: run `coldvault domain import` first");
   auto d = svc.catalog().domain(svc.domain_kid());
   if (!d) return std::unexpected(d.error());
   return DomainInfo{d->kid, d->created, crypto::pem_encode("PUBLIC KEY", d->public_key_spki),

@@ -98,6 +98,8 @@ for pair in "alice bob" "alice carol" "bob carol"; do
   expect_exit 0 "target $n: init --join" -- "$CV" --home "$T" init --join
   expect_eq "$(jq -r .domainKid "$WORK/out")" "" "target $n: no domain yet"
   expect_exit 3 "target $n: vault create before import refused" -- "$CV" --home "$T" vault create --vault-name main
+  expect_exit 3 "target $n: domain trust list before import says so" -- "$CV" --home "$T" domain trust list
+  expect_contains "$WORK/err" "domain import" "target $n: and names the next step"
   expect_exit 0 "target $n: import with $1+$2" -- "$CV" --home "$T" domain import --file "$WORK/domain.cvsd" \
     --share "$WORK/$1.share" --share "$WORK/$2.share" --signer-sha256 "$SIGNER"
   expect_eq "$(jq -r .domainKid "$WORK/out")" "$SRC_KID" "target $n: same domain kid"
@@ -168,7 +170,7 @@ shared() { SOFTHSM2_CONF="$SRC/softhsm2.conf" COLDVAULT_PIN="$(cat "$SRC/user.pi
 expect_exit 0 "a joined home on the source's token" -- shared init --join --module /usr/lib/softhsm/libsofthsm2.so --token coldvault
 expect_exit 4 "import into a token that already holds the domain" -- shared domain import --file "$WORK/domain.cvsd" \
   --share "$WORK/alice.share" --share "$WORK/bob.share"
-expect_contains "$WORK/err" "already holds a key labelled 'coldvault-domain-$SRC_KID'" "the refusal names the key"
+expect_contains "$WORK/err" "already holds a key of security domain $SRC_KID" "the refusal names the domain"
 expect_eq "$(objects)" "$BEFORE" "the source token keeps every object"
 expect_exit 0 "the source still signs blobs" -- "$CV" --home "$SRC" secret backup --vault-name main --name app --file "$WORK/app2.blob"
 expect_exit 0 "and still opens them" -- "$CV" --home "$WORK/t2" secret restore --vault-name main --file "$WORK/back.blob"
@@ -191,8 +193,8 @@ fresh
 "$CV" --home "$WORK/r" --test-kill-at domain-import-committed domain import --file "$WORK/domain.cvsd" \
   --share "$WORK/alice.share" --share "$WORK/bob.share" >/dev/null 2>&1
 expect_eq "$?" "137" "the import was killed after its commit"
-expect_exit 0 "the import run again finishes it" -- "$CV" --home "$WORK/r" domain import --file "$WORK/domain.cvsd" \
-  --share "$WORK/alice.share" --share "$WORK/bob.share"
+expect_exit 0 "the import run again finishes it, even once the file has expired" -- "$CV" --home "$WORK/r" \
+  --now $((EXPIRES + 1)) domain import --file "$WORK/domain.cvsd" --share "$WORK/alice.share" --share "$WORK/bob.share"
 expect_eq "$(jq -r .resumed "$WORK/out")" "true" "it says it resumed"
 expect_exit 0 "the vault takes over the transferred signer" -- "$CV" --home "$WORK/r" vault create --vault-name main
 expect_exit 0 "restore works" -- "$CV" --home "$WORK/r" secret restore --vault-name main --file "$WORK/app.blob"
