@@ -135,7 +135,9 @@ refused() {  # refused EXIT WHAT NEEDLE import-args...
   expect_contains "$WORK/err" "$needle" "$what: the message names it"
   expect_exit 3 "$what: nothing imported" -- "$CV" --home "$WORK/r" vault create --vault-name main
 }
-refused 2 "one share is too few" "needs 2" --file "$WORK/domain.cvsd" --share "$WORK/alice.share"
+for c in alice bob carol; do
+  refused 2 "$c's share alone is too few" "needs 2" --file "$WORK/domain.cvsd" --share "$WORK/$c.share"
+done
 refused 2 "a share given twice" "repeats share 1" --file "$WORK/domain.cvsd" --share "$WORK/alice.share" --share "$WORK/alice.share"
 jq -c '.y = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"' "$WORK/bob.share" >"$WORK/forged.share"
 refused 2 "a forged share" "forged.share" --file "$WORK/domain.cvsd" --share "$WORK/alice.share" --share "$WORK/forged.share"
