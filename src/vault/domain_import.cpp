@@ -187,8 +187,8 @@ Result<void> remove_leftovers(hsm::Token& t, const std::string& prefix, const st
     for (const char* cls : {"private", "public", "secret"})
       if (auto r = destroy_all(t, l, cls); !r) return r;
   auto domain = t.find_by_id(to_bytes(kid), "private");
-  if (domain) return {};
-  if (domain.error().code != Errc::NotFound) return domain.error().code == Errc::Conflict ? Result<void>{} : std::unexpected(domain.error());
+  if (domain || domain.error().code == Errc::Conflict) return {};  // some home holds the domain: its key stays
+  if (domain.error().code != Errc::NotFound) return std::unexpected(domain.error());
   return destroy_all(t, integrity_label(kid), "secret");
 }
 
@@ -229,25 +229,6 @@ Result<void> finish_labels(hsm::Token& t, const std::string& prefix, const std::
   }
   return {};
 }
-
-// Objects made by this import, destroyed unless it reaches its commit.
-class Made {
- public:
-  explicit Made(hsm::Token& t) : t_(t) {}
-  Made(const Made&) = delete;
-  Made& operator=(const Made&) = delete;
-  ~Made() {
-    if (!kept_)
-      for (auto it = made_.rbegin(); it != made_.rend(); ++it) (void)t_.destroy(*it);
-  }
-  void add(hsm::Handle h) { made_.push_back(h); }
-  void keep() { kept_ = true; }
-
- private:
-  hsm::Token& t_;
-  std::vector<hsm::Handle> made_;
-  bool kept_ = false;
-};
 
 // A wrapped key of the file that does not open under the rebuilt transfer key is the file's fault (SoftHSM
 // reports RFC 5649's failed integrity check as CKR_GENERAL_ERROR): Corruption naming it. A token that is gone or
@@ -370,7 +351,7 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
 
   if (auto r = remove_leftovers(t, prefix, f->domain_kid); !r) return std::unexpected(r.error());
   if (auto r = refuse_taken_labels(t, *f); !r) return std::unexpected(r.error());
-  Made made(t);
+  MadeObjects made(t);
   auto kek = t.import_transfer_key(*kt);
   secure_wipe(kt->data(), kt->size());
   if (!kek) return std::unexpected(kek.error());

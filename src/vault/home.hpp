@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "coldvault/bytes.hpp"
 #include "coldvault/error.hpp"
@@ -48,6 +49,27 @@ Result<Service> open_service(const std::string& home, const HomeConfig& c, const
 
 // RFC 4122 version-4 UUID (lower-case) from token randomness (domain kids, transfer ids).
 Result<std::string> new_uuid(hsm::Token& t);
+
+// Token objects an operation has made (init, domain import), destroyed newest first unless it reaches its
+// end: on an external token, leftovers would stop a retry at "label already exists" and stay as orphans.
+// Destroy it before the Token it refers to.
+class MadeObjects {
+ public:
+  explicit MadeObjects(hsm::Token& t) : token_(t) {}
+  MadeObjects(const MadeObjects&) = delete;
+  MadeObjects& operator=(const MadeObjects&) = delete;
+  ~MadeObjects() {
+    if (kept_) return;
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it) (void)token_.destroy(*it);
+  }
+  void add(hsm::Handle h) { made_.push_back(h); }
+  void keep() { kept_ = true; }
+
+ private:
+  hsm::Token& token_;
+  std::vector<hsm::Handle> made_;
+  bool kept_ = false;
+};
 
 // Token spec for a home's config.
 hsm::TokenSpec token_spec(const HomeConfig& c);

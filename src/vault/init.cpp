@@ -46,27 +46,6 @@ Result<void> store_pin(const std::string& path, const SecureBytes& pin) {
   return write_file_atomic(path, line);
 }
 
-// Token objects init has made, destroyed (newest first) unless init reaches its end: on an external
-// token, leftovers would stop a retry at "label already exists" and stay as orphans. Destroy it before
-// the Token it refers to.
-class MadeObjects {
- public:
-  explicit MadeObjects(hsm::Token& t) : token_(t) {}
-  MadeObjects(const MadeObjects&) = delete;
-  MadeObjects& operator=(const MadeObjects&) = delete;
-  ~MadeObjects() {
-    if (kept_) return;
-    for (auto it = made_.rbegin(); it != made_.rend(); ++it) (void)token_.destroy(*it);
-  }
-  void add(hsm::Handle h) { made_.push_back(h); }
-  void keep() { kept_ = true; }
-
- private:
-  hsm::Token& token_;
-  std::vector<hsm::Handle> made_;
-  bool kept_ = false;
-};
-
 Result<void> checkpoint(const InitOptions& io, std::string_view step) {
   return io.fault ? io.fault(step) : Result<void>{};
 }
