@@ -4,6 +4,7 @@
 // by others, and never written through a link someone planted.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "coldvault/bytes.hpp"
@@ -32,5 +33,32 @@ enum class IfExists {
 // Thread safety: safe to call concurrently; two writers of one path leave one complete file.
 Result<void> write_file_atomic(const std::string& path, ByteView data, unsigned mode = 0600,
                                IfExists if_exists = IfExists::Replace);
+
+// The same for a file written piece by piece (a vault bundle streams hundreds of MiB): open() makes the temp
+// file, write() appends, commit() fsyncs, renames (or links, IfExists::Refuse) and fsyncs the folder. Until
+// commit() succeeds nobody sees `path` change; destroying an uncommitted writer removes the temp file. A
+// process killed before commit leaves only a hidden ".<name>.<16 hex>.tmp" beside `path`, never `path`.
+// Errors as write_file_atomic's; after a failed write() only destruction is left.
+class AtomicFile {
+ public:
+  static Result<AtomicFile> open(const std::string& path, unsigned mode = 0600,
+                                 IfExists if_exists = IfExists::Replace);
+  AtomicFile(AtomicFile&& o) noexcept;
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  ~AtomicFile();
+
+  Result<void> write(ByteView data);
+  Result<void> commit();
+  std::uint64_t written() const { return written_; }
+
+ private:
+  AtomicFile(std::string path, std::string tmp, int fd, IfExists e)
+      : path_(std::move(path)), tmp_(std::move(tmp)), fd_(fd), if_exists_(e) {}
+  std::string path_, tmp_;
+  int fd_ = -1;
+  IfExists if_exists_ = IfExists::Replace;
+  std::uint64_t written_ = 0;
+};
 
 }  // namespace cv

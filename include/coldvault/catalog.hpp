@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -88,6 +89,19 @@ struct ObjectVersion {
   VersionRow version;
 };
 
+
+// How many objects of each type a vault holds, live and soft-deleted together (whole-vault bundles).
+struct VaultCounts {
+  std::int64_t secrets = 0, keys = 0, certificates = 0, versions = 0, deleted = 0;
+  std::int64_t objects() const { return secrets + keys + certificates; }
+};
+
+// One object with every version, oldest first, as Catalog::scan_vault hands it out.
+struct ScannedObject {
+  ObjType type = ObjType::Secret;
+  ObjectRow object;
+  std::vector<VersionRow> versions;
+};
 
 struct ListedObject {
   ObjectRow object;
@@ -192,6 +206,18 @@ class Catalog {
   // Creates a whole object with all its versions (restore); Conflict if the name exists live or deleted.
   Result<void> insert_object(const std::string& vault, ObjType t, const std::string& name,
                              const std::string& current_version, const std::vector<VersionRow>& versions);
+  // The same with the object's deletion state as given (a vault bundle's restore brings soft-deleted objects
+  // back soft-deleted); `object.name` and `object.current_version` name it. Conflict as insert_object.
+  Result<void> insert_object(const std::string& vault, ObjType t, const ObjectRow& object,
+                             const std::vector<VersionRow>& versions);
+  // Reads one vault at one instant (a whole-vault bundle): begins a read transaction on this connection,
+  // hands `counts` the vault's counts, then `each` every object (live and soft-deleted) with all its
+  // versions, ordered by type (certificate, key, secret) then lower-case name, and ends the transaction.
+  // Writers on other connections go on and are not seen. Guarded rows are checked as every read does. The
+  // first error of a callback stops the scan and is returned. BadParameter inside a Batch (a write
+  // transaction cannot be a snapshot of the past).
+  Result<void> scan_vault(const std::string& vault, const std::function<Result<void>(const VaultCounts&)>& counts,
+                          const std::function<Result<void>(ScannedObject&)>& each);
   // Live or deleted; NotFound if absent.
   Result<ObjectRow> object(const std::string& vault, ObjType t, const std::string& name);
   // An object (live or deleted) with one of its versions, empty version = current: object() then version() in

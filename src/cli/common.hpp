@@ -72,6 +72,8 @@ void add_custodian_commands(CLI::App& app, Globals& g);
 // `catalog` groups.
 void add_backup_commands(CLI::App& app, Globals& g);
 void add_secret_commands(CLI::App& app, Globals& g);
+// `backup start`, `restore start` and the offline `bundle verify|inspect` (cmd_bundle.cpp).
+void add_bundle_commands(CLI::App& app, Globals& g);
 void add_key_commands(CLI::App& app, Globals& g);
 void add_disk_key_commands(CLI::App& app, Globals& g);
 void add_ade_commands(CLI::App& app, Globals& g);

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   add_ade_commands(app, g);
   add_serve_command(app, g);
   add_token_commands(app, g);
+  add_bundle_commands(app, g);
   add_backup_commands(app, g);  // after the object groups: it adds backup/restore to them
   try {
     app.parse(argc, argv);

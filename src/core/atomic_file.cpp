@@ -90,12 +90,16 @@ Result<void> sync_folder(const std::string& dir, const std::string& path) {
 
 }  // namespace
 
-Result<void> write_file_atomic(const std::string& path, ByteView data, unsigned mode,
-                               IfExists if_exists) {
+static std::string folder_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+Result<AtomicFile> AtomicFile::open(const std::string& path, unsigned mode, IfExists if_exists) {
   if (path.empty() || path.back() == '/')
     return fail(Errc::BadParameter, "cannot write '" + path + "': not a file name");
   const auto slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string dir = folder_of(path);
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   if (base.size() > 200) base.resize(200);  // keep ".<base>.<16 hex>.tmp" under NAME_MAX
 
@@ -110,26 +114,56 @@ Result<void> write_file_atomic(const std::string& path, ByteView data, unsigned 
     if (fd < 0 && errno != EEXIST) break;
   }
   if (fd < 0) return os_fail(Errc::StorageFailure, path, errno);
-  TempName guard(tmp);
-  Fd file(fd);
+  return AtomicFile(path, tmp, fd, if_exists);
+}
 
-  if (!write_all(file.get(), data) || ::fsync(file.get()) != 0 || !file.close())
-    return os_fail(Errc::StorageFailure, path, errno);
+AtomicFile::AtomicFile(AtomicFile&& o) noexcept
+    : path_(std::move(o.path_)), tmp_(std::move(o.tmp_)), fd_(o.fd_), if_exists_(o.if_exists_),
+      written_(o.written_) {
+  o.fd_ = -1;
+  o.tmp_.clear();
+}
 
-  if (if_exists == IfExists::Refuse) {
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+Result<void> AtomicFile::write(ByteView data) {
+  if (fd_ < 0) return fail(Errc::Internal, "cannot write " + path_ + ": the file is closed");
+  if (!write_all(fd_, data)) return os_fail(Errc::StorageFailure, path_, errno);
+  written_ += data.size();
+  return {};
+}
+
+Result<void> AtomicFile::commit() {
+  if (fd_ < 0) return fail(Errc::Internal, "cannot write " + path_ + ": the file is closed");
+  Fd file(fd_);
+  fd_ = -1;
+  if (::fsync(file.get()) != 0 || !file.close()) return os_fail(Errc::StorageFailure, path_, errno);
+  TempName guard(tmp_);
+  tmp_.clear();
+  if (if_exists_ == IfExists::Refuse) {
     // link() fails with EEXIST on any existing entry, atomically, where rename would replace it.
-    if (::link(tmp.c_str(), path.c_str()) != 0) {
+    if (::link(guard.c_str(), path_.c_str()) != 0) {
       int err = errno;
-      if (err == EEXIST) return fail(Errc::Conflict, "cannot write " + path + ": it already exists");
-      return os_fail(Errc::StorageFailure, path, err);
+      if (err == EEXIST) return fail(Errc::Conflict, "cannot write " + path_ + ": it already exists");
+      return os_fail(Errc::StorageFailure, path_, err);
     }
-    ::unlink(tmp.c_str());  // before the folder's fsync, so that one sync covers both names
+    ::unlink(guard.c_str());  // before the folder's fsync, so that one sync covers both names
     guard.release();
   } else {
-    if (::rename(tmp.c_str(), path.c_str()) != 0) return os_fail(Errc::StorageFailure, path, errno);
+    if (::rename(guard.c_str(), path_.c_str()) != 0) return os_fail(Errc::StorageFailure, path_, errno);
     guard.release();
   }
-  return sync_folder(dir, path);
+  return sync_folder(folder_of(path_), path_);
+}
+
+Result<void> write_file_atomic(const std::string& path, ByteView data, unsigned mode, IfExists if_exists) {
+  auto f = AtomicFile::open(path, mode, if_exists);
+  if (!f) return std::unexpected(f.error());
+  if (auto r = f->write(data); !r) return r;
+  return f->commit();
 }
 
 }  // namespace cv

@@ -112,6 +112,13 @@ Result<void> Catalog::add_version(const std::string& vault, ObjType t, const std
 Result<void> Catalog::insert_object(const std::string& vault, ObjType t, const std::string& name,
                                     const std::string& current_version,
                                     const std::vector<VersionRow>& versions) {
+  return insert_object(vault, t, ObjectRow{name, current_version, std::nullopt, std::nullopt}, versions);
+}
+
+Result<void> Catalog::insert_object(const std::string& vault, ObjType t, const ObjectRow& object,
+                                    const std::vector<VersionRow>& versions) {
+  const std::string& name = object.name;
+  const std::string& current_version = object.current_version;
   sqlite3* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
@@ -119,11 +126,12 @@ Result<void> Catalog::insert_object(const std::string& vault, ObjType t, const s
   if (!obj) return std::unexpected(obj.error());
   if (*obj) return fail(Errc::Conflict, std::string(obj_type_name(t)) + " '" + name + "' already exists");
   auto st = Stmt::prepare(db,
-                          "INSERT INTO objects(vault, type, name_key, name, current_version, next_seq)"
-                          " VALUES(?,?,?,?,?,?)");
+                          "INSERT INTO objects(vault, type, name_key, name, current_version, next_seq,"
+                          " deleted_date, scheduled_purge) VALUES(?,?,?,?,?,?,?,?)");
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(vault)).bind(2, obj_type_name(t)).bind(3, name_key(name)).bind(4, name);
   st->bind(5, current_version).bind(6, static_cast<std::int64_t>(versions.size() + 1));
+  st->bind(7, object.deleted_date).bind(8, object.scheduled_purge);
   CV_TRY(st->run());
   std::int64_t id = sqlite3_last_insert_rowid(db);
   std::int64_t seq = 1;
@@ -133,6 +141,85 @@ Result<void> Catalog::insert_object(const std::string& vault, ObjType t, const s
     CV_TRY(insert_version(db, id, seq++, *row));
   }
   return tx->commit();
+}
+
+namespace {
+// Ends a read transaction on every path (a scan leaves nothing open on the connection).
+struct ReadTx {
+  sqlite3* db;
+  ~ReadTx() { sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); }
+};
+
+std::optional<ObjType> type_from(const std::string& s) {
+  if (s == "secret") return ObjType::Secret;
+  if (s == "key") return ObjType::Key;
+  if (s == "certificate") return ObjType::Certificate;
+  return std::nullopt;
+}
+}  // namespace
+
+Result<void> Catalog::scan_vault(const std::string& vault,
+                                 const std::function<Result<void>(const VaultCounts&)>& counts,
+                                 const std::function<Result<void>(ScannedObject&)>& each) {
+  sqlite3* db = impl_->db.get();
+  if (sqlite3_get_autocommit(db) == 0)
+    return fail(Errc::BadParameter, "a vault scan cannot run inside a write transaction");
+  CV_TRY(Stmt::execute(db, "BEGIN DEFERRED", "begin read transaction"));
+  ReadTx end{db};
+  // The first read fixes the snapshot (WAL): counts and rows below come from the same instant.
+  VaultCounts c;
+  {
+    auto st = Stmt::prepare(db,
+                            "SELECT o.type, COUNT(DISTINCT o.id), COUNT(*),"
+                            " COUNT(DISTINCT CASE WHEN o.deleted_date IS NOT NULL THEN o.id END)"
+                            " FROM objects o JOIN versions v ON v.object_id=o.id WHERE o.vault=? GROUP BY o.type");
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, name_key(vault));
+    for (;;) {
+      auto row = st->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      auto t = type_from(st->text(0));
+      if (!t) return fail(Errc::Corruption, "catalogue object of unknown type '" + st->text(0) + "'");
+      (*t == ObjType::Secret ? c.secrets : *t == ObjType::Key ? c.keys : c.certificates) = st->integer(1);
+      c.versions += st->integer(2);
+      c.deleted += st->integer(3);
+    }
+  }
+  CV_TRY(counts(c));
+  auto st = Stmt::prepare(db, "SELECT o.id, o.type, o.name, o.current_version, o.deleted_date, o.scheduled_purge,"
+                              " v.version, v.seq, v.content_type, v.tags, v.enabled, v.nbf, v.exp, v.created,"
+                              " v.updated, v.iv, v.ciphertext, v.meta FROM objects o"
+                              " JOIN versions v ON v.object_id=o.id WHERE o.vault=?"
+                              " ORDER BY o.type, o.name_key, v.seq");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, name_key(vault));
+  ScannedObject cur;
+  std::int64_t cur_id = -1;
+  auto flush = [&]() -> Result<void> {
+    if (cur_id < 0) return {};
+    auto r = each(cur);
+    cur = ScannedObject{};
+    return r;
+  };
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    std::int64_t id = st->integer(0);
+    if (id != cur_id) {
+      CV_TRY(flush());
+      cur_id = id;
+      auto t = type_from(st->text(1));
+      if (!t) return fail(Errc::Corruption, "catalogue object of unknown type '" + st->text(1) + "'");
+      cur.type = *t;
+      cur.object = ObjectRow{st->text(2), st->text(3), st->opt_int(4), st->opt_int(5)};
+    }
+    cur.versions.push_back(read_version(*st, 6));
+    CV_TRY(impl_->checked(vault, cur.type, cur.object.name, cur.versions.back()));
+  }
+  CV_TRY(flush());
+  return {};
 }
 
 namespace {

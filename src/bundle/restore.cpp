@@ -1,0 +1,328 @@
+// restore_vault: a bundle back into a vault, whole or one object, all or nothing (docs/bundle-format.md §3).
+// Everything that can be checked before the token decrypts is checked first: structure, signature, the
+// registry's trust in the signer, the domain, the digests the selection needs.
+#include <algorithm>
+#include <cstring>
+
+#include "bundle/file.hpp"
+#include "bundle/token_keys.hpp"
+#include "coldvault/base64.hpp"
+#include "coldvault/crypto.hpp"
+#include "coldvault/bundle.hpp"
+#include "coldvault/lineage.hpp"
+#include "coldvault/secrets.hpp"
+#include "coldvault/trust.hpp"
+#include "vault/key_material.hpp"
+
+namespace cv::bundle {
+namespace {
+
+using store::ObjType;
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Plaintext of any byte range of the body, chunk by chunk, each chunk checked against its digest and its
+// tag. The last chunk decrypted is kept: records are read in order, so every chunk is decrypted once.
+class ChunkReader {
+ public:
+  ChunkReader(BundleFile& f, hsm::Token& t, hsm::Handle gcm, const std::vector<Digest>& d)
+      : f_(f), t_(t), gcm_(gcm), d_(d) {}
+
+  Result<void> load(std::uint64_t i) {
+    if (i == cached_) return {};
+    auto c = f_.read_chunk(i, d_);
+    if (!c) return std::unexpected(c.error());
+    bool final = i + 1 == f_.chunk_count;
+    auto pt = t_.gcm_decrypt(gcm_, fmt::chunk_iv(f_.base_nonce, i), fmt::chunk_aad(f_.bundle_id, i, final), *c);
+    if (!pt) {
+      if (pt.error().code == Errc::HsmUnavailable) return std::unexpected(pt.error());
+      return fail(Errc::BadParameter, "vault bundle chunk " + std::to_string(i) + " does not decrypt: " +
+                                          "it is not this bundle's chunk " + std::to_string(i) +
+                                          (final ? " (or not its last)" : ""));
+    }
+    if (pt->size() != f_.chunk_plain_len(i))
+      return fail(Errc::BadParameter, "vault bundle chunk " + std::to_string(i) + " has the wrong length");
+    plain_ = std::move(*pt);
+    cached_ = i;
+    ++chunks_read_;
+    return {};
+  }
+
+  Result<SecureBytes> range(std::uint64_t off, std::uint64_t len) {
+    SecureBytes out;
+    out.reserve(len);
+    while (len > 0) {
+      std::uint64_t i = off / f_.chunk_size, in = off % f_.chunk_size;
+      if (auto r = load(i); !r) return std::unexpected(r.error());
+      std::uint64_t n = std::min<std::uint64_t>(len, plain_.size() - in);
+      if (n == 0) return fail(Errc::BadParameter, "malformed vault bundle: an index entry points past the body");
+      out.insert(out.end(), plain_.begin() + static_cast<std::ptrdiff_t>(in),
+                 plain_.begin() + static_cast<std::ptrdiff_t>(in + n));
+      off += n;
+      len -= n;
+    }
+    return out;
+  }
+  std::uint64_t chunks_read() const { return chunks_read_; }
+
+ private:
+  BundleFile& f_;
+  hsm::Token& t_;
+  hsm::Handle gcm_;
+  const std::vector<Digest>& d_;
+  std::uint64_t cached_ = UINT64_MAX, chunks_read_ = 0;
+  SecureBytes plain_;
+};
+
+const char* word(ObjType t) { return store::obj_type_name(t); }
+
+// The entries a selection names; NotFound / BadParameter as restore_vault documents.
+Result<std::vector<const fmt::IndexEntry*>> select(const std::vector<fmt::IndexEntry>& all, const Selection& sel) {
+  std::vector<const fmt::IndexEntry*> out;
+  if (!sel.any()) {
+    for (const auto& e : all) out.push_back(&e);
+    return out;
+  }
+  auto find = [&](ObjType t, const std::string& name) -> const fmt::IndexEntry* {
+    for (const auto& e : all)
+      if (e.type == t && lower(e.name) == lower(name)) return &e;
+    return nullptr;
+  };
+  auto want = [&](ObjType t, const std::string& name) -> Result<void> {
+    const auto* e = find(t, name);
+    if (!e) return fail(Errc::NotFound, std::string("the bundle holds no ") + word(t) + " named " + name);
+    if (t != ObjType::Certificate && find(ObjType::Certificate, name))
+      return fail(Errc::BadParameter, std::string(word(t)) + " " + name + " belongs to certificate " + name +
+                                          " in this bundle: restore it with --certificate-name " + name);
+    if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
+    if (t == ObjType::Certificate)
+      for (ObjType part : {ObjType::Key, ObjType::Secret})
+        if (const auto* p = find(part, name); p && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+    return {};
+  };
+  if (sel.certificate)
+    if (auto r = want(ObjType::Certificate, *sel.certificate); !r) return std::unexpected(r.error());
+  if (sel.key)
+    if (auto r = want(ObjType::Key, *sel.key); !r) return std::unexpected(r.error());
+  if (sel.secret)
+    if (auto r = want(ObjType::Secret, *sel.secret); !r) return std::unexpected(r.error());
+  std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->pt_off < b->pt_off; });
+  return out;
+}
+
+// The rows of a record for the target vault: secrets sealed under its master key, keys wrapped under it.
+Result<std::vector<store::VersionRow>> rows_for(vault::Service& svc, const vault::VaultKeys& vk, fmt::Record& rec,
+                                               hsm::Handle kwp) {
+  auto& t = svc.token();
+  std::vector<store::VersionRow> rows;
+  rows.reserve(rec.versions.size());
+  Bytes ivs;
+  if (rec.type == ObjType::Secret) {
+    auto r = t.random(12 * rec.versions.size());
+    if (!r) return std::unexpected(r.error());
+    ivs = std::move(*r);
+  }
+  for (std::size_t i = 0; i < rec.versions.size(); ++i) {
+    store::VersionRow v = std::move(rec.versions[i]);
+    const SecureBytes& m = rec.material[i];
+    if (rec.type == ObjType::Secret) {
+      if (m.size() > vault::kMaxSecretBytes)
+        return fail(Errc::BadParameter, "malformed vault bundle: secret " + rec.object.name + " exceeds the size limit");
+      v.iv.assign(ivs.begin() + static_cast<std::ptrdiff_t>(12 * i), ivs.begin() + static_cast<std::ptrdiff_t>(12 * i + 12));
+      auto ct = t.gcm_encrypt(vk.master, v.iv, as_bytes(vault::secret_aad(vk.row.name, rec.object.name, v.version)), m);
+      if (!ct) return std::unexpected(ct.error());
+      v.ciphertext = std::move(*ct);
+    } else if (rec.type == ObjType::Key) {
+      auto h = t.unwrap(hsm::Mech::AesKeyWrapPad, kwp, m, vault::key_type_of(v), vault::key_usage_of(v, true));
+      if (!h) {
+        if (h.error().code == Errc::HsmUnavailable) return std::unexpected(h.error());
+        return fail(Errc::BadParameter, "malformed vault bundle: key " + rec.object.name + "/" + v.version +
+                                            " does not unwrap");
+      }
+      TokenKey key(t, *h);
+      if (auto r = vault::check_material_matches(svc, key.h, v); !r) return std::unexpected(r.error());
+      auto stored = vault::wrap_for_store(svc, vk, key.h);
+      if (!stored) return std::unexpected(stored.error());
+      v.iv.clear();
+      v.ciphertext = std::move(*stored);
+    } else {
+      v.iv.clear();
+      v.ciphertext.assign(m.begin(), m.end());
+    }
+    rows.push_back(std::move(v));
+  }
+  return rows;
+}
+
+void count(store::VaultCounts& c, const fmt::IndexEntry& e) {
+  (e.type == ObjType::Secret ? c.secrets : e.type == ObjType::Key ? c.keys : c.certificates) += 1;
+  c.versions += e.versions;
+  if (e.deleted) ++c.deleted;
+}
+
+// Opens the bundle for this home: structure, signature, domain, registry, digests, keys, index. The
+// checks that need no token come first.
+struct Opened {
+  BundleFile file;
+  std::vector<Digest> digests;
+  std::vector<fmt::IndexEntry> index;
+  std::optional<BundleKeys> keys;
+};
+
+Result<Opened> open_for_restore(vault::Service& svc, const std::string& path) {
+  auto f = BundleFile::open(path);
+  if (!f) return std::unexpected(f.error());
+  if (auto r = f->check_signature(); !r) return std::unexpected(r.error());
+  if (!f->header_matches())
+    return fail(Errc::BadParameter, "vault bundle header does not match its signed digest: the header was altered");
+  if (f->domain != svc.domain_kid())
+    return fail(Errc::BadParameter, "cannot open vault bundle: it belongs to security domain " + f->domain +
+                                        ", not this token's (" + svc.domain_kid() + ")");
+  auto domain = svc.domain_key(f->domain);
+  if (!domain) {
+    if (domain.error().code == Errc::NotFound)
+      return fail(Errc::BadParameter, "cannot open vault bundle: security domain " + f->domain +
+                                          " is not present in this token");
+    return std::unexpected(domain.error());
+  }
+  auto anchor = vault::trusted_anchor(svc, f->x5c);
+  if (!anchor) {
+    Error e = anchor.error();
+    if (e.code == Errc::BadParameter && e.message.starts_with("backup blob "))
+      e.message = "vault bundle " + e.message.substr(12);
+    return std::unexpected(e);
+  }
+  auto digests = f->read_digests();
+  if (!digests) return std::unexpected(digests.error());
+  auto index_ct = f->read_index();
+  if (!index_ct) return std::unexpected(index_ct.error());
+  const auto& k = f->header["keys"];
+  auto wm = base64url_decode(k["bundleKey"].get<std::string>());
+  auto wg = base64url_decode(k["gcmKey"].get<std::string>());
+  auto ww = base64url_decode(k["wrapKey"].get<std::string>());
+  if (!wm || !wg || !ww) return fail(Errc::BadParameter, "malformed vault bundle: a wrapped key is not base64url");
+  auto keys = BundleKeys::open(svc.token(), domain->priv, *wm, *wg, *ww);
+  if (!keys) return std::unexpected(keys.error());
+  auto ix = svc.token().gcm_decrypt(keys->gcm.h, fmt::index_iv(f->base_nonce), fmt::index_aad(f->bundle_id), *index_ct);
+  if (!ix) {
+    if (ix.error().code == Errc::HsmUnavailable) return std::unexpected(ix.error());
+    return fail(Errc::BadParameter, "vault bundle index does not decrypt: it is not this bundle's index");
+  }
+  auto entries = fmt::decode_index(*ix, f->plaintext_bytes);
+  if (!entries) return std::unexpected(entries.error());
+  if (entries->size() != f->index_entries)
+    return fail(Errc::BadParameter, "malformed vault bundle: the index holds another number of objects than the manifest");
+  Opened o{std::move(*f), std::move(*digests), std::move(*entries), std::nullopt};
+  o.keys.emplace(std::move(*keys));
+  return o;
+}
+
+Result<void> record(vault::Service& svc, const Opened* o, const std::string& target, const Result<void>& outcome,
+                    const std::string& detail) {
+  store::BlobEvent e;
+  e.event = "restore";
+  e.outcome = outcome ? "ok" : std::string(errc_name(outcome.error().code));
+  e.type = "vault";
+  if (o) {
+    e.sha256 = to_hex(crypto::sha256(o->file.manifest_bytes));
+    e.name = o->file.vault;
+    e.source_vault = o->file.vault;
+    e.domain_kid = o->file.domain;
+    e.signer = o->file.signer;
+  }
+  e.target_vault = target;
+  e.time = vault::Service::now();
+  e.detail = outcome ? detail : outcome.error().message;
+  return store::record_blob_event(svc.catalog(), e);
+}
+
+Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::string& vault_name,
+                                     const Selection& sel, const Progress& progress) {
+  auto chosen = select(o.index, sel);
+  if (!chosen) return std::unexpected(chosen.error());
+  RestoreReport rep;
+  rep.file = o.file.path();
+  rep.bundle_id = o.file.bundle_id_hex;
+  rep.source_vault = o.file.vault;
+  rep.file_bytes = o.file.size();
+
+  auto vk = svc.vault(vault_name);
+  if (!vk && vk.error().code != Errc::NotFound) return std::unexpected(vk.error());
+  if (!vk) {
+    // A new vault, with the bundle's settings. It is made (and committed) before the objects come: a restore
+    // stopped in between leaves it empty, and running the restore again fills it.
+    const auto& hv = o.file.header["vault"];
+    vault::VaultOptions opts{vault_name, hv.value("retentionDays", 90), hv.value("purgeProtection", false)};
+    if (auto made = svc.create_vault(opts); !made) return std::unexpected(made.error());
+    rep.created_vault = true;
+    vk = svc.vault(vault_name);
+    if (!vk) return std::unexpected(vk.error());
+  }
+  rep.vault = (*vk)->row.name;
+
+  // Every taken name at once, so one look at the message says what stands in the way.
+  std::vector<std::string> taken;
+  for (const auto* e : *chosen)
+    if (svc.catalog().object((*vk)->row.name, e->type, e->name)) taken.push_back(std::string(word(e->type)) + " " + e->name);
+  if (!taken.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < taken.size() && i < 20; ++i) list += (i ? ", " : "") + taken[i];
+    if (taken.size() > 20) list += ", and " + std::to_string(taken.size() - 20) + " more";
+    return fail(Errc::Conflict, "vault " + rep.vault + " already holds " + std::to_string(taken.size()) +
+                                    " of the bundle's objects (live or soft-deleted): " + list +
+                                    "; restore into an empty or new vault, or purge them first");
+  }
+
+  ChunkReader chunks(o.file, svc.token(), o.keys->gcm.h, o.digests);
+  auto batch = svc.catalog().begin_batch();
+  if (!batch) return std::unexpected(batch.error());
+  std::uint64_t done = 0;
+  if (progress) progress(0, chosen->size(), o.file.bytes_read());
+  for (const auto* e : *chosen) {
+    auto bytes = chunks.range(e->pt_off, e->pt_len);
+    if (!bytes) return std::unexpected(bytes.error());
+    auto rec = fmt::decode_record(*bytes);
+    if (!rec) return std::unexpected(rec.error());
+    if (rec->type != e->type || rec->object.name != e->name || rec->object.deleted_date.has_value() != e->deleted ||
+        rec->versions.size() != e->versions)
+      return fail(Errc::BadParameter, "malformed vault bundle: a record does not match its index entry");
+    auto rows = rows_for(svc, **vk, *rec, o.keys->kwp.h);
+    if (!rows) return std::unexpected(rows.error());
+    if (auto r = svc.catalog().insert_object((*vk)->row.name, rec->type, rec->object, *rows); !r) return std::unexpected(r.error());
+    count(rep.counts, *e);
+    if (progress) progress(++done, chosen->size(), o.file.bytes_read());
+    vault::test_kill_point("bundle-restore-object");
+  }
+  if (!sel.any() && o.file.plaintext_bytes == 0)
+    if (auto r = chunks.load(0); !r) return std::unexpected(r.error());  // the empty body's final chunk
+  std::string detail = "vault bundle " + rep.bundle_id + " of vault " + rep.source_vault + ": " +
+                       std::to_string(rep.counts.objects()) + " objects, " + std::to_string(rep.counts.versions) +
+                       " versions" + (sel.any() ? " (selective)" : "");
+  if (auto r = record(svc, &o, rep.vault, {}, detail); !r) return std::unexpected(r.error());
+  vault::test_kill_point("bundle-restore-before-commit");
+  if (auto r = batch->commit(); !r) return std::unexpected(r.error());
+  rep.bytes_read = o.file.bytes_read();
+  return rep;
+}
+
+}  // namespace
+
+Result<RestoreReport> restore_vault(vault::Service& svc, const std::string& vault_name, const std::string& file,
+                                    const Selection& sel, const Progress& progress) {
+  if (auto r = vault::check_vault_name(vault_name); !r) return std::unexpected(r.error());
+  auto o = open_for_restore(svc, file);
+  Result<RestoreReport> rep = o ? restore_opened(svc, *o, vault_name, sel, progress) : std::unexpected(o.error());
+  if (!rep) {
+    // A refusal is recorded once everything it wrote was undone; failing to record it is said too.
+    if (auto r = record(svc, o ? &*o : nullptr, vault_name, std::unexpected(rep.error()), {}); !r)
+      return fail(Errc::StorageFailure, rep.error().message + " (and the refusal could not be recorded: " +
+                                            r.error().message + ")");
+    return rep;
+  }
+  return rep;
+}
+
+}  // namespace cv::bundle
