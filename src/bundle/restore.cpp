@@ -11,6 +11,7 @@
 #include "coldvault/bundle.hpp"
 #include "coldvault/lineage.hpp"
 #include "coldvault/secrets.hpp"
+#include "coldvault/signer_rows.hpp"
 #include "coldvault/trust.hpp"
 #include "vault/key_material.hpp"
 
@@ -308,13 +309,39 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
   return rep;
 }
 
+// Removes a vault this restore made when the restore then failed: its rows, its signer's registry entry and
+// its token keys, so a refusal leaves the home as it found it. (A process killed in between leaves the
+// vault empty instead; running the restore again fills it.)
+Result<void> unmake_vault(vault::Service& svc, const std::string& name) {
+  auto& cat = svc.catalog();
+  auto row = cat.vault(name);
+  if (!row) return std::unexpected(row.error());
+  auto sha = vault::certificate_sha256(row->signer_cert_pem);
+  auto batch = cat.begin_batch();
+  if (!batch) return std::unexpected(batch.error());
+  std::int64_t now = vault::Service::now();
+  if (auto r = cat.mark_vault_deleted(name, now, now); !r) return std::unexpected(r.error());
+  if (auto r = cat.purge_vault(name); !r) return r;
+  if (sha)
+    if (auto r = store::remove_signer(cat, row->domain_kid, *sha); !r) return r;
+  svc.forget_vault(name);
+  if (auto r = vault::destroy_vault_keys(svc, row->name); !r) return r;
+  return batch->commit();
+}
+
 }  // namespace
 
 Result<RestoreReport> restore_vault(vault::Service& svc, const std::string& vault_name, const std::string& file,
                                     const Selection& sel, const Progress& progress) {
   if (auto r = vault::check_vault_name(vault_name); !r) return std::unexpected(r.error());
   auto o = open_for_restore(svc, file);
+  bool existed = svc.catalog().vault(vault_name).has_value();
   Result<RestoreReport> rep = o ? restore_opened(svc, *o, vault_name, sel, progress) : std::unexpected(o.error());
+  if (!rep && !existed && svc.catalog().vault(vault_name)) {
+    if (auto r = unmake_vault(svc, vault_name); !r)
+      return fail(r.error().code, rep.error().message + " (and the vault this restore made could not be removed: " +
+                                      r.error().message + ")");
+  }
   if (!rep) {
     // A refusal is recorded once everything it wrote was undone; failing to record it is said too.
     if (auto r = record(svc, o ? &*o : nullptr, vault_name, std::unexpected(rep.error()), {}); !r)

@@ -8,6 +8,10 @@
 //     then --chain); --manifest-signer puts another signer fingerprint into the manifest.
 //   forge_blob resign --blob GENUINE --key KEY --cert CERT --out FILE
 //     keeps a genuine blob's JWE and replaces its JWS (header and signature) with one by KEY/CERT.
+//   forge_blob resign-bundle --bundle GENUINE.cvb --key KEY --cert CERT --out FILE
+//     keeps a genuine vault bundle's body, index and digests and makes it the attacker's: the header's and
+//     manifest's signer become CERT's fingerprint, the manifest's header digest follows, and the detached JWS
+//     is made by KEY with x5c = CERT (docs/bundle-format.md). Internally consistent; only trust refuses it.
 //
 // Exit 0 with the blob written (raw envelope bytes), 2 on a usage or input error.
 #include <openssl/bio.h>
@@ -237,6 +241,57 @@ int resign(const std::map<std::string, std::string>& a) {
   return 0;
 }
 
+std::uint64_t be(const std::string& s, std::size_t off, int n) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v = v << 8 | static_cast<unsigned char>(s[off + i]);
+  return v;
+}
+void put_be(std::string& s, std::uint64_t v, int n) {
+  for (int i = n - 1; i >= 0; --i) s.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+int resign_bundle(const std::map<std::string, std::string>& a) {
+  std::string f = slurp(need(a, "bundle"));
+  if (f.size() < 72 || f.compare(f.size() - 8, 8, std::string("CVB1END\0", 8)) != 0) die("not a vault bundle");
+  const std::size_t foot = f.size() - 56;
+  std::uint64_t body_off = be(f, foot, 8), manifest_off = be(f, foot + 32, 8);
+  std::uint64_t manifest_len = be(f, foot + 40, 4);
+  auto header = nlohmann::json::parse(f.substr(16, body_off - 16));
+  auto manifest = nlohmann::json::parse(f.substr(manifest_off, manifest_len));
+  auto chain = certs_der(need(a, "cert"));
+  std::string signer = hex(sha256(chain[0]));
+  header["signer"]["sha256"] = signer;
+  std::string h = header.dump();
+  manifest["signer"] = signer;
+  manifest["headerSha256"] = hex(sha256(h));
+  std::string m = manifest.dump();
+  nlohmann::json x5c = nlohmann::json::array();
+  for (const auto& c : chain) x5c.push_back(cv::base64_encode(c));
+  nlohmann::json ph = {{"alg", "ES256"}, {"typ", "coldvault-bundle+jws"}, {"x5c", x5c}, {"x5t#S256", b64u(sha256(chain[0]))}};
+  std::string protected_b64 = b64u(ph.dump());
+  EVP_PKEY* key = read_key(need(a, "key"), false);
+  std::string jws = protected_b64 + ".." + b64u(es256(key, protected_b64 + "." + b64u(m)));
+  EVP_PKEY_free(key);
+  // Everything between the header and the manifest moves by the header's change in length.
+  std::int64_t delta = static_cast<std::int64_t>(h.size()) - static_cast<std::int64_t>(body_off - 16);
+  std::string out = f.substr(0, 12);
+  put_be(out, h.size(), 4);
+  out += h;
+  out += f.substr(body_off, manifest_off - body_off);
+  out += m;
+  out += jws;
+  put_be(out, body_off + delta, 8);
+  put_be(out, be(f, foot + 8, 8) + delta, 8);
+  put_be(out, be(f, foot + 16, 8), 8);
+  put_be(out, be(f, foot + 24, 8) + delta, 8);
+  put_be(out, manifest_off + delta, 8);
+  put_be(out, m.size(), 4);
+  put_be(out, jws.size(), 4);
+  out += std::string("CVB1END\0", 8);
+  std::ofstream(need(a, "out"), std::ios::binary) << out;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -245,5 +300,6 @@ int main(int argc, char** argv) {
   auto a = parse_args(argc, argv);
   if (verb == "secret") return forge_secret(a);
   if (verb == "resign") return resign(a);
+  if (verb == "resign-bundle") return resign_bundle(a);
   die("unknown verb " + verb);
 }
