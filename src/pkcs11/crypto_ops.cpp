@@ -35,7 +35,12 @@ Result<Out> two_call(Init&& init, Run&& run, const std::string& what) {
   return out;
 }
 
-CK_BYTE_PTR in(ByteView v) { return const_cast<CK_BYTE_PTR>(v.data()); }
+// Never NULL: an empty input (a vault bundle's empty final chunk, an empty secret) still needs a pointer, or
+// SoftHSM answers CKR_ARGUMENTS_BAD.
+CK_BYTE_PTR in(ByteView v) {
+  static CK_BYTE none = 0;
+  return v.empty() ? &none : const_cast<CK_BYTE_PTR>(v.data());
+}
 
 }  // namespace
 
