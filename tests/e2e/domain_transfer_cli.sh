@@ -125,6 +125,14 @@ expect_exit 0 "target: restore the source's certificate" -- "$CV" --home "$T" ce
 printf 'made-at-the-target' | "$CV" --home "$T" secret set --vault-name main --name back --file - -o none
 expect_exit 0 "target backup" -- "$CV" --home "$T" secret backup --vault-name main --name back --file "$WORK/back.blob"
 expect_exit 0 "the source restores the target's blob" -- "$CV" --home "$SRC" secret restore --vault-name main --file "$WORK/back.blob"
+# A whole-vault bundle (issue 14) made at the source opens on the target's token: same domain, another token.
+expect_exit 0 "source: whole-vault bundle" -- "$CV" --home "$SRC" backup start --vault-name main --file "$WORK/main.cvb"
+expect_exit 0 "target: restore the whole vault from it" -- "$CV" --home "$T" restore start --vault-name drsite --file "$WORK/main.cvb"
+expect_exit 0 "target: the bundle's key decrypts what it encrypted at the source" -- "$CV" --home "$T" key decrypt \
+  --vault-name drsite --name kek --algorithm RSA-OAEP --value "$CT"
+expect_eq "$(jq -r .value "$WORK/out")" "aGVsbG8gZG9tYWlu" "plaintext from the source's ciphertext, through the bundle"
+expect_exit 0 "target: the bundle's secret" -- "$CV" --home "$T" secret show --vault-name drsite --name app
+expect_eq "$(jq -r .value "$WORK/out")" "the-secret-value" "the value came through the bundle"
 
 # --- Refusals at import; each leaves the home without a domain ---
 fresh() { rm -rf "$WORK/r"; "$CV" --home "$WORK/r" init --join -o none 2>/dev/null; }
