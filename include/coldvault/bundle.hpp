@@ -22,10 +22,13 @@ namespace cv::bundle {
 // written or read so far. A front door draws a progress bar with it; never called from another thread.
 using Progress = std::function<void(std::uint64_t done, std::uint64_t total, std::uint64_t bytes)>;
 
+// Objects of each type, versions, soft-deleted objects (the catalogue's own counts).
+using Counts = store::VaultCounts;
+
 struct BackupReport {
   std::string file, bundle_id, vault, domain, signer;
   std::int64_t created = 0;
-  store::VaultCounts counts;
+  Counts counts;
   std::uint64_t bytes = 0, chunks = 0;
   std::string manifest_sha256;  // the bundle's identity in the lineage
 };
@@ -47,7 +50,7 @@ struct Selection {
 struct RestoreReport {
   std::string file, bundle_id, vault, source_vault;
   bool created_vault = false;
-  store::VaultCounts counts;        // what was restored
+  Counts counts;  // what was restored
   std::uint64_t bytes_read = 0, file_bytes = 0;
 };
 

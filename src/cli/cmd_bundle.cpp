@@ -19,7 +19,7 @@ struct BundleArgs {
   bool no_progress = false;
 };
 
-json counts_json(const store::VaultCounts& c) {
+json counts_json(const bundle::Counts& c) {
   return {{"secrets", c.secrets}, {"keys", c.keys}, {"certificates", c.certificates},
           {"objects", c.objects()}, {"versions", c.versions}, {"deleted", c.deleted}};
 }
