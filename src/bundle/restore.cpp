@@ -277,6 +277,7 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
                                     "; restore into an empty or new vault, or purge them first");
   }
 
+  const BulkVault bulk = BulkVault::of(svc.token(), **vk);
   ChunkReader chunks(o.file, svc.token(), o.keys->gcm.h, o.digests);
   auto batch = svc.catalog().begin_batch();
   if (!batch) return std::unexpected(batch.error());
@@ -290,7 +291,7 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
     if (rec->type != e->type || rec->object.name != e->name || rec->object.deleted_date.has_value() != e->deleted ||
         rec->versions.size() != e->versions)
       return fail(Errc::BadParameter, "malformed vault bundle: a record does not match its index entry");
-    auto rows = rows_for(svc, **vk, *rec, o.keys->kwp.h);
+    auto rows = rows_for(svc, bulk.keys, *rec, o.keys->kwp.h);
     if (!rows) return std::unexpected(rows.error());
     if (auto r = svc.catalog().insert_object((*vk)->row.name, rec->type, rec->object, *rows); !r) return std::unexpected(r.error());
     count(rep.counts, *e);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "coldvault/hsm.hpp"
+#include "coldvault/vault.hpp"
 
 namespace cv::bundle {
 
@@ -30,6 +31,19 @@ struct BundleKeys {
   // bundle, or wrapped keys edited), HsmUnavailable as it comes.
   static Result<BundleKeys> open(hsm::Token& t, hsm::Handle domain_priv, ByteView wrapped_m, ByteView wrapped_gcm,
                                  ByteView wrapped_kwp);
+};
+
+// A vault's keys for the length of one bulk operation, with a session copy of its master key: SoftHSM re-reads
+// a token object from its file at every C_*Init, so per-version GCM with the token key costs 2.5x the same with
+// a session object (docs/performance.md, "Vault bundles"). A token that will not copy the key is used as is.
+struct BulkVault {
+  vault::VaultKeys keys;
+  TokenKey copy;
+  static BulkVault of(hsm::Token& t, const vault::VaultKeys& vk) {
+    BulkVault b{vk, TokenKey(t, {})};
+    if (auto c = t.copy_to_session(vk.master)) b.keys.master = b.copy.h = *c;
+    return b;
+  }
 };
 
 }  // namespace cv::bundle

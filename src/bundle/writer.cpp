@@ -116,8 +116,9 @@ Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_
                                   const Progress& progress) {
   auto vkr = svc.vault(vault_name);
   if (!vkr) return std::unexpected(vkr.error());
-  const vault::VaultKeys& vk = **vkr;
   auto& t = svc.token();
+  const BulkVault bulk = BulkVault::of(t, **vkr);
+  const vault::VaultKeys& vk = bulk.keys;
   auto domain = svc.domain_key(vk.row.domain_kid);
   if (!domain) return std::unexpected(domain.error());
   auto drow = svc.catalog().domain(vk.row.domain_kid);

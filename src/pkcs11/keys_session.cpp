@@ -166,6 +166,17 @@ Result<Handle> Token::import_secret_key(KeyType type, const SecureBytes& value,
   return create_object(*impl_, t, "secret key");
 }
 
+Result<Handle> Token::copy_to_session(Handle key) {
+  Template t;
+  t.add_bool(CKA_TOKEN, false);
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Handle> {
+    CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+    if (CK_RV rv = impl_->fn()->C_CopyObject(s, key.value, t.data(), t.size(), &h); rv != CKR_OK)
+      return rv_fail(rv, "C_CopyObject (session copy)");
+    return Handle{h};
+  });
+}
+
 Result<void> Token::destroy(Handle h) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<void> {
     return check(impl_->fn()->C_DestroyObject(s, h.value), "C_DestroyObject");
