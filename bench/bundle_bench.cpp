@@ -265,20 +265,25 @@ void rss(const std::vector<long>& sizes) {
   if (ec) return;
   in_child("selective", [&] {
     auto svc = open_home("rss");
-    std::printf("| object | wall ms (target < 200) | bytes read | file bytes | read / file (target < 1%%) |\n");
-    std::printf("|---|---|---|---|---|\n");
+    // Each object twice, into two empty vaults: the first restore of the process also finds the domain key
+    // and reads the signer registry; the second shows the steady cost.
+    std::printf("| object | run | wall ms (target < 200) | bytes read | file bytes | read / file (target < 1%%) |\n");
+    std::printf("|---|---|---|---|---|---|\n");
     char mid[32];
     std::snprintf(mid, sizeof mid, "s%06ld", n / 4);
     for (bool key : {false, true}) {
-      std::string target = key ? "selkey" : "selsecret";
-      must(svc.create_vault({target, 90, false}), "target vault");  // vault creation is not timed
-      cv::bundle::Selection sel;
-      (key ? sel.key : sel.secret) = key ? std::string("k0") : std::string(mid);
-      cv::bundle::RestoreReport r;
-      double s = seconds([&] { r = must(cv::bundle::restore_vault(svc, target, file, sel), "selective restore"); });
-      std::printf("| %s %s | %.1f | %llu | %llu | %.3f%% |\n", key ? "key" : "secret", key ? "k0" : mid, s * 1000,
-                  static_cast<unsigned long long>(r.bytes_read), static_cast<unsigned long long>(r.file_bytes),
-                  100.0 * static_cast<double>(r.bytes_read) / static_cast<double>(r.file_bytes));
+      for (int run = 1; run <= 2; ++run) {
+        std::string target = std::string(key ? "selkey" : "selsecret") + std::to_string(run);
+        must(svc.create_vault({target, 90, false}), "target vault");  // vault creation is not timed
+        cv::bundle::Selection sel;
+        (key ? sel.key : sel.secret) = key ? std::string("k0") : std::string(mid);
+        cv::bundle::RestoreReport r;
+        double s = seconds([&] { r = must(cv::bundle::restore_vault(svc, target, file, sel), "selective restore"); });
+        std::printf("| %s %s | %d | %.1f | %llu | %llu | %.3f%% |\n", key ? "key" : "secret", key ? "k0" : mid, run,
+                    s * 1000, static_cast<unsigned long long>(r.bytes_read),
+                    static_cast<unsigned long long>(r.file_bytes),
+                    100.0 * static_cast<double>(r.bytes_read) / static_cast<double>(r.file_bytes));
+      }
     }
   });
 }

@@ -76,8 +76,9 @@ TEST_F(BackupFileTest, Copy_OpensAsACatalogueWithTheSameRows) {
   EXPECT_TRUE(leftovers(dir.path).empty());
 }
 
-TEST_F(BackupFileTest, Copy_LeavesOutAWriteNotYetCommitted) {
-  // Another connection is half way through a write: the copy is the committed state, without it.
+TEST_F(BackupFileTest, Copy_WhileAnotherConnectionHoldsTheWriteLock_HasTheCommittedRows) {
+  // Another connection is half way through a write (it holds the write lock): the copy neither waits for it
+  // (a copy that took the write lock would fail here after the busy timeout) nor contains its change.
   sqlite3* writer = nullptr;
   ASSERT_EQ(sqlite3_open(src.c_str(), &writer), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(writer, "BEGIN IMMEDIATE; DELETE FROM versions;", nullptr, nullptr, nullptr), SQLITE_OK);
