@@ -10,6 +10,7 @@
 // Every piece of work runs in a forked child (the parent never loads the token or SQLite), so each child is a
 // fresh process whose RSS is its own. Population is not timed.
 //   bundle_bench [--sizes 1000,10000,100000] [--quick] [--secrets 10000] [--keys 200] [--only rates|rss|keys]
+#include <malloc.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -367,6 +368,8 @@ std::vector<long> parse_sizes(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As the coldvault CLI does (src/cli/main.cpp): keep free heap instead of trimming it after every chunk.
+  mallopt(M_TRIM_THRESHOLD, 32 << 20);
   std::vector<long> sizes = {1000, 10000, 100000};
   int secrets = 10000, nkeys = 200;
   std::string only;

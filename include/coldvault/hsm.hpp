@@ -195,8 +195,8 @@ class Token {
   Result<Handle> import_ec_private(const EcPrivate& key, const KeyUsage& usage);
   Result<Handle> import_secret_key(KeyType type, const SecureBytes& value, const KeyUsage& usage);
   Result<void> destroy(Handle h);
-  // A session-object copy of a key (C_CopyObject with CKA_TOKEN=FALSE): the same value and attributes
-  // (sensitive, non-extractable stay so), gone with destroy() or the session. For bounded bulk work (a vault
+  // A session-object copy of a key (C_CopyObject with CKA_TOKEN=FALSE, CKA_LABEL "coldvault-session-copy"):
+  // the same value and other attributes (sensitive, non-extractable stay so), gone with destroy() or the session. For bounded bulk work (a vault
   // bundle): SoftHSM re-reads a token object from its file at every C_*Init, a session object it does not.
   // Forbidden or HsmFailure when the token refuses to copy the key; callers then use the key itself.
   Result<Handle> copy_to_session(Handle key);

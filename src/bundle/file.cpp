@@ -75,7 +75,7 @@ BundleFile::BundleFile(BundleFile&& o) noexcept
       path_(std::move(o.path_)),
       fd_(o.fd_),
       size_(o.size_),
-      bytes_read_(o.bytes_read_) {
+      bytes_read_(o.bytes_read_.load()) {
   o.fd_ = -1;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -62,7 +63,8 @@ class BundleFile {
   BundleFile() = default;
   std::string path_;
   int fd_ = -1;
-  std::uint64_t size_ = 0, bytes_read_ = 0;
+  std::uint64_t size_ = 0;
+  std::atomic<std::uint64_t> bytes_read_ = 0;  // a restore reads on one thread and reports on another
 };
 
 // "bundle <8 hex of the id> of vault V": how messages name a bundle.

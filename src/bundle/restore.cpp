@@ -3,7 +3,9 @@
 // registry's trust in the signer, the domain, the digests the selection needs.
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
+#include "bundle/channel.hpp"
 #include "bundle/file.hpp"
 #include "bundle/token_keys.hpp"
 #include "coldvault/base64.hpp"
@@ -279,27 +281,59 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
 
   const BulkVault bulk = BulkVault::of(svc.token(), **vk);
   ChunkReader chunks(o.file, svc.token(), o.keys->gcm.h, o.digests);
+  // Two threads: the maker reads, decrypts and parses records and does each version's token work for the
+  // target vault; this thread writes the rows into the one catalogue transaction (SQLite stays on it).
+  struct Made {
+    const fmt::IndexEntry* entry;
+    fmt::Record rec;
+    std::vector<store::VersionRow> rows;
+  };
+  Channel<Made> made(16);
+  Result<void> making;
+  std::thread maker([&] {
+    for (const auto* e : *chosen) {
+      auto one = [&]() -> Result<bool> {
+        auto bytes = chunks.range(e->pt_off, e->pt_len);
+        if (!bytes) return std::unexpected(bytes.error());
+        auto rec = fmt::decode_record(*bytes);
+        if (!rec) return std::unexpected(rec.error());
+        if (rec->type != e->type || rec->object.name != e->name ||
+            rec->object.deleted_date.has_value() != e->deleted || rec->versions.size() != e->versions)
+          return fail(Errc::BadParameter, "malformed vault bundle: a record does not match its index entry");
+        auto rows = rows_for(svc, bulk.keys, *rec, o.keys->kwp.h);
+        if (!rows) return std::unexpected(rows.error());
+        return made.push(Made{e, std::move(*rec), std::move(*rows)});
+      }();
+      if (!one) making = std::unexpected(one.error());
+      if (!one || !*one) break;
+    }
+    if (making && !sel.any() && o.file.plaintext_bytes == 0) making = chunks.load(0);  // the empty body's final chunk
+    made.close();
+  });
+  struct Join {
+    std::thread& t;
+    Channel<Made>& c;
+    ~Join() {
+      if (t.joinable()) {
+        c.cancel();
+        t.join();
+      }
+    }
+  } join{maker, made};
+
   auto batch = svc.catalog().begin_batch();
   if (!batch) return std::unexpected(batch.error());
   std::uint64_t done = 0;
-  if (progress) progress(0, chosen->size(), o.file.bytes_read());
-  for (const auto* e : *chosen) {
-    auto bytes = chunks.range(e->pt_off, e->pt_len);
-    if (!bytes) return std::unexpected(bytes.error());
-    auto rec = fmt::decode_record(*bytes);
-    if (!rec) return std::unexpected(rec.error());
-    if (rec->type != e->type || rec->object.name != e->name || rec->object.deleted_date.has_value() != e->deleted ||
-        rec->versions.size() != e->versions)
-      return fail(Errc::BadParameter, "malformed vault bundle: a record does not match its index entry");
-    auto rows = rows_for(svc, bulk.keys, *rec, o.keys->kwp.h);
-    if (!rows) return std::unexpected(rows.error());
-    if (auto r = svc.catalog().insert_object((*vk)->row.name, rec->type, rec->object, *rows); !r) return std::unexpected(r.error());
-    count(rep.counts, *e);
+  if (progress) progress(0, chosen->size(), 0);
+  while (auto m = made.pop()) {
+    if (auto r = svc.catalog().insert_object((*vk)->row.name, m->rec.type, m->rec.object, m->rows); !r)
+      return std::unexpected(r.error());
+    count(rep.counts, *m->entry);
     if (progress) progress(++done, chosen->size(), o.file.bytes_read());
     vault::test_kill_point("bundle-restore-object");
   }
-  if (!sel.any() && o.file.plaintext_bytes == 0)
-    if (auto r = chunks.load(0); !r) return std::unexpected(r.error());  // the empty body's final chunk
+  maker.join();
+  if (!making) return std::unexpected(making.error());
   std::string detail = "vault bundle " + rep.bundle_id + " of vault " + rep.source_vault + ": " +
                        std::to_string(rep.counts.objects()) + " objects, " + std::to_string(rep.counts.versions) +
                        " versions" + (sel.any() ? " (selective)" : "");

@@ -2,7 +2,9 @@
 // flat whatever the vault's size: one record and one chunk at a time, plus the index and the chunk digests
 // (tens of bytes per object, 32 per 64 KiB of body).
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "bundle/channel.hpp"
 #include "bundle/file.hpp"
 #include "bundle/token_keys.hpp"
 #include "coldvault/atomic_file.hpp"
@@ -67,6 +69,45 @@ class BodyWriter {
   SecureBytes buf_;
   std::uint64_t total_ = 0, final_len_ = 0;
   std::vector<Digest> digests_;
+};
+
+// The sealing thread: takes blocks of records from the channel and appends them to the body. Joined on every
+// path; a failure cancels the channel so the scan stops at its next hand-over.
+class Sealing {
+ public:
+  Sealing(BodyWriter& body, Channel<SecureBytes>& ch)
+      : ch_(ch), th_([this, &body] {
+          while (auto block = ch_.pop()) {
+            if (auto r = body.append(*block); !r) {
+              result_ = r;
+              ch_.cancel();
+              return;
+            }
+          }
+        }) {}
+  ~Sealing() {
+    if (th_.joinable()) {
+      ch_.cancel();
+      th_.join();
+    }
+  }
+  // Closes the channel and waits for the last block to be sealed.
+  Result<void> finish() {
+    ch_.close();
+    th_.join();
+    return result_;
+  }
+  // The sealing thread's error, once it stopped (after finish, or when push failed).
+  Result<void> stop() {
+    ch_.cancel();
+    th_.join();
+    return result_;
+  }
+
+ private:
+  Channel<SecureBytes>& ch_;
+  Result<void> result_;
+  std::thread th_;
 };
 
 json counts_json(const store::VaultCounts& c) {
@@ -145,6 +186,13 @@ Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_
   auto out = AtomicFile::open(file, 0600);
   if (!out) return std::unexpected(out.error());
   BodyWriter body(t, keys->gcm.h, *id, *nonce, *out);
+  // Records go to the sealing thread in blocks of about 1 MiB, at most 8 waiting: the scan's token work (one
+  // GCM per secret version, an unwrap and wrap per key) and the chunks' sealing and hashing run side by side.
+  constexpr std::size_t kBlock = 1u << 20;
+  Channel<SecureBytes> blocks(8);
+  SecureBytes block;
+  std::uint64_t produced = 0;
+  bool sealer_stopped = false;
 
   BackupReport rep;
   rep.file = file;
@@ -178,8 +226,8 @@ Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_
     header_bytes.assign(text.begin(), text.end());
     if (header_bytes.size() > fmt::kMaxHeader) return fail(Errc::Internal, "bundle header too large");
     if (auto r = out->write(fmt::encode_preamble(static_cast<std::uint32_t>(header_bytes.size()))); !r) return r;
-    if (progress) progress(0, static_cast<std::uint64_t>(c.objects()), out->written() + header_bytes.size());
-    return out->write(header_bytes);
+    if (progress) progress(0, static_cast<std::uint64_t>(c.objects()), 0);
+    return out->write(header_bytes);  // before any block goes to the sealing thread
   };
   auto on_object = [&](store::ScannedObject& o) -> Result<void> {
     if (o.versions.size() > fmt::kMaxVersions)
@@ -192,13 +240,34 @@ Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_
       return fail(Errc::BadParameter, std::string(store::obj_type_name(o.type)) + " " + o.object.name +
                                           " is larger than a bundle record may be (64 MiB)");
     index.push_back(fmt::IndexEntry{o.type, o.object.deleted_date.has_value(), o.object.name,
-                                    static_cast<std::uint16_t>(rec->versions.size()), body.total(),
+                                    static_cast<std::uint16_t>(rec->versions.size()), produced,
                                     static_cast<std::uint32_t>(bytes.size())});
-    if (auto r = body.append(bytes); !r) return r;
-    if (progress) progress(++done, static_cast<std::uint64_t>(rep.counts.objects()), out->written());
+    produced += bytes.size();
+    block.insert(block.end(), bytes.begin(), bytes.end());
+    if (block.size() >= kBlock) {
+      if (!blocks.push(std::move(block))) {
+        sealer_stopped = true;
+        return fail(Errc::Internal, "the sealing thread stopped");  // replaced by its own error below
+      }
+      block = SecureBytes();
+    }
+    if (progress) progress(++done, static_cast<std::uint64_t>(rep.counts.objects()), produced);
     return {};
   };
-  if (auto r = snap->scan_vault(vk.row.name, on_counts, on_object); !r) return std::unexpected(r.error());
+  {
+    Sealing sealing(body, blocks);
+    auto scanned = snap->scan_vault(vk.row.name, on_counts, on_object);
+    if (!scanned) {
+      auto sealed = sealing.stop();
+      if (sealer_stopped && !sealed) return std::unexpected(sealed.error());
+      return std::unexpected(scanned.error());
+    }
+    if (!block.empty() && !blocks.push(std::move(block))) {
+      auto sealed = sealing.stop();
+      return sealed ? fail(Errc::Internal, "the sealing thread stopped") : std::unexpected(sealed.error());
+    }
+    if (auto r = sealing.finish(); !r) return std::unexpected(r.error());
+  }
   if (header_bytes.empty()) return fail(Errc::Internal, "vault scan gave no counts");
   if (auto r = body.finish(); !r) return std::unexpected(r.error());
 

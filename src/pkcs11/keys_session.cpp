@@ -167,8 +167,10 @@ Result<Handle> Token::import_secret_key(KeyType type, const SecureBytes& value,
 }
 
 Result<Handle> Token::copy_to_session(Handle key) {
+  // Another label: session objects are visible to every session of the process, and a copy that kept the
+  // original's label would make every later find() of that label (another Service, the same process) ambiguous.
   Template t;
-  t.add_bool(CKA_TOKEN, false);
+  t.add_bool(CKA_TOKEN, false).add_string(CKA_LABEL, "coldvault-session-copy");
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Handle> {
     CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
     if (CK_RV rv = impl_->fn()->C_CopyObject(s, key.value, t.data(), t.size(), &h); rv != CKR_OK)
