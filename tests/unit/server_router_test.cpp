@@ -47,7 +47,7 @@ TEST(ServerRouter, Match_TrailingSlashMeansLatest) {
   Router r = routes();
   auto m = r.match("GET", split("/secrets/n/"));
   ASSERT_NE(m.route, nullptr);
-  EXPECT_EQ(m.route->permission.action, "get");
+  EXPECT_EQ(m.route->permissions.at(0).action, "get");
   EXPECT_EQ(m.params.name, "n");
   EXPECT_EQ(m.params.version, "");
   m = r.match("GET", split("/secrets/n"));
@@ -107,8 +107,8 @@ TEST(ServerRouter, LifecycleRoutes_EveryCollectionHasAllFiveWithItsPermission) {
       SCOPED_TRACE(std::string(e.method) + " " + e.path);
       auto m = r.match(e.method, split(e.path));
       ASSERT_NE(m.route, nullptr);
-      EXPECT_EQ(m.route->permission.collection, coll);
-      EXPECT_EQ(m.route->permission.action, e.action);
+      EXPECT_EQ(m.route->permissions.at(0).collection, coll);
+      EXPECT_EQ(m.route->permissions.at(0).action, e.action);
       if (e.action != "list") {
         EXPECT_EQ(m.params.name, "n1");
       }
