@@ -170,4 +170,17 @@ expect_eq "$(jq -r '.value | length' "$WORK/body")" "0" "and the vault is unchan
 
 stop_server
 expect_contains "$WORK/serve.err" " 0 server errors" "no request was answered with a 5xx"
+
+# --- Shutdown waits for a job in progress: SIGTERM while a backup is held, then open the gate. ---
+start_serve again --test-job-gate "$WORK/gate2" --vault-name main --listen 127.0.0.1:0 --purge-interval 0 \
+  --bundle-dir "$BUNDLES"
+call "$MAIN" POST main backup '{}'
+NAME3=$(jq -r .file "$WORK/body")
+kill -TERM "$SERVER_PID"
+touch "$WORK/gate2"
+wait "$SERVER_PID"
+SERVER_PID=""
+expect_exit 0 "the bundle of the job running at shutdown is complete" -- \
+  "$CV" bundle verify "$BUNDLES/$NAME3" --trust "$WORK/main.pem"
+expect_contains "$WORK/again.err" "stopped; 0 server errors" "and the server stopped cleanly"
 finish
