@@ -25,11 +25,11 @@ struct Setup {
   BundleJobs* jobs;
 };
 
-const char* kinds[] = {"secrets", "keys", "certificates"};
+const char* const kCollections[] = {"secrets", "keys", "certificates"};
 
 std::vector<Permission> on_every_collection(const std::string& action) {
   std::vector<Permission> out;
-  for (const char* k : kinds) out.push_back({k, action});
+  for (const char* k : kCollections) out.push_back({k, action});
   return out;
 }
 
@@ -145,10 +145,10 @@ Result<Response> start_restore(const Setup& s, Ctx& c, bundle::Selection sel, st
 Result<Response> job_status(const Setup& s, Ctx& c, JobKind kind) {
   auto found = s.jobs->find(kind, c.params.name);
   // Another vault's job is not there for this one: the same NotFound as an id never seen.
-  if (found && found->vault != c.vault) found = s.jobs->find(kind, std::string());
-  if (!found) return fail(Errc::NotFound, "no " + std::string(kind == JobKind::Backup ? "backup" : "restore") +
+  if (!found || found->vault != c.vault) return fail(Errc::NotFound, "no " + std::string(kind == JobKind::Backup ? "backup" : "restore") +
                                               " job '" + c.params.name.substr(0, 64) + "' for vault '" + c.vault +
-                                              "' on this server (the last 100 jobs are kept until it restarts)");
+                                              "' on this server (the last " + std::to_string(BundleJobs::kMaxKept) +
+                                              " jobs are kept until it restarts)");
   const JobState& job = *found;
   for (const auto& p : job.permissions)
     if (!c.allows(p))
@@ -164,13 +164,11 @@ Result<Response> job_status(const Setup& s, Ctx& c, JobKind kind) {
 void add_bundle_routes(Router& r, std::string dir, Opener open, BundleJobs& jobs) {
   auto s = std::make_shared<Setup>(Setup{std::move(dir), std::move(open), &jobs});
   r.add_needing("POST", "backup", on_every_collection("backup"), [s](Ctx& c) { return start_backup(*s, c); });
-  r.add_needing("GET", "backup/{name}/pending", {},
-        [s](Ctx& c) { return job_status(*s, c, JobKind::Backup); });
+  r.add_needing("GET", "backup/{name}/pending", {}, [s](Ctx& c) { return job_status(*s, c, JobKind::Backup); });
   r.add_needing("PUT", "restore", on_every_collection("restore"),
-        [s](Ctx& c) { return start_restore(*s, c, {}, on_every_collection("restore"), "folderToRestore"); });
-  r.add_needing("GET", "restore/{name}/pending", {},
-        [s](Ctx& c) { return job_status(*s, c, JobKind::Restore); });
-  for (const char* k : kinds) {
+                [s](Ctx& c) { return start_restore(*s, c, {}, on_every_collection("restore"), "folderToRestore"); });
+  r.add_needing("GET", "restore/{name}/pending", {}, [s](Ctx& c) { return job_status(*s, c, JobKind::Restore); });
+  for (const char* k : kCollections) {
     std::string coll = k;
     r.add("PUT", coll + "/{name}/restore", Permission{coll, "restore"}, [s, coll](Ctx& c) {
       bundle::Selection sel;
