@@ -38,6 +38,9 @@ struct ServeOptions {
   // Seconds between purges of soft-deleted objects and vaults past their scheduled purge date (one runs
   // at start); 0 = never (the CLI still purges opportunistically).
   unsigned purge_interval = 3600;
+  // Folder of the whole-vault bundle jobs (POST /backup, PUT /restore): bundles are written to and
+  // restored from it; made 0700 when missing. Empty: those routes answer 400.
+  std::string bundle_dir;
   // Called once the socket is bound, with the lines to print (URL, CA path); then the server runs
   // until SIGINT or SIGTERM.
   std::function<void(const std::vector<std::string>&)> on_ready;
@@ -46,5 +49,9 @@ struct ServeOptions {
 // Runs the server until SIGINT/SIGTERM. Errors only for start-up failures (bad options, port taken,
 // unreadable TLS files, the vault missing, the HSM refusing the PIN).
 Result<void> serve(const ServeOptions& o);
+
+// TEST BUILDS ONLY (main.cpp under COLDVAULT_TEST_HOOKS, `--test-job-gate FILE`): every bundle job waits until
+// FILE exists before it starts, so a test sees a job in progress without racing it. Never set otherwise.
+void set_test_job_gate(std::string path);
 
 }  // namespace cv::server

@@ -34,6 +34,8 @@ void add_serve_command(CLI::App& app, Globals& g) {
   serve->add_option("--purge-interval", o->purge_interval,
                     "Seconds between purges of soft-deleted objects and vaults past their purge date (0: never)")
       ->capture_default_str();
+  serve->add_option("--bundle-dir", o->bundle_dir,
+                    "Folder of whole-vault bundles for POST /backup and PUT /restore (made 0700 if missing)");
   serve->add_option("--max-body", o->max_body, "Request body limit in bytes")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));

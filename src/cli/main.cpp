@@ -7,6 +7,7 @@
 #include "cli/cmd_certificate.hpp"
 #include "cli/common.hpp"
 #include "coldvault/bundle_json.hpp"
+#include "coldvault/server.hpp"
 
 int main(int argc, char** argv) {
   using namespace cv::cli;
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
   app.add_option_function<std::string>(
       "--test-kill-at", [](const std::string& step) { cv::vault::set_test_kill_point(step); },
       "TEST BUILD ONLY: SIGKILL this process at the named step");
+  // serve's bundle jobs wait until this file exists, so a test can hold one in progress.
+  app.add_option_function<std::string>(
+      "--test-job-gate", [](const std::string& f) { cv::server::set_test_job_gate(f); },
+      "TEST BUILD ONLY: bundle jobs of serve start only once this file exists");
 #endif
   add_init_commands(app, g);
   add_secret_commands(app, g);

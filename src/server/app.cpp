@@ -57,6 +57,7 @@ App::App(AppConfig cfg)
   add_backup_routes(router_);
   add_certificate_routes(router_);
   add_certificate_op_routes(router_);
+  add_bundle_routes(router_, cfg_.bundle_dir, cfg_.open_service, jobs_);
   add_management_routes(management_);
 }
 
@@ -133,8 +134,8 @@ Response App::run(const Request& req) {
           "The method " + req.method.substr(0, 16) + " is not allowed on this resource.");
     return error_response(404, "NotFound", "There is no operation at this path.");
   }
-  if (!allowed(principal, m.route->permission))
-    return forbidden(principal, m.route->permission, vault);
+  for (const auto& perm : m.route->permissions)
+    if (!allowed(principal, perm)) return forbidden(principal, perm, vault);
 
   auto lease = pool_.acquire();
   if (!lease) {
@@ -147,7 +148,7 @@ Response App::run(const Request& req) {
     return error_response(e);
   }
   Ctx ctx{req,      *query, vault, cfg_.scheme + "://" + host, v->second, path_of(req.target),
-          m.params, **lease};
+          m.params, **lease, [&principal](const Permission& p) { return allowed(principal, p); }};
   auto result = m.route->handler(ctx);
   // A vault changed through the management API: idle workers must not keep its handles or unwrapped keys.
   if (result && management && req.method != "GET") pool_.discard_idle();

@@ -15,6 +15,7 @@
 
 #include "coldvault/vault.hpp"
 #include "server/auth.hpp"
+#include "server/bundle_jobs.hpp"
 #include "server/http.hpp"
 #include "server/pool.hpp"
 #include "server/request_context.hpp"
@@ -29,6 +30,7 @@ struct AppConfig {
   bool accept_any_token = false;
   std::size_t workers = 8;
   std::function<Result<vault::Service>()> open_service;
+  std::string bundle_dir;  // serve --bundle-dir, absolute; empty: the bundle job routes answer 400
 };
 
 // api-versions this server answers (7.4 .. 2025-07-01).
@@ -47,6 +49,8 @@ class App {
   void drop_idle_services() { pool_.discard_idle(); }
   // Errors that reached the client as 5xx (for the log line server.cpp prints).
   std::uint64_t server_errors() const { return server_errors_.load(); }
+  // Waits for a running bundle job (bundle_jobs.hpp) to finish; at shutdown, before the Services go.
+  void wait_jobs() { jobs_.wait(); }
 
  private:
   Response run(const Request& req);
@@ -58,6 +62,11 @@ class App {
   Router management_;
   Authenticator auth_;
   Pool<vault::Service> pool_;
+  // The pooled Services are not dropped after a restore job: a restore only adds vaults and objects, and
+  // their caches (vault handles, unwrapped keys of existing objects) stay true, as with a CLI restore made
+  // while the server runs. Dropping them all would also let the job's Service be the last Token and
+  // finalise the module under libp11 (docs/rest.md, TLS, known limit).
+  BundleJobs jobs_;
   std::atomic<std::uint64_t> request_ids_{0};
   std::atomic<std::uint64_t> server_errors_{0};
 };

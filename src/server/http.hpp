@@ -55,6 +55,8 @@ struct Ctx {
   std::string path;         // decoded path of the request, for nextLink
   Params params;
   vault::Service& svc;
+  // Whether the caller's token grants a permission, for handlers whose need depends on the object.
+  std::function<bool(const Permission&)> allows = [](const Permission&) { return false; };
 };
 
 using Handler = std::function<Result<Response>(Ctx&)>;

@@ -127,7 +127,11 @@ Result<std::map<std::string, std::string>> parse_query(std::string_view query) {
 }
 
 void Router::add(std::string method, std::string_view pattern, Permission perm, Handler h) {
-  Route r{std::move(method), {}, std::move(perm), std::move(h)};
+  add_needing(std::move(method), pattern, std::vector<Permission>{std::move(perm)}, std::move(h));
+}
+
+void Router::add_needing(std::string method, std::string_view pattern, std::vector<Permission> perms, Handler h) {
+  Route r{std::move(method), {}, std::move(perms), std::move(h)};
   std::size_t start = 0;
   for (;;) {
     auto slash = pattern.find('/', start);

@@ -7,6 +7,7 @@
 // accepted on any route. Literals compare case-insensitively, as Key Vault's do.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -29,7 +30,9 @@ std::string percent_encode(std::string_view s);
 struct Route {
   std::string method;
   std::vector<std::string> pattern;  // segments of e.g. "secrets/{name}/{version?}"
-  Permission permission;
+  // Every one is needed (a whole-vault backup needs backup on each collection). Empty only for routes
+  // whose handler checks the caller against what the object needs (a bundle job's status: Ctx::allows).
+  std::vector<Permission> permissions;
   Handler handler;
 };
 
@@ -43,6 +46,8 @@ class Router {
  public:
   // REQUIRES: pattern uses only literals, {name}, and {version?}.
   void add(std::string method, std::string_view pattern, Permission perm, Handler h);
+  // The same with several permissions, each needed (none: the handler checks, see Route::permissions).
+  void add_needing(std::string method, std::string_view pattern, std::vector<Permission> perms, Handler h);
   // The route with the most literal segments among those matching, so `secrets/{name}/versions`
   // wins over `secrets/{name}/{version?}`.
   Match match(std::string_view method, const std::vector<std::string>& segments) const;
@@ -58,6 +63,10 @@ void add_key_op_routes(Router& r);
 void add_backup_routes(Router& r);
 void add_certificate_routes(Router& r);
 void add_certificate_op_routes(Router& r);
+class BundleJobs;
+// Whole-vault bundle jobs (routes_bundle.cpp): `dir` is serve's --bundle-dir (empty: none, every such route
+// answers 400), `open` opens the jobs' own Services, `jobs` outlives the Router.
+void add_bundle_routes(Router& r, std::string dir, std::function<Result<vault::Service>()> open, BundleJobs& jobs);
 // The vault-management (ARM-shaped) routes, in their own Router: paths under subscriptions/, admin tokens.
 void add_management_routes(Router& r);
 

@@ -6,9 +6,13 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <condition_variable>
+#include <filesystem>
 #include <iostream>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -72,7 +76,27 @@ bool purge_expired_once(const vault::HomeOptions& home, const SecureBytes& pin) 
   return r->vaults > 0;
 }
 
+// The bundle folder as an absolute path, made (0700: bundles name the vault's objects' counts and sizes,
+// and only this user restores from it) when missing. An existing folder keeps its mode.
+Result<std::string> prepare_bundle_dir(const std::string& dir) {
+  if (dir.empty()) return std::string();
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(dir, ec).lexically_normal().string();
+  while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+  if (ec) return fail(Errc::BadParameter, "invalid --bundle-dir '" + dir + "': " + ec.message());
+  struct stat st{};
+  if (::stat(abs.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return fail(Errc::BadParameter, "--bundle-dir '" + abs + "' is not a folder");
+    return abs;
+  }
+  if (::mkdir(abs.c_str(), 0700) != 0)
+    return fail(Errc::StorageFailure, "cannot make the bundle folder " + abs + ": " + std::strerror(errno));
+  return abs;
+}
+
 }  // namespace
+
+void set_test_job_gate(std::string path) { BundleJobs::set_test_gate(std::move(path)); }
 
 Result<void> serve(const ServeOptions& o) {
   if (o.vault.empty()) return fail(Errc::BadParameter, "give --vault-name");
@@ -80,6 +104,8 @@ Result<void> serve(const ServeOptions& o) {
     return fail(Errc::BadParameter, "give both --tls-cert and --tls-key, or neither");
   auto listen = parse_listen(o.listen);
   if (!listen) return std::unexpected(listen.error());
+  auto bundle_dir = prepare_bundle_dir(o.bundle_dir);
+  if (!bundle_dir) return std::unexpected(bundle_dir.error());
   std::vector<HostMapping> map;
   for (const auto& h : o.hostnames) {
     auto m = parse_hostname_option(h, o.vault);
@@ -141,7 +167,8 @@ Result<void> serve(const ServeOptions& o) {
                     }
                   }
                   return vault::Service::open(home_opts, *shared_pin);
-                }};
+                },
+                *bundle_dir};
   App app(std::move(cfg));
 
   auto ctx = tls::Context::server([&tls](ssl_ctx_st* c) { return tls->identity.apply(c); });
@@ -226,6 +253,8 @@ Result<void> serve(const ServeOptions& o) {
   // Running requests finish (their answers are dropped); queued ones are dropped unanswered.
   workers.stop();
   loops.clear();
+  // A bundle job in progress finishes (a half-written bundle is never left; a restore commits or not).
+  app.wait_jobs();
   {
     std::lock_guard lock(expiry_mu);
     stopping = true;

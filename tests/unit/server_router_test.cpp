@@ -1,6 +1,7 @@
 // Path splitting, query decoding and route matching of the REST server (no TLS, no HSM).
 #include <gtest/gtest.h>
 
+#include "server/bundle_jobs.hpp"
 #include "server/router.hpp"
 
 using namespace cv;
@@ -47,7 +48,7 @@ TEST(ServerRouter, Match_TrailingSlashMeansLatest) {
   Router r = routes();
   auto m = r.match("GET", split("/secrets/n/"));
   ASSERT_NE(m.route, nullptr);
-  EXPECT_EQ(m.route->permission.action, "get");
+  EXPECT_EQ(m.route->permissions.at(0).action, "get");
   EXPECT_EQ(m.params.name, "n");
   EXPECT_EQ(m.params.version, "");
   m = r.match("GET", split("/secrets/n"));
@@ -107,11 +108,44 @@ TEST(ServerRouter, LifecycleRoutes_EveryCollectionHasAllFiveWithItsPermission) {
       SCOPED_TRACE(std::string(e.method) + " " + e.path);
       auto m = r.match(e.method, split(e.path));
       ASSERT_NE(m.route, nullptr);
-      EXPECT_EQ(m.route->permission.collection, coll);
-      EXPECT_EQ(m.route->permission.action, e.action);
+      EXPECT_EQ(m.route->permissions.at(0).collection, coll);
+      EXPECT_EQ(m.route->permissions.at(0).action, e.action);
       if (e.action != "list") {
         EXPECT_EQ(m.params.name, "n1");
       }
     }
   }
+}
+
+// The bundle job routes: a whole-vault start needs its action on every collection, a selective restore only
+// its own collection's, and the per-object blob restore (POST /keys/restore) is untouched by PUT .../restore.
+TEST(ServerRouter, BundleRoutes_NeedTheirActionOnEveryCollectionOrTheirOwn) {
+  Router r;
+  add_backup_routes(r);
+  BundleJobs jobs;
+  add_bundle_routes(r, "", [] { return Result<vault::Service>(std::unexpected(Error{})); }, jobs);
+  auto names = [](const Route* route) {
+    std::string out;
+    for (const auto& p : route->permissions) out += p.collection + "/" + p.action + " ";
+    return out;
+  };
+  auto m = r.match("POST", split("/backup"));
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(names(m.route), "secrets/backup keys/backup certificates/backup ");
+  m = r.match("PUT", split("/restore"));
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(names(m.route), "secrets/restore keys/restore certificates/restore ");
+  for (std::string coll : {"keys", "secrets", "certificates"}) {
+    m = r.match("PUT", split("/" + coll + "/n1/restore"));
+    ASSERT_NE(m.route, nullptr) << coll;
+    EXPECT_EQ(names(m.route), coll + "/restore ");
+    EXPECT_EQ(m.params.name, "n1");
+  }
+  m = r.match("POST", split("/keys/restore"));
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->pattern, (std::vector<std::string>{"keys", "restore"}));
+  // A job's status is checked by its handler against what started the job.
+  m = r.match("GET", split("/restore/0123/pending"));
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_TRUE(m.route->permissions.empty());
 }

@@ -1,0 +1,181 @@
+// Whole-vault bundle jobs over REST, shaped like Managed HSM's backup/restore (docs/rest.md "Bundle jobs"):
+// POST /backup, GET /backup/{id}/pending, PUT /restore, PUT /{keys,secrets,certificates}/{name}/restore,
+// GET /restore/{id}/pending. Each start parses, checks the file name, and hands bundle::backup_vault or
+// restore_vault to the one-at-a-time job runner (bundle_jobs.hpp); the answer is 202 with the job object.
+// Azure Storage is not spoken: bundles are files in serve's --bundle-dir, and the "container URI" the SDKs
+// carry between backup and restore is that folder's file:// URI (or the caller's storageResourceUri).
+#include <sys/stat.h>
+
+#include <ctime>
+
+#include "coldvault/bundle.hpp"
+#include "coldvault/bundle_json.hpp"
+#include "server/body.hpp"
+#include "server/bundle_jobs.hpp"
+#include "server/router.hpp"
+
+namespace cv::server {
+namespace {
+
+using Opener = std::function<Result<vault::Service>()>;
+
+struct Setup {
+  std::string dir;
+  Opener open;
+  BundleJobs* jobs;
+};
+
+const char* const kCollections[] = {"secrets", "keys", "certificates"};
+
+std::vector<Permission> on_every_collection(const std::string& action) {
+  std::vector<Permission> out;
+  for (const char* k : kCollections) out.push_back({k, action});
+  return out;
+}
+
+std::optional<Error> no_dir(const Setup& s) {
+  if (!s.dir.empty()) return std::nullopt;
+  return Error{Errc::BadParameter, "this server has no bundle folder (serve --bundle-dir)", {}, {}, {}};
+}
+
+std::string utc_stamp(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+  return buf;
+}
+
+std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// The counts of a bundle report, as `backup start` prints them (the lead may move this into bundle.hpp
+// for both front doors).
+Json counts_json(const decltype(bundle::BackupReport::counts)& c) {
+  return {{"secrets", c.secrets}, {"keys", c.keys}, {"certificates", c.certificates},
+          {"objects", c.objects()}, {"versions", c.versions}, {"deleted", c.deleted}};
+}
+
+// FullBackupOperation / RestoreOperation / SelectiveKeyRestoreOperation, plus coldvault's extra members.
+Json job_json(const JobState& j) {
+  Json out = j.extra;
+  out["status"] = job_status_name(j.status);
+  out["statusDetails"] = j.error ? Json(j.error->message) : Json(nullptr);
+  out["error"] = j.error ? vault::error_json(*j.error)["error"] : Json(nullptr);
+  out["jobId"] = j.id;
+  out["startTime"] = j.start;
+  out["endTime"] = j.end ? Json(*j.end) : Json(nullptr);
+  return out;
+}
+
+Response accepted(const Ctx& c, const JobState& j, const char* what) {
+  Response r = json_response(202, job_json(j));
+  r.headers.emplace_back("Azure-AsyncOperation",
+                         c.origin + "/" + what + "/" + j.id + "/pending?api-version=" + percent_encode(c.api_version));
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+// The SAS token parameters of a body: an object when present. Its token is accepted and ignored.
+Result<std::optional<std::string>> storage_uri(const BodyJson& sas) {
+  if (!sas.is_object()) return std::unexpected(bad_parameter("sasTokenParameters: expected a JSON object"));
+  CV_UNWRAP(uri, opt_string(sas, "storageResourceUri"));
+  CV_UNWRAP(token, opt_string(sas, "token"));
+  CV_UNWRAP(mi, opt_bool(sas, "useManagedIdentity"));
+  (void)token;
+  (void)mi;
+  return uri;
+}
+
+// `folderToRestore` / `folder`: a plain file name inside the bundle folder (a path would reach outside
+// it), which must exist: a missing bundle is refused now, not reported later by a job.
+Result<std::string> bundle_file(const Setup& s, const BodyJson& body, std::string_view field) {
+  CV_UNWRAP(name, req_string(body, field));
+  if (name.empty() || name.size() > 255 || name == "." || name == ".." ||
+      name.find_first_of(std::string_view("/\\\0", 3)) != std::string::npos || name.find("..") != std::string::npos)
+    return std::unexpected(bad_parameter(std::string(field) + ": a bundle file name in the server's bundle folder, " +
+                                         "without '/', '\\' or '..'"));
+  std::string path = s.dir + "/" + name;
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return fail(Errc::NotFound, "there is no bundle '" + name + "' in the server's bundle folder");
+  return path;
+}
+
+Result<Response> start_backup(const Setup& s, Ctx& c) {
+  if (auto e = no_dir(s)) return std::unexpected(*e);
+  CV_UNWRAP(body, json_body(c.req, true));
+  CV_UNWRAP(uri, storage_uri(body));
+  std::string id = BundleJobs::new_id();
+  std::string name = c.vault + "-" + utc_stamp(unix_now()) + "-" + id.substr(0, 8) + ".cvb";
+  std::string container = uri && !uri->empty() ? *uri : "file://" + s.dir;
+  while (container.size() > 1 && container.back() == '/') container.pop_back();
+  Json extra = {{"azureStorageBlobContainerUri", container + "/" + name}, {"file", name}};
+  BundleJobs::Work work = [open = s.open, vault = c.vault, path = s.dir + "/" + name]() -> Result<Json> {
+    CV_UNWRAP(svc, open());
+    CV_UNWRAP(r, bundle::backup_vault(svc, vault, path));
+    return Json{{"bundleId", r.bundle_id}, {"counts", counts_json(r.counts)}, {"bytes", r.bytes},
+                {"manifestSha256", r.manifest_sha256}};
+  };
+  CV_UNWRAP(job, s.jobs->start(id, JobKind::Backup, c.vault, on_every_collection("backup"), extra, work));
+  return accepted(c, job, "backup");
+}
+
+Result<Response> start_restore(const Setup& s, Ctx& c, bundle::Selection sel, std::vector<Permission> perms,
+                               std::string_view field) {
+  if (auto e = no_dir(s)) return std::unexpected(*e);
+  CV_UNWRAP(body, json_body(c.req, false));
+  if (auto it = body.find("sasTokenParameters"); it != body.end() && !it->is_null()) {
+    CV_UNWRAP(uri, storage_uri(*it));
+    (void)uri;  // the folder is always serve's --bundle-dir
+  }
+  CV_UNWRAP(path, bundle_file(s, body, field));
+  Json extra = {{"file", path.substr(s.dir.size() + 1)}, {"selective", sel.any()}};
+  BundleJobs::Work work = [open = s.open, vault = c.vault, path, sel]() -> Result<Json> {
+    CV_UNWRAP(svc, open());
+    CV_UNWRAP(r, bundle::restore_vault(svc, vault, path, sel));
+    return Json{{"bundleId", r.bundle_id}, {"sourceVault", r.source_vault}, {"createdVault", r.created_vault},
+                {"restored", counts_json(r.counts)}};
+  };
+  CV_UNWRAP(job, s.jobs->start(BundleJobs::new_id(), JobKind::Restore, c.vault, std::move(perms), extra, work));
+  return accepted(c, job, "restore");
+}
+
+// A job is read only through the vault that started it, with the permissions that started it.
+Result<Response> job_status(const Setup& s, Ctx& c, JobKind kind) {
+  auto found = s.jobs->find(kind, c.params.name);
+  // Another vault's job is not there for this one: the same NotFound as an id never seen.
+  if (!found || found->vault != c.vault) return fail(Errc::NotFound, "no " + std::string(kind == JobKind::Backup ? "backup" : "restore") +
+                                              " job '" + c.params.name.substr(0, 64) + "' for vault '" + c.vault +
+                                              "' on this server (the last " + std::to_string(BundleJobs::kMaxKept) +
+                                              " jobs are kept until it restarts)");
+  const JobState& job = *found;
+  for (const auto& p : job.permissions)
+    if (!c.allows(p))
+      return fail_kv(Errc::Forbidden,
+                     "The caller does not have " + p.collection + " " + p.action + " permission on key vault '" +
+                         c.vault + ";location=local', which job " + job.id + " needs.",
+                     "Forbidden", "AccessDenied");
+  return json_response(200, job_json(job));
+}
+
+}  // namespace
+
+void add_bundle_routes(Router& r, std::string dir, Opener open, BundleJobs& jobs) {
+  auto s = std::make_shared<Setup>(Setup{std::move(dir), std::move(open), &jobs});
+  r.add_needing("POST", "backup", on_every_collection("backup"), [s](Ctx& c) { return start_backup(*s, c); });
+  r.add_needing("GET", "backup/{name}/pending", {}, [s](Ctx& c) { return job_status(*s, c, JobKind::Backup); });
+  r.add_needing("PUT", "restore", on_every_collection("restore"),
+                [s](Ctx& c) { return start_restore(*s, c, {}, on_every_collection("restore"), "folderToRestore"); });
+  r.add_needing("GET", "restore/{name}/pending", {}, [s](Ctx& c) { return job_status(*s, c, JobKind::Restore); });
+  for (const char* k : kCollections) {
+    std::string coll = k;
+    r.add("PUT", coll + "/{name}/restore", Permission{coll, "restore"}, [s, coll](Ctx& c) {
+      bundle::Selection sel;
+      (coll == "keys" ? sel.key : coll == "secrets" ? sel.secret : sel.certificate) = c.params.name;
+      return start_restore(*s, c, sel, {{coll, "restore"}}, "folder");
+    });
+  }
+}
+
+}  // namespace cv::server
