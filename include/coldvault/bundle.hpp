@@ -24,6 +24,9 @@ using Progress = std::function<void(std::uint64_t done, std::uint64_t total, std
 
 // Objects of each type, versions, soft-deleted objects (the catalogue's own counts).
 using Counts = store::VaultCounts;
+// {"secrets","keys","certificates","objects","versions","deleted"}: the header's, the manifest's and every
+// front door's shape of the counts.
+nlohmann::json counts_json(const Counts& c);
 
 struct BackupReport {
   std::string file, bundle_id, vault, domain, signer;
@@ -34,7 +37,7 @@ struct BackupReport {
 };
 
 // Writes a bundle of live vault `vault` to `file` (temp + fsync + rename: a bundle that is there is
-// complete). One read snapshot of the catalogue: writes made meanwhile are neither in it nor blocked.
+// complete; Conflict when `file` exists, a bundle is never overwritten). One read snapshot of the catalogue: writes made meanwhile are neither in it nor blocked.
 // NotFound for an unknown vault; StorageFailure naming the file for a write the file system refuses
 // (disk full); the token's errors as they come.
 Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault, const std::string& file,
@@ -56,7 +59,9 @@ struct RestoreReport {
 
 // Restores a bundle into `vault`, made with the bundle's retention and purge protection when it does not
 // exist. The signer must be vouched for by this home's registry, and the bundle's domain key be in the token.
-// All or nothing: one catalogue transaction (a new vault joins it); a refusal changes nothing.
+// All or nothing: every object in one catalogue transaction. A vault this call made is committed first (its
+// token keys cannot join a transaction) and removed again on a refusal; a process killed in between leaves
+// it empty, and the same restore run again fills it.
 // Conflict listing the names when the vault already holds any of the objects (live or soft-deleted);
 // NotFound when a selected name is not in the bundle; BadParameter naming the fault for a damaged,
 // foreign or forged bundle.

@@ -153,7 +153,9 @@ class Service {
 void set_test_clock(std::optional<std::int64_t> unix_seconds);
 // Test seam (test builds' --test-kill-at): test_kill_point(step) sends SIGKILL to this process when `step` is
 // the one set here. Steps: "domain-import-unwrapped" (domain and signing keys in the token, nothing committed),
-// "domain-import-committed" (catalogue committed; token labels and config.json not yet final).
+// "domain-import-committed" (catalogue committed; token labels and config.json not yet final),
+// "bundle-backup-sealing" (part of a bundle's body written), "bundle-backup-written" (every byte written, not yet
+// renamed), "bundle-restore-object" (one object inserted, uncommitted), "bundle-restore-before-commit".
 void set_test_kill_point(std::string step);
 void test_kill_point(std::string_view step);
 

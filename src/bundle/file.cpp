@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <system_error>
 
 #include "coldvault/base64.hpp"
@@ -24,6 +26,30 @@ Bytes hex_bytes(const std::string& s) {
   Bytes b;
   for (std::size_t i = 0; i + 1 < s.size(); i += 2) b.push_back(static_cast<std::uint8_t>(std::stoi(s.substr(i, 2), nullptr, 16)));
   return b;
+}
+
+// Members of untrusted JSON, never throwing: empty / nullopt / nullptr when absent or of another type.
+std::string str_at(const json& j, const char* k) {
+  if (!j.is_object()) return {};
+  auto it = j.find(k);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+std::optional<std::int64_t> int_at(const json& j, const char* k) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(k);
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<std::int64_t>();
+}
+std::optional<bool> bool_at(const json& j, const char* k) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(k);
+  if (it == j.end() || !it->is_boolean()) return std::nullopt;
+  return it->get<bool>();
+}
+const json* obj_at(const json& j, const char* k) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(k);
+  return it != j.end() && it->is_object() ? &*it : nullptr;
 }
 
 bool is_hex(const std::string& s, std::size_t n) {
@@ -67,6 +93,8 @@ BundleFile::BundleFile(BundleFile&& o) noexcept
       bundle_id(std::move(o.bundle_id)),
       base_nonce(std::move(o.base_nonce)),
       created(o.created),
+      retention_days(o.retention_days),
+      purge_protection(o.purge_protection),
       chunk_size(o.chunk_size),
       chunk_count(o.chunk_count),
       plaintext_bytes(o.plaintext_bytes),
@@ -145,8 +173,8 @@ Result<BundleFile> BundleFile::open(const std::string& path) {
   if (!ph || !sig) return std::unexpected(bad("the signature is not base64url"));
   f.signature = std::move(*sig);
   f.jws_header = json::parse(ph->begin(), ph->end(), nullptr, false);
-  if (!f.jws_header.is_object() || f.jws_header.value("alg", "") != "ES256" ||
-      f.jws_header.value("typ", "") != "coldvault-bundle+jws" || !f.jws_header.contains("x5c") ||
+  if (!f.jws_header.is_object() || str_at(f.jws_header, "alg") != "ES256" ||
+      str_at(f.jws_header, "typ") != "coldvault-bundle+jws" || !f.jws_header.contains("x5c") ||
       !f.jws_header["x5c"].is_array() || f.jws_header["x5c"].empty())
     return std::unexpected(bad("the signature header is not an ES256 coldvault-bundle+jws with x5c"));
   for (const auto& c : f.jws_header["x5c"]) {
@@ -155,10 +183,12 @@ Result<BundleFile> BundleFile::open(const std::string& path) {
     if (!der) return std::unexpected(bad("an x5c entry is not base64"));
     f.x5c.push_back(std::move(*der));
   }
+  if (str_at(f.jws_header, "x5t#S256") != base64url_encode(crypto::sha256(f.x5c[0])))
+    return std::unexpected(bad("the signature header's x5t#S256 is not the digest of x5c[0]"));
 
   // Manifest fields.
   const json& mj = f.manifest;
-  if (mj.value("format", "") != "coldvault-bundle-manifest" || mj.value("version", 0) != 1)
+  if (str_at(mj, "format") != "coldvault-bundle-manifest" || int_at(mj, "version") != 1)
     return std::unexpected(bad("the manifest is not a coldvault-bundle-manifest version 1"));
   auto id = member<std::string>(mj, "the manifest", "bundleId");
   auto vault = member<std::string>(mj, "the manifest", "vault");
@@ -176,7 +206,7 @@ Result<BundleFile> BundleFile::open(const std::string& path) {
     if (!*r) return std::unexpected(r->error());
   if (!created) return std::unexpected(created.error());
   for (const char* k : {"headerSha256", "chunkRoot", "indexSha256"})
-    if (!is_hex(mj.value(k, ""), 64)) return std::unexpected(bad(std::string("the manifest has no valid \"") + k + "\""));
+    if (!is_hex(str_at(mj, k), 64)) return std::unexpected(bad(std::string("the manifest has no valid \"") + k + "\""));
   if (!is_hex(*id, 32)) return std::unexpected(bad("the manifest's bundleId is not 32 hex digits"));
   if (!is_hex(*signer, 64)) return std::unexpected(bad("the manifest's signer is not a SHA-256"));
   if (!mj.contains("counts") || !mj["counts"].is_object()) return std::unexpected(bad("the manifest has no counts"));
@@ -212,27 +242,33 @@ Result<BundleFile> BundleFile::open(const std::string& path) {
   f.header_bytes = std::move(*h);
   f.header = json::parse(f.header_bytes.begin(), f.header_bytes.end(), nullptr, false);
   const json& hj = f.header;
-  if (!hj.is_object() || hj.value("format", "") != "coldvault-bundle" || hj.value("version", 0) != 1)
+  if (!hj.is_object() || str_at(hj, "format") != "coldvault-bundle" || int_at(hj, "version") != 1)
     return std::unexpected(bad("the header is not a coldvault-bundle version 1"));
-  auto aead = hj.find("aead");
-  if (aead == hj.end() || !aead->is_object() || aead->value("alg", "") != "A256GCM" ||
-      aead->value("tagBytes", 0) != 16 || aead->value("chunkSize", std::uint64_t{0}) != f.chunk_size)
+  const json* aead = obj_at(hj, "aead");
+  if (!aead || str_at(*aead, "alg") != "A256GCM" || int_at(*aead, "tagBytes") != 16 ||
+      int_at(*aead, "chunkSize") != static_cast<std::int64_t>(f.chunk_size))
     return std::unexpected(bad("the header's aead is not A256GCM with the manifest's chunk size"));
-  auto nonce = base64url_decode(aead->value("baseNonce", ""));
+  auto nonce = base64url_decode(str_at(*aead, "baseNonce"));
   if (!nonce || nonce->size() != 12) return std::unexpected(bad("the header's base nonce is not 12 bytes"));
   f.base_nonce = std::move(*nonce);
-  auto keys = hj.find("keys");
-  if (keys == hj.end() || !keys->is_object() || keys->value("alg", "") != "RSA-OAEP")
+  const json* keys = obj_at(hj, "keys");
+  if (!keys || str_at(*keys, "alg") != "RSA-OAEP")
     return std::unexpected(bad("the header's keys are not RSA-OAEP"));
   for (const char* k : {"bundleKey", "gcmKey", "wrapKey"})
-    if (!(*keys)[k].is_string()) return std::unexpected(bad(std::string("the header has no \"") + k + "\""));
+    if (str_at(*keys, k).empty()) return std::unexpected(bad(std::string("the header has no \"") + k + "\""));
+  const json* hv = obj_at(hj, "vault");
+  const json* hd = obj_at(hj, "domain");
+  const json* hs = obj_at(hj, "signer");
+  auto retention = hv ? int_at(*hv, "retentionDays") : std::nullopt;
+  auto protection = hv ? bool_at(*hv, "purgeProtection") : std::nullopt;
+  if (!hv || !hd || !hs || str_at(*hv, "url").empty() || !retention || !protection ||
+      !is_hex(str_at(*hd, "spkiSha256"), 64) || str_at(*hs, "alg") != "ES256" || !obj_at(hj, "counts"))
+    return std::unexpected(bad("the header lacks a vault, domain, signer or counts member"));
+  f.retention_days = static_cast<int>(std::clamp<std::int64_t>(*retention, 0, 1000));
+  f.purge_protection = *protection;
   // The header is authenticated by the manifest's digest; these say the same thing twice and must agree.
-  const json* hv = hj.contains("vault") && hj["vault"].is_object() ? &hj["vault"] : nullptr;
-  const json* hd = hj.contains("domain") && hj["domain"].is_object() ? &hj["domain"] : nullptr;
-  if (!hv || !hd || hj.value("bundleId", "") != f.bundle_id_hex || hv->value("name", "") != f.vault ||
-      hd->value("kid", "") != f.domain || hj.value("created", std::int64_t{-1}) != f.created ||
-      hj.value("counts", json()) != mj["counts"] || !hj.contains("signer") || !hj["signer"].is_object() ||
-      hj["signer"].value("sha256", "") != f.signer)
+  if (str_at(hj, "bundleId") != f.bundle_id_hex || str_at(*hv, "name") != f.vault || str_at(*hd, "kid") != f.domain ||
+      int_at(hj, "created") != f.created || hj["counts"] != mj["counts"] || str_at(*hs, "sha256") != f.signer)
     return std::unexpected(bad("the header and the manifest disagree (bundle id, vault, domain, time, counts or signer)"));
   return f;
 }
@@ -248,7 +284,7 @@ Result<void> BundleFile::check_signature() const {
 }
 
 bool BundleFile::header_matches() const {
-  return to_hex(crypto::sha256(header_bytes)) == manifest.value("headerSha256", "");
+  return to_hex(crypto::sha256(header_bytes)) == str_at(manifest, "headerSha256");
 }
 
 Result<std::vector<Digest>> BundleFile::read_digests() {
@@ -256,7 +292,7 @@ Result<std::vector<Digest>> BundleFile::read_digests() {
   if (!raw) return std::unexpected(raw.error());
   std::vector<Digest> d(chunk_count);
   for (std::uint64_t i = 0; i < chunk_count; ++i) std::memcpy(d[i].data(), raw->data() + 32 * i, 32);
-  if (to_hex(fmt::merkle_root(d)) != manifest.value("chunkRoot", ""))
+  if (to_hex(fmt::merkle_root(d)) != str_at(manifest, "chunkRoot"))
     return fail(Errc::BadParameter, "vault bundle chunk digests do not match the signed chunk root: the digest list was altered");
   return d;
 }
@@ -264,7 +300,7 @@ Result<std::vector<Digest>> BundleFile::read_digests() {
 Result<Bytes> BundleFile::read_index() {
   auto ix = read(footer.index_off, footer.index_len);
   if (!ix) return std::unexpected(ix.error());
-  if (to_hex(crypto::sha256(*ix)) != manifest.value("indexSha256", ""))
+  if (to_hex(crypto::sha256(*ix)) != str_at(manifest, "indexSha256"))
     return fail(Errc::BadParameter, "vault bundle index does not match its signed digest: the index was altered");
   return ix;
 }

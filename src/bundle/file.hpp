@@ -57,6 +57,8 @@ class BundleFile {
   std::string bundle_id_hex, vault, domain, signer;
   Bytes bundle_id, base_nonce;
   std::int64_t created = 0;
+  int retention_days = 90;  // the vault's settings, from the header (a restore into a new vault takes them)
+  bool purge_protection = false;
   std::uint64_t chunk_size = 0, chunk_count = 0, plaintext_bytes = 0, final_chunk_bytes = 0, index_entries = 0;
 
  private:

@@ -1,6 +1,8 @@
 #include "bundle/format.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -283,6 +285,8 @@ Result<Record> decode_record(ByteView b) {
                                                        : Material::PublicBytes;
     if (k != want) return std::unexpected(bad("a version's material is not of its object's kind"));
     if (v.version == rec.object.current_version) has_current = true;
+    for (const auto& seen : rec.versions)
+      if (seen.version == v.version) return std::unexpected(bad("a record holds version " + v.version + " twice"));
     rec.versions.push_back(std::move(v));
     rec.kinds.push_back(k);
     rec.material.emplace_back(mat.begin(), mat.end());
@@ -314,6 +318,7 @@ Result<std::vector<IndexEntry>> decode_index(ByteView b, std::uint64_t plaintext
   if (!r.ok() || n > r.left() / 18) return std::unexpected(bad("the index entry count is out of range"));
   std::vector<IndexEntry> out;
   out.reserve(n);
+  std::set<std::string> names;  // "<type>/<lower-case name>": the catalogue compares names without case
   std::uint64_t at = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
     IndexEntry e;
@@ -330,6 +335,10 @@ Result<std::vector<IndexEntry>> decode_index(ByteView b, std::uint64_t plaintext
       return std::unexpected(bad("index entry " + std::to_string(i) + " does not follow the one before"));
     e.type = *t;
     e.deleted = flags & 1;
+    std::string key = std::to_string(type_code(e.type)) + "/" + e.name;
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!names.insert(std::move(key)).second)
+      return std::unexpected(bad("index entry " + std::to_string(i) + " repeats an object name"));
     at += e.pt_len;
     out.push_back(std::move(e));
   }

@@ -41,7 +41,7 @@ class ChunkReader {
     bool final = i + 1 == f_.chunk_count;
     auto pt = t_.gcm_decrypt(gcm_, fmt::chunk_iv(f_.base_nonce, i), fmt::chunk_aad(f_.bundle_id, i, final), *c);
     if (!pt) {
-      if (pt.error().code == Errc::HsmUnavailable) return std::unexpected(pt.error());
+      if (pt.error().code != Errc::Corruption) return std::unexpected(pt.error());
       return fail(Errc::BadParameter, "vault bundle chunk " + std::to_string(i) + " does not decrypt: " +
                                           "it is not this bundle's chunk " + std::to_string(i) +
                                           (final ? " (or not its last)" : ""));
@@ -117,6 +117,8 @@ Result<std::vector<const fmt::IndexEntry*>> select(const std::vector<fmt::IndexE
 }
 
 // The rows of a record for the target vault: secrets sealed under its master key, keys wrapped under it.
+// Runs on the restore's second thread: it may use svc.token() (thread-safe) and nothing else of the Service;
+// the helpers it calls (check_material_matches, wrap_for_store) use only the token.
 Result<std::vector<store::VersionRow>> rows_for(vault::Service& svc, const vault::VaultKeys& vk, fmt::Record& rec,
                                                hsm::Handle kwp) {
   auto& t = svc.token();
@@ -194,8 +196,7 @@ Result<Opened> open_for_restore(vault::Service& svc, const std::string& path) {
   auto anchor = vault::trusted_anchor(svc, f->x5c);
   if (!anchor) {
     Error e = anchor.error();
-    if (e.code == Errc::BadParameter && e.message.starts_with("backup blob "))
-      e.message = "vault bundle " + e.message.substr(12);
+    if (e.code == Errc::BadParameter) e.message = "cannot restore vault bundle: " + e.message;
     return std::unexpected(e);
   }
   auto digests = f->read_digests();
@@ -211,7 +212,7 @@ Result<Opened> open_for_restore(vault::Service& svc, const std::string& path) {
   if (!keys) return std::unexpected(keys.error());
   auto ix = svc.token().gcm_decrypt(keys->gcm.h, fmt::index_iv(f->base_nonce), fmt::index_aad(f->bundle_id), *index_ct);
   if (!ix) {
-    if (ix.error().code == Errc::HsmUnavailable) return std::unexpected(ix.error());
+    if (ix.error().code != Errc::Corruption) return std::unexpected(ix.error());
     return fail(Errc::BadParameter, "vault bundle index does not decrypt: it is not this bundle's index");
   }
   auto entries = fmt::decode_index(*ix, f->plaintext_bytes);
@@ -242,8 +243,9 @@ Result<void> record(vault::Service& svc, const Opened* o, const std::string& tar
   return store::record_blob_event(svc.catalog(), e);
 }
 
+// `created` is set as soon as this restore made the vault, so a refusal after that removes it (and only then).
 Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::string& vault_name,
-                                     const Selection& sel, const Progress& progress) {
+                                     const Selection& sel, const Progress& progress, bool& created) {
   auto chosen = select(o.index, sel);
   if (!chosen) return std::unexpected(chosen.error());
   RestoreReport rep;
@@ -257,10 +259,9 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
   if (!vk) {
     // A new vault, with the bundle's settings. It is made (and committed) before the objects come: a restore
     // stopped in between leaves it empty, and running the restore again fills it.
-    const auto& hv = o.file.header["vault"];
-    vault::VaultOptions opts{vault_name, hv.value("retentionDays", 90), hv.value("purgeProtection", false)};
+    vault::VaultOptions opts{vault_name, o.file.retention_days, o.file.purge_protection};
     if (auto made = svc.create_vault(opts); !made) return std::unexpected(made.error());
-    rep.created_vault = true;
+    rep.created_vault = created = true;
     vk = svc.vault(vault_name);
     if (!vk) return std::unexpected(vk.error());
   }
@@ -291,6 +292,7 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
   Channel<Made> made(16);
   Result<void> making;
   std::thread maker([&] {
+    try {
     for (const auto* e : *chosen) {
       auto one = [&]() -> Result<bool> {
         auto bytes = chunks.range(e->pt_off, e->pt_len);
@@ -308,6 +310,9 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
       if (!one || !*one) break;
     }
     if (making && !sel.any() && o.file.plaintext_bytes == 0) making = chunks.load(0);  // the empty body's final chunk
+    } catch (const std::exception& ex) {  // out of memory: a refusal, never std::terminate in a server
+      making = fail(Errc::Internal, std::string("vault bundle restore: ") + ex.what());
+    }
     made.close();
   });
   struct Join {
@@ -359,9 +364,11 @@ Result<void> unmake_vault(vault::Service& svc, const std::string& name) {
   if (auto r = cat.purge_vault(name); !r) return r;
   if (sha)
     if (auto r = store::remove_signer(cat, row->domain_kid, *sha); !r) return r;
+  if (auto r = batch->commit(); !r) return r;
+  // The keys go once no row refers to them: a key left behind by a failure here is harmless, a vault row
+  // without its keys would not be.
   svc.forget_vault(name);
-  if (auto r = vault::destroy_vault_keys(svc, row->name); !r) return r;
-  return batch->commit();
+  return vault::destroy_vault_keys(svc, row->name);
 }
 
 }  // namespace
@@ -370,9 +377,10 @@ Result<RestoreReport> restore_vault(vault::Service& svc, const std::string& vaul
                                     const Selection& sel, const Progress& progress) {
   if (auto r = vault::check_vault_name(vault_name); !r) return std::unexpected(r.error());
   auto o = open_for_restore(svc, file);
-  bool existed = svc.catalog().vault(vault_name).has_value();
-  Result<RestoreReport> rep = o ? restore_opened(svc, *o, vault_name, sel, progress) : std::unexpected(o.error());
-  if (!rep && !existed && svc.catalog().vault(vault_name)) {
+  bool created = false;
+  Result<RestoreReport> rep =
+      o ? restore_opened(svc, *o, vault_name, sel, progress, created) : std::unexpected(o.error());
+  if (!rep && created) {
     if (auto r = unmake_vault(svc, vault_name); !r)
       return fail(r.error().code, rep.error().message + " (and the vault this restore made could not be removed: " +
                                       r.error().message + ")");

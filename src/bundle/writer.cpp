@@ -1,6 +1,9 @@
 // backup_vault: one read snapshot of the vault streamed into a bundle (docs/bundle-format.md). Memory stays
 // flat whatever the vault's size: one record and one chunk at a time, plus the index and the chunk digests
 // (tens of bytes per object, 32 per 64 KiB of body).
+#include <unistd.h>
+
+#include <cerrno>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -77,12 +80,18 @@ class Sealing {
  public:
   Sealing(BodyWriter& body, Channel<SecureBytes>& ch)
       : ch_(ch), th_([this, &body] {
-          while (auto block = ch_.pop()) {
-            if (auto r = body.append(*block); !r) {
-              result_ = r;
-              ch_.cancel();
-              return;
+          try {
+            while (auto block = ch_.pop()) {
+              if (auto r = body.append(*block); !r) {
+                result_ = r;
+                ch_.cancel();
+                return;
+              }
+              vault::test_kill_point("bundle-backup-sealing");  // part of the body on disk, the rest to come
             }
+          } catch (const std::exception& e) {  // out of memory: a failed backup, never std::terminate
+            result_ = fail(Errc::Internal, std::string("vault bundle sealing: ") + e.what());
+            ch_.cancel();
           }
         }) {}
   ~Sealing() {
@@ -109,11 +118,6 @@ class Sealing {
   Result<void> result_;
   std::thread th_;
 };
-
-json counts_json(const store::VaultCounts& c) {
-  return {{"secrets", c.secrets}, {"keys", c.keys}, {"certificates", c.certificates},
-          {"objects", c.objects()}, {"versions", c.versions}, {"deleted", c.deleted}};
-}
 
 // One object as a record: secrets decrypted from the vault master key, keys re-wrapped under K_kwp in the
 // token, certificates as they are (public).
@@ -153,6 +157,11 @@ Result<fmt::Record> record_of(vault::Service& svc, const vault::VaultKeys& vk, s
 
 }  // namespace
 
+json counts_json(const Counts& c) {
+  return {{"secrets", c.secrets}, {"keys", c.keys}, {"certificates", c.certificates},
+          {"objects", c.objects()}, {"versions", c.versions}, {"deleted", c.deleted}};
+}
+
 Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_name, const std::string& file,
                                   const Progress& progress) {
   auto vkr = svc.vault(vault_name);
@@ -183,7 +192,10 @@ Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_
   if (!integrity) return std::unexpected(integrity.error());
   snap->set_row_guard(*integrity);
 
-  auto out = AtomicFile::open(file, 0600);
+  if (::access(file.c_str(), F_OK) == 0 || errno != ENOENT)
+    return fail(Errc::Conflict, "cannot write " + file + ": it already exists (a bundle is never overwritten)");
+  // Never over an earlier bundle: the file is someone's only copy (Conflict, as `key download` refuses too).
+  auto out = AtomicFile::open(file, 0600, IfExists::Refuse);
   if (!out) return std::unexpected(out.error());
   BodyWriter body(t, keys->gcm.h, *id, *nonce, *out);
   // Records go to the sealing thread in blocks of about 1 MiB, at most 8 waiting: the scan's token work (one

@@ -19,10 +19,6 @@ struct BundleArgs {
   bool no_progress = false;
 };
 
-json counts_json(const bundle::Counts& c) {
-  return {{"secrets", c.secrets}, {"keys", c.keys}, {"certificates", c.certificates},
-          {"objects", c.objects()}, {"versions", c.versions}, {"deleted", c.deleted}};
-}
 
 // A one-line progress bar on stderr when it is a terminal: objects/s, bytes, ETA. Silent otherwise.
 class Bar {
@@ -81,7 +77,7 @@ void add_bundle_commands(CLI::App& app, Globals& g) {
           {{"status", "Succeeded"}, {"statusDetails", nullptr}, {"error", nullptr}, {"jobId", r.bundle_id},
            {"startTime", t0}, {"endTime", unix_now()}, {"folderUrl", r.file}, {"file", r.file},
            {"bundleId", r.bundle_id}, {"vault", r.vault}, {"domain", r.domain}, {"created", r.created},
-           {"counts", counts_json(r.counts)}, {"bytes", r.bytes}, {"chunks", r.chunks},
+           {"counts", bundle::counts_json(r.counts)}, {"bytes", r.bytes}, {"chunks", r.chunks},
            {"manifestSha256", r.manifest_sha256}},
           {"status", "file", "bytes"});
   });
@@ -108,7 +104,7 @@ void add_bundle_commands(CLI::App& app, Globals& g) {
           {{"status", "Succeeded"}, {"statusDetails", nullptr}, {"error", nullptr}, {"jobId", r.bundle_id},
            {"startTime", t0}, {"endTime", unix_now()}, {"file", r.file}, {"bundleId", r.bundle_id},
            {"vault", r.vault}, {"sourceVault", r.source_vault}, {"createdVault", r.created_vault},
-           {"selective", sel.any()}, {"restored", counts_json(r.counts)}, {"bytesRead", r.bytes_read},
+           {"selective", sel.any()}, {"restored", bundle::counts_json(r.counts)}, {"bytesRead", r.bytes_read},
            {"fileBytes", r.file_bytes}},
           {"status", "vault", "bytesRead"});
   });

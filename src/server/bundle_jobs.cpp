@@ -3,6 +3,8 @@
 
 #include <sys/stat.h>
 
+#include <system_error>
+
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -94,7 +96,18 @@ Result<JobState> BundleJobs::start(std::string id, JobKind kind, std::string vau
   }
   // The previous job has finished (running_ was clear): its thread is at most returning.
   if (thread_.joinable()) thread_.join();
-  thread_ = std::thread([this, id = job.id, work = std::move(work)]() mutable { run(std::move(id), std::move(work)); });
+  try {
+    thread_ = std::thread([this, id = job.id, work = std::move(work)]() mutable { run(std::move(id), std::move(work)); });
+  } catch (const std::system_error& e) {  // no thread: the job fails at once and the next one may start
+    std::lock_guard lock(mu_);
+    if (JobState* j = find_locked(job.id)) {
+      j->status = JobStatus::Failed;
+      j->end = unix_now();
+      j->error = Error{Errc::Internal, std::string("the job could not start: ") + e.what(), {}, {}, {}};
+    }
+    running_.reset();
+    return fail(Errc::Internal, std::string("the job could not start: ") + e.what());
+  }
   return job;
 }
 

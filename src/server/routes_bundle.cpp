@@ -49,13 +49,6 @@ std::string utc_stamp(std::int64_t t) {
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-// The counts of a bundle report, as `backup start` prints them (the lead may move this into bundle.hpp
-// for both front doors).
-Json counts_json(const decltype(bundle::BackupReport::counts)& c) {
-  return {{"secrets", c.secrets}, {"keys", c.keys}, {"certificates", c.certificates},
-          {"objects", c.objects()}, {"versions", c.versions}, {"deleted", c.deleted}};
-}
-
 // FullBackupOperation / RestoreOperation / SelectiveKeyRestoreOperation, plus coldvault's extra members.
 Json job_json(const JobState& j) {
   Json out = j.extra;
@@ -114,7 +107,7 @@ Result<Response> start_backup(const Setup& s, Ctx& c) {
   BundleJobs::Work work = [open = s.open, vault = c.vault, path = s.dir + "/" + name]() -> Result<Json> {
     CV_UNWRAP(svc, open());
     CV_UNWRAP(r, bundle::backup_vault(svc, vault, path));
-    return Json{{"bundleId", r.bundle_id}, {"counts", counts_json(r.counts)}, {"bytes", r.bytes},
+    return Json{{"bundleId", r.bundle_id}, {"counts", bundle::counts_json(r.counts)}, {"bytes", r.bytes},
                 {"manifestSha256", r.manifest_sha256}};
   };
   CV_UNWRAP(job, s.jobs->start(id, JobKind::Backup, c.vault, on_every_collection("backup"), extra, work));
@@ -135,7 +128,7 @@ Result<Response> start_restore(const Setup& s, Ctx& c, bundle::Selection sel, st
     CV_UNWRAP(svc, open());
     CV_UNWRAP(r, bundle::restore_vault(svc, vault, path, sel));
     return Json{{"bundleId", r.bundle_id}, {"sourceVault", r.source_vault}, {"createdVault", r.created_vault},
-                {"restored", counts_json(r.counts)}};
+                {"restored", bundle::counts_json(r.counts)}};
   };
   CV_UNWRAP(job, s.jobs->start(BundleJobs::new_id(), JobKind::Restore, c.vault, std::move(perms), extra, work));
   return accepted(c, job, "restore");

@@ -65,8 +65,11 @@ TEST_F(Bundle, RefusedRestoreIntoANewVault_LeavesNoVaultNoKeysNoSigner) {
     f.read(pre, 16);
     std::uint32_t header_len = (std::uint8_t(pre[12]) << 24) | (std::uint8_t(pre[13]) << 16) | (std::uint8_t(pre[14]) << 8) |
                                std::uint8_t(pre[15]);
+    f.seekg(16 + header_len + 3);
+    char c = 0;
+    f.get(c);
     f.seekp(16 + header_len + 3);
-    f.put('\x55');
+    f.put(static_cast<char>(c ^ 0x5a));
   }
   auto r = bundle::restore_vault(*svc, "fresh", file());
   ASSERT_FALSE(r);
@@ -79,6 +82,7 @@ TEST_F(Bundle, RefusedRestoreIntoANewVault_LeavesNoVaultNoKeysNoSigner) {
   for (const auto& l : *labels) EXPECT_EQ(l.find("fresh"), std::string::npos) << l;
   EXPECT_EQ(vault::trusted_signers(*svc)->size(), signers_before);
   // And the name is free for the same restore of an intact bundle.
+  std::filesystem::remove(file());
   ASSERT_TRUE(bundle::backup_vault(*svc, "main", file()));
   auto again = bundle::restore_vault(*svc, "fresh", file());
   ASSERT_TRUE(again) << again.error().message;

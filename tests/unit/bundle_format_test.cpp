@@ -163,3 +163,21 @@ TEST(BundleFormat, MerkleRoot_IsRfc9162TreeHash) {
   EXPECT_EQ(fmt::merkle_root({a, b, c}), node(node(leaf(a), leaf(b)), leaf(c)));
   EXPECT_NE(fmt::merkle_root({b, a, c}), fmt::merkle_root({a, b, c})) << "order matters";
 }
+
+// Golden bytes straight from docs/bundle-format.md: an encoder and decoder that agree with each other but not
+// with the spec fail here.
+TEST(BundleFormat, GoldenBytes_MatchTheSpec) {
+  auto hex = [](ByteView b) { return to_hex(b); };
+  EXPECT_EQ(hex(fmt::encode_preamble(10)), "435642310d0a1a0a000100000000000a");
+  EXPECT_EQ(hex(fmt::encode_footer({1, 2, 3, 4, 5, 6, 7})),
+            "0000000000000001" "0000000000000002" "0000000000000003" "0000000000000004" "0000000000000005"
+            "00000006" "00000007" "43564231454e4400");
+  EXPECT_EQ(hex(fmt::encode_index({{store::ObjType::Key, true, "k", 3, 100, 50}})),
+            "43564249" "00000001" "02" "01" "0001" "6b" "0003" "0000000000000064" "00000032");
+  Bytes base(12, 0x5a), id(16, 0x01);
+  EXPECT_EQ(hex(fmt::chunk_iv(base, 1)), "5a5a5a5a5a5a5a5a5a5a5a5b");
+  EXPECT_EQ(hex(fmt::chunk_iv(base, 0x0102030405060708ull)), "5a5a5a5a5b58595e5f5c5d52");
+  EXPECT_EQ(hex(fmt::index_iv(base)), "5a5a5a5b5a5a5a5a5a5a5a5a");
+  EXPECT_EQ(hex(fmt::chunk_aad(id, 3, true)), "43564231" "01010101010101010101010101010101" "0000000000000003" "01");
+  EXPECT_EQ(hex(fmt::index_aad(id)), "435642312d696e646578" "01010101010101010101010101010101");
+}
