@@ -8,6 +8,7 @@
 
 #include "coldvault/vault_info.hpp"
 #include "coldvault/vault_lifecycle.hpp"
+#include "coldvault/time_text.hpp"
 #include "server/body.hpp"
 #include "server/request_context.hpp"
 #include "server/router.hpp"
@@ -24,14 +25,6 @@ bool iequals(std::string_view a, std::string_view b) {
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
 }
 
-std::string iso8601(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // The path's subscription and resource group ("coldvault" where the path has none).
 struct ArmScope {
@@ -76,8 +69,8 @@ Json vault_resource(const Ctx& c, const ArmScope& s, const vault::VaultInfo& v) 
 Json deleted_resource(const ArmScope& s, const vault::VaultInfo& v) {
   Json props = {{"vaultId", vault_id(s, v.name)},
                 {"location", kLocation},
-                {"deletionDate", iso8601(v.deleted_date.value_or(0))},
-                {"scheduledPurgeDate", iso8601(v.scheduled_purge.value_or(0))},
+                {"deletionDate", utc_iso8601(v.deleted_date.value_or(0))},
+                {"scheduledPurgeDate", utc_iso8601(v.scheduled_purge.value_or(0))},
                 {"tags", Json::object()},
                 {"purgeProtectionEnabled", v.purge_protection}};
   return {{"id", "/subscriptions/" + s.subscription + kProvider + "/locations/" + kLocation + "/deletedVaults/" + v.name},

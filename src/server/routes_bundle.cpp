@@ -10,6 +10,7 @@
 
 #include "coldvault/bundle.hpp"
 #include "coldvault/bundle_json.hpp"
+#include "coldvault/time_text.hpp"
 #include "server/body.hpp"
 #include "server/bundle_jobs.hpp"
 #include "server/router.hpp"
@@ -38,14 +39,6 @@ std::optional<Error> no_dir(const Setup& s) {
   return Error{Errc::BadParameter, "this server has no bundle folder (serve --bundle-dir)", {}, {}, {}};
 }
 
-std::string utc_stamp(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-  return buf;
-}
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -100,7 +93,7 @@ Result<Response> start_backup(const Setup& s, Ctx& c) {
   CV_UNWRAP(body, json_body(c.req, true));
   CV_UNWRAP(uri, storage_uri(body));
   std::string id = BundleJobs::new_id();
-  std::string name = c.vault + "-" + utc_stamp(unix_now()) + "-" + id.substr(0, 8) + ".cvb";
+  std::string name = c.vault + "-" + utc_compact(unix_now()) + "-" + id.substr(0, 8) + ".cvb";
   std::string container = uri && !uri->empty() ? *uri : "file://" + s.dir;
   while (container.size() > 1 && container.back() == '/') container.pop_back();
   Json extra = {{"azureStorageBlobContainerUri", container + "/" + name}, {"file", name}};

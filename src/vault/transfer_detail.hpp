@@ -41,8 +41,6 @@ Result<SharePlain> parse_share_plaintext(ByteView p, const std::string& what);
 
 // BadParameter "transfer file: transfer <id> expired at <time>; export a new file" at or after its expiry.
 Result<void> check_not_expired(const TransferFile& f, std::int64_t now);
-// "2026-11-30T12:00:00Z".
-std::string utc_text(std::int64_t unix_seconds);
 // The transfer file's text: header {alg ES256, typ, x5c [cert_der]}, the payload's compact dump, and the
 // signature `sign` makes of SHA-256(b64u(header) "." b64u(payload)) (r||s), then '\n'.
 Result<std::string> sign_transfer_file(const nlohmann::json& payload, ByteView cert_der,

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "coldvault/time_text.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
 #include "coldvault/domain_transfer.hpp"
@@ -12,18 +13,10 @@ namespace cv::vault {
 
 namespace transfer {
 
-std::string utc_text(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Result<void> check_not_expired(const TransferFile& f, std::int64_t now) {
   if (now >= f.expires)
-    return fail(Errc::BadParameter, "transfer file: transfer " + f.transfer_id + " expired at " + utc_text(f.expires) +
+    return fail(Errc::BadParameter, "transfer file: transfer " + f.transfer_id + " expired at " + utc_iso8601(f.expires) +
                                         "; export a new file");
   return {};
 }
