@@ -267,10 +267,12 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
   }
   rep.vault = (*vk)->row.name;
 
-  // Every taken name at once, so one look at the message says what stands in the way.
+  // Every taken name at once, so one look at the message says what stands in the way. A vault this call
+  // made holds nothing yet (and the UNIQUE constraint would still refuse a clash).
   std::vector<std::string> taken;
-  for (const auto* e : *chosen)
-    if (svc.catalog().object((*vk)->row.name, e->type, e->name)) taken.push_back(std::string(word(e->type)) + " " + e->name);
+  if (!created)
+    for (const auto* e : *chosen)
+      if (svc.catalog().object((*vk)->row.name, e->type, e->name)) taken.push_back(std::string(word(e->type)) + " " + e->name);
   if (!taken.empty()) {
     std::string list;
     for (std::size_t i = 0; i < taken.size() && i < 20; ++i) list += (i ? ", " : "") + taken[i];
@@ -304,6 +306,9 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
           return fail(Errc::BadParameter, "malformed vault bundle: a record does not match its index entry");
         auto rows = rows_for(svc, bulk.keys, *rec, o.keys->kwp.h);
         if (!rows) return std::unexpected(rows.error());
+        // The clear material is wiped and freed here, off the thread that writes SQLite.
+        rec->material.clear();
+        rec->versions.clear();
         return made.push(Made{e, std::move(*rec), std::move(*rows)});
       }();
       if (!one) making = std::unexpected(one.error());

@@ -1,20 +1,16 @@
 // coldvault: the CLI. Verbs and flags mirror `az keyvault`; output is JSON shaped like the REST bundles.
 // Errors print as `ERROR: (Code) message` on stderr and exit with the code of docs/errors.md.
-#include <malloc.h>
-
 #include <iostream>
 
 #include "cli/cmd_certificate.hpp"
 #include "cli/common.hpp"
 #include "coldvault/bundle_json.hpp"
+#include "coldvault/heap_tuning.hpp"
 #include "coldvault/server.hpp"
 
 int main(int argc, char** argv) {
   using namespace cv::cli;
-  // glibc hands the top of the heap back to the kernel whenever more than 128 KiB is free there: a vault
-  // bundle's 64 KiB chunk buffers, freed after each token call, made brk() a quarter of a backup's time
-  // (docs/performance.md, "Vault bundles"). Keeping up to 32 MiB costs nothing the peak did not already use.
-  mallopt(M_TRIM_THRESHOLD, 32 << 20);
+  cv::tune_heap();  // keep freed heap for reuse instead of trimming and re-faulting it
   CLI::App app{"coldvault: an offline, HSM-backed vault for keys, secrets and certificates"};
   app.require_subcommand(1);
   app.fallthrough();

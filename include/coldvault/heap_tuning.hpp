@@ -1,0 +1,20 @@
+// How the coldvault processes (the CLI, and `serve` within it) and the benchmarks set glibc's heap, so the
+// figures in docs/performance.md are those of the shipped binary.
+#pragma once
+
+#include <malloc.h>
+
+namespace cv {
+
+// glibc gives memory back to the kernel eagerly: the top of the heap whenever more than 128 KiB is free there,
+// and any block of 128 KiB or more straight from mmap/munmap. A vault bundle moves 1 MiB blocks of records
+// between two threads and the token allocates a buffer per 64 KiB chunk, so each block and chunk became
+// fresh pages: page faults, zeroing, and with two threads a TLB shootdown on every munmap, which together
+// were a third of a backup's time (docs/performance.md, "Vault bundles"). Keeping up to 32 MiB of free heap
+// and serving blocks below 16 MiB from it costs nothing the peak did not already use.
+inline void tune_heap() {
+  mallopt(M_TRIM_THRESHOLD, 32 << 20);
+  mallopt(M_MMAP_THRESHOLD, 16 << 20);
+}
+
+}  // namespace cv
