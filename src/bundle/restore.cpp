@@ -50,7 +50,6 @@ class ChunkReader {
       return fail(Errc::BadParameter, "vault bundle chunk " + std::to_string(i) + " has the wrong length");
     plain_ = std::move(*pt);
     cached_ = i;
-    ++chunks_read_;
     return {};
   }
 
@@ -69,14 +68,13 @@ class ChunkReader {
     }
     return out;
   }
-  std::uint64_t chunks_read() const { return chunks_read_; }
 
  private:
   BundleFile& f_;
   hsm::Token& t_;
   hsm::Handle gcm_;
   const std::vector<Digest>& d_;
-  std::uint64_t cached_ = UINT64_MAX, chunks_read_ = 0;
+  std::uint64_t cached_ = UINT64_MAX;
   SecureBytes plain_;
 };
 

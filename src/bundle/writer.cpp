@@ -40,7 +40,6 @@ class BodyWriter {
       pos += fmt::kChunkSize;
     }
     if (pos > 0) buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos));
-    total_ += data.size();
     return {};
   }
   Result<void> finish() {
@@ -49,7 +48,6 @@ class BodyWriter {
     buf_.clear();
     return r;
   }
-  std::uint64_t total() const { return total_; }
   std::uint64_t final_len() const { return final_len_; }
   const std::vector<Digest>& digests() const { return digests_; }
 
@@ -70,7 +68,7 @@ class BodyWriter {
   Bytes id_, nonce_;
   AtomicFile& out_;
   SecureBytes buf_;
-  std::uint64_t total_ = 0, final_len_ = 0;
+  std::uint64_t final_len_ = 0;
   std::vector<Digest> digests_;
 };
 
@@ -307,7 +305,7 @@ Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_
                    {"headerSha256", to_hex(crypto::sha256(header_bytes))},
                    {"chunkSize", fmt::kChunkSize},
                    {"chunkCount", rep.chunks},
-                   {"plaintextBytes", body.total()},
+                   {"plaintextBytes", produced},
                    {"finalChunkBytes", body.final_len()},
                    {"chunkRoot", to_hex(fmt::merkle_root(body.digests()))},
                    {"indexSha256", to_hex(crypto::sha256(*index_ct))},

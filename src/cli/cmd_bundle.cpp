@@ -57,6 +57,12 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// A job that ended well, as Managed HSM reports it; the caller adds what the bundle says.
+nlohmann::json finished_job(const std::string& id, std::int64_t start) {
+  return {{"status", "Succeeded"}, {"statusDetails", nullptr}, {"error", nullptr}, {"jobId", id},
+          {"startTime", start}, {"endTime", unix_now()}};
+}
+
 }  // namespace
 
 void add_bundle_commands(CLI::App& app, Globals& g) {
@@ -73,13 +79,11 @@ void add_bundle_commands(CLI::App& app, Globals& g) {
     std::int64_t t0 = unix_now();
     Bar bar("backup", a->no_progress);
     auto r = need(bundle::backup_vault(svc, a->vault, a->file, bar.fn()));
-    print(g,
-          {{"status", "Succeeded"}, {"statusDetails", nullptr}, {"error", nullptr}, {"jobId", r.bundle_id},
-           {"startTime", t0}, {"endTime", unix_now()}, {"folderUrl", r.file}, {"file", r.file},
-           {"bundleId", r.bundle_id}, {"vault", r.vault}, {"domain", r.domain}, {"created", r.created},
-           {"counts", bundle::counts_json(r.counts)}, {"bytes", r.bytes}, {"chunks", r.chunks},
-           {"manifestSha256", r.manifest_sha256}},
-          {"status", "file", "bytes"});
+    auto out = finished_job(r.bundle_id, t0);
+    out.update({{"folderUrl", r.file}, {"file", r.file}, {"bundleId", r.bundle_id}, {"vault", r.vault},
+                {"domain", r.domain}, {"created", r.created}, {"counts", bundle::counts_json(r.counts)},
+                {"bytes", r.bytes}, {"chunks", r.chunks}, {"manifestSha256", r.manifest_sha256}});
+    print(g, out, {"status", "file", "bytes"});
   });
 
   auto* restore = app.add_subcommand("restore", "Whole-vault restores (bundles)");
@@ -100,13 +104,12 @@ void add_bundle_commands(CLI::App& app, Globals& g) {
     std::int64_t t0 = unix_now();
     Bar bar("restore", a->no_progress);
     auto r = need(bundle::restore_vault(svc, a->vault, a->file, sel, bar.fn()));
-    print(g,
-          {{"status", "Succeeded"}, {"statusDetails", nullptr}, {"error", nullptr}, {"jobId", r.bundle_id},
-           {"startTime", t0}, {"endTime", unix_now()}, {"file", r.file}, {"bundleId", r.bundle_id},
-           {"vault", r.vault}, {"sourceVault", r.source_vault}, {"createdVault", r.created_vault},
-           {"selective", sel.any()}, {"restored", bundle::counts_json(r.counts)}, {"bytesRead", r.bytes_read},
-           {"fileBytes", r.file_bytes}},
-          {"status", "vault", "bytesRead"});
+    auto out = finished_job(r.bundle_id, t0);
+    out.update({{"file", r.file}, {"bundleId", r.bundle_id}, {"vault", r.vault}, {"sourceVault", r.source_vault},
+                {"createdVault", r.created_vault}, {"selective", sel.any()},
+                {"restored", bundle::counts_json(r.counts)}, {"bytesRead", r.bytes_read},
+                {"fileBytes", r.file_bytes}});
+    print(g, out, {"status", "vault", "bytesRead"});
   });
 
   auto* grp = app.add_subcommand("bundle", "Offline tools for vault bundles (no token, no PIN)");

@@ -6,11 +6,6 @@
 # The first backup is held by the test build's --test-job-gate until the test creates the gate file, so
 # "in progress" is seen without racing the job.
 source "$(dirname "$0")/lib.bash"
-SERVER_PID=""
-stop_server() {
-  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
-  SERVER_PID=""
-}
 trap 'stop_server; rm -rf "$WORK"' EXIT
 
 if ! "$CV" --test-job-gate "$WORK/x" --help >/dev/null 2>&1; then

@@ -20,6 +20,12 @@ expect_eq() { if [[ "$1" == "$2" ]]; then ok "$3"; else bad "$3: got '$1', wante
 expect_ne() { if [[ "$1" != "$2" ]]; then ok "$3"; else bad "$3: both are '$1'"; fi; }
 expect_contains() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3: '$2' not in $(head -c 300 "$1")"; fi; }
 finish() { echo "$PASSED passed, $FAILED failed"; [[ $FAILED == 0 ]]; }
+# stop_server: stops the server start_serve started (if any) and waits for it; safe to call twice.
+SERVER_PID=""
+stop_server() {
+  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
+  SERVER_PID=""
+}
 # start_serve NAME serve-args...: runs `coldvault serve` in the background with its output in $WORK/NAME.out and
 # .err, waits for the "clients must trust it" line (bounded by the server's exit, not by a clock), and sets
 # SERVER_PID, PORT and CERT. On a server that exits it fails the script.

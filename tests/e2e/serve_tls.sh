@@ -4,11 +4,6 @@
 # (software CA and server key files) on first start.
 source "$(dirname "$0")/lib.bash"
 MODULE=/usr/lib/softhsm/libsofthsm2.so
-SERVER_PID=""
-stop_server() {
-  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
-  SERVER_PID=""
-}
 trap 'stop_server; rm -rf "$WORK"' EXIT
 
 # start_server NAME: runs serve in the background, waits for the "clients must trust it" line,

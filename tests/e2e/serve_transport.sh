@@ -4,12 +4,12 @@
 # refused with 400 and the connection closed, and malformed input gets a JSON error.
 source "$(dirname "$0")/lib.bash"
 IDLE=$(cd "$(dirname "$0")/../tools" && pwd)/idle_tls_conns.py
-SERVER_PID="" HOLD_PID=""
+HOLD_PID=""
 stop_all() {
   exec 3>&- 2>/dev/null
   [[ -n $HOLD_PID ]] && kill "$HOLD_PID" 2>/dev/null && wait "$HOLD_PID" 2>/dev/null
-  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
-  SERVER_PID="" HOLD_PID=""
+  HOLD_PID=""
+  stop_server
 }
 trap 'stop_all; rm -rf "$WORK"' EXIT
 

@@ -4,11 +4,6 @@
 # createMode "recover"; the data plane then finds every secret and version, backs a secret up, changes it,
 # restores the backup into another vault and recovers a deleted secret. Admin and vault tokens do not mix.
 source "$(dirname "$0")/lib.bash"
-SERVER_PID=""
-stop_server() {
-  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
-  SERVER_PID=""
-}
 trap 'stop_server; rm -rf "$WORK"' EXIT
 
 expect_exit 0 "init" -- "$CV" init --vault-name main
