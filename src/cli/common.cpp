@@ -7,6 +7,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "coldvault/audit.hpp"
 #include "coldvault/vault_lifecycle.hpp"
 #include "coldvault/atomic_file.hpp"
 
@@ -18,9 +19,20 @@ vault::Service open_service(const Globals& g) {
   auto svc = need(vault::Service::open(g.home));
   // Retention ends even where no server runs: a command that opens the home first purges what is due.
   // A failure here must not stop the command the user asked for; it is reported and tried next time.
-  if (auto r = vault::purge_expired(svc); !r)
+  // What it purges is recorded as the system's doing, not as the verb's.
+  audit::Record rec;
+  rec.time = vault::Service::now();
+  rec.via = "system";
+  rec.operation = "coldvault.purge-expired";
+  rec.actor = "system";
+  audit::Scope purging(std::move(rec), vault::catalog_path(svc.home()));
+  auto purged = vault::purge_expired(svc);
+  if (auto r = purged; !r)
     std::cerr << "coldvault: warning: soft-deleted objects past their purge date were not purged: "
               << r.error().message << "\n";
+  // Every kCheckpointEvery records a signed checkpoint, wherever the log is written from.
+  if (auto r = audit::checkpoint_if_due(svc); !r)
+    std::cerr << "coldvault: warning: the audit log's checkpoint was not signed: " << r.error().message << "\n";
   return svc;
 }
 
@@ -46,6 +58,9 @@ static const nlohmann::json* lookup(const nlohmann::json& j, const std::string& 
 }
 
 void print(const Globals& g, const nlohmann::json& j, const std::vector<std::string>& columns) {
+  // A read is recorded before its answer leaves; no record, no answer (docs/audit.md §2).
+  if (auto* scope = audit::Scope::current())
+    if (auto r = scope->finish(0); !r) throw CommandFailed{r.error()};
   if (g.output == "none") return;
   if ((g.output == "table" || g.output == "tsv") && !columns.empty()) {
     std::vector<nlohmann::json> rows = j.is_array() ? std::vector<nlohmann::json>(j.begin(), j.end())

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "coldvault/audit.hpp"
 #include "coldvault/error.hpp"
 #include "coldvault/vault.hpp"
 
@@ -79,5 +80,10 @@ void add_disk_key_commands(CLI::App& app, Globals& g);
 void add_ade_commands(CLI::App& app, Globals& g);
 void add_serve_command(CLI::App& app, Globals& g);
 void add_token_commands(CLI::App& app, Globals& g);
+// The `audit` group (cmd_audit.cpp).
+void add_audit_commands(CLI::App& app, Globals& g);
+// The audit record of the verb CLI11 just parsed (nullopt for serve, which records its own requests), and
+// the catalogue its final record goes to.
+std::optional<audit::Record> cli_audit_record(CLI::App& app, const Globals& g, std::string& db_path);
 
 }  // namespace cv::cli

@@ -42,8 +42,24 @@ int main(int argc, char** argv) {
   add_token_commands(app, g);
   add_bundle_commands(app, g);
   add_backup_commands(app, g);  // after the object groups: it adds backup/restore to them
+  add_audit_commands(app, g);
+  // Every verb is one audit record (docs/audit.md): the scope opens once the command line is parsed,
+  // before the verb runs; changes record it as they commit, print() before a read's answer, and the
+  // outcome below otherwise.
+  std::optional<cv::audit::Scope> audit;
+  app.parse_complete_callback([&] {
+    std::string db;
+    if (auto r = cli_audit_record(app, g, db)) audit.emplace(std::move(*r), db);
+  });
+  auto refused = [&](const cv::Error& e) {
+    if (!audit) return;
+    if (auto r = audit->finish(cv::exit_code(e.code), cv::kv_error_code(e)); !r)
+      std::cerr << "ERROR: the refusal could not be written to the audit log: " << r.error().message << "\n";
+  };
   try {
     app.parse(argc, argv);
+    if (audit)
+      if (auto r = audit->finish(0); !r) throw CommandFailed{r.error()};
     return 0;
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
@@ -52,6 +68,7 @@ int main(int argc, char** argv) {
     std::cerr << "ERROR: (" << cv::kv_error_code(f.error) << ") " << f.error.message;
     if (!f.error.native.empty()) std::cerr << " [" << f.error.native << "]";
     std::cerr << "\n";
+    refused(f.error);
     return cv::exit_code(f.error.code);
   } catch (const std::exception& e) {
     std::cerr << "ERROR: (InternalError) " << e.what() << "\n";

@@ -4,11 +4,22 @@
 #include <algorithm>
 #include <cctype>
 #include <iostream>
+#include <random>
 
+#include "coldvault/audit.hpp"
+#include "coldvault/audit_ops.hpp"
 #include "server/errors.hpp"
 
 namespace cv::server {
 namespace {
+
+// 8 random hex digits naming this server's run, so request ids never repeat across restarts.
+std::string server_id() {
+  std::random_device rd;
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", rd());
+  return buf;
+}
 
 constexpr const char* kApiVersions[] = {
     "7.4", "7.5",        "7.6-preview.1", "7.6-preview.2",
@@ -50,7 +61,8 @@ bool supported_management_api_version(const std::string& v) {
 App::App(AppConfig cfg)
     : cfg_(std::move(cfg)),
       auth_(cfg_.catalog_path, cfg_.accept_any_token),
-      pool_(cfg_.open_service, cfg_.workers) {
+      pool_(cfg_.open_service, cfg_.workers),
+      server_id_(server_id()) {
   add_secret_routes(router_);
   add_key_routes(router_);
   add_key_op_routes(router_);
@@ -62,6 +74,16 @@ App::App(AppConfig cfg)
 }
 
 Response App::handle(const Request& req) {
+  // One audit record per request (docs/audit.md): changes record it as they commit; what is left (a
+  // read, a refusal) is written below, before the answer leaves, or the answer is an error instead.
+  audit::Record rec;
+  rec.time = vault::Service::now();
+  rec.via = "rest";
+  rec.request_id = server_id_ + "-" + std::to_string(++request_ids_);
+  if (!req.client_request_id.empty() && valid_host(req.client_request_id)) rec.client_request_id = req.client_request_id;
+  rec.client = req.peer;
+  rec.operation = req.method.substr(0, 16) + " " + path_of(req.target).substr(0, 200);
+  audit::Scope scope(std::move(rec), cfg_.catalog_path);
   Response r;
   try {
     r = run(req);
@@ -71,7 +93,21 @@ Response App::handle(const Request& req) {
               << ": " << e.what() << "\n";
     r = error_response(500, "InternalError", "The server hit an internal error; see its log.");
   }
-  return finish(req, std::move(r));
+  std::string code;
+  if (r.status >= 400) {
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    code = j.is_object() && j.contains("error") && j["error"].is_object() ? j["error"].value("code", "Error") : "Error";
+  }
+  // The final record goes through a pooled Service's catalogue (the file's group commit); with no Service
+  // to be had (the HSM away), through a connection of its own.
+  auto lease = pool_.acquire();
+  audit::bind(scope, lease ? &**lease : nullptr);
+  if (auto f = scope.finish(r.status, code); !f) {
+    std::cerr << "coldvault serve: " << f.error().message << "; answering 503\n";
+    r = error_response(503, "ServiceUnavailable", "The audit log could not record this request, so it was not answered.");
+  }
+  audit::bind(scope, nullptr);
+  return finish(req, std::move(r), scope.record().request_id);
 }
 
 std::optional<Response> App::check_caller(const Request& req, const std::string& vault,
@@ -92,9 +128,9 @@ std::optional<Response> App::check_caller(const Request& req, const std::string&
   return std::nullopt;
 }
 
-Response App::finish(const Request& req, Response r) {
+Response App::finish(const Request& req, Response r, const std::string& request_id) {
   if (r.status >= 500) ++server_errors_;
-  r.headers.emplace_back("x-ms-request-id", std::to_string(++request_ids_));
+  r.headers.emplace_back("x-ms-request-id", request_id);
   if (!req.client_request_id.empty() && valid_host(req.client_request_id))
     r.headers.emplace_back("x-ms-client-request-id", req.client_request_id);
   r.headers.emplace_back("Cache-Control", "no-cache");
@@ -105,7 +141,11 @@ Response App::run(const Request& req) {
   const std::string& host = req.host;
   std::string vault = valid_host(host) ? cfg_.resolver.vault_for(host) : std::string();
   Principal principal;
+  auto* scope = audit::Scope::current();
+  scope->record().vault = vault;
   if (auto refused = check_caller(req, vault, principal)) return std::move(*refused);
+  scope->record().actor = principal.token_id == "dev" ? "dev"
+                          : (is_management(req.target) ? "admin:" : "token:") + principal.token_id;
 
   auto segments = split_path(path_of(req.target));
   if (!segments) return error_response(segments.error());
@@ -114,6 +154,7 @@ Response App::run(const Request& req) {
   auto v = query->find("api-version");
   if (v == query->end() || v->second.empty())
     return error_response(400, "BadParameter", "The 'api-version' query parameter is missing.");
+  scope->record().api_version = v->second.substr(0, 64);
   const bool management = is_management(req.target);
   if (management && !supported_management_api_version(v->second))
     return error_response(400, "InvalidApiVersionParameter",
@@ -133,6 +174,24 @@ Response App::run(const Request& req) {
           405, "MethodNotAllowed",
           "The method " + req.method.substr(0, 16) + " is not allowed on this resource.");
     return error_response(404, "NotFound", "There is no operation at this path.");
+  }
+  {
+    auto& a = scope->record();
+    std::string pattern;
+    for (const auto& seg : m.route->pattern) pattern += (pattern.empty() ? "" : "/") + seg;
+    a.operation = audit::rest_operation(req.method, pattern);
+    a.name = m.params.name;
+    a.version = m.params.version;
+    if (management) {
+      a.type = "vault";
+      a.vault = m.params.name;
+    } else if (const std::string& coll = m.route->pattern.front(); coll.ends_with("secrets")) {
+      a.type = "secret";
+    } else if (coll.ends_with("keys")) {
+      a.type = "key";
+    } else if (coll.ends_with("certificates")) {
+      a.type = "certificate";
+    }
   }
   for (const auto& perm : m.route->permissions)
     if (!allowed(principal, perm)) return forbidden(principal, perm, vault);

@@ -54,7 +54,7 @@ class App {
 
  private:
   Response run(const Request& req);
-  Response finish(const Request& req, Response r);
+  Response finish(const Request& req, Response r, const std::string& request_id);
   std::optional<Response> check_caller(const Request& req, const std::string& vault,
                                        Principal& out);
   AppConfig cfg_;
@@ -68,6 +68,8 @@ class App {
   // finalise the module under libp11 (docs/rest.md, TLS, known limit).
   BundleJobs jobs_;
   std::atomic<std::uint64_t> request_ids_{0};
+  // Request ids are "<this>-<counter>": unique across restarts of the server (audit records name them).
+  std::string server_id_;
   std::atomic<std::uint64_t> server_errors_{0};
 };
 

@@ -1,6 +1,7 @@
 // The epoll event loop of `coldvault serve` (contract in event_loop.hpp).
 #include "server/event_loop.hpp"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -32,6 +33,24 @@ void wipe(std::string& s) {
 
 }  // namespace
 
+namespace {
+// "203.0.113.7:52144", "[2001:db8::1]:443"; empty for anything else.
+std::string peer_text(const sockaddr_storage& a) {
+  char ip[INET6_ADDRSTRLEN] = {};
+  if (a.ss_family == AF_INET) {
+    const auto& v4 = reinterpret_cast<const sockaddr_in&>(a);
+    if (!inet_ntop(AF_INET, &v4.sin_addr, ip, sizeof ip)) return {};
+    return std::string(ip) + ":" + std::to_string(ntohs(v4.sin_port));
+  }
+  if (a.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(a);
+    if (!inet_ntop(AF_INET6, &v6.sin6_addr, ip, sizeof ip)) return {};
+    return "[" + std::string(ip) + "]:" + std::to_string(ntohs(v6.sin6_port));
+  }
+  return {};
+}
+}  // namespace
+
 struct EventLoop::Conn {
   enum class Phase { Handshake, Reading, Busy, Writing, Draining, Closed };
   Conn(std::uint64_t i, int f, tls::Stream s, const http1::Limits& l)
@@ -54,6 +73,7 @@ struct EventLoop::Conn {
   int minor = 1;
   bool head_method = false;
   Clock::time_point deadline;
+  std::string peer;  // "ip:port", for the audit log
 };
 
 Result<std::unique_ptr<EventLoop>> EventLoop::create(int listen_fd, const tls::Context& tls,
@@ -146,7 +166,9 @@ void EventLoop::run() {
 
 void EventLoop::accept_some() {
   for (int i = 0; i < kAcceptsPerWake; ++i) {
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage from{};
+    socklen_t from_len = sizeof from;
+    int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&from), &from_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         // Out of descriptors: a level-triggered listener would wake us forever. Stop watching it
@@ -169,6 +191,7 @@ void EventLoop::accept_some() {
     auto id = next_id_++;
     auto c = std::make_unique<Conn>(id, fd, std::move(*tls), cfg_.limits);
     c->deadline = Clock::now() + cfg_.read_timeout;
+    c->peer = peer_text(from);
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = id;
@@ -280,6 +303,7 @@ void EventLoop::dispatch(Conn& c) {
   // restoring it after the answer would cost two epoll_ctl calls per request. A client that does
   // send more (pipelining) gets its interest dropped in on_event, lazily.
   c.phase = Conn::Phase::Busy;
+  m.request.peer = c.peer;
   workers_.submit(Job{std::move(m.request),
                       [this, id = c.id](Response r) { post(id, std::move(r)); }});
 }

@@ -23,6 +23,7 @@ struct Request {
   SecureString authorization;     // Authorization header (a bearer token); never logged, wiped when freed
   std::string client_request_id;  // x-ms-client-request-id, echoed back
   SecureString body;  // may carry a secret value, a password or key material: wiped when freed
+  std::string peer;   // the client's "ip:port" (set by the event loop), for the audit log
 };
 
 struct Response {

@@ -20,6 +20,7 @@
 #include "coldvault/tls_key.hpp"
 #include "coldvault/tls_stream.hpp"
 #include "coldvault/vault_info.hpp"
+#include "coldvault/audit.hpp"
 #include "server/app.hpp"
 #include "server/errors.hpp"
 #include "server/event_loop.hpp"
@@ -65,6 +66,12 @@ bool purge_expired_once(const vault::HomeOptions& home, const SecureBytes& pin) 
     std::cerr << "coldvault serve: expiry skipped: " << svc.error().message << "\n";
     return false;
   }
+  audit::Record rec;
+  rec.time = vault::Service::now();
+  rec.via = "system";
+  rec.operation = "coldvault.purge-expired";
+  rec.actor = "system";
+  audit::Scope scope(std::move(rec), vault::catalog_path(svc->home()));
   auto r = vault::purge_expired(*svc);
   if (!r) {
     std::cerr << "coldvault serve: expiry failed: " << r.error().message << "\n";
@@ -74,6 +81,22 @@ bool purge_expired_once(const vault::HomeOptions& home, const SecureBytes& pin) 
     std::cerr << "coldvault serve: purged " << r->objects << " objects and " << r->vaults
               << " vaults past their scheduled purge date\n";
   return r->vaults > 0;
+}
+
+// Signs an audit checkpoint on a Service of its own: when `always`, if the log grew since the last one;
+// otherwise only when kCheckpointEvery records came since (docs/audit.md §3).
+void audit_checkpoint(const vault::HomeOptions& home, const SecureBytes& pin, bool always) {
+  auto due = audit::checkpoint_due(vault::catalog_path(vault::resolve_home(home)), always);
+  if (due && !*due) return;  // no login to the token for nothing
+  auto svc = vault::Service::open(home, pin);
+  if (!svc) {
+    std::cerr << "coldvault serve: audit checkpoint skipped: " << svc.error().message << "\n";
+    return;
+  }
+  Result<void> r = audit::checkpoint_if_due(*svc);
+  if (always)
+    if (auto c = audit::checkpoint(*svc); !c) r = std::unexpected(c.error());
+  if (!r) std::cerr << "coldvault serve: the audit checkpoint failed: " << r.error().message << "\n";
 }
 
 // The bundle folder as an absolute path, made (0700: bundles name the vault's objects' counts and sizes,
@@ -235,6 +258,15 @@ Result<void> serve(const ServeOptions& o) {
         lock.lock();
       } while (!expiry_cv.wait_for(lock, std::chrono::seconds(o.purge_interval), [&] { return stopping; }));
     });
+  // Audit checkpoints: every 30 s when kCheckpointEvery records came, every 10 minutes when any did.
+  std::thread checkpoints([&] {
+    std::unique_lock lock(expiry_mu);
+    for (int tick = 1; !expiry_cv.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; }); ++tick) {
+      lock.unlock();
+      audit_checkpoint(o.home, *shared_pin, tick % 20 == 0);
+      lock.lock();
+    }
+  });
   // The first loop runs on this thread, the others on their own.
   std::vector<std::thread> loop_threads;
   for (std::size_t i = 1; i < loops.size(); ++i)
@@ -261,6 +293,9 @@ Result<void> serve(const ServeOptions& o) {
   }
   expiry_cv.notify_all();
   if (expiry.joinable()) expiry.join();
+  checkpoints.join();
+  // The last requests' records are covered by a checkpoint signed at shutdown.
+  audit_checkpoint(o.home, *shared_pin, true);
   // Tests read this line to prove that no request was answered with a 5xx.
   std::cerr << "coldvault serve: stopped; " << app.server_errors() << " server errors (5xx)\n";
   return {};

@@ -1,4 +1,5 @@
 // Catalogue: opening, domains and vaults.
+#include "coldvault/audit_log.hpp"
 #include "store/catalog_impl.hpp"
 #include "store/schema.hpp"
 
@@ -300,6 +301,9 @@ Catalog::Batch::~Batch() {
 
 Result<void> Catalog::Batch::commit() {
   sqlite3* db = cat_->impl_->db.get();
+  if (!nested_)
+    if (auto* scope = AuditScope::current())
+      if (auto r = scope->on_commit(db); !r) return r;  // the rollback is the destructor's
   if (auto r = Stmt::execute(db, nested_ ? "RELEASE cv_batch" : "COMMIT", "commit"); !r)
     return std::unexpected(r.error());
   if (!nested_) cat_->impl_->batch_turn.release();

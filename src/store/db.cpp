@@ -8,6 +8,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "coldvault/audit_log.hpp"
+
 namespace cv::store {
 namespace {
 
@@ -172,6 +174,21 @@ Result<bool> Stmt::step() {
 }
 
 Result<void> Stmt::run() {
+  // A write outside any transaction, while an operation is being audited, becomes a transaction of its
+  // own so that its record commits with it (docs/audit.md §2).
+  if (AuditScope::current() && !sqlite3_stmt_readonly(st_)) {
+    sqlite3* db = sqlite3_db_handle(st_);
+    if (sqlite3_get_autocommit(db) != 0) {
+      auto tx = Transaction::begin(db);
+      if (!tx) return std::unexpected(tx.error());
+      for (;;) {
+        auto r = step();
+        if (!r) return std::unexpected(r.error());
+        if (!*r) break;
+      }
+      return tx->commit();
+    }
+  }
   for (;;) {
     auto r = step();
     if (!r) return std::unexpected(r.error());
@@ -255,6 +272,10 @@ Transaction::~Transaction() {
 }
 
 Result<void> Transaction::commit() {
+  // The operation's audit record joins its outermost commit (docs/audit.md §2): no record, no change.
+  if (!nested_)
+    if (auto* scope = AuditScope::current())
+      if (auto r = scope->on_commit(db_); !r) return r;
   if (auto r = Stmt::execute(db_, nested_ ? "RELEASE cv_tx" : "COMMIT", "commit"); !r)
     return std::unexpected(r.error());
   db_ = nullptr;

@@ -2,6 +2,8 @@
 // PRAGMA user_version records where a file stands. Never edit a shipped step: append a new one.
 #include "store/schema.hpp"
 
+#include "coldvault/audit_log.hpp"
+
 namespace cv::store {
 namespace {
 
@@ -142,6 +144,25 @@ CREATE TABLE domain_events(
   token_serial TEXT,
   detail TEXT);
 )sql",
+    // 6: the audit log (docs/audit.md): records with their leaf hashes, the tree's size and frontier, the
+    // audit key's origin and certificate, and the signed checkpoints.
+    R"sql(
+CREATE TABLE audit_records(
+  seq INTEGER PRIMARY KEY,
+  record TEXT NOT NULL,
+  leaf BLOB NOT NULL CHECK (length(leaf) = 32));
+CREATE TABLE audit_state(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  size INTEGER NOT NULL,
+  frontier BLOB NOT NULL,
+  origin TEXT,
+  cert TEXT);
+CREATE TABLE audit_checkpoints(
+  size INTEGER PRIMARY KEY,
+  root BLOB NOT NULL CHECK (length(root) = 32),
+  note TEXT NOT NULL,
+  time INTEGER NOT NULL);
+)sql",
 };
 
 }  // namespace
@@ -164,6 +185,7 @@ static Result<void> refuse_newer(int have) {
 }
 
 Result<int> migrate(Db& db) {
+  AuditScope::Pause no_audit;  // a schema step is no operation's change
   // secure_delete overwrites freed pages, so a purged ciphertext does not linger in the file. These are
   // settings of the connection: they neither lock nor write.
   if (auto r = db.exec("PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"); !r)
