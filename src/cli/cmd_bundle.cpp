@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "cli/common.hpp"
+#include "coldvault/audit.hpp"
 #include "coldvault/bundle.hpp"
 
 namespace cv::cli {
@@ -79,7 +80,9 @@ void add_bundle_commands(CLI::App& app, Globals& g) {
     std::int64_t t0 = unix_now();
     Bar bar("backup", a->no_progress);
     auto r = need(bundle::backup_vault(svc, a->vault, a->file, bar.fn()));
+    auto cp = audit::checkpoint(svc);  // a signed tree head at the bundle's creation (docs/audit.md §3)
     auto out = finished_job(r.bundle_id, t0);
+    out["auditCheckpoint"] = cp ? nlohmann::json(cp->size) : nlohmann::json(nullptr);
     out.update({{"folderUrl", r.file}, {"file", r.file}, {"bundleId", r.bundle_id}, {"vault", r.vault},
                 {"domain", r.domain}, {"created", r.created}, {"counts", bundle::counts_json(r.counts)},
                 {"bytes", r.bytes}, {"chunks", r.chunks}, {"manifestSha256", r.manifest_sha256}});

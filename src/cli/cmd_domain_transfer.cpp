@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "coldvault/audit.hpp"
 #include "coldvault/domain_transfer.hpp"
 
 namespace cv::cli {
@@ -106,13 +107,15 @@ void add_domain_transfer_commands(CLI::App& domain, Globals& g) {
     o.so_pin = need(vault::read_so_pin(a->so_pin_file, svc.token().label()));
     auto r = need(vault::export_domain(svc, o));
     write_new_file(a->file, as_bytes(r.file_text));
+    auto cp = audit::checkpoint(svc);  // a signed tree head at each domain export (docs/audit.md §3)
     nlohmann::json shares = nlohmann::json::array();
     for (const auto& s : r.shares) shares.push_back({{"x", s.x}, {"name", s.name}, {"sha256", s.sha256}});
     print(g,
           {{"transferId", r.transfer_id}, {"domainKid", r.domain_kid}, {"file", a->file}, {"created", r.created},
            {"expires", r.expires}, {"quorum", {{"required", r.required}, {"shares", r.shares.size()}}},
            {"signerVault", r.vault}, {"signerSha256", r.signer_sha256}, {"custodians", shares},
-           {"signersMoved", r.signers_moved}, {"signersNotMoved", r.signers_not_moved}},
+           {"signersMoved", r.signers_moved}, {"signersNotMoved", r.signers_not_moved},
+           {"auditCheckpoint", cp ? nlohmann::json(cp->size) : nlohmann::json(nullptr)}},
           {"transferId", "domainKid", "signerSha256", "expires"});
     std::cerr << "Read transferId, signerSha256 and each custodian's sha256 aloud.\n";
   });

@@ -8,6 +8,7 @@
 
 #include <ctime>
 
+#include "coldvault/audit.hpp"
 #include "coldvault/bundle.hpp"
 #include "coldvault/bundle_json.hpp"
 #include "coldvault/time_text.hpp"
@@ -100,8 +101,10 @@ Result<Response> start_backup(const Setup& s, Ctx& c) {
   BundleJobs::Work work = [open = s.open, vault = c.vault, path = s.dir + "/" + name]() -> Result<Json> {
     CV_UNWRAP(svc, open());
     CV_UNWRAP(r, bundle::backup_vault(svc, vault, path));
+    // A bundle's creation is a moment an auditor wants a signed tree head for (docs/audit.md §3).
+    auto cp = audit::checkpoint(svc);
     return Json{{"bundleId", r.bundle_id}, {"counts", bundle::counts_json(r.counts)}, {"bytes", r.bytes},
-                {"manifestSha256", r.manifest_sha256}};
+                {"manifestSha256", r.manifest_sha256}, {"auditCheckpoint", cp ? Json(cp->size) : Json(nullptr)}};
   };
   CV_UNWRAP(job, s.jobs->start(id, JobKind::Backup, c.vault, on_every_collection("backup"), extra, work));
   return accepted(c, job, "backup");

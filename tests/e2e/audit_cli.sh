@@ -89,6 +89,13 @@ sed -n 's/^— [^ ]* //p' "$WORK/ex1/checkpoint-to.note" | base64 -d | tail -c +
 openssl x509 -in "$WORK/audit.pem" -pubkey -noout >"$WORK/pub.pem"
 expect_exit 0 "openssl verifies the checkpoint by hand" -- openssl dgst -sha256 -verify "$WORK/pub.pem" -signature "$WORK/sig.der" "$WORK/text"
 
+# --- A bundle's creation signs a checkpoint that covers the log up to it. ---
+expect_exit 0 "backup start" -- "$CV" backup start --vault-name main --file "$WORK/main.cvb" --no-progress
+CP=$(jq -r .auditCheckpoint "$WORK/out")
+expect_eq "$(last | jq -r '.[0].operation + " " + (.[0].seq|tostring)')" "FullBackup $CP" \
+  "the bundle's checkpoint covers every record before the backup's own"
+expect_exit 0 "the independent verifier's own self-test" -- python3 "$INDEP" --self-test
+
 # --- Canary scan: no secret value, token or PIN in the database, its WAL, the export or the logs. ---
 for f in "$DB" "$DB-wal" "$WORK"/ex1/* "$WORK/serve.out" "$WORK/serve.err"; do
   [[ -f $f ]] || continue
