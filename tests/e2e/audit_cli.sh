@@ -138,6 +138,25 @@ expect_exit 8 "records reordered in SQLite are detected" -- "$CV" audit checkpoi
 cp "$WORK/good.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
 expect_exit 0 "the untouched catalogue checkpoints again" -- "$CV" audit checkpoint
 
+# --- Disk full while appending: the change and its record fail together; the log still verifies. ---
+# A copy of the home on a full tmpfs, in a mount namespace of its own (as the opencryptoki fixture does).
+sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+cat >"$WORK/full.sh" <<EOF
+set -u
+mkdir -p "$WORK/mnt" && mount -t tmpfs -o size=8m tmpfs "$WORK/mnt" || exit 77
+cp -r "$COLDVAULT_HOME" "$WORK/mnt/h" && export COLDVAULT_HOME="$WORK/mnt/h"
+dd if=/dev/zero of="$WORK/mnt/filler" bs=4k 2>/dev/null
+printf 'x' | "$CV" secret set --vault-name main --name full-x --file - -o none 2>"$WORK/full.err"; echo "set=\$?"
+rm -f "$WORK/mnt/filler"
+"$CV" secret show --vault-name main --name full-x -o none 2>/dev/null; echo "show=\$?"
+"$CV" audit export --dir "$WORK/ex-full" >/dev/null 2>&1; echo "export=\$?"
+"$CV" audit verify "$WORK/ex-full" --trust "$WORK/audit.pem" >/dev/null 2>&1; echo "verify=\$?"
+EOF
+unshare -m bash "$WORK/full.sh" >"$WORK/full.out" 2>&1
+expect_eq "$(grep -c '^set=0' "$WORK/full.out")" "0" "disk full: the secret set is refused ($(head -n1 "$WORK/full.err" 2>/dev/null | cut -c1-90))"
+expect_contains "$WORK/full.out" "^show=3" "disk full: nothing of the refused change is there once space is back"
+expect_contains "$WORK/full.out" "^verify=0" "disk full: the log still exports and verifies"
+
 # --- Rollback: the auditor keeps a checkpoint; a catalogue restored from before it is named. ---
 sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null; cp "$DB" "$WORK/old.db"
 for i in 1 2 3; do printf 'v%s' "$i" | "$CV" secret set --vault-name main --name "r$i" --file - -o none; done
