@@ -41,9 +41,16 @@ URL=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/serve.out")
 PATH_Q="/secrets/bench/?api-version=7.5"
 curl -sf --cacert "$COLDVAULT_HOME/tls/server.pem" -H "Authorization: Bearer $CV_TOKEN" "$URL$PATH_Q" >"$WORK/body.json"
 OLD_PID="" OLD_URL=""
+OLD_TOKEN=""
 if [[ -n $OLD_CV ]]; then
-  # Another build (e.g. the cpp-httplib server before ADR 0008) on the same home, for the same rows.
-  "$OLD_CV" serve --vault-name bench --listen 127.0.0.1:0 >"$WORK/old.out" 2>"$WORK/old.err" &
+  # Another build (e.g. the cpp-httplib server before ADR 0008, or before the audit log) on a home of its
+  # own made by it (a newer catalogue schema is refused by an older build), with the same rows.
+  OLD_HOME=$WORK/oldhome
+  COLDVAULT_HOME=$OLD_HOME "$OLD_CV" init --vault-name bench -o none
+  printf 'a-secret-value-of-forty-bytes-0123456789' |
+    COLDVAULT_HOME=$OLD_HOME "$OLD_CV" secret set --vault-name bench --name bench --file - -o none
+  OLD_TOKEN=$(COLDVAULT_HOME=$OLD_HOME "$OLD_CV" token create --vault-name bench --permissions secrets/get 2>/dev/null | jq -r .token)
+  COLDVAULT_HOME=$OLD_HOME "$OLD_CV" serve --vault-name bench --listen 127.0.0.1:0 >"$WORK/old.out" 2>"$WORK/old.err" &
   OLD_PID=$!
   for _ in $(seq 1 100); do grep -q "listening on" "$WORK/old.out" 2>/dev/null && break; sleep 0.1; done
   OLD_URL=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/old.out")
@@ -118,7 +125,7 @@ for c in 16 64; do
   echo "$cv_row | $ratio_rps | $ratio_p99 |"
   echo "$ng_row | 1.00 | 1.00 |"
   if [[ -n $OLD_URL ]]; then
-    run "old build" "$OLD_URL$PATH_Q" "$c"
+    CV_TOKEN=$OLD_TOKEN run "old build" "$OLD_URL$PATH_Q" "$c"
     ratio_rps=$(awk -v a="${RPS[old build,$c]}" -v b="${RPS[nginx static file,$c]}" 'BEGIN { printf "%.2f", a / b }')
     ratio_p99=$(awk -v a="${P99[old build,$c]}" -v b="${P99[nginx static file,$c]}" 'BEGIN { printf "%.2f", a / b }')
     echo "$ROW | $ratio_rps | $ratio_p99 |"

@@ -1,5 +1,7 @@
 #include "backup/payload.hpp"
 
+#include "coldvault/audit_log.hpp"
+
 namespace cv::backup {
 
 SecureJson version_json(const store::VersionRow& v) {
@@ -106,6 +108,13 @@ Result<void> record(vault::Service& svc, const std::string& event, const Result<
   }
   e.target_vault = target_vault;
   e.time = vault::Service::now();
+  // The operation's audit record names the blob by the same digest as its lineage (docs/audit.md §1).
+  if (auto* scope = store::AuditScope::current()) {
+    auto& a = scope->record();
+    a.sha256 = e.sha256;
+    if (a.name.empty()) a.name = e.name;
+    if (a.type.empty()) a.type = e.type;
+  }
   return store::record_blob_event(svc.catalog(), e);
 }
 

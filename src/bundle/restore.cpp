@@ -8,6 +8,7 @@
 #include "bundle/channel.hpp"
 #include "bundle/file.hpp"
 #include "bundle/token_keys.hpp"
+#include "coldvault/audit_log.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
 #include "coldvault/bundle.hpp"
@@ -238,6 +239,7 @@ Result<void> record(vault::Service& svc, const Opened* o, const std::string& tar
   e.target_vault = target;
   e.time = vault::Service::now();
   e.detail = outcome ? detail : outcome.error().message;
+  if (auto* scope = store::AuditScope::current(); scope && !e.sha256.empty()) scope->record().sha256 = e.sha256;
   return store::record_blob_event(svc.catalog(), e);
 }
 
@@ -246,6 +248,8 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
                                      const Selection& sel, const Progress& progress, bool& created) {
   auto chosen = select(o.index, sel);
   if (!chosen) return std::unexpected(chosen.error());
+  // Every record of this restore (the vault it makes commits first) names the bundle's manifest digest.
+  if (auto* scope = store::AuditScope::current()) scope->record().sha256 = to_hex(crypto::sha256(o.file.manifest_bytes));
   RestoreReport rep;
   rep.file = o.file.path();
   rep.bundle_id = o.file.bundle_id_hex;

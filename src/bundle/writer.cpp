@@ -11,6 +11,7 @@
 #include "bundle/file.hpp"
 #include "bundle/token_keys.hpp"
 #include "coldvault/atomic_file.hpp"
+#include "coldvault/audit_log.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/bundle.hpp"
 #include "coldvault/crypto.hpp"
@@ -332,6 +333,7 @@ Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_
 
   vault::test_kill_point("bundle-backup-written");
   if (auto r = out->commit(); !r) return std::unexpected(r.error());
+  if (auto* scope = store::AuditScope::current()) scope->record().sha256 = rep.manifest_sha256;
   // The lineage names the bundle by its manifest digest (the manifest binds every other byte).
   store::BlobEvent e{"backup", "ok", rep.manifest_sha256, "vault", vk.row.name, {}, vk.row.name, {},
                      vk.row.domain_kid, signer, vault::Service::now(),

@@ -92,8 +92,13 @@ expect_exit 0 "openssl verifies the checkpoint by hand" -- openssl dgst -sha256 
 # --- A bundle's creation signs a checkpoint that covers the log up to it. ---
 expect_exit 0 "backup start" -- "$CV" backup start --vault-name main --file "$WORK/main.cvb" --no-progress
 CP=$(jq -r .auditCheckpoint "$WORK/out")
-expect_eq "$(last | jq -r '.[0].operation + " " + (.[0].seq|tostring)')" "FullBackup $CP" \
+R=$(last)
+expect_eq "$(jq -r '.[0].operation + " " + (.[0].seq|tostring)' <<<"$R")" "FullBackup $CP" \
   "the bundle's checkpoint covers every record before the backup's own"
+expect_eq "$(jq -r '.[0].sha256' <<<"$R")" "$(jq -r .manifestSha256 "$WORK/out")" "the backup's record names the bundle's manifest digest"
+"$CV" secret backup --vault-name main --name s1 --file "$WORK/s1.blob" -o none
+expect_eq "$(last | jq -r '.[0] | .operation + " " + .sha256')" "BackupSecret $("$CV" catalog blobs 2>/dev/null | jq -r 'map(select(.event=="backup" and .name=="s1")) | first | .sha256')" \
+  "a blob backup's record names the blob's SHA-256, as its lineage does"
 expect_exit 0 "the independent verifier's own self-test" -- python3 "$INDEP" --self-test
 
 # --- Canary scan: no secret value, token or PIN in the database, its WAL, the export or the logs. ---
