@@ -160,6 +160,14 @@ Result<std::vector<merkle::Hash>> audit_leaves(Catalog& c, std::uint64_t to) {
   if (out.size() != to)
     return fail(Errc::Corruption, "the audit log holds " + std::to_string(out.size()) + " records, not " +
                                       std::to_string(to));
+  auto extra = Stmt::prepare(CatalogAccess::db(c), "SELECT min(seq) FROM audit_records WHERE seq>=? OR seq<0");
+  if (!extra) return std::unexpected(extra.error());
+  extra->bind(1, static_cast<std::int64_t>(to));
+  if (auto row = extra->step(); !row) return std::unexpected(row.error());
+  if (!extra->is_null(0))
+    if (auto st = read_state(CatalogAccess::db(c)); st && st->size == to)
+      return fail(Errc::Corruption, "the audit log holds record " + std::to_string(extra->integer(0)) +
+                                        " beyond its tree of " + std::to_string(to) + " (inserted in the catalogue)");
   return out;
 }
 

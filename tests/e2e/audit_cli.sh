@@ -141,6 +141,10 @@ cp "$WORK/good.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
 sql "UPDATE audit_records SET record = (SELECT record FROM audit_records WHERE seq = 5) WHERE seq = 4;"
 expect_exit 8 "records reordered in SQLite are detected" -- "$CV" audit checkpoint
 cp "$WORK/good.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
+sql "INSERT INTO audit_records(seq, record, leaf) SELECT size, '{\"forged\":1}', zeroblob(32) FROM audit_state;"
+expect_exit 8 "a record inserted in SQLite is detected" -- "$CV" audit checkpoint
+expect_contains "$WORK/err" "inserted in the catalogue" "... and named as an insertion"
+cp "$WORK/good.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
 expect_exit 0 "the untouched catalogue checkpoints again" -- "$CV" audit checkpoint
 
 # --- Disk full while appending: the change and its record fail together; the log still verifies. ---
