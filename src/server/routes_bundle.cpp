@@ -13,6 +13,7 @@
 #include "coldvault/bundle_json.hpp"
 #include "coldvault/time_text.hpp"
 #include "server/body.hpp"
+#include "server/errors.hpp"
 #include "server/bundle_jobs.hpp"
 #include "server/router.hpp"
 
@@ -89,6 +90,28 @@ Result<std::string> bundle_file(const Setup& s, const BodyJson& body, std::strin
   return path;
 }
 
+// A job runs after its request was answered (202): it gets an audit record of its own, a copy of the
+// request's (same actor, client, operation) that says how the job ended and names the job.
+audit::Record job_record(const std::string& job_id) {
+  audit::Record r;
+  if (auto* scope = audit::Scope::current()) r = scope->record();
+  r.request_id += (r.request_id.empty() ? "job " : " job ") + job_id;
+  return r;
+}
+
+template <class F>
+Result<Json> audited(audit::Record rec, const Opener& open, F run) {
+  CV_UNWRAP(svc, open());
+  rec.time = vault::Service::now();
+  audit::Scope scope(std::move(rec), "");
+  Result<Json> out = run(svc);
+  audit::bind(scope, &svc);
+  auto done = out ? scope.finish(200) : scope.finish(status_for(out.error()), kv_error_code(out.error()));
+  audit::bind(scope, nullptr);
+  if (!done) return std::unexpected(done.error());
+  return out;
+}
+
 Result<Response> start_backup(const Setup& s, Ctx& c) {
   if (auto e = no_dir(s)) return std::unexpected(*e);
   CV_UNWRAP(body, json_body(c.req, true));
@@ -98,13 +121,15 @@ Result<Response> start_backup(const Setup& s, Ctx& c) {
   std::string container = uri && !uri->empty() ? *uri : "file://" + s.dir;
   while (container.size() > 1 && container.back() == '/') container.pop_back();
   Json extra = {{"azureStorageBlobContainerUri", container + "/" + name}, {"file", name}};
-  BundleJobs::Work work = [open = s.open, vault = c.vault, path = s.dir + "/" + name]() -> Result<Json> {
-    CV_UNWRAP(svc, open());
-    CV_UNWRAP(r, bundle::backup_vault(svc, vault, path));
-    // A bundle's creation is a moment an auditor wants a signed tree head for (docs/audit.md §3).
-    auto cp = audit::checkpoint(svc);
-    return Json{{"bundleId", r.bundle_id}, {"counts", bundle::counts_json(r.counts)}, {"bytes", r.bytes},
-                {"manifestSha256", r.manifest_sha256}, {"auditCheckpoint", cp ? Json(cp->size) : Json(nullptr)}};
+  BundleJobs::Work work = [open = s.open, vault = c.vault, path = s.dir + "/" + name,
+                           rec = job_record(id)]() -> Result<Json> {
+    return audited(rec, open, [&](vault::Service& svc) -> Result<Json> {
+      CV_UNWRAP(r, bundle::backup_vault(svc, vault, path));
+      // A bundle's creation is a moment an auditor wants a signed tree head for (docs/audit.md §3).
+      auto cp = audit::checkpoint(svc);
+      return Json{{"bundleId", r.bundle_id}, {"counts", bundle::counts_json(r.counts)}, {"bytes", r.bytes},
+                  {"manifestSha256", r.manifest_sha256}, {"auditCheckpoint", cp ? Json(cp->size) : Json(nullptr)}};
+    });
   };
   CV_UNWRAP(job, s.jobs->start(id, JobKind::Backup, c.vault, on_every_collection("backup"), extra, work));
   return accepted(c, job, "backup");
@@ -120,13 +145,15 @@ Result<Response> start_restore(const Setup& s, Ctx& c, bundle::Selection sel, st
   }
   CV_UNWRAP(path, bundle_file(s, body, field));
   Json extra = {{"file", path.substr(s.dir.size() + 1)}, {"selective", sel.any()}};
-  BundleJobs::Work work = [open = s.open, vault = c.vault, path, sel]() -> Result<Json> {
-    CV_UNWRAP(svc, open());
-    CV_UNWRAP(r, bundle::restore_vault(svc, vault, path, sel));
-    return Json{{"bundleId", r.bundle_id}, {"sourceVault", r.source_vault}, {"createdVault", r.created_vault},
-                {"restored", bundle::counts_json(r.counts)}};
+  std::string id = BundleJobs::new_id();
+  BundleJobs::Work work = [open = s.open, vault = c.vault, path, sel, rec = job_record(id)]() -> Result<Json> {
+    return audited(rec, open, [&](vault::Service& svc) -> Result<Json> {
+      CV_UNWRAP(r, bundle::restore_vault(svc, vault, path, sel));
+      return Json{{"bundleId", r.bundle_id}, {"sourceVault", r.source_vault}, {"createdVault", r.created_vault},
+                  {"restored", bundle::counts_json(r.counts)}};
+    });
   };
-  CV_UNWRAP(job, s.jobs->start(BundleJobs::new_id(), JobKind::Restore, c.vault, std::move(perms), extra, work));
+  CV_UNWRAP(job, s.jobs->start(id, JobKind::Restore, c.vault, std::move(perms), extra, work));
   return accepted(c, job, "restore");
 }
 

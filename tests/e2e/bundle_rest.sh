@@ -178,4 +178,12 @@ SERVER_PID=""
 expect_exit 0 "the bundle of the job running at shutdown is complete" -- \
   "$CV" bundle verify "$BUNDLES/$NAME3" --trust "$WORK/main.pem"
 expect_contains "$WORK/again.err" "stopped; 0 server errors" "and the server stopped cleanly"
+# Each job has its own audit record once it ends (the request's was written with the 202), naming the bundle.
+"$CV" audit list --last 500 >"$WORK/audit.json"
+expect_ne "$(jq '[.[] | select(.operation == "FullBackup" and (.requestId | test("job")) and .outcome == "success"
+  and (.sha256 | length) == 64)] | length' "$WORK/audit.json")" "0" "a finished backup job is an audit record with the bundle's digest"
+expect_ne "$(jq '[.[] | select(.operation == "FullRestoreOperation" and (.requestId | test("job")))] | length' "$WORK/audit.json")" "0" \
+  "a restore job is an audit record"
+expect_ne "$(jq '[.[] | select(.requestId != null and (.requestId | test("job")) and .outcome == "refused")] | length' "$WORK/audit.json")" "0" \
+  "a failed job (the tampered bundle) is recorded as refused"
 finish
