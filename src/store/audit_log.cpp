@@ -114,12 +114,17 @@ Result<std::uint64_t> audit_append(Catalog& c, const AuditRecord& r) {
   sqlite3* db = CatalogAccess::db(c);
   if (sqlite3_get_autocommit(db) == 0) return audit_append_in(db, r);
   std::uint64_t seq = 0;
-  auto done = CatalogAccess::committer(c).run(db, [&](sqlite3* leader) -> Result<void> {
-    auto s = audit_append_in(leader, r);
-    if (!s) return std::unexpected(s.error());
-    seq = *s;
-    return {};
-  });
+  // A record of its own (a read, a refusal) is committed before the answer leaves; it reaches the disk with
+  // the next flushed commit or checkpoint (docs/audit.md §2).
+  auto done = CatalogAccess::committer(c).run(
+      db,
+      [&](sqlite3* leader) -> Result<void> {
+        auto s = audit_append_in(leader, r);
+        if (!s) return std::unexpected(s.error());
+        seq = *s;
+        return {};
+      },
+      /*flush=*/false);
   if (!done) return std::unexpected(done.error());
   return seq;
 }

@@ -1,5 +1,6 @@
 #include "store/group_commit.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -54,8 +55,8 @@ std::shared_ptr<GroupCommitter> GroupCommitter::for_file(const std::string& path
   return c;
 }
 
-Result<void> GroupCommitter::run(sqlite3* db, Write write) {
-  Item mine{std::move(write), std::nullopt};
+Result<void> GroupCommitter::run(sqlite3* db, Write write, bool flush) {
+  Item mine{std::move(write), std::nullopt, flush};
   std::unique_lock lock(mu_);
   queued_.push_back(&mine);
   // Either a leader's commit takes this item (wait for it), or no commit runs and this caller leads
@@ -95,6 +96,17 @@ std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db,
     return std::vector<Result<void>>(items.size(), std::unexpected(e));
   };
   WriterTurn turn = WriterTurn::take(db);  // given back when the group's COMMIT or ROLLBACK is done
+  // Only a group of writes that need no flush commits unflushed; the connection is FULL again after it.
+  const bool relaxed = std::none_of(items.begin(), items.end(), [](const Item* i) { return i->flush; });
+  struct Synchronous {
+    sqlite3* db;
+    bool relaxed;
+    ~Synchronous() {
+      if (relaxed) (void)exec(db, "PRAGMA synchronous=FULL", "restore synchronous");
+    }
+  } sync{db, relaxed};
+  if (relaxed)
+    if (auto r = exec(db, "PRAGMA synchronous=NORMAL", "relax synchronous"); !r) return all(r.error());
   if (auto r = exec(db, "BEGIN IMMEDIATE", "begin transaction"); !r) return all(r.error());
   std::vector<Result<void>> out;
   bool any_ok = false;

@@ -42,7 +42,11 @@ class GroupCommitter {
   // Runs `write` in a group transaction and returns its outcome once that transaction committed or
   // failed. REQUIRES: db is a connection to this file, outside any transaction, and not used by
   // another thread during the call (it may run other callers' writes).
-  Result<void> run(sqlite3* db, Write write);
+  // `flush` false: the write need not reach the disk at this commit (an audit record of a read). A group of
+  // such writes only commits with synchronous=NORMAL: visible to every reader and safe from a crash of the
+  // process at once, on disk at the next flushed commit or checkpoint (docs/audit.md §2). A group with any
+  // flushed write is flushed.
+  Result<void> run(sqlite3* db, Write write, bool flush = true);
 
   // Writes waiting for the next commit (tests use it to know a group has formed).
   std::size_t queued() {
@@ -54,6 +58,7 @@ class GroupCommitter {
   struct Item {
     Write write;
     std::optional<Result<void>> outcome;
+    bool flush = true;
   };
   // One transaction over items (no lock held); the outcome of each, in order.
   static std::vector<Result<void>> commit_group(sqlite3* db, const std::vector<Item*>& items);
