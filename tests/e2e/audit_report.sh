@@ -29,6 +29,17 @@ expect_eq "$(jq -r '[.verdict, .blobs, .valid, .invalid, .chains] | map(tostring
 expect_eq "$(jq -r '[.results[].report.manifest.name] | join(",")' "$WORK/out")" "alpha,beta,gamma,signing-key" \
   "results in the order given, each with its single-file report"
 expect_exit 2 "several blobs need --trust" -- "$CV" blob verify "${GOOD[@]}"
+# Two signers (two vaults) under one anchor file holding both certificates: two chains, each verified once.
+"$CV" vault create --vault-name second -o none
+printf 'other' | "$CV" secret set --vault-name second --name delta --file - -o none
+"$CV" secret backup --vault-name second --name delta --file "$WORK/delta.blob" -o none
+cat "$WORK/vault.pem" <("$CV" vault show --vault-name second) >"$WORK/both.pem"
+expect_exit 0 "blobs of two vaults verify together" -- "$CV" blob verify --trust "$WORK/both.pem" "${GOOD[@]}" "$WORK/delta.blob"
+expect_eq "$(jq -r '[.blobs, .valid, .chains] | map(tostring) | join(" ")' "$WORK/out")" "5 5 2" "two signer chains, two verified"
+expect_exit 8 "the second vault's blob is not trusted by the first's certificate" -- \
+  "$CV" blob verify --trust "$WORK/vault.pem" "$WORK/alpha.blob" "$WORK/delta.blob"
+expect_eq "$(jq -r '[.results[].report.chain.ok] | map(tostring) | join(",")' "$WORK/out")" "true,false" \
+  "each blob's chain judged against the anchor"
 
 # A forged signature (one base64url character of it changed: the blob still decodes), a truncated blob,
 # and a good blob under a file name made of markup.
