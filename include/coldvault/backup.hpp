@@ -64,6 +64,19 @@ struct Verdict {
   nlohmann::json report;
 };
 Result<Verdict> verify(ByteView blob, std::string_view trust_pem);
+// Offline, many blobs against one anchor (`blob verify --trust CERT FILE...`). Each input is decoded
+// (read_blob_input) and judged exactly as verify() judges it, with the same report; an input that does not
+// decode or verify is reported for itself ({"verdict":"invalid","error":{code,message}}) and the rest go
+// on. The chain of each distinct x5c is verified once per call (keyed by SHA-256 of its DER); the per-blob
+// work (decode, digests, ES256) runs on `threads` threads (0: one per core), one contiguous chunk of inputs
+// each. Report: {verdict, blobs, valid, invalid, chains (distinct chains verified), results:[{file, ok,
+// report}]} in input order; `ok` when every blob is valid. BadParameter only when trust_pem holds no
+// certificate. Thread safe; `inputs` must not change during the call.
+struct BlobInput {
+  std::string file;  // a name for the report (the path given)
+  Bytes content;     // raw bytes, base64url text or {"value": ...}
+};
+Result<Verdict> verify_many(const std::vector<BlobInput>& inputs, std::string_view trust_pem, unsigned threads = 0);
 // The same against this home's signer registry (coldvault/trust.hpp) instead of a given anchor, as restore
 // judges: the report's "anchor" names the registry entry used ({"source":"registry", sha256, subject,
 // kind, label}), or the chain check fails with the registry's refusal.

@@ -1,5 +1,5 @@
-// Offline tools: inspect (what a blob is) and verify (who made it, and that nothing changed). They need
-// no token, PIN or network: only the blob and, for verify, a trust anchor.
+// Offline tools: inspect (what a blob is) and verify against the home's signer registry. They need no
+// token, PIN or network. The checks themselves (verify, verify_many) are in verify.cpp.
 #include "backup/seal.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
@@ -54,45 +54,6 @@ Result<nlohmann::json> inspect(ByteView blob) {
                        {"sha256", info->sha256_fingerprint}};
   }
   return j;
-}
-
-Result<Verdict> verify(ByteView blob, std::string_view trust_pem) {
-  auto e = parse_blob(blob);
-  if (!e) return std::unexpected(e.error());
-  if (e->format == BlobFormat::AzureKeyVault)
-    return fail(Errc::BadParameter, "an Azure Key Vault blob carries no signature coldvault can verify");
-  auto m = manifest_of(*e);
-  if (!m) return std::unexpected(m.error());
-  Verdict v;
-  auto& r = v.report;
-  r["sha256"] = blob_sha256(blob);
-  r["manifest"] = e->jwe_header["cv.manifest"];
-  auto chain = x5c_chain(*e);
-  bool sig_ok = false, digest_ok = false, signer_ok = false;
-  std::string sig_error;
-  if (!chain.empty()) {
-    std::string input = e->jws_header_b64 + "." + base64url_encode(as_bytes(e->jwe));
-    auto s = crypto::verify_es256(chain[0], as_bytes(input), e->signature);
-    sig_ok = s && *s;
-    if (!s) sig_error = s.error().message;
-    signer_ok = to_hex(crypto::sha256(chain[0])) == m->signer;
-  }
-  digest_ok = e->jws_header.value("cv.jwe.sha256", "") == to_hex(crypto::sha256(as_bytes(e->jwe)));
-  r["signature"] = {{"ok", sig_ok}, {"alg", "ES256"}};
-  if (!sig_error.empty()) r["signature"]["error"] = sig_error;
-  r["digest"] = {{"ok", digest_ok}, {"jweSha256", e->jws_header.value("cv.jwe.sha256", "")}};
-  r["signerMatchesManifest"] = signer_ok;
-  bool chain_ok = false;
-  if (!chain.empty()) {
-    auto c = crypto::verify_chain(chain, trust_pem);
-    if (!c) return std::unexpected(c.error());
-    chain_ok = c->chain_ok;
-    r["chain"] = {{"ok", c->chain_ok}, {"subject", c->subject}, {"issuer", c->issuer}, {"sha256", c->sha256_fingerprint}};
-    if (!c->chain_ok) r["chain"]["error"] = "signer is not trusted by the given anchor: " + c->error;
-  }
-  v.ok = sig_ok && digest_ok && signer_ok && chain_ok;
-  r["verdict"] = v.ok ? "valid" : "invalid";
-  return v;
 }
 
 Result<Verdict> verify_with_registry(vault::Service& svc, ByteView blob) {

@@ -6,12 +6,13 @@
 #include "cli/common.hpp"
 #include "coldvault/audit.hpp"
 #include "coldvault/audit_ops.hpp"
+#include "coldvault/html_report.hpp"
 
 namespace cv::cli {
 namespace {
 
 struct AuditArgs {
-  std::string dir, trust, known;
+  std::string dir, trust, known, html;
   std::optional<std::uint64_t> from, to;
   std::uint64_t last = 20;
 };
@@ -20,6 +21,24 @@ std::string option_value(CLI::App* leaf, const char* name) {
   auto* o = leaf->get_option_no_throw(name);
   if (!o || o->count() == 0 || o->results().empty()) return {};
   return o->results().front();
+}
+
+// `audit verify` and `audit report`: the verdict on stdout and as the exit code; the report also renders
+// it, with the export's checkpoints and records, into a new HTML file (written before the exit code).
+void verify_export(const Globals& g, const AuditArgs& a) {
+  if (!a.html.empty()) need(report::check_new_file(a.html));
+  auto trust = need(read_file(a.trust));
+  std::string known;
+  if (!a.known.empty()) {
+    auto k = need(read_file(a.known));
+    known.assign(k.begin(), k.end());
+  }
+  auto v = need(audit::verify_export(a.dir, as_chars(trust), known));
+  if (!a.html.empty()) need(report::write_html(a.html, need(report::audit_html(a.dir, v.report))));
+  print(g, v.report, {"verdict", "check", "detail"});
+  if (!v.ok) throw CommandFailed{Error{Errc::Corruption, "audit export verification failed: " +
+                                                             v.report.value("detail", std::string()),
+                                       {}, "AuditInvalid", {}}};
 }
 
 }  // namespace
@@ -64,19 +83,14 @@ void add_audit_commands(CLI::App& app, Globals& g) {
   ver->add_option("dir", a->dir, "The export folder")->required();
   ver->add_option("--trust", a->trust, "The audit certificate (audit key), PEM")->required();
   ver->add_option("--known", a->known, "A checkpoint note kept earlier: the log must extend it");
-  ver->callback([&g, a] {
-    auto trust = need(read_file(a->trust));
-    std::string known;
-    if (!a->known.empty()) {
-      auto k = need(read_file(a->known));
-      known.assign(k.begin(), k.end());
-    }
-    auto v = need(audit::verify_export(a->dir, as_chars(trust), known));
-    print(g, v.report, {"verdict", "check", "detail"});
-    if (!v.ok) throw CommandFailed{Error{Errc::Corruption, "audit export verification failed: " +
-                                                               v.report.value("detail", std::string()),
-                                         {}, "AuditInvalid", {}}};
-  });
+  ver->callback([&g, a] { verify_export(g, *a); });
+
+  auto* rep = grp->add_subcommand("report", "Verify an export offline and write the auditor's HTML page");
+  rep->add_option("dir", a->dir, "The export folder")->required();
+  rep->add_option("--trust", a->trust, "The audit certificate (audit key), PEM")->required();
+  rep->add_option("--known", a->known, "A checkpoint note kept earlier: the log must extend it");
+  rep->add_option("--html", a->html, "The new HTML file to write (never overwritten)")->required();
+  rep->callback([&g, a] { verify_export(g, *a); });
 }
 
 std::optional<audit::Record> cli_audit_record(CLI::App& app, const Globals& g, std::string& db_path) {

@@ -8,12 +8,14 @@
 #include "coldvault/backup.hpp"
 #include "coldvault/bundle_json.hpp"
 #include "coldvault/blob_archive.hpp"
+#include "coldvault/html_report.hpp"
 
 namespace cv::cli {
 namespace {
 
 struct BackupArgs {
-  std::string vault, name, file, trust, label, sha;
+  std::string vault, name, file, trust, label, sha, html;
+  std::vector<std::string> files;
   bool value_only = false;
   std::size_t limit = 100;
 };
@@ -81,6 +83,48 @@ nlohmann::json archived_json(const backup::ArchivedBlobInfo& b) {
           {"kid", b.kid},       {"type", b.type},   {"imported", b.imported}, {"metadata", meta}};
 }
 
+// `blob verify`: one file keeps its report and exit codes (a file that does not decode is an error);
+// several are judged together by backup::verify_many, each file for itself.
+void verify_blobs(const Globals& g, const BackupArgs& a) {
+  if (!a.html.empty()) need(report::check_new_file(a.html));
+  nlohmann::json out;
+  bool ok = false;
+  if (a.files.size() == 1) {
+    Bytes blob = read_blob(a.files[0]);
+    std::optional<backup::Verdict> found;
+    if (a.trust.empty()) {
+      auto svc = open_service(g);
+      found = need(backup::verify_with_registry(svc, blob));
+    } else {
+      auto trust = need(read_file(a.trust));
+      found = need(backup::verify(blob, as_chars(trust)));
+    }
+    ok = found->ok;
+    out = std::move(found->report);
+  } else {
+    if (a.trust.empty()) die(Errc::BadParameter, "verifying several blobs needs --trust CERT");
+    auto trust = need(read_file(a.trust));
+    std::vector<backup::BlobInput> inputs;
+    inputs.reserve(a.files.size());
+    for (const auto& f : a.files) {
+      auto content = need(read_file(f));
+      inputs.push_back({f, Bytes(content.begin(), content.end())});
+    }
+    auto v = need(backup::verify_many(inputs, as_chars(trust)));
+    ok = v.ok;
+    out = std::move(v.report);
+  }
+  if (!a.html.empty()) {
+    nlohmann::json bulk = out;
+    if (a.files.size() == 1)  // the page has one layout: one file is a bulk of one
+      bulk = {{"verdict", ok ? "valid" : "invalid"}, {"blobs", 1}, {"valid", ok ? 1 : 0}, {"invalid", ok ? 0 : 1},
+              {"results", nlohmann::json::array({{{"file", a.files[0]}, {"ok", ok}, {"report", out}}})}};
+    need(report::write_html(a.html, report::blobs_html(bulk)));
+  }
+  print(g, out);
+  if (!ok) throw CommandFailed{Error{Errc::Corruption, "blob verification failed", {}, "BlobInvalid", {}}};
+}
+
 void add_blob_group(CLI::App& app, Globals& g) {
   auto a = std::make_shared<BackupArgs>();
   auto* blob = app.add_subcommand("blob", "Offline blob tools and the blob archive (no token needed)");
@@ -90,25 +134,14 @@ void add_blob_group(CLI::App& app, Globals& g) {
   inspect->add_option("file", a->file, "Blob file (raw, base64url or {\"value\":...}); - = stdin")->required();
   inspect->callback([&g, a] { print(g, need(backup::inspect(read_blob(a->file)))); });
 
-  auto* verify = blob->add_subcommand("verify", "Check signature, chain to a trust anchor and digest");
-  verify->add_option("file", a->file, "Blob file")->required();
+  auto* verify = blob->add_subcommand("verify", "Check signature, chain to a trust anchor and digest of one or many blobs");
+  verify->add_option("file", a->files, "Blob file(s); several need --trust and give one JSON report for all")
+      ->required();
   verify->add_option("--trust", a->trust,
                      "Trusted certificate(s), PEM: a vault's (vault show) or its CA. Without it, the signer "
-                     "registry of the home ($COLDVAULT_HOME) is the anchor");
-  verify->callback([&g, a] {
-    Bytes blob = read_blob(a->file);
-    std::optional<backup::Verdict> found;
-    if (a->trust.empty()) {
-      auto svc = open_service(g);
-      found = need(backup::verify_with_registry(svc, blob));
-    } else {
-      auto trust = need(read_file(a->trust));
-      found = need(backup::verify(blob, as_chars(trust)));
-    }
-    auto& v = *found;
-    print(g, v.report);
-    if (!v.ok) throw CommandFailed{Error{Errc::Corruption, "blob verification failed", {}, "BlobInvalid", {}}};
-  });
+                     "registry of the home ($COLDVAULT_HOME) is the anchor (one file only)");
+  verify->add_option("--html", a->html, "Also write a readable report to this new file (never overwritten)");
+  verify->callback([&g, a] { verify_blobs(g, *a); });
 
   auto* import = blob->add_subcommand("import", "Keep a blob (ours or Key Vault's) in the archive");
   import->add_option("file", a->file, "Blob file")->required();
