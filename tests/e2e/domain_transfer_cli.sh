@@ -53,6 +53,9 @@ CUSTS=(--custodian "$WORK/alice.pem" --custodian "$WORK/bob.pem" --custodian "$W
 # --- Export: argument checks, the SO PIN, then the real one ---
 objects() { SOFTHSM2_CONF="$SRC/softhsm2.conf" pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --token-label coldvault \
   --login --pin "$(cat "$SRC/user.pin")" --list-objects 2>/dev/null | grep -c '^[A-Z].*Object'; }
+# The export signs an audit checkpoint (docs/audit.md §3), which makes the audit key on first use: made here
+# first, so the counts below see only what the export itself leaves.
+"$CV" --home "$SRC" audit key >/dev/null
 BEFORE=$(objects)
 expect_exit 2 "quorum 1 refused" -- "$CV" --home "$SRC" domain export --quorum 1 "${CUSTS[@]}" --file "$WORK/x.cvsd" --so-pin-file "$WORK/so.pin"
 expect_exit 2 "two custodians refused" -- "$CV" --home "$SRC" domain export --quorum 2 --custodian "$WORK/alice.pem" \
