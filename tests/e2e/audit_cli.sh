@@ -119,6 +119,7 @@ tamper() {  # NAME CHECK SCRIPT: copies ex1, runs SCRIPT in it, expects CHECK
 tamper "an edited record (narrowed to a window by the checkpoint serve signed at shutdown)" window 'sed -i "3s/\"v\":1/\"v\":2/" records.jsonl'
 tamper "an edited record (canonical form broken)" canonical 'sed -i "2s/\"v\":1/\"v\": 1/" records.jsonl'
 tamper "a removed record" seq 'sed -i "4d" records.jsonl'
+tamper "an inserted record (a copy of another)" seq 'sed -i "4p" records.jsonl'
 tamper "two records swapped" seq 'awk "NR==5{l=\$0; next} NR==6{print; print l; next} {print}" records.jsonl > r && mv r records.jsonl'
 tamper "a truncated export" root 'head -n -1 records.jsonl > r && mv r records.jsonl'
 tamper "a bad consistency proof" consistency 'jq -c ".proof = [\"$(head -c 32 /dev/urandom | base64 -w0)\"]" consistency.json > c && mv c consistency.json'
