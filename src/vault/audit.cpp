@@ -157,6 +157,23 @@ Result<std::vector<Hash>> checked_leaves(vault::Service& svc, const store::Audit
   return leaves;
 }
 
+// The log as stored, every record checked against every checkpoint (see checked_leaves).
+struct Checked {
+  store::AuditState state;
+  std::vector<store::AuditCheckpoint> checkpoints;
+  std::vector<Hash> leaves;
+};
+
+Result<Checked> load_checked(vault::Service& svc) {
+  auto st = store::audit_state(svc.catalog());
+  if (!st) return std::unexpected(st.error());
+  auto cps = store::audit_checkpoints(svc.catalog());
+  if (!cps) return std::unexpected(cps.error());
+  auto leaves = checked_leaves(svc, *st, *cps);
+  if (!leaves) return std::unexpected(leaves.error());
+  return Checked{std::move(*st), std::move(*cps), std::move(*leaves)};
+}
+
 }  // namespace
 
 Result<KeyInfo> key(vault::Service& svc) {
@@ -206,14 +223,10 @@ Result<json> last_records(vault::Service& svc, std::uint64_t n) {
 Result<store::AuditCheckpoint> checkpoint(vault::Service& svc) {
   auto k = key(svc);
   if (!k) return std::unexpected(k.error());
-  auto st = store::audit_state(svc.catalog());
-  if (!st) return std::unexpected(st.error());
-  auto cps = store::audit_checkpoints(svc.catalog());
-  if (!cps) return std::unexpected(cps.error());
-  auto leaves = checked_leaves(svc, *st, *cps);
-  if (!leaves) return std::unexpected(leaves.error());
-  if (!cps->empty() && cps->back().size == st->size) return cps->back();
-  return sign(svc, *k, st->size, merkle::root_of(*leaves));
+  auto log = load_checked(svc);
+  if (!log) return std::unexpected(log.error());
+  if (!log->checkpoints.empty() && log->checkpoints.back().size == log->state.size) return log->checkpoints.back();
+  return sign(svc, *k, log->state.size, merkle::root_of(log->leaves));
 }
 
 Result<void> checkpoint_if_due(vault::Service& svc) {
@@ -250,12 +263,10 @@ Result<json> export_log(vault::Service& svc, std::optional<std::uint64_t> from, 
     if (!c) return std::unexpected(c.error());
     to = c->size;
   }
-  auto st = store::audit_state(svc.catalog());
-  if (!st) return std::unexpected(st.error());
-  auto cps = store::audit_checkpoints(svc.catalog());
-  if (!cps) return std::unexpected(cps.error());
-  auto leaves = checked_leaves(svc, *st, *cps);
-  if (!leaves) return std::unexpected(leaves.error());
+  auto log = load_checked(svc);
+  if (!log) return std::unexpected(log.error());
+  auto* cps = &log->checkpoints;
+  const auto* leaves = &log->leaves;
   const std::uint64_t a = from.value_or(0), b = *to;
   auto find_cp = [&](std::uint64_t n) -> const store::AuditCheckpoint* {
     for (const auto& c : *cps)

@@ -6,20 +6,14 @@
 #include <iterator>
 
 #include "coldvault/backup.hpp"
+#include "unit/test_data.hpp"
 
 using namespace cv;
 
 namespace {
 
-Bytes slurp(const std::string& name) {
-  std::ifstream in(std::string(CV_SOURCE_DIR) + "/tests/data/" + name, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::string text(const std::string& name) {
-  Bytes b = slurp(name);
-  return std::string(b.begin(), b.end());
-}
+using test::slurp;
+using test::text;
 
 std::vector<backup::BlobInput> copies(int n) {
   std::vector<backup::BlobInput> in;
