@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "coldvault/crypto.hpp"
+#include "coldvault/merkle.hpp"
 
 namespace cv::bundle::fmt {
 namespace {
@@ -54,23 +55,6 @@ std::optional<store::Tags> tags_from_json_text(std::string_view s) {
     t[k] = v.get<std::string>();
   }
   return t;
-}
-
-Bytes node(std::uint8_t prefix, ByteView a, ByteView b) {
-  Bytes in;
-  in.reserve(1 + a.size() + b.size());
-  in.push_back(prefix);
-  in.insert(in.end(), a.begin(), a.end());
-  in.insert(in.end(), b.begin(), b.end());
-  return crypto::sha256(in);
-}
-
-Bytes mth(const std::vector<std::array<std::uint8_t, 32>>& d, std::size_t lo, std::size_t hi) {
-  if (hi - lo == 1) return node(0x00, ByteView(d[lo].data(), 32), {});
-  std::size_t k = 1;
-  while (k * 2 < hi - lo) k *= 2;
-  Bytes left = mth(d, lo, lo + k), right = mth(d, lo + k, hi);
-  return node(0x01, left, right);
 }
 
 }  // namespace
@@ -371,8 +355,11 @@ Bytes index_aad(ByteView bundle_id) {
 }
 
 Bytes merkle_root(const std::vector<std::array<std::uint8_t, 32>>& digests) {
-  if (digests.empty()) return crypto::sha256({});
-  return mth(digests, 0, digests.size());
+  // RFC 9162 over the chunk digests as leaves (coldvault/merkle.hpp, shared with the audit log).
+  merkle::Frontier f;
+  for (const auto& d : digests) f.append(merkle::leaf_hash(ByteView(d.data(), d.size())));
+  const merkle::Hash root = f.root();
+  return Bytes(root.begin(), root.end());
 }
 
 }  // namespace cv::bundle::fmt

@@ -163,7 +163,7 @@ rm -f "$WORK/mnt/filler"
 "$CV" audit verify "$WORK/ex-full" --trust "$WORK/audit.pem" >/dev/null 2>&1; echo "verify=\$?"
 EOF
 unshare -m bash "$WORK/full.sh" >"$WORK/full.out" 2>&1
-expect_eq "$(grep -c '^set=0' "$WORK/full.out")" "0" "disk full: the secret set is refused ($(head -n1 "$WORK/full.err" 2>/dev/null | cut -c1-90))"
+expect_contains "$WORK/full.out" "^set=[1-9]" "disk full: the secret set is refused ($(head -n1 "$WORK/full.err" 2>/dev/null | cut -c1-90))"
 expect_contains "$WORK/full.out" "^show=3" "disk full: nothing of the refused change is there once space is back"
 expect_contains "$WORK/full.out" "^verify=0" "disk full: the log still exports and verifies"
 
