@@ -21,9 +21,12 @@ std::string server_id() {
   return buf;
 }
 
+// Every GA data-plane version from 2016-10-01 on, and the previews the SDKs still send (docs/rest.md).
 constexpr const char* kApiVersions[] = {
-    "7.4", "7.5",        "7.6-preview.1", "7.6-preview.2",
-    "7.6", "2025-07-01", "2026-04-01"};  // @azure/keyvault-secrets 4.12 defaults to it
+    "2016-10-01",    "7.0",           "7.1",           "7.2-preview",   "7.2",
+    "7.3-preview",   "7.3",           "7.4-preview.1", "7.4",           "7.5-preview.1",
+    "7.5",           "7.6-preview.1", "7.6-preview.2", "7.6",           "2025-07-01",
+    "2026-04-01"};  // @azure/keyvault-secrets 4.12 defaults to it
 
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
 std::string query_of(const std::string& target) {
