@@ -21,6 +21,11 @@
 
 namespace cv::store {
 
+// How long a catalogue connection waits for another process's lock (sqlite3_busy_timeout): 30 s unless a
+// test build set it (vault::set_test_busy_timeout). Set before any connection opens.
+int busy_timeout_ms();
+void set_busy_timeout_ms(int ms);
+
 using Tags = std::map<std::string, std::string>;
 
 struct DomainRow {

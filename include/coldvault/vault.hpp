@@ -157,6 +157,9 @@ void set_test_clock(std::optional<std::int64_t> unix_seconds);
 // "bundle-backup-sealing" (part of a bundle's body written), "bundle-backup-written" (every byte written, not yet
 // renamed), "bundle-restore-object" (one object inserted, uncommitted), "bundle-restore-before-commit".
 void set_test_kill_point(std::string step);
+// Test seam (test builds' --test-busy-timeout): how long a catalogue connection waits for another process's
+// lock before it gives up (default 30,000 ms), so the locked-catalogue error can be tested in a second.
+void set_test_busy_timeout(int milliseconds);
 void test_kill_point(std::string_view step);
 
 // Destroys the token keys of a vault by their labels (master, signing pair), absent ones skipped. Only for

@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   app.add_option_function<std::string>(
       "--test-kill-at", [](const std::string& step) { cv::vault::set_test_kill_point(step); },
       "TEST BUILD ONLY: SIGKILL this process at the named step");
+  // A short wait for another process's catalogue lock, so the locked-catalogue error is testable.
+  app.add_option_function<int>(
+      "--test-busy-timeout", [](int ms) { cv::vault::set_test_busy_timeout(ms); },
+      "TEST BUILD ONLY: milliseconds to wait for another process's catalogue lock");
   // serve's bundle jobs wait until this file exists, so a test can hold one in progress.
   app.add_option_function<std::string>(
       "--test-job-gate", [](const std::string& f) { cv::server::set_test_job_gate(f); },

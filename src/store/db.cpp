@@ -1,5 +1,7 @@
 #include "store/db.hpp"
 
+#include "coldvault/catalog.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -70,6 +72,13 @@ StmtCache& stmt_cache() {
 
 }  // namespace
 
+namespace {
+std::atomic<int> g_busy_timeout_ms{30000};
+}  // namespace
+
+int busy_timeout_ms() { return g_busy_timeout_ms.load(); }
+void set_busy_timeout_ms(int ms) { g_busy_timeout_ms.store(ms); }
+
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string native = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   Errc code = Errc::StorageFailure;
@@ -78,7 +87,16 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
     code = Errc::Conflict;
     msg = "catalogue: " + std::string(what) + ": already exists";
   } else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
-    msg += " (the catalogue stayed locked by another process)";
+    const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+    msg += std::string(" (the catalogue ") + (file && *file ? file : "") +
+           " stayed locked by another process for " +
+           (busy_timeout_ms() % 1000 ? std::to_string(busy_timeout_ms()) + " ms"
+                                     : std::to_string(busy_timeout_ms() / 1000) + " s") +
+           ": find it with `fuser` on that file, let it finish or stop it, then retry; nothing was changed)";
+  } else if ((rc & 0xff) == SQLITE_FULL) {
+    const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+    msg += std::string(" (the disk holding ") + (file && *file ? file : "the catalogue") +
+           " is full: free space and retry; nothing was changed)";
   }
   return Error{code, msg + ": " + native, native, {}, {}};
 }
@@ -92,7 +110,7 @@ Result<Db> Db::open(const std::string& path) {
     sqlite3_close(db);
     return std::unexpected(e);
   }
-  sqlite3_busy_timeout(db, 30000);
+  sqlite3_busy_timeout(db, busy_timeout_ms());
   sqlite3_extended_result_codes(db, 1);
   stmt_cache().open(db);
   return Db(db);

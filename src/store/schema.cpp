@@ -180,7 +180,9 @@ static Result<void> refuse_newer(int have) {
   if (have > latest_schema_version())
     return fail(Errc::StorageFailure, "catalogue schema version " + std::to_string(have) +
                                           " is newer than this coldvault understands (" +
-                                          std::to_string(latest_schema_version()) + ")");
+                                          std::to_string(latest_schema_version()) +
+                                          "): a newer coldvault wrote it; use that version (or newer) with this "
+                                          "home, this one would not understand it");
   return {};
 }
 

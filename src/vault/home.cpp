@@ -6,7 +6,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -17,6 +19,11 @@
 namespace fs = std::filesystem;
 
 namespace cv::vault {
+
+static unsigned fs_owner(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_uid : 0;
+}
 
 std::string resolve_home(const HomeOptions& o) {
   if (!o.home.empty()) return o.home;
@@ -72,6 +79,54 @@ Result<void> write_softhsm_conf(const std::string& home) {
                      "log.level = ERROR\n"
                      "slots.removable = false\n";
   return write_file_atomic(home + "/softhsm2.conf", as_bytes(conf));
+}
+
+namespace {
+
+// The `directories.tokendir` line of a softhsm2.conf, or empty.
+std::string conf_tokendir(const std::string& conf_file) {
+  std::ifstream in(conf_file);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto k = line.find_first_not_of(" \t");
+    if (k == std::string::npos || line[k] == '#' || line.compare(k, 20, "directories.tokendir") != 0) continue;
+    auto eq = line.find('=', k);
+    if (eq == std::string::npos) return {};
+    auto b = line.find_first_not_of(" \t", eq + 1);
+    auto e = line.find_last_not_of(" \t\r");
+    return b == std::string::npos ? std::string() : line.substr(b, e - b + 1);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> check_embedded_token(const std::string& home) {
+  const std::string conf = fs::absolute(home + "/softhsm2.conf").string();
+  const std::string tokens = fs::absolute(home + "/tokens").lexically_normal().string();
+  std::error_code ec;
+  if (!fs::exists(conf, ec))
+    return fail(Errc::HsmUnavailable,
+                "the embedded token's configuration " + conf +
+                    " is missing: restore the home from its backup (softhsm2.conf and tokens/ belong together)");
+  std::string dir = conf_tokendir(conf);
+  if (dir.empty())
+    return fail(Errc::HsmUnavailable, conf + " names no token folder (directories.tokendir): restore it from the "
+                                             "home's backup or set it to " + tokens);
+  if (fs::path(dir).lexically_normal().string() != tokens)
+    return fail(Errc::HsmUnavailable,
+                conf + " points the token folder at " + dir + ", not at this home's " + tokens +
+                    " (was the home moved or copied?): set directories.tokendir in it to " + tokens);
+  if (!fs::is_directory(tokens, ec))
+    return fail(Errc::HsmUnavailable,
+                "the embedded token folder " + tokens +
+                    " is missing: the token and every key in it are gone unless the home is restored from its "
+                    "backup (or another token of the domain is joined with `coldvault init --join`)");
+  if (::access(tokens.c_str(), R_OK | W_OK | X_OK) != 0)
+    return fail(Errc::HsmUnavailable, "cannot use the embedded token folder " + tokens + ": " +
+                                          std::strerror(errno) + " (run coldvault as the home's owner, uid " +
+                                          std::to_string(fs_owner(tokens)) + ")");
+  return {};
 }
 
 void use_softhsm_conf(const std::string& home) {

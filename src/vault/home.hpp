@@ -29,6 +29,10 @@ Result<void> save_config(const std::string& home, const HomeConfig& c);
 
 // Writes <home>/softhsm2.conf and <home>/tokens (0700) for the embedded token.
 Result<void> write_softhsm_conf(const std::string& home);
+// Before the embedded token is opened: softhsm2.conf present and pointing at <home>/tokens, the folder
+// there and usable. SoftHSM answers each of these with a bare CKR_GENERAL_ERROR; this names the path and
+// what to do (HsmUnavailable).
+Result<void> check_embedded_token(const std::string& home);
 // SoftHSM reads SOFTHSM2_CONF at C_Initialize: point it at the home's file before opening the token.
 void use_softhsm_conf(const std::string& home);
 

@@ -57,6 +57,8 @@ std::string g_kill_point;  // set once at start-up, before any thread
 
 void set_test_kill_point(std::string step) { g_kill_point = std::move(step); }
 
+void set_test_busy_timeout(int milliseconds) { store::set_busy_timeout_ms(milliseconds); }
+
 void test_kill_point(std::string_view step) {
   if (!g_kill_point.empty() && g_kill_point == step) ::raise(SIGKILL);
 }
@@ -110,7 +112,10 @@ static Result<hsm::Token> open_token_retrying(const hsm::TokenSpec& spec, const 
 }
 
 Result<Service> open_service(const std::string& home, const HomeConfig& c, const SecureBytes& pin) {
-  if (c.embedded) use_softhsm_conf(home);
+  if (c.embedded) {
+    if (auto ok = check_embedded_token(home); !ok) return std::unexpected(ok.error());
+    use_softhsm_conf(home);
+  }
   auto cat = store::Catalog::open(catalog_path(home));
   if (!cat) return std::unexpected(cat.error());
   auto token = open_token_retrying(token_spec(c), pin);
