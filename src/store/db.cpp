@@ -3,6 +3,7 @@
 #include "coldvault/catalog.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -93,7 +94,8 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
            (busy_timeout_ms() % 1000 ? std::to_string(busy_timeout_ms()) + " ms"
                                      : std::to_string(busy_timeout_ms() / 1000) + " s") +
            ": find it with `fuser` on that file, let it finish or stop it, then retry; nothing was changed)";
-  } else if ((rc & 0xff) == SQLITE_FULL) {
+  } else if ((rc & 0xff) == SQLITE_FULL || (db && sqlite3_system_errno(db) == ENOSPC)) {
+    // A full disk under the WAL or its index shows as SQLITE_IOERR_* with errno ENOSPC.
     const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
     msg += std::string(" (the disk holding ") + (file && *file ? file : "the catalogue") +
            " is full: free space and retry; nothing was changed)";

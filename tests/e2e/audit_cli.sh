@@ -155,6 +155,7 @@ cat >"$WORK/full.sh" <<EOF
 set -u
 mkdir -p "$WORK/mnt" && mount -t tmpfs -o size=8m tmpfs "$WORK/mnt" || exit 77
 cp -r "$COLDVAULT_HOME" "$WORK/mnt/h" && export COLDVAULT_HOME="$WORK/mnt/h"
+sed -i "s#^directories.tokendir = .*#directories.tokendir = $WORK/mnt/h/tokens#" "$WORK/mnt/h/softhsm2.conf"
 dd if=/dev/zero of="$WORK/mnt/filler" bs=4k 2>/dev/null
 printf 'x' | "$CV" secret set --vault-name main --name full-x --file - -o none 2>"$WORK/full.err"; echo "set=\$?"
 rm -f "$WORK/mnt/filler"
@@ -163,7 +164,8 @@ rm -f "$WORK/mnt/filler"
 "$CV" audit verify "$WORK/ex-full" --trust "$WORK/audit.pem" >/dev/null 2>&1; echo "verify=\$?"
 EOF
 unshare -m bash "$WORK/full.sh" >"$WORK/full.out" 2>&1
-expect_contains "$WORK/full.out" "^set=[1-9]" "disk full: the secret set is refused ($(head -n1 "$WORK/full.err" 2>/dev/null | cut -c1-90))"
+expect_contains "$WORK/full.out" "^set=13" "disk full: the secret set is refused as StorageFailure ($(head -n1 "$WORK/full.err" 2>/dev/null | cut -c1-90))"
+expect_contains "$WORK/full.err" "is full: free space and retry; nothing was changed" "disk full: the message names the full disk and what to do"
 expect_contains "$WORK/full.out" "^show=3" "disk full: nothing of the refused change is there once space is back"
 expect_contains "$WORK/full.out" "^verify=0" "disk full: the log still exports and verifies"
 
