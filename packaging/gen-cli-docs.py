@@ -224,14 +224,14 @@ _coldvault() {
     w=${COMP_WORDS[i]}
     if ((skip)); then skip=0; continue; fi
     if [[ $w == -* ]]; then
-      [[ " ${_coldvault_vals[$path]} ${_coldvault_vals[coldvault]} " == *" $w "* ]] && skip=1
-    elif [[ " ${_coldvault_subs[$path]} " == *" $w "* ]]; then
+      [[ " ${_coldvault_vals[$path]-} ${_coldvault_vals[coldvault]-} " == *" $w "* ]] && skip=1
+    elif [[ " ${_coldvault_subs[$path]-} " == *" $w "* ]]; then
       path+=" $w"
     fi
   done
   if ((skip)); then
     prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local ch=${_coldvault_choices[$path|$prev]:-${_coldvault_choices[coldvault|$prev]}}
+    local ch=${_coldvault_choices[$path|$prev]:-${_coldvault_choices[coldvault|$prev]-}}
     if [[ -n $ch ]]; then
       COMPREPLY=($(compgen -W "$ch" -- "$cur"))
     else
@@ -240,9 +240,9 @@ _coldvault() {
     return 0
   fi
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "${_coldvault_opts[$path]} ${_coldvault_opts[coldvault]}" -- "$cur"))
-  elif [[ -n ${_coldvault_subs[$path]} ]]; then
-    COMPREPLY=($(compgen -W "${_coldvault_subs[$path]}" -- "$cur"))
+    COMPREPLY=($(compgen -W "${_coldvault_opts[$path]-} ${_coldvault_opts[coldvault]-}" -- "$cur"))
+  elif [[ -n ${_coldvault_subs[$path]-} ]]; then
+    COMPREPLY=($(compgen -W "${_coldvault_subs[$path]-}" -- "$cur"))
   else
     COMPREPLY=($(compgen -f -- "$cur"))
   fi
