@@ -28,7 +28,13 @@ add_custom_command(
   DEPENDS coldvault ${CMAKE_SOURCE_DIR}/packaging/gen-cli-docs.py ${_cv_format_deps}
   COMMENT "Man pages and bash completion from coldvault --help"
   VERBATIM)
-add_custom_target(coldvault_cli_docs ALL DEPENDS ${CV_GEN_DIR}/gen.stamp)
+# Part of the default build, except in sanitizer builds (scripts/test's ASan tree): a package is never made
+# from one, and LeakSanitizer's exit status would fail the generator for reasons unrelated to the pages.
+if(COLDVAULT_SANITIZE)
+  add_custom_target(coldvault_cli_docs DEPENDS ${CV_GEN_DIR}/gen.stamp)
+else()
+  add_custom_target(coldvault_cli_docs ALL DEPENDS ${CV_GEN_DIR}/gen.stamp)
+endif()
 
 # --- install rules (paths relative to the prefix; the package uses /usr)
 install(TARGETS coldvault RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -54,9 +60,9 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_OUTPUT_FILE_PREFIX ${CMAKE_BINARY_DIR}/packages)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "offline, HSM-backed vault for keys, secrets and certificates")
-set(CPACK_PACKAGE_DESCRIPTION "coldvault keeps keys, secrets and certificates in a PKCS#11 token (SoftHSM2 by
-default, or a real HSM), with Azure Key Vault's object model, backup blobs and data-plane REST API
-(coldvault serve), for sites without a network path to a cloud vault.")
+set(CPACK_PACKAGE_DESCRIPTION "coldvault keeps keys, secrets and certificates in a PKCS#11 token (SoftHSM2
+by default, or a real HSM) with Azure Key Vault's object model, backup blobs and
+data-plane REST API (coldvault serve), for sites without a path to a cloud vault.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "coldvault maintainers <coldvault@localhost>")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
@@ -73,7 +79,9 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_SOURCE_DIR}/packaging/debian/post
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)
 
-# --- tests of the packaging (label pkg); the .deb itself is installed and run by scripts/test's package stage
+# --- tests of the packaging (label pkg); the .deb itself is installed and run by scripts/test's package stage.
+# Not in sanitizer builds, which do not generate the pages (above).
+if(NOT COLDVAULT_SANITIZE)
 add_test(NAME pkg.man_flags COMMAND bash ${CMAKE_SOURCE_DIR}/tests/pkg/man_flags.sh $<TARGET_FILE:coldvault>
          ${CV_GEN_DIR}/man)
 add_test(NAME pkg.completion COMMAND bash ${CMAKE_SOURCE_DIR}/tests/pkg/completion.sh ${CV_GEN_DIR}/completion/coldvault)
@@ -81,3 +89,4 @@ add_test(NAME pkg.systemd_unit COMMAND bash ${CMAKE_SOURCE_DIR}/tests/pkg/system
          ${CMAKE_SOURCE_DIR}/packaging/coldvault.service $<TARGET_FILE:coldvault>)
 add_test(NAME pkg.mdwe COMMAND bash ${CMAKE_SOURCE_DIR}/tests/pkg/mdwe.sh $<TARGET_FILE:coldvault>)
 set_tests_properties(pkg.man_flags pkg.completion pkg.systemd_unit pkg.mdwe PROPERTIES LABELS pkg TIMEOUT 300)
+endif()
