@@ -1,0 +1,51 @@
+// Process-lifetime bearer tokens (coldvault/session_tokens.hpp).
+#include "coldvault/session_tokens.hpp"
+
+#include <charconv>
+
+#include "coldvault/base64.hpp"
+#include "coldvault/crypto.hpp"
+#include "coldvault/wiping_allocator.hpp"
+
+namespace cv::vault {
+namespace {
+
+constexpr std::string_view kPrefix = "cvs1_";
+
+}  // namespace
+
+SessionTokens::SessionTokens() {
+  Bytes k = crypto::random_bytes(32);
+  key_.assign(k.begin(), k.end());
+  secure_wipe(k.data(), k.size());
+}
+
+bool SessionTokens::looks_like(std::string_view text) { return text.starts_with(kPrefix); }
+
+SecureString SessionTokens::mint(std::optional<std::int64_t> expires) const {
+  std::string head = std::string(kPrefix) + std::to_string(expires.value_or(0)) + "_" +
+                     base64url_encode(crypto::random_bytes(16));
+  Bytes mac = crypto::hmac_sha256(key_, as_bytes(head));
+  SecureString out(head);
+  out += "_";
+  out += base64url_encode(mac);
+  return out;
+}
+
+SessionVerdict SessionTokens::verify(std::string_view text, std::int64_t now) const {
+  if (!looks_like(text) || text.size() > 200) return SessionVerdict::Invalid;
+  auto last = text.rfind('_');
+  auto head = text.substr(0, last);
+  auto mac = base64url_decode(text.substr(last + 1));
+  if (!mac || !crypto::equal_ct(*mac, crypto::hmac_sha256(key_, as_bytes(head))))
+    return SessionVerdict::Invalid;
+  // The MAC covers the expiry, so it is ours and well formed; read it.
+  auto exp_text = head.substr(kPrefix.size());
+  exp_text = exp_text.substr(0, exp_text.find('_'));
+  std::int64_t expires = 0;
+  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), expires);
+  if (expires != 0 && expires <= now) return SessionVerdict::Expired;
+  return SessionVerdict::Valid;
+}
+
+}  // namespace cv::vault
