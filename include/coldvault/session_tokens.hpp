@@ -5,7 +5,7 @@
 // that outlives the process; the managed-identity protocol hands one token per *resource*, and the
 // resource the SDKs ask for ("https://localhost:PORT") covers every vault of the server. These tokens are
 // stored nowhere: the text is "cvs1_<expires>_<nonce>_<mac>", expires = Unix seconds (0: never), nonce =
-// 16 random bytes, mac = HMAC-SHA256 over "cvs1_<expires>_<nonce>" under a 32-byte key drawn at start and
+// 16 random bytes in hex, mac = hex of HMAC-SHA256 over "cvs1_<expires>_<nonce>" under a 32-byte key drawn at start and
 // held only in this object's memory (wiped on destruction). A restart invalidates every token.
 //
 // Thread safety: immutable after construction; mint and verify from any thread.

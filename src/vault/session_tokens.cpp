@@ -3,7 +3,6 @@
 
 #include <charconv>
 
-#include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
 #include "coldvault/wiping_allocator.hpp"
 
@@ -24,20 +23,20 @@ bool SessionTokens::looks_like(std::string_view text) { return text.starts_with(
 
 SecureString SessionTokens::mint(std::optional<std::int64_t> expires) const {
   std::string head = std::string(kPrefix) + std::to_string(expires.value_or(0)) + "_" +
-                     base64url_encode(crypto::random_bytes(16));
+                     to_hex(crypto::random_bytes(16));
   Bytes mac = crypto::hmac_sha256(key_, as_bytes(head));
   SecureString out(head);
   out += "_";
-  out += base64url_encode(mac);
+  out += to_hex(mac);
   return out;
 }
 
 SessionVerdict SessionTokens::verify(std::string_view text, std::int64_t now) const {
   if (!looks_like(text) || text.size() > 200) return SessionVerdict::Invalid;
+  // Hex parts: '_' appears only as the separator.
   auto last = text.rfind('_');
   auto head = text.substr(0, last);
-  auto mac = base64url_decode(text.substr(last + 1));
-  if (!mac || !crypto::equal_ct(*mac, crypto::hmac_sha256(key_, as_bytes(head))))
+  if (!crypto::equal_ct(as_bytes(text.substr(last + 1)), as_bytes(to_hex(crypto::hmac_sha256(key_, as_bytes(head))))))
     return SessionVerdict::Invalid;
   // The MAC covers the expiry, so it is ours and well formed; read it.
   auto exp_text = head.substr(kPrefix.size());
