@@ -1,6 +1,6 @@
-// Subject names from text (x509_internal.hpp: parse_subject). Key Vault takes RFC 4514-style text with
-// attribute names in any case, as the SDKs' default policy ("cn=DefaultPolicy") shows, so this is a small
-// tokenizer rather than OpenSSL's case-sensitive name lookup.
+// Subject names from text (x509_internal.hpp: parse_subject). Key Vault takes RFC 4514-style text
+// with attribute names in any case, as the SDKs' default policy ("cn=DefaultPolicy") shows, so this
+// is a small tokenizer rather than OpenSSL's case-sensitive name lookup.
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -36,21 +36,33 @@ int hex_digit(char c) {
   return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-// The names people write (RFC 4514, X.520, Windows' "E" and "S"), lower case -> OpenSSL's short name.
+// The names people write (RFC 4514, X.520, Windows' "E" and "S"), lower case -> OpenSSL's short
+// name.
 const std::map<std::string, std::string>& aliases() {
-  static const std::map<std::string, std::string> m = {
-      {"cn", "CN"},         {"c", "C"},
-      {"l", "L"},           {"st", "ST"},
-      {"s", "ST"},          {"o", "O"},
-      {"ou", "OU"},         {"e", "emailAddress"},
-      {"email", "emailAddress"}, {"emailaddress", "emailAddress"},
-      {"street", "street"}, {"dc", "DC"},
-      {"uid", "UID"},       {"serialnumber", "serialNumber"},
-      {"title", "title"},   {"t", "title"},
-      {"g", "GN"},          {"gn", "GN"},
-      {"givenname", "GN"},  {"sn", "SN"},
-      {"surname", "SN"},    {"initials", "initials"},
-      {"postalcode", "postalCode"}, {"pc", "postalCode"}};
+  static const std::map<std::string, std::string> m = {{"cn", "CN"},
+                                                       {"c", "C"},
+                                                       {"l", "L"},
+                                                       {"st", "ST"},
+                                                       {"s", "ST"},
+                                                       {"o", "O"},
+                                                       {"ou", "OU"},
+                                                       {"e", "emailAddress"},
+                                                       {"email", "emailAddress"},
+                                                       {"emailaddress", "emailAddress"},
+                                                       {"street", "street"},
+                                                       {"dc", "DC"},
+                                                       {"uid", "UID"},
+                                                       {"serialnumber", "serialNumber"},
+                                                       {"title", "title"},
+                                                       {"t", "title"},
+                                                       {"g", "GN"},
+                                                       {"gn", "GN"},
+                                                       {"givenname", "GN"},
+                                                       {"sn", "SN"},
+                                                       {"surname", "SN"},
+                                                       {"initials", "initials"},
+                                                       {"postalcode", "postalCode"},
+                                                       {"pc", "postalCode"}};
   return m;
 }
 
@@ -58,7 +70,8 @@ const std::map<std::string, std::string>& aliases() {
 std::string canonical_attribute(const std::string& key) {
   auto it = aliases().find(lower(key));
   if (it != aliases().end()) return it->second;
-  if (!key.empty() && std::isdigit(static_cast<unsigned char>(key.front())) && OBJ_txt2nid(key.c_str()) != NID_undef)
+  if (!key.empty() && std::isdigit(static_cast<unsigned char>(key.front())) &&
+      OBJ_txt2nid(key.c_str()) != NID_undef)
     return key;
   // Other long names OpenSSL knows ("organizationIdentifier"), compared without case.
   int nid = OBJ_ln2nid(key.c_str());
@@ -149,7 +162,8 @@ Result<ossl::X509NamePtr> parse_subject(std::string_view subject) {
     for (const auto& ava : rdn) {
       const std::string key = canonical_attribute(ava.key);
       if (key.empty())
-        return fail(Errc::BadParameter, "invalid subject '" + text + "': unknown attribute '" + ava.key + "'");
+        return fail(Errc::BadParameter,
+                    "invalid subject '" + text + "': unknown attribute '" + ava.key + "'");
       // set 0: a new RDN; -1: one more value of the previous RDN (a multi-valued RDN, "OU=a+CN=b").
       if (X509_NAME_add_entry_by_txt(name.get(), key.c_str(), MBSTRING_UTF8,
                                      reinterpret_cast<const unsigned char*>(ava.value.data()),

@@ -1,4 +1,5 @@
-// `serve --ephemeral`: a throwaway home, its vaults, and the one JSON line clients read (server.hpp).
+// `serve --ephemeral`: a throwaway home, its vaults, and the one JSON line clients read
+// (server.hpp).
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -21,7 +22,8 @@ class TempHome {
     const char* tmp = std::getenv("TMPDIR");
     std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/coldvault-ephemeral-XXXXXX";
     if (!::mkdtemp(tmpl.data()))
-      return fail(Errc::StorageFailure, "cannot make a temporary folder under " + tmpl.substr(0, tmpl.rfind('/')));
+      return fail(Errc::StorageFailure,
+                  "cannot make a temporary folder under " + tmpl.substr(0, tmpl.rfind('/')));
     return TempHome(tmpl);
   }
   TempHome(TempHome&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
@@ -42,8 +44,9 @@ class TempHome {
 Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vaults, int port,
                              const std::function<void(const SecureString&)>& print_line) {
   if (vaults.empty()) return fail(Errc::BadParameter, "give at least one --vault-name");
-  // A SIGINT/SIGTERM during the start must still remove the folder: block them now; serve() waits for
-  // them with sigwait, and an early one is simply pending until then (or the start fails and we return).
+  // A SIGINT/SIGTERM during the start must still remove the folder: block them now; serve() waits
+  // for them with sigwait, and an early one is simply pending until then (or the start fails and we
+  // return).
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGINT);
@@ -89,7 +92,9 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
                           {"AZURE_KEYVAULT_URL", first},
                           {"VAULT_URL", first}};
     // The header values and the token are secrets: spliced in by hand so they stay in wiped memory.
-    nlohmann::json rest = {{"vaults", urls}, {"caFile", r.trust_file}, {"identityEndpoint", r.identity_url},
+    nlohmann::json rest = {{"vaults", urls},
+                           {"caFile", r.trust_file},
+                           {"identityEndpoint", r.identity_url},
                            {"home", dir->path()}};
     std::string env_text = env.dump(), rest_text = rest.dump();
     SecureString token = tokens->mint(std::nullopt);

@@ -31,28 +31,34 @@ IdentityAnswer error_answer(int status, const std::string& message) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
 const char* reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 404: return "Not Found";
-    default: return "Method Not Allowed";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 404:
+      return "Not Found";
+    default:
+      return "Method Not Allowed";
   }
 }
 
 }  // namespace
 
-IdentityAnswer answer_identity_request(const IdentityConfig& cfg, std::string_view method,
-                                       std::string_view target,
-                                       const std::function<std::string_view(std::string_view)>& header,
-                                       std::int64_t now) {
+IdentityAnswer answer_identity_request(
+    const IdentityConfig& cfg, std::string_view method, std::string_view target,
+    const std::function<std::string_view(std::string_view)>& header, std::int64_t now) {
   auto q = target.find('?');
-  if (target.substr(0, q) != kPath) return error_answer(404, "There is no operation at this path; use " + std::string(kPath) + ".");
+  if (target.substr(0, q) != kPath)
+    return error_answer(404, "There is no operation at this path; use " + std::string(kPath) + ".");
   if (method != "GET") return error_answer(405, "Use GET.");
   auto query = parse_query(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
   if (!query) return error_answer(400, query.error().message);
@@ -67,12 +73,15 @@ IdentityAnswer answer_identity_request(const IdentityConfig& cfg, std::string_vi
   else if (version == "2017-09-01")
     presented = header("secret");
   else
-    return error_answer(400, "api-version must be 2019-08-01 (X-IDENTITY-HEADER) or 2017-09-01 (secret).");
-  // The header proves the caller read our environment (App Service's SSRF guard): checked before anything else.
+    return error_answer(
+        400, "api-version must be 2019-08-01 (X-IDENTITY-HEADER) or 2017-09-01 (secret).");
+  // The header proves the caller read our environment (App Service's SSRF guard): checked before
+  // anything else.
   if (presented.empty() ||
       !crypto::equal_ct(as_bytes(presented), as_bytes(std::string_view(cfg.header_secret))))
-    return error_answer(401, version == "2019-08-01" ? "The X-IDENTITY-HEADER header is missing or wrong."
-                                                     : "The secret header is missing or wrong.");
+    return error_answer(401, version == "2019-08-01"
+                                 ? "The X-IDENTITY-HEADER header is missing or wrong."
+                                 : "The secret header is missing or wrong.");
   std::string resource = get("resource");
   if (resource.empty()) return error_answer(400, "The 'resource' query parameter is missing.");
   if (resource.ends_with("/.default")) resource.resize(resource.size() - 9);
@@ -80,13 +89,15 @@ IdentityAnswer answer_identity_request(const IdentityConfig& cfg, std::string_vi
     return error_answer(400, "resource must be an https URL, as the vault's challenge names it.");
   std::int64_t expires = now + cfg.lifetime;
   SecureString token = cfg.tokens->mint(expires);
-  // Built by hand so the token lands only in wiped memory (nlohmann's dump would copy it to a std::string).
-  nlohmann::json rest = {{"resource", resource}, {"token_type", "Bearer"}, {"client_id", "coldvault"}};
+  // Built by hand so the token lands only in wiped memory (nlohmann's dump would copy it to a
+  // std::string).
+  nlohmann::json rest = {
+      {"resource", resource}, {"token_type", "Bearer"}, {"client_id", "coldvault"}};
   std::string tail = rest.dump();
   SecureString body("{\"access_token\":\"");
   body += token;
-  body += "\",\"expires_on\":\"" + std::to_string(expires) + "\",\"expires_in\":" +
-          std::to_string(cfg.lifetime) + "," + tail.substr(1);
+  body += "\",\"expires_on\":\"" + std::to_string(expires) +
+          "\",\"expires_in\":" + std::to_string(cfg.lifetime) + "," + tail.substr(1);
   return {200, std::move(body)};
 }
 
@@ -100,7 +111,8 @@ Result<std::unique_ptr<IdentityEndpoint>> IdentityEndpoint::start(IdentityConfig
     ::close(fd);
     return fail(Errc::Internal, "eventfd failed");
   }
-  auto ep = std::unique_ptr<IdentityEndpoint>(new IdentityEndpoint(std::move(cfg), fd, l->port(), stop));
+  auto ep =
+      std::unique_ptr<IdentityEndpoint>(new IdentityEndpoint(std::move(cfg), fd, l->port(), stop));
   ep->thread_ = std::thread([p = ep.get()] { p->run(); });
   return ep;
 }
@@ -110,7 +122,8 @@ IdentityEndpoint::IdentityEndpoint(IdentityConfig cfg, int listen_fd, int port, 
 
 IdentityEndpoint::~IdentityEndpoint() {
   std::uint64_t one = 1;
-  if (::write(stop_fd_, &one, sizeof one) < 0) {}  // the thread wakes and returns
+  if (::write(stop_fd_, &one, sizeof one) < 0) {
+  }  // the thread wakes and returns
   if (thread_.joinable()) thread_.join();
   ::close(listen_fd_);
   ::close(stop_fd_);
@@ -160,7 +173,8 @@ void IdentityEndpoint::serve_one(int fd) {
     std::size_t pos = line_end == std::string_view::npos ? head.size() : line_end + 2;
     while (pos < head.size()) {
       auto e = head.find("\r\n", pos);
-      std::string_view h = head.substr(pos, e == std::string_view::npos ? std::string_view::npos : e - pos);
+      std::string_view h =
+          head.substr(pos, e == std::string_view::npos ? std::string_view::npos : e - pos);
       if (auto colon = h.find(':'); colon != std::string_view::npos) {
         std::string_view v = h.substr(colon + 1);
         while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
@@ -174,12 +188,12 @@ void IdentityEndpoint::serve_one(int fd) {
       auto it = headers.find(std::string(name));
       return it == headers.end() ? std::string_view() : it->second;
     };
-    a = answer_identity_request(cfg_, line.substr(0, sp1), line.substr(sp1 + 1, sp2 - sp1 - 1), header,
-                                vault::Service::now());
+    a = answer_identity_request(cfg_, line.substr(0, sp1), line.substr(sp1 + 1, sp2 - sp1 - 1),
+                                header, vault::Service::now());
   }
   SecureString out("HTTP/1.1 " + std::to_string(a.status) + " " + reason(a.status) +
-                   "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(a.body.size()) +
-                   "\r\nConnection: close\r\n\r\n");
+                   "\r\nContent-Type: application/json\r\nContent-Length: " +
+                   std::to_string(a.body.size()) + "\r\nConnection: close\r\n\r\n");
   out += a.body;
   std::size_t sent = 0;
   while (sent < out.size()) {

@@ -1,16 +1,18 @@
-// A managed-identity token endpoint on loopback, as Azure App Service has it, so DefaultAzureCredential /
-// ManagedIdentityCredential work unchanged against `coldvault serve` (docs/drop-in.md).
+// A managed-identity token endpoint on loopback, as Azure App Service has it, so
+// DefaultAzureCredential / ManagedIdentityCredential work unchanged against `coldvault serve`
+// (docs/drop-in.md).
 //
 // Protocols (plain HTTP on 127.0.0.1, GET <endpoint>?resource=R&api-version=V):
 //   2019-08-01: IDENTITY_ENDPOINT + header X-IDENTITY-HEADER: <IDENTITY_HEADER>
 //   2017-09-01: MSI_ENDPOINT + header secret: <MSI_SECRET>   (the same value here)
-// Answer 200 {"access_token","expires_on" (Unix seconds, as a string),"expires_in","resource","token_type":
-// "Bearer","client_id"}; the token is a vault::SessionTokens token valid for `lifetime` seconds, opening every
-// vault the server serves. A missing or wrong header: 401; no or a non-https resource, an unknown
-// api-version: 400 (App Service's statuses).
+// Answer 200 {"access_token","expires_on" (Unix seconds, as a
+// string),"expires_in","resource","token_type": "Bearer","client_id"}; the token is a
+// vault::SessionTokens token valid for `lifetime` seconds, opening every vault the server serves. A
+// missing or wrong header: 401; no or a non-https resource, an unknown api-version: 400 (App
+// Service's statuses).
 //
-// Thread safety: one thread of its own serves the connections, one at a time (loopback test clients ask
-// once an hour); a slow client is cut off after 2 seconds.
+// Thread safety: one thread of its own serves the connections, one at a time (loopback test clients
+// ask once an hour); a slow client is cut off after 2 seconds.
 #pragma once
 
 #include <cstdint>
@@ -37,11 +39,11 @@ struct IdentityAnswer {
   SecureString body;  // carries the token: wiped when freed
 };
 
-// The answer to one request (pure: no sockets), `header` looks a request header up by lower-case name.
-IdentityAnswer answer_identity_request(const IdentityConfig& cfg, std::string_view method,
-                                       std::string_view target,
-                                       const std::function<std::string_view(std::string_view)>& header,
-                                       std::int64_t now);
+// The answer to one request (pure: no sockets), `header` looks a request header up by lower-case
+// name.
+IdentityAnswer answer_identity_request(
+    const IdentityConfig& cfg, std::string_view method, std::string_view target,
+    const std::function<std::string_view(std::string_view)>& header, std::int64_t now);
 
 class IdentityEndpoint {
  public:

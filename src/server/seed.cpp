@@ -35,8 +35,8 @@ bool valid_name(const SecureString& n) {
   return true;
 }
 
-// A certificate entry without "policy" or "value": Key Vault's default policy (a self-signed RSA 2048
-// certificate, CN=<name>), which is what the SDKs' DefaultCertificatePolicy asks for.
+// A certificate entry without "policy" or "value": Key Vault's default policy (a self-signed RSA
+// 2048 certificate, CN=<name>), which is what the SDKs' DefaultCertificatePolicy asks for.
 SecureJson default_policy(const std::string& name) {
   SecureJson p;
   p["issuer"]["name"] = "Self";
@@ -56,7 +56,9 @@ Result<std::vector<SeedRequest>> load_seed_file(const std::string& path) {
     return fail(Errc::BadParameter, "seed file " + path + ": " + where + ": " + why);
   };
   if (doc.is_discarded()) return bad("the file", "not valid JSON");
-  if (!doc.is_object()) return bad("the file", "must be an object {\"secrets\":[...],\"keys\":[...],\"certificates\":[...]}");
+  if (!doc.is_object())
+    return bad("the file",
+               "must be an object {\"secrets\":[...],\"keys\":[...],\"certificates\":[...]}");
   for (const auto& [k, v] : doc.items())
     if (k != "secrets" && k != "keys" && k != "certificates")
       return bad("'" + std::string(k) + "'", "unknown section (secrets, keys, certificates)");
@@ -69,7 +71,8 @@ Result<std::vector<SeedRequest>> load_seed_file(const std::string& path) {
       std::string where = std::string(section) + "[" + std::to_string(i) + "]";
       SecureJson e = list[i];
       if (!e.is_object()) return bad(where, "must be an object");
-      if (!e.contains("name") || !e["name"].is_string() || !valid_name(e["name"].get_ref<const SecureString&>()))
+      if (!e.contains("name") || !e["name"].is_string() ||
+          !valid_name(e["name"].get_ref<const SecureString&>()))
         return bad(where, "needs \"name\": 1-127 letters, digits and dashes");
       std::string name(e["name"].get_ref<const SecureString&>());
       where += " '" + name + "'";
@@ -81,12 +84,14 @@ Result<std::vector<SeedRequest>> load_seed_file(const std::string& path) {
       }
       e.erase("name");
       if (std::string(section) == "secrets") {
-        if (!e.contains("value") || !e["value"].is_string()) return bad(where, "needs \"value\" (a string)");
+        if (!e.contains("value") || !e["value"].is_string())
+          return bad(where, "needs \"value\" (a string)");
         r.method = "PUT";
         r.path = "/secrets/" + name;
       } else if (std::string(section) == "keys") {
         bool import = e.contains("key");
-        if (!import && !e.contains("kty")) return bad(where, "needs \"kty\" (create) or \"key\" (a JWK to import)");
+        if (!import && !e.contains("kty"))
+          return bad(where, "needs \"kty\" (create) or \"key\" (a JWK to import)");
         r.method = import ? "PUT" : "POST";
         r.path = "/keys/" + name + (import ? "" : "/create");
       } else {
@@ -103,8 +108,8 @@ Result<std::vector<SeedRequest>> load_seed_file(const std::string& path) {
   return out;
 }
 
-Result<void> run_seed(App& app, const std::vector<SeedRequest>& seed, const vault::SessionTokens& tokens,
-                      int port) {
+Result<void> run_seed(App& app, const std::vector<SeedRequest>& seed,
+                      const vault::SessionTokens& tokens, int port) {
   SecureString bearer("Bearer ");
   bearer += tokens.mint(std::nullopt);
   for (const auto& s : seed) {
@@ -130,8 +135,9 @@ Result<void> run_seed(App& app, const std::vector<SeedRequest>& seed, const vaul
       std::string msg = j.is_object() && j.contains("error") && j["error"].is_object()
                             ? j["error"].value("message", r.body)
                             : r.body;
-      return fail(Errc::BadParameter, "seed entry " + s.label + " was refused (" + std::to_string(r.status) +
-                                          "): " + msg + "; the server did not start");
+      return fail(Errc::BadParameter, "seed entry " + s.label + " was refused (" +
+                                          std::to_string(r.status) + "): " + msg +
+                                          "; the server did not start");
     }
   }
   return {};

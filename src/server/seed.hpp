@@ -1,10 +1,12 @@
-// `serve --seed FILE`: secrets, keys and certificates loaded at start (docs/drop-in.md has the shape).
+// `serve --seed FILE`: secrets, keys and certificates loaded at start (docs/drop-in.md has the
+// shape).
 //
 // Each entry is turned into the REST request that would create it (PUT /secrets/{name}, POST
-// /keys/{name}/create or /keys/{name} PUT for an import, POST /certificates/{name}/create or /import), with
-// the entry minus "name" as the body, so a seed entry takes exactly what Key Vault's REST API takes and is
-// checked by the same code. The server runs them before it accepts a connection; the first refusal stops
-// the start (the caller throws the home away, so nothing half-seeded is ever served).
+// /keys/{name}/create or /keys/{name} PUT for an import, POST /certificates/{name}/create or
+// /import), with the entry minus "name" as the body, so a seed entry takes exactly what Key Vault's
+// REST API takes and is checked by the same code. The server runs them before it accepts a
+// connection; the first refusal stops the start (the caller throws the home away, so nothing
+// half-seeded is ever served).
 #pragma once
 
 #include <string>
@@ -31,7 +33,7 @@ class App;
 // Runs each request through `app` with a session token, as a client at 127.0.0.1:port would; a
 // certificate create is polled once so it completes. BadParameter naming the entry and Key Vault's
 // message for the first refusal.
-Result<void> run_seed(App& app, const std::vector<SeedRequest>& seed, const vault::SessionTokens& tokens,
-                      int port);
+Result<void> run_seed(App& app, const std::vector<SeedRequest>& seed,
+                      const vault::SessionTokens& tokens, int port);
 
 }  // namespace cv::server

@@ -36,7 +36,8 @@ SessionVerdict SessionTokens::verify(std::string_view text, std::int64_t now) co
   // Hex parts: '_' appears only as the separator.
   auto last = text.rfind('_');
   auto head = text.substr(0, last);
-  if (!crypto::equal_ct(as_bytes(text.substr(last + 1)), as_bytes(to_hex(crypto::hmac_sha256(key_, as_bytes(head))))))
+  if (!crypto::equal_ct(as_bytes(text.substr(last + 1)),
+                        as_bytes(to_hex(crypto::hmac_sha256(key_, as_bytes(head))))))
     return SessionVerdict::Invalid;
   // The MAC covers the expiry, so it is ours and well formed; read it.
   auto exp_text = head.substr(kPrefix.size());

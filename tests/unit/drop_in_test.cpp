@@ -1,6 +1,6 @@
-// The drop-in mode's pieces without a token: session tokens, the managed-identity answers, seed files.
+// The drop-in mode's pieces without a token: session tokens, the managed-identity answers, seed
+// files.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -68,13 +68,16 @@ TEST(IdentityEndpoint, AppService2019_AnswersATokenThatExpires) {
   EXPECT_EQ(j["expires_on"], "4600");
   EXPECT_EQ(j["token_type"], "Bearer");
   EXPECT_EQ(j["resource"], "https://localhost:8443");
-  EXPECT_EQ(c.tokens->verify(j["access_token"].get<std::string>(), 4599), vault::SessionVerdict::Valid);
-  EXPECT_EQ(c.tokens->verify(j["access_token"].get<std::string>(), 4600), vault::SessionVerdict::Expired);
+  EXPECT_EQ(c.tokens->verify(j["access_token"].get<std::string>(), 4599),
+            vault::SessionVerdict::Valid);
+  EXPECT_EQ(c.tokens->verify(j["access_token"].get<std::string>(), 4600),
+            vault::SessionVerdict::Expired);
 }
 
 TEST(IdentityEndpoint, MsiSecret2017_TakesTheSecretHeaderAndAScope) {
   auto c = identity();
-  auto a = ask(c, "/msi/token?api-version=2017-09-01&resource=https://a.example/.default", {{"secret", "the-header"}});
+  auto a = ask(c, "/msi/token?api-version=2017-09-01&resource=https://a.example/.default",
+               {{"secret", "the-header"}});
   ASSERT_EQ(a.status, 200);
   EXPECT_EQ(nlohmann::json::parse(std::string(a.body))["resource"], "https://a.example");
 }
@@ -86,7 +89,9 @@ TEST(IdentityEndpoint, MissingOrWrongHeader_Is401) {
   EXPECT_EQ(ask(c, t, {{"x-identity-header", "the-headex"}}).status, 401);
   EXPECT_EQ(ask(c, t, {{"secret", "the-header"}}).status, 401);  // the other protocol's header
   EXPECT_EQ(ask(c, "/msi/token?resource=https://localhost&api-version=2017-09-01",
-                {{"x-identity-header", "the-header"}}).status, 401);
+                {{"x-identity-header", "the-header"}})
+                .status,
+            401);
 }
 
 TEST(IdentityEndpoint, BadResourceVersionOrPath_Refused) {
@@ -129,7 +134,8 @@ TEST(SeedFile, EntriesBecomeTheRestRequestsThatCreateThem) {
 
 TEST(SeedFile, InvalidEntry_NamedAndNothingReturned) {
   for (auto [text, want] : std::vector<std::pair<std::string, std::string>>{
-           {R"({"secrets":[{"name":"ok","value":"v"},{"name":"bad/name","value":"v"}]})", "secrets[1]"},
+           {R"({"secrets":[{"name":"ok","value":"v"},{"name":"bad/name","value":"v"}]})",
+            "secrets[1]"},
            {R"({"secrets":[{"name":"novalue"}]})", "secrets[0] 'novalue'"},
            {R"({"keys":[{"name":"k"}]})", "keys[0] 'k'"},
            {R"({"widgets":[]})", "'widgets'"},
