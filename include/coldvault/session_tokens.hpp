@@ -37,6 +37,10 @@ class SessionTokens {
   SessionVerdict verify(std::string_view text, std::int64_t now) const;
   // Whether `text` has this kind's prefix (so the caller knows which verifier to ask).
   static bool looks_like(std::string_view text);
+  // A fresh shared secret (24 random bytes, base64url): the managed-identity endpoint's header value.
+  static SecureString new_secret();
+  // Constant-time comparison of a presented secret with the expected one (false when lengths differ).
+  static bool same_secret(std::string_view presented, std::string_view expected);
 
  private:
   SecureBytes key_;

@@ -7,8 +7,6 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "coldvault/base64.hpp"
-#include "coldvault/crypto.hpp"
 #include "coldvault/server.hpp"
 #include "coldvault/vault_info.hpp"
 
@@ -74,7 +72,7 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
   o.session_tokens = tokens;
   o.strict_hosts = true;
   o.identity_endpoint = true;
-  o.identity_header = SecureString(base64url_encode(crypto::random_bytes(24)));
+  o.identity_header = vault::SessionTokens::new_secret();
   o.on_ready = nullptr;  // the JSON line replaces the human lines
   o.on_ready_info = [&](const ServeOptions::Ready& r) {
     auto url = [&r](std::string v) {

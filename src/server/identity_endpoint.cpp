@@ -12,7 +12,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "coldvault/crypto.hpp"
 #include "coldvault/vault.hpp"
 #include "server/listener.hpp"
 #include "server/router.hpp"
@@ -78,7 +77,7 @@ IdentityAnswer answer_identity_request(
   // The header proves the caller read our environment (App Service's SSRF guard): checked before
   // anything else.
   if (presented.empty() ||
-      !crypto::equal_ct(as_bytes(presented), as_bytes(std::string_view(cfg.header_secret))))
+      !vault::SessionTokens::same_secret(presented, cfg.header_secret))
     return error_answer(401, version == "2019-08-01"
                                  ? "The X-IDENTITY-HEADER header is missing or wrong."
                                  : "The secret header is missing or wrong.");

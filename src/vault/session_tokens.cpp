@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
 #include "coldvault/wiping_allocator.hpp"
 
@@ -20,6 +21,17 @@ SessionTokens::SessionTokens() {
 }
 
 bool SessionTokens::looks_like(std::string_view text) { return text.starts_with(kPrefix); }
+
+SecureString SessionTokens::new_secret() {
+  Bytes r = crypto::random_bytes(24);
+  SecureString out(base64url_encode(r));
+  secure_wipe(r.data(), r.size());
+  return out;
+}
+
+bool SessionTokens::same_secret(std::string_view presented, std::string_view expected) {
+  return crypto::equal_ct(as_bytes(presented), as_bytes(expected));
+}
 
 SecureString SessionTokens::mint(std::optional<std::int64_t> expires) const {
   std::string head = std::string(kPrefix) + std::to_string(expires.value_or(0)) + "_" +
