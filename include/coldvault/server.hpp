@@ -16,11 +16,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "coldvault/error.hpp"
+#include "coldvault/secure_string.hpp"
+#include "coldvault/session_tokens.hpp"
 #include "coldvault/vault.hpp"
 
 namespace cv::server {
@@ -44,7 +47,37 @@ struct ServeOptions {
   // Called once the socket is bound, with the lines to print (URL, CA path); then the server runs
   // until SIGINT or SIGTERM.
   std::function<void(const std::vector<std::string>&)> on_ready;
+
+  // --- the drop-in mode (serve --ephemeral, docs/drop-in.md); all off by default ---
+  // Process-lifetime tokens (the printed one, the managed-identity endpoint's): they open every vault
+  // of the catalogue at start with every permission.
+  std::shared_ptr<const vault::SessionTokens> session_tokens;
+  // Unknown host names get a 404 naming the vaults instead of reaching the default vault.
+  bool strict_hosts = false;
+  // The managed-identity endpoint on 127.0.0.1 (identity_port; 0: any free port), answering with the
+  // header value identity_header; tokens live identity_lifetime seconds. Needs session_tokens.
+  bool identity_endpoint = false;
+  int identity_port = 0;
+  SecureString identity_header;
+  unsigned identity_lifetime = 3600;
+  // serve --seed FILE: loaded before the first connection is accepted; a refused entry fails the start.
+  std::string seed_file;
+  // Called when ready, after on_ready, with what a client needs.
+  struct Ready {
+    int port = 0;
+    std::string trust_file;             // the PEM clients must trust
+    std::vector<std::string> vaults;    // every vault of the catalogue at start, as created
+    std::string identity_url;           // empty without the endpoint
+  };
+  std::function<void(const Ready&)> on_ready_info;
 };
+
+// `serve --ephemeral`: a throwaway home in a fresh folder under $TMPDIR (embedded token, catalogue, TLS),
+// the vaults `vaults` (the first is the default), then serve(o) with session tokens, strict host names and
+// the managed-identity endpoint; `print_line` gets the one JSON line for clients (docs/drop-in.md). The
+// folder is removed when the server stops or the start fails. o.home and o.vault are ignored.
+Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vaults, int port,
+                             const std::function<void(const SecureString&)>& print_line);
 
 // Runs the server until SIGINT/SIGTERM. Errors only for start-up failures (bad options, port taken,
 // unreadable TLS files, the vault missing, the HSM refusing the PIN).

@@ -65,6 +65,7 @@ class TlsIdentity {
 struct TlsSetup {
   TlsIdentity identity;
   std::vector<std::string> lines;  // to print at start-up: the file clients trust, migration notes
+  std::string trust_file;          // the certificate file clients trust; empty for --tls-cert files
 };
 
 // With cert_file empty: finds or makes the token key and certificate for these names

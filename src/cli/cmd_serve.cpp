@@ -5,12 +5,36 @@
 #include "coldvault/server.hpp"
 
 namespace cv::cli {
+namespace {
+
+struct Ephemeral {
+  bool on = false;
+  std::vector<std::string> vaults;
+  int port = 0;
+};
+
+}  // namespace
 
 void add_serve_command(CLI::App& app, Globals& g) {
   auto o = std::make_shared<server::ServeOptions>();
+  auto e = std::make_shared<Ephemeral>();
   auto* serve = app.add_subcommand("serve", "Serve the Key Vault data-plane REST API over HTTPS");
-  serve->add_option("--vault-name", o->vault, "Vault for requests to 127.0.0.1/localhost")
+  serve->add_option("--vault-name", e->vaults,
+                    "Vault for requests to 127.0.0.1/localhost; with --ephemeral, repeatable (the first is "
+                    "the default)")
       ->required();
+  serve->add_flag("--ephemeral", e->on,
+                  "A throwaway home in a temporary folder (removed on exit), the vaults, a token and the "
+                  "managed-identity endpoint; prints one JSON line for clients (docs/drop-in.md)");
+  auto* port = serve->add_option("--port", e->port, "--ephemeral: port on 127.0.0.1 (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--seed", o->seed_file,
+                    "--ephemeral: secrets, keys and certificates to load at start (JSON, docs/drop-in.md)");
+  auto* lifetime = serve->add_option("--identity-token-lifetime", o->identity_lifetime,
+                    "--ephemeral: seconds a managed-identity token lives")
+      ->capture_default_str()
+      ->check(CLI::Range(60u, 86400u));
   serve->add_option("--listen", o->listen, "Address and port (port 0: any free port)")
       ->capture_default_str();
   serve->add_option("--tls-cert", o->tls_cert,
@@ -39,7 +63,20 @@ void add_serve_command(CLI::App& app, Globals& g) {
   serve->add_option("--max-body", o->max_body, "Request body limit in bytes")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
-  serve->callback([&g, o] {
+  serve->callback([&g, o, e, port, lifetime] {
+    if (e->on) {
+      // The JSON line carries the token: stdout only, flushed, never stderr or a log.
+      need(server::serve_ephemeral(*o, e->vaults, e->port, [](const SecureString& line) {
+        std::cout.write(line.data(), static_cast<std::streamsize>(line.size()));
+        std::cout << "\n" << std::flush;
+      }));
+      return;
+    }
+    if (e->vaults.size() != 1) die(Errc::BadParameter, "give one --vault-name (several need --ephemeral)");
+    if (!o->seed_file.empty()) die(Errc::BadParameter, "--seed needs --ephemeral");
+    if (port->count() || lifetime->count())
+      die(Errc::BadParameter, "--port and --identity-token-lifetime need --ephemeral (without it: --listen)");
+    o->vault = e->vaults.front();
     o->home = g.home;
     if (o->dev_accept_any_token)
       std::cerr

@@ -28,8 +28,10 @@ Result<PrivateKeyParts> private_parts_of(const EVP_PKEY* pkey);
 Result<ossl::PkeyPtr> pkey_from_parts(const PrivateKeyParts& parts);
 
 // The request's policy (x509_policy.cpp). Each returns BadParameter naming the field.
-// Subject: "CN=a, O=b" is RFC 4514 text (most specific first, so it is encoded in reverse);
-// "/O=b/CN=a" is OpenSSL's form, already in encoding order.
+// Subject (x509_subject.cpp): "CN=a, O=b" is RFC 4514 text (most specific first, so it is encoded in
+// reverse); "/O=b/CN=a" is OpenSSL's form, already in encoding order. Attribute names in any case
+// ("cn", "Ou"), multi-valued RDNs ("OU=a+CN=b"), quoted values ("O=\"Contoso, Ltd\"") and backslash
+// escapes ("\,", "\2C").
 Result<ossl::X509NamePtr> parse_subject(std::string_view subject);
 struct ExtStackFree {
   void operator()(STACK_OF(X509_EXTENSION) * sk) const noexcept {

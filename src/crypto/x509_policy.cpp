@@ -27,34 +27,6 @@ using TypePtr = std::unique_ptr<ASN1_TYPE, ossl::Deleter<ASN1_TYPE_free>>;
 
 constexpr const char* kUpnOid = "1.3.6.1.4.1.311.20.2.3";
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
-// Splits on `sep`, honouring backslash escapes ("CN=Smith\, John"); the escapes are removed.
-std::vector<std::string> split_escaped(std::string_view s, char sep) {
-  std::vector<std::string> parts(1);
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      parts.back() += s[++i];
-    } else if (s[i] == sep) {
-      parts.emplace_back();
-    } else {
-      parts.back() += s[i];
-    }
-  }
-  return parts;
-}
-
-// Attribute names people write that OpenSSL spells differently (Windows "E", "S").
-std::string attribute_name(std::string key) {
-  if (key == "E" || key == "e") return "emailAddress";
-  if (key == "S" || key == "s") return "ST";
-  return key;
-}
-
 bool is_dotted_oid(std::string_view s) {
   // At least two arcs, digits only, first arc 0..2 (X.660); no empty arcs or leading dots.
   if (s.size() < 3 || s[0] < '0' || s[0] > '2' || s[1] != '.') return false;
@@ -218,38 +190,6 @@ Result<void> push_ext(STACK_OF(X509_EXTENSION) * sk, int nid, int critical, void
 }
 
 }  // namespace
-
-Result<ossl::X509NamePtr> parse_subject(std::string_view subject) {
-  const std::string text = trim(subject);
-  if (text.empty()) return fail(Errc::BadParameter, "subject must not be empty");
-  // "/CN=a/O=b" (OpenSSL) lists RDNs in encoding order; "CN=a, O=b" (RFC 4514) most specific first.
-  const bool slash_form = text.front() == '/';
-  std::vector<std::string> rdns =
-      slash_form ? split_escaped(std::string_view(text).substr(1), '/') : split_escaped(text, ',');
-  if (!slash_form) std::ranges::reverse(rdns);
-  ossl::X509NamePtr name(X509_NAME_new());
-  if (!name) return ossl::fail_ossl(Errc::Internal, "cannot build subject");
-  for (const auto& rdn : rdns) {
-    const auto eq = rdn.find('=');
-    if (eq == std::string::npos)
-      return fail(Errc::BadParameter, "invalid subject '" + text + "': '" + trim(rdn) +
-                                          "' is not of the form attribute=value");
-    const std::string key = attribute_name(trim(std::string_view(rdn).substr(0, eq)));
-    const std::string value = trim(std::string_view(rdn).substr(eq + 1));
-    if (key.empty() || value.empty())
-      return fail(Errc::BadParameter, "invalid subject '" + text +
-                                          "': empty attribute or value in '" + trim(rdn) + "'");
-    if (OBJ_txt2nid(key.c_str()) == NID_undef)
-      return fail(Errc::BadParameter,
-                  "invalid subject '" + text + "': unknown attribute '" + key + "'");
-    if (X509_NAME_add_entry_by_txt(name.get(), key.c_str(), MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(value.data()),
-                                   static_cast<int>(value.size()), -1, 0) != 1)
-      return ossl::fail_ossl(Errc::BadParameter,
-                             "invalid subject '" + text + "': bad value for '" + key + "'");
-  }
-  return name;
-}
 
 Result<ExtStackPtr> policy_extensions(const X509Request& req) {
   ExtStackPtr exts(sk_X509_EXTENSION_new_null());

@@ -63,7 +63,7 @@ bool supported_management_api_version(const std::string& v) {
 
 App::App(AppConfig cfg)
     : cfg_(std::move(cfg)),
-      auth_(cfg_.catalog_path, cfg_.accept_any_token),
+      auth_(cfg_.catalog_path, cfg_.accept_any_token, cfg_.session_tokens, cfg_.session_vaults),
       pool_(cfg_.open_service, cfg_.workers),
       server_id_(server_id()) {
   add_secret_routes(router_);
@@ -77,6 +77,9 @@ App::App(AppConfig cfg)
 }
 
 Response App::handle(const Request& req) {
+  // Probes for orchestrators and test frameworks: no token, no api-version, no audit record (a probe a
+  // second would drown the log). docs/drop-in.md.
+  if (req.method == "GET" && (req.target == "/healthz" || req.target == "/readyz")) return probe(req);
   // One audit record per request (docs/audit.md): changes record it as they commit; what is left (a
   // read, a refusal) is written below, before the answer leaves, or the answer is an error instead.
   audit::Record rec;
@@ -113,6 +116,22 @@ Response App::handle(const Request& req) {
   return finish(req, std::move(r), scope.record().request_id);
 }
 
+Response App::probe(const Request& req) {
+  Response r;
+  if (req.target == "/healthz") {
+    r = json_response(200, {{"status", "ok"}});
+  } else {
+    // Ready: a pooled Service can be had, i.e. the token is logged in and the catalogue open.
+    auto lease = pool_.acquire();
+    if (lease)
+      r = json_response(200, {{"status", "ready"}});
+    else
+      r = error_response(503, "ServiceUnavailable", "Not ready: " + lease.error().message);
+  }
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  return r;
+}
+
 std::optional<Response> App::check_caller(const Request& req, const std::string& vault,
                                           Principal& out) {
   if (!valid_host(req.host))
@@ -124,7 +143,7 @@ std::optional<Response> App::check_caller(const Request& req, const std::string&
                                              : auth_.authenticate(req.authorization, vault);
   if (!principal) {
     if (principal.error().code == Errc::Unauthenticated)
-      return unauthorized(principal.error().message);
+      return unauthorized(principal.error().message, req.host);
     return error_response(principal.error());
   }
   out = std::move(*principal);
@@ -146,6 +165,13 @@ Response App::run(const Request& req) {
   Principal principal;
   auto* scope = audit::Scope::current();
   scope->record().vault = vault;
+  // A host name that names no vault: a plain 404 before the challenge, so a client with a typo in its
+  // vault URL is told so instead of looping on 401s (docs/drop-in.md).
+  if (vault.empty() && valid_host(host) && !is_management(req.target))
+    return error_response(404, "VaultNotFound",
+                          "No vault answers at host '" + host_without_port(host) +
+                              "'. Known vaults: " + cfg_.resolver.known_list() +
+                              " (https://<vault>.localhost:<port>).");
   if (auto refused = check_caller(req, vault, principal)) return std::move(*refused);
   scope->record().actor = principal.token_id == "dev" ? "dev"
                           : (is_management(req.target) ? "admin:" : "token:") + principal.token_id;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <functional>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,9 @@ struct AppConfig {
   std::size_t workers = 8;
   std::function<Result<vault::Service>()> open_service;
   std::string bundle_dir;  // serve --bundle-dir, absolute; empty: the bundle job routes answer 400
+  // serve --ephemeral's process-lifetime tokens (null: none), opening the vaults in session_vaults.
+  std::shared_ptr<const vault::SessionTokens> session_tokens;
+  std::set<std::string> session_vaults;
 };
 
 // api-versions this server answers (7.4 .. 2025-07-01).
@@ -53,6 +57,7 @@ class App {
   void wait_jobs() { jobs_.wait(); }
 
  private:
+  Response probe(const Request& req);  // GET /healthz, /readyz
   Response run(const Request& req);
   Response finish(const Request& req, Response r, const std::string& request_id);
   std::optional<Response> check_caller(const Request& req, const std::string& vault,

@@ -20,8 +20,13 @@ Error unauthenticated(std::string message) {
 
 }  // namespace
 
-Authenticator::Authenticator(std::string catalog_path, bool accept_any)
-    : verifier_(std::move(catalog_path)), accept_any_(accept_any) {}
+Authenticator::Authenticator(std::string catalog_path, bool accept_any,
+                             std::shared_ptr<const vault::SessionTokens> session,
+                             std::set<std::string> session_vaults)
+    : verifier_(std::move(catalog_path)),
+      accept_any_(accept_any),
+      session_(std::move(session)),
+      session_vaults_(std::move(session_vaults)) {}
 
 // The token text of "Bearer <token>", or the 401 for a header that is not one.
 static Result<std::string_view> bearer_token(std::string_view authorization) {
@@ -58,6 +63,18 @@ Result<Principal> Authenticator::authenticate(std::string_view authorization,
   auto token = bearer_token(authorization);
   if (!token) return std::unexpected(token.error());
   if (accept_any_ && !token->empty()) return Principal{"dev", vault, {"all"}};
+  if (session_ && vault::SessionTokens::looks_like(*token)) {
+    switch (session_->verify(*token, vault::Service::now())) {
+      case vault::SessionVerdict::Valid:
+        if (session_vaults_.contains(lower(vault))) return Principal{"session", vault, {"all"}};
+        break;
+      case vault::SessionVerdict::Expired:
+        return std::unexpected(unauthenticated("AKV10034: The bearer token has expired."));
+      case vault::SessionVerdict::Invalid:
+        break;
+    }
+    return std::unexpected(unauthenticated("AKV10032: The bearer token is not valid for key vault '" + vault + "'."));
+  }
   return principal_of(verifier_.verify(*token, vault), "key vault '" + vault + "'");
 }
 
@@ -73,12 +90,22 @@ bool allowed(const Principal& p, const Permission& perm) {
   return vault::permits(p.permissions, perm.collection, perm.action);
 }
 
-Response unauthorized(const std::string& message) {
+std::string challenge_resource(std::string_view host) {
+  std::string h = lower(std::string(host));
+  if (h.empty() || h.front() == '[') return "https://" + h;  // an IPv6 literal has no labels
+  auto colon = h.find(':');
+  std::string name = h.substr(0, colon), port = colon == std::string::npos ? "" : h.substr(colon);
+  auto dot = name.find('.');
+  if (dot == std::string::npos || dot + 1 == name.size()) return "https://" + h;
+  return "https://" + name.substr(dot + 1) + port;
+}
+
+Response unauthorized(const std::string& message, std::string_view host) {
   Response r = error_response(401, "Unauthorized", message);
-  r.headers.emplace_back(
-      "WWW-Authenticate",
-      "Bearer authorization=\"https://login.microsoftonline.com/"
-      "00000000-0000-0000-0000-000000000000\", resource=\"https://vault.azure.net\"");
+  r.headers.emplace_back("WWW-Authenticate",
+                         "Bearer authorization=\"https://login.microsoftonline.com/"
+                         "00000000-0000-0000-0000-000000000000\", resource=\"" +
+                             challenge_resource(host) + "\"");
   return r;
 }
 

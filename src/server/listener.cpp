@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace cv::server {
@@ -26,6 +27,7 @@ Result<Listener> Listener::bind(const std::string& host, int port) {
     return fail(Errc::BadParameter,
                 "cannot listen on " + host + ":" + service + ": " + gai_strerror(rc));
   std::string why = "no address";
+  bool in_use = false;
   for (addrinfo* a = found; a; a = a->ai_next) {
     int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) continue;
@@ -43,9 +45,14 @@ Result<Listener> Listener::bind(const std::string& host, int port) {
       return Listener(fd, got);
     }
     why = std::strerror(errno);
+    in_use = in_use || errno == EADDRINUSE;
     ::close(fd);
   }
   freeaddrinfo(found);
+  // Another process holds the port: Conflict (exit 4), so scripts can tell it from a bad address.
+  if (in_use)
+    return fail(Errc::Conflict, "cannot listen on " + host + ":" + service +
+                                    ": the port is in use by another process (choose another, or --port 0)");
   return fail(Errc::BadParameter, "cannot listen on " + host + ":" + service + " (" + why + ")");
 }
 

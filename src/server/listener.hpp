@@ -10,8 +10,8 @@ namespace cv::server {
 // A bound, listening, non-blocking TCP socket. Move-only; closes the fd.
 class Listener {
  public:
-  // Binds host:port (port 0: any free port). BadParameter naming the address when it cannot be bound
-  // or resolved.
+  // Binds host:port (port 0: any free port). Conflict when another process holds the port;
+  // BadParameter naming the address when it cannot be bound otherwise or resolved.
   static Result<Listener> bind(const std::string& host, int port);
   Listener(Listener&& o) noexcept : fd_(o.fd_), port_(o.port_) { o.fd_ = -1; }
   Listener& operator=(Listener&&) = delete;

@@ -15,6 +15,11 @@ std::string lower(std::string_view s) {
 }
 
 constexpr std::string_view kVaultSuffix = ".vault.localhost";
+constexpr std::string_view kLocalSuffix = ".localhost";
+
+bool is_ip_literal(const std::string& h) {
+  return h.front() == '[' || h.find_first_not_of("0123456789.") == std::string::npos;
+}
 
 }  // namespace
 
@@ -43,7 +48,18 @@ std::string VaultResolver::vault_for(std::string_view host) const {
     std::string v = h.substr(0, h.size() - kVaultSuffix.size());
     if (v.find('.') == std::string::npos) return v;
   }
+  if (h.size() > kLocalSuffix.size() && h.ends_with(kLocalSuffix)) {
+    std::string v = h.substr(0, h.size() - kLocalSuffix.size());
+    return std::find(known_.begin(), known_.end(), v) != known_.end() ? v : std::string();
+  }
+  if (strict_ && !h.empty() && h != "localhost" && !is_ip_literal(h)) return {};
   return default_;
+}
+
+std::string VaultResolver::known_list() const {
+  std::string out;
+  for (const auto& k : known_) out += (out.empty() ? "" : ", ") + k;
+  return out;
 }
 
 Result<HostMapping> parse_hostname_option(std::string_view text, const std::string& default_vault) {

@@ -2,8 +2,11 @@
 //
 // Key Vault ids are absolute URLs and the SDKs send later calls (crypto, nextLink) to the origin
 // inside them, so ids use the origin the client used: "https://" + its Host header. The vault comes
-// from the Host name: "<vault>.vault.localhost", a --hostname H=V mapping, else the default
-// (--vault-name), which also serves 127.0.0.1 and localhost.
+// from the Host name: a --hostname H=V mapping, "<vault>.vault.localhost" (any vault), "<vault>.localhost"
+// (a vault named in `known`, the ones served at start), else the default (--vault-name), which also
+// serves 127.0.0.1 and localhost. Unknown: "<x>.localhost" for a vault not in `known`, and under
+// `strict` (serve --ephemeral) every other name that is not localhost or an IP literal: vault_for
+// answers "" and the request gets a 404 naming the known vaults (docs/drop-in.md).
 #pragma once
 
 #include <optional>
@@ -22,15 +25,20 @@ struct HostMapping {
 
 class VaultResolver {
  public:
-  VaultResolver(std::string default_vault, std::vector<HostMapping> map)
-      : default_(std::move(default_vault)), map_(std::move(map)) {}
-  // REQUIRES: host passed valid_host().
+  VaultResolver(std::string default_vault, std::vector<HostMapping> map,
+                std::vector<std::string> known = {}, bool strict = false)
+      : default_(std::move(default_vault)), map_(std::move(map)), known_(std::move(known)), strict_(strict) {}
+  // REQUIRES: host passed valid_host(). "" for an unknown host name (see above).
   std::string vault_for(std::string_view host) const;
   const std::string& default_vault() const { return default_; }
+  // The vaults named in `known`, comma-separated, for the unknown-host message.
+  std::string known_list() const;
 
  private:
   std::string default_;
   std::vector<HostMapping> map_;
+  std::vector<std::string> known_;  // lower case
+  bool strict_ = false;
 };
 
 // "H" -> {H, default}; "H=V" -> {H, V}. BadParameter for an empty part.

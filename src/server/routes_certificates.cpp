@@ -88,6 +88,17 @@ Result<Response> create_certificate(Ctx& c) {
   if (tags) cc.tags = *tags;
   cc.attributes = attrs;
   CV_UNWRAP(op, certs.create(c.params.name, cc));
+  if (op.status == "completed") {
+    // A self-signed certificate is made during this request, but Key Vault answers a create with
+    // "inProgress" and completes on a later poll; Python's sync poller fetches the certificate only after
+    // a poll says "completed" (with "completed" here it returns None). So: inProgress now, and the first
+    // GET .../pending answers completed (get_pending: the certificate has its DER).
+    op.status = "inProgress";
+    op.status_details =
+        "Pending certificate created. Certificate request is in progress. This may take some time based on "
+        "the issuer provider. Please check again later.";
+    op.target.clear();
+  }
   Response r = json_response(202, operation_out(std::move(op), c));
   // Where the operation can be polled, as Key Vault answers (the SDK poller builds the URL itself).
   r.headers.emplace_back("Location", c.origin + "/certificates/" + percent_encode(c.params.name) +

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "coldvault/tls_key.hpp"
@@ -24,7 +25,9 @@
 #include "server/app.hpp"
 #include "server/errors.hpp"
 #include "server/event_loop.hpp"
+#include "server/identity_endpoint.hpp"
 #include "server/listener.hpp"
+#include "server/seed.hpp"
 #include "server/workers.hpp"
 
 namespace cv::server {
@@ -153,11 +156,16 @@ Result<void> serve(const ServeOptions& o) {
 
   std::vector<std::string> dns = {"localhost", "*.vault.localhost"};
   std::vector<std::string> ips = {"127.0.0.1", "::1"};
+  auto vaults = vault::list_vaults(*keeper);
+  if (!vaults) return std::unexpected(vaults.error());
+  std::vector<std::string> known;  // lower case: "<vault>.localhost" answers for these
+  for (const auto& v : *vaults) known.push_back(host_without_port(v.name));
   if (o.tls_cert.empty()) {
-    auto vaults = vault::list_vaults(*keeper);
-    if (!vaults) return std::unexpected(vaults.error());
-    for (const auto& v : *vaults)
-      dns.push_back(host_without_port(v.name) + ".vault.localhost");  // lower case
+    // One SAN per vault: a wildcard under a single-label name ("*.localhost") is refused by most clients.
+    for (const auto& k : known) {
+      dns.push_back(k + ".vault.localhost");
+      dns.push_back(k + ".localhost");
+    }
     for (const auto& m : map) dns.push_back(m.host);
     if (is_ip(listen->host) && listen->host != "127.0.0.1" && listen->host != "0.0.0.0" &&
         listen->host != "::" && listen->host != "::1")
@@ -177,7 +185,7 @@ Result<void> serve(const ServeOptions& o) {
   std::mutex first_mu;
   AppConfig cfg{"https",
                 vault::catalog_path(home),
-                VaultResolver(o.vault, map),
+                VaultResolver(o.vault, map, known, o.strict_hosts),
                 o.dev_accept_any_token,
                 o.workers,
                 [home_opts = o.home, shared_pin, first_slot, &first_mu]() -> Result<vault::Service> {
@@ -191,7 +199,9 @@ Result<void> serve(const ServeOptions& o) {
                   }
                   return vault::Service::open(home_opts, *shared_pin);
                 },
-                *bundle_dir};
+                *bundle_dir,
+                o.session_tokens,
+                std::set<std::string>(known.begin(), known.end())};
   App app(std::move(cfg));
 
   auto ctx = tls::Context::server([&tls](ssl_ctx_st* c) { return tls->identity.apply(c); });
@@ -212,6 +222,22 @@ Result<void> serve(const ServeOptions& o) {
 
   auto listener = Listener::bind(listen->host, listen->port);
   if (!listener) return std::unexpected(listener.error());
+  std::unique_ptr<IdentityEndpoint> identity;
+  if (o.identity_endpoint) {
+    if (!o.session_tokens) return fail(Errc::Internal, "the managed-identity endpoint needs session tokens");
+    auto ep = IdentityEndpoint::start({o.session_tokens, o.identity_header, o.identity_lifetime}, o.identity_port);
+    if (!ep) return std::unexpected(ep.error());
+    identity = std::move(*ep);
+  }
+  // The seed runs before any connection is accepted (the loops do not exist yet): a refused entry ends
+  // the start here, and the caller discards the home.
+  if (!o.seed_file.empty()) {
+    auto seed = load_seed_file(o.seed_file);
+    if (!seed) return std::unexpected(seed.error());
+    if (!o.session_tokens) return fail(Errc::BadParameter, "--seed needs --ephemeral");
+    if (auto r = run_seed(app, *seed, *o.session_tokens, listener->port()); !r)
+      return std::unexpected(r.error());
+  }
 
   unsigned threads = o.threads;
   if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
@@ -234,6 +260,13 @@ Result<void> serve(const ServeOptions& o) {
       std::to_string(o.workers) + " vault workers)"};
   lines.insert(lines.end(), tls->lines.begin(), tls->lines.end());
   if (o.on_ready) o.on_ready(lines);
+  if (o.on_ready_info) {
+    ServeOptions::Ready ready{listener->port(), tls->trust_file, {}, identity ? identity->url() : ""};
+    for (const auto& v : *vaults) ready.vaults.push_back(v.name);
+    o.on_ready_info(ready);
+  }
+  // A stable line test frameworks can wait for (docs/drop-in.md); /readyz answers 200 from now on.
+  std::cerr << "coldvault serve: ready\n" << std::flush;
 
   std::mutex stop_mu;
   bool stop_requested = false;

@@ -28,7 +28,7 @@ Result<TlsSetup> prepare_tls(Service& svc, const SecureBytes& pin, const std::st
   if (!cert_file.empty()) {
     auto id = crypto::ServerTlsIdentity::from_files(cert_file, key_file);
     if (!id) return std::unexpected(id.error());
-    return TlsSetup{wrap(std::move(*id)), {}};
+    return TlsSetup{wrap(std::move(*id)), {}, {}};
   }
   auto cert = ensure_tls_certificate(svc, dns_names, ip_addresses);
   if (!cert) return std::unexpected(cert.error());
@@ -36,7 +36,7 @@ Result<TlsSetup> prepare_tls(Service& svc, const SecureBytes& pin, const std::st
   auto id = crypto::ServerTlsIdentity::from_token(
       cert->der, {token.module_path(), token.label(), cert->key_label}, pin);
   if (!id) return std::unexpected(id.error());
-  TlsSetup out{wrap(std::move(*id)), {}};
+  TlsSetup out{wrap(std::move(*id)), {}, cert->path};
   for (const auto& f : cert->removed)
     out.lines.push_back("removed " + f + " (earlier layout; the TLS key now lives in the token)");
   out.lines.push_back("TLS certificate (self-signed, key '" + cert->key_label +

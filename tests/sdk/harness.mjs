@@ -8,6 +8,7 @@ import https from "node:https";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { KeyClient, CryptographyClient } from "@azure/keyvault-keys";
 import { CertificateClient } from "@azure/keyvault-certificates";
+import "./localhost-resolve.mjs";  // <vault>.localhost -> 127.0.0.1 where glibc does not (test-side only)
 
 export const CV = process.env.COLDVAULT_BIN;
 if (!CV) throw new Error("set COLDVAULT_BIN to the coldvault binary");
@@ -53,22 +54,25 @@ export async function startServer({ vaults = ["sdkvault"], extraArgs = [] } = {}
     proc.on("exit", (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
   });
   const ca = readFileSync(caPath, "utf8");
+  // The SDK clients use the vault's own host name: the challenge's resource is then a domain suffix of it
+  // (https://localhost:PORT), so they run with their default challenge-resource verification.
+  const port = Number(new URL(url).port);
   const server = {
-    dir, home, url, ca, token, vault: vaults[0], proc,
-    port: Number(new URL(url).port),
+    dir, home, ca, token, vault: vaults[0], proc, port,
+    url: `https://${vaults[0].toLowerCase()}.localhost:${port}`,
+    ipUrl: url,
     get stderr() { return stderr; },
     credential(tok = token) {
       return { getToken: async () => ({ token: tok, expiresOnTimestamp: Date.now() + 3600_000 }) };
     },
     options() {
       // A fresh object per client: KeyClient mutates its options (azure-sdk-notes §4.13).
-      return { disableChallengeResourceVerification: true, tlsOptions: { ca },
-               retryOptions: { maxRetries: 0 } };
+      return { tlsOptions: { ca }, retryOptions: { maxRetries: 0 } };
     },
-    secrets(tok) { return new SecretClient(url, server.credential(tok), server.options()); },
-    keys(tok) { return new KeyClient(url, server.credential(tok), server.options()); },
+    secrets(tok) { return new SecretClient(server.url, server.credential(tok), server.options()); },
+    keys(tok) { return new KeyClient(server.url, server.credential(tok), server.options()); },
     crypto(keyOrId, tok) { return new CryptographyClient(keyOrId, server.credential(tok), server.options()); },
-    certificates(tok) { return new CertificateClient(url, server.credential(tok), server.options()); },
+    certificates(tok) { return new CertificateClient(server.url, server.credential(tok), server.options()); },
     // Stops the server and returns the number of 5xx answers it reported.
     async stop() {
       if (proc.exitCode === null) {
@@ -95,7 +99,7 @@ export function request(server, method, path, { body, headers = {}, token = serv
     h["Content-Type"] ??= "application/json";
     h["Content-Length"] = Buffer.byteLength(data);
   }
-  if (host) h.Host = host;
+  h.Host = host ?? new URL(server.url).host;  // ids in answers use the SDK clients' origin
   return new Promise((resolve, reject) => {
     const req = https.request({ host: "127.0.0.1", port: server.port, method, path, headers: h,
                                 agent: agents.get(server.ca), servername: "localhost" }, (res) => {

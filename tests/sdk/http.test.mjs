@@ -25,7 +25,7 @@ test("no token: 401 with Key Vault's challenge, before routing or body parsing",
     const r = await request(server, method, path, { token: null, body });
     isJsonError(r, 401, "Unauthorized");
     assert.equal(r.headers["www-authenticate"],
-                 'Bearer authorization="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000", resource="https://vault.azure.net"');
+                 `Bearer authorization="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000", resource="https://localhost:${server.port}"`);
   }
   isJsonError(await request(server, "GET", `/secrets?${API}`, { token: "cv1_0000000000000000_nope" }), 401);
   isJsonError(await request(server, "GET", `/secrets?${API}`, { token: "garbage" }), 401);

@@ -135,6 +135,48 @@ TEST(X509Build, Subject_EscapedCommaStaysInTheValue) {
   EXPECT_EQ(fields->subject, "CN=Smith\\, John,O=Contoso");
 }
 
+// Key Vault takes attribute names in any case: the SDKs' default policy asks for "cn=DefaultPolicy".
+TEST(X509Build, Subject_AttributeNamesInAnyCase) {
+  auto key = test_keys::make_ec_key(Curve::P256);
+  for (auto [text, want] : std::vector<std::pair<std::string, std::string>>{
+           {"cn=MyCert", "CN=MyCert"},
+           {"Cn=x, o=Contoso, Ou=Dev, c=US", "CN=x,O=Contoso,OU=Dev,C=US"},
+           {"/c=US/o=Contoso/cn=y", "CN=y,O=Contoso,C=US"},
+           {"E=ops@example.test, S=WA, l=Redmond, cn=z", "emailAddress=ops@example.test,ST=WA,L=Redmond,CN=z"},
+           {"cn=semi; o=Colon", "CN=semi,O=Colon"}}) {
+    X509Request req;
+    req.subject = text;
+    auto fields = certificate_fields(build(req, ec_signing_key(key.get(), Curve::P256)).der);
+    ASSERT_TRUE(fields) << text;
+    EXPECT_EQ(fields->subject, want) << text;
+  }
+}
+
+TEST(X509Build, Subject_MultiValuedRdnIsOneRdn) {
+  auto key = test_keys::make_ec_key(Curve::P256);
+  X509Request req;
+  req.subject = "OU=Dev+CN=multi, O=Contoso";
+  auto cert = build(req, ec_signing_key(key.get(), Curve::P256));
+  const X509_NAME* name = X509_get_subject_name(cert.x509.get());
+  ASSERT_EQ(X509_NAME_entry_count(name), 3);
+  // Entries 1 and 2 (OU, CN) share one set; O is a set of its own.
+  EXPECT_EQ(X509_NAME_ENTRY_set(X509_NAME_get_entry(name, 1)), X509_NAME_ENTRY_set(X509_NAME_get_entry(name, 2)));
+  EXPECT_NE(X509_NAME_ENTRY_set(X509_NAME_get_entry(name, 0)), X509_NAME_ENTRY_set(X509_NAME_get_entry(name, 1)));
+  auto fields = certificate_fields(cert.der);
+  ASSERT_TRUE(fields);
+  EXPECT_EQ(fields->subject, "CN=multi+OU=Dev,O=Contoso");  // OpenSSL prints a set sorted
+}
+
+TEST(X509Build, Subject_QuotedAndHexEscapedValues) {
+  auto key = test_keys::make_ec_key(Curve::P256);
+  X509Request req;
+  req.subject = R"(CN="Smith, John + Co", O=A\2CB ,OU="q\"x")";
+  auto fields = certificate_fields(build(req, ec_signing_key(key.get(), Curve::P256)).der);
+  ASSERT_TRUE(fields);
+  // Printed back in RFC 2253 form: ',' '+' '"' escaped with a backslash.
+  EXPECT_EQ(fields->subject, R"(CN=Smith\, John \+ Co,O=A\,B,OU=q\"x)");
+}
+
 // Each bad field is refused as BadParameter naming it, before the signer is asked for anything.
 TEST(X509Build, BadRequests_AreRefusedNamingTheField) {
   auto key = test_keys::make_ec_key(Curve::P256);
@@ -149,6 +191,9 @@ TEST(X509Build, BadRequests_AreRefusedNamingTheField) {
       {"unknown attribute", [](X509Request& r) { r.subject = "XYZZY=1"; }, "subject"},
       {"empty value", [](X509Request& r) { r.subject = "CN=, O=x"; }, "subject"},
       {"country too long", [](X509Request& r) { r.subject = "CN=a, C=USA"; }, "subject"},
+      {"unterminated quote", [](X509Request& r) { r.subject = "CN=\"open, O=x"; }, "subject"},
+      {"text after a quote", [](X509Request& r) { r.subject = "CN=\"a\"b"; }, "subject"},
+      {"empty AVA in a multi-valued RDN", [](X509Request& r) { r.subject = "CN=a+"; }, "subject"},
       {"unknown key usage", [](X509Request& r) { r.key_usage = {"signEverything"}; }, "key usage"},
       {"bad OID", [](X509Request& r) { r.ekus = {"1.3.6.x"}; }, "extended key usage"},
       {"OID by name", [](X509Request& r) { r.ekus = {"serverAuth"}; }, "extended key usage"},

@@ -52,15 +52,27 @@ TEST(AccessTokens, TokenId_OnlyFromWellFormedTokens) {
 }
 
 TEST(ServerAuth, Unauthorized_CarriesTheChallenge) {
-  Response r = unauthorized("AKV10000: Request is missing a Bearer or PoP token.");
+  Response r = unauthorized("AKV10000: Request is missing a Bearer or PoP token.", "kv.vault.localhost:8443");
   EXPECT_EQ(r.status, 401);
   ASSERT_EQ(r.headers.size(), 1u);
   EXPECT_EQ(
       r.headers[0].second,
       "Bearer "
       "authorization=\"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000\", "
-      "resource=\"https://vault.azure.net\"");
+      "resource=\"https://vault.localhost:8443\"");
   EXPECT_EQ(nlohmann::json::parse(r.body)["error"]["code"], "Unauthorized");
+}
+
+// The SDKs accept the challenge only when the request host ends with "." + the resource's host (Python
+// compares host:port): the resource drops the first label and keeps the port.
+TEST(ServerAuth, ChallengeResource_IsADomainSuffixOfTheRequestHost) {
+  EXPECT_EQ(challenge_resource("a.localhost:8443"), "https://localhost:8443");
+  EXPECT_EQ(challenge_resource("A.Vault.Localhost:1"), "https://vault.localhost:1");
+  EXPECT_EQ(challenge_resource("kv.example.test"), "https://example.test");
+  EXPECT_EQ(challenge_resource("127.0.0.1:8443"), "https://0.0.1:8443");
+  // No label to drop: the host itself (no suffix exists that any SDK accepts).
+  EXPECT_EQ(challenge_resource("localhost:8443"), "https://localhost:8443");
+  EXPECT_EQ(challenge_resource("[::1]:8443"), "https://[::1]:8443");
 }
 
 TEST(ServerContext, VaultFromHost) {
@@ -69,6 +81,21 @@ TEST(ServerContext, VaultFromHost) {
   EXPECT_EQ(r.vault_for("localhost"), "main");
   EXPECT_EQ(r.vault_for("Second.vault.localhost:8443"), "second");
   EXPECT_EQ(r.vault_for("KV.example:1"), "other");
+  EXPECT_EQ(r.vault_for("unknown.example:1"), "main");  // not strict: the default, as before
+}
+
+TEST(ServerContext, VaultFromLocalhostSubdomain_OnlyForKnownVaults) {
+  VaultResolver r("a", {{"kv.example", "b"}}, {"a", "b"}, /*strict=*/true);
+  EXPECT_EQ(r.vault_for("a.localhost:8443"), "a");
+  EXPECT_EQ(r.vault_for("B.localhost"), "b");
+  EXPECT_EQ(r.vault_for("c.localhost:8443"), "");
+  EXPECT_EQ(r.vault_for("kv.example"), "b");
+  EXPECT_EQ(r.vault_for("c.vault.localhost"), "c");  // any vault there, as before
+  EXPECT_EQ(r.vault_for("localhost:8443"), "a");
+  EXPECT_EQ(r.vault_for("127.0.0.1:8443"), "a");
+  EXPECT_EQ(r.vault_for("[::1]:8443"), "a");
+  EXPECT_EQ(r.vault_for("elsewhere.example"), "");  // strict: unknown names are refused
+  EXPECT_EQ(r.known_list(), "a, b");
   EXPECT_TRUE(valid_host("[::1]:8443"));
   EXPECT_FALSE(valid_host("evil/path"));
   EXPECT_FALSE(valid_host(""));

@@ -1,0 +1,113 @@
+// `serve --ephemeral`: a throwaway home, its vaults, and the one JSON line clients read
+// (server.hpp).
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "coldvault/server.hpp"
+#include "coldvault/vault_info.hpp"
+
+namespace cv::server {
+namespace {
+
+// Removes the throwaway folder however the start or the server ends.
+class TempHome {
+ public:
+  static Result<TempHome> make() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/coldvault-ephemeral-XXXXXX";
+    if (!::mkdtemp(tmpl.data()))
+      return fail(Errc::StorageFailure,
+                  "cannot make a temporary folder under " + tmpl.substr(0, tmpl.rfind('/')));
+    return TempHome(tmpl);
+  }
+  TempHome(TempHome&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  TempHome& operator=(TempHome&&) = delete;
+  ~TempHome() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TempHome(std::string p) : path_(std::move(p)) {}
+  std::string path_;
+};
+
+}  // namespace
+
+Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vaults, int port,
+                             const std::function<void(const SecureString&)>& print_line) {
+  if (vaults.empty()) return fail(Errc::BadParameter, "give at least one --vault-name");
+  // A SIGINT/SIGTERM during the start must still remove the folder: block them now; serve() waits
+  // for them with sigwait, and an early one is simply pending until then (or the start fails and we
+  // return).
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  auto dir = TempHome::make();
+  if (!dir) return std::unexpected(dir.error());
+  o.home = vault::HomeOptions{dir->path() + "/home", "", "", ""};
+  vault::InitOptions io;
+  io.dev = true;  // a throwaway token: its SO PIN lives and dies with the folder
+  auto made = vault::init(o.home, vault::VaultOptions{vaults.front()}, io);
+  if (!made) return std::unexpected(made.error());
+  if (vaults.size() > 1) {
+    auto svc = vault::Service::open(o.home);
+    if (!svc) return std::unexpected(svc.error());
+    for (std::size_t i = 1; i < vaults.size(); ++i)
+      if (auto v = vault::create_vault(*svc, vault::VaultOptions{vaults[i]}); !v)
+        return std::unexpected(v.error());
+  }
+
+  auto tokens = std::make_shared<vault::SessionTokens>();
+  o.vault = vaults.front();
+  o.listen = "127.0.0.1:" + std::to_string(port);
+  o.session_tokens = tokens;
+  o.strict_hosts = true;
+  o.identity_endpoint = true;
+  o.identity_header = vault::SessionTokens::new_secret();
+  o.on_ready = nullptr;  // the JSON line replaces the human lines
+  o.on_ready_info = [&](const ServeOptions::Ready& r) {
+    auto url = [&r](std::string v) {
+      for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return "https://" + v + ".localhost:" + std::to_string(r.port);
+    };
+    nlohmann::json urls = nlohmann::json::object();
+    for (const auto& v : r.vaults) urls[v] = url(v);
+    std::string first = url(o.vault);
+    nlohmann::json env = {{"SSL_CERT_FILE", r.trust_file},
+                          {"REQUESTS_CA_BUNDLE", r.trust_file},
+                          {"NODE_EXTRA_CA_CERTS", r.trust_file},
+                          {"IDENTITY_ENDPOINT", r.identity_url},
+                          {"MSI_ENDPOINT", r.identity_url},
+                          {"AZURE_KEYVAULT_URL", first},
+                          {"VAULT_URL", first}};
+    // The header values and the token are secrets: spliced in by hand so they stay in wiped memory.
+    nlohmann::json rest = {{"vaults", urls},
+                           {"caFile", r.trust_file},
+                           {"identityEndpoint", r.identity_url},
+                           {"home", dir->path()}};
+    std::string env_text = env.dump(), rest_text = rest.dump();
+    SecureString token = tokens->mint(std::nullopt);
+    SecureString line("{\"token\":\"");
+    line += token;
+    line += "\",\"env\":" + env_text.substr(0, env_text.size() - 1) + ",\"IDENTITY_HEADER\":\"";
+    line += o.identity_header;
+    line += "\",\"MSI_SECRET\":\"";
+    line += o.identity_header;
+    line += "\"}," + rest_text.substr(1);
+    print_line(line);
+  };
+  auto served = serve(o);
+  // Services and the token are closed inside serve(); the folder goes with `dir`.
+  return served;
+}
+
+}  // namespace cv::server
