@@ -35,7 +35,7 @@ void add_serve_command(CLI::App& app, Globals& g) {
                     "--ephemeral: seconds a managed-identity token lives")
       ->capture_default_str()
       ->check(CLI::Range(60u, 86400u));
-  serve->add_option("--listen", o->listen, "Address and port (port 0: any free port)")
+  auto* listen = serve->add_option("--listen", o->listen, "Address and port (port 0: any free port)")
       ->capture_default_str();
   serve->add_option("--tls-cert", o->tls_cert,
                     "Server certificate chain (PEM); default: issued by <home>/tls/ca.pem");
@@ -63,8 +63,10 @@ void add_serve_command(CLI::App& app, Globals& g) {
   serve->add_option("--max-body", o->max_body, "Request body limit in bytes")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
-  serve->callback([&g, o, e, port, lifetime] {
+  serve->callback([&g, o, e, port, lifetime, listen] {
     if (e->on) {
+      if (listen->count())
+        die(Errc::BadParameter, "--listen is not for --ephemeral, which serves on 127.0.0.1 only: use --port");
       // The JSON line carries the token: stdout only, flushed, never stderr or a log.
       need(server::serve_ephemeral(*o, e->vaults, e->port, [](const SecureString& line) {
         std::cout.write(line.data(), static_cast<std::streamsize>(line.size()));

@@ -94,4 +94,10 @@ expect_eq "$(sha256sum <"$WORK/cert-pub3.der")" "$(sha256sum <"$WORK/token-pub.d
 stop_server
 expect_contains "$WORK/third.err" "stopped; 0 server errors" "server stopped cleanly"
 
+# --ephemeral serves on 127.0.0.1 only: an address is refused, not silently ignored; drop-in flags need it.
+expect_exit 2 "serve --ephemeral --listen: refused" -- "$CV" serve --ephemeral --vault-name eph --listen 0.0.0.0:8443
+expect_contains "$WORK/err" "use --port" "the refusal says what to use"
+expect_exit 2 "serve --port without --ephemeral: refused" -- "$CV" serve --vault-name tlsv --port 0
+expect_exit 2 "serve --seed without --ephemeral: refused" -- "$CV" serve --vault-name tlsv --seed "$WORK/none.json"
+
 finish
