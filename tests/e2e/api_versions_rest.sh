@@ -57,4 +57,22 @@ for v in 2015-06-01 7.7 8.0 7.6-preview.3 2016-10-02; do
   expect_contains "$WORK/body" "is not recognized" "  naming it as unknown ($v)"
 done
 
+# --- Issue 16 item 2: the headers Key Vault's answers carry. ---
+header() { tr -d '\r' <"$WORK/headers" | sed -n "s/^$1: //Ip"; }
+GUID='^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+declare -A SEEN=()
+for i in 1 2 3 4 5; do
+  send GET "/keys/k1/?api-version=7.6"
+  RID=$(header x-ms-request-id)
+  [[ $RID =~ $GUID ]] && ok "x-ms-request-id is a GUID ($RID)" || bad "x-ms-request-id: '$RID'"
+  [[ -z ${SEEN[$RID]:-} ]] && ok "  and a new one" || bad "request id $RID repeated"
+  SEEN[$RID]=1
+done
+expect_eq "$(header Content-Type)" "application/json; charset=utf-8" "JSON bodies say their charset"
+expect_eq "$(header x-ms-keyvault-region)" "local" "x-ms-keyvault-region"
+[[ -n $(header x-ms-keyvault-service-version) ]] && ok "x-ms-keyvault-service-version is set" || bad "no service version"
+send GET "/keys/k1/?api-version=7.7"
+[[ $(header x-ms-request-id) =~ $GUID ]] && ok "a refusal carries a request id too" || bad "no id on a refusal"
+expect_eq "$(header Content-Type)" "application/json; charset=utf-8" "and an error body its charset"
+
 finish
