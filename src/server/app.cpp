@@ -82,6 +82,7 @@ App::App(AppConfig cfg)
   add_secret_routes(router_);
   add_key_routes(router_);
   add_key_op_routes(router_);
+  add_key_rotation_routes(router_);
   add_backup_routes(router_);
   add_certificate_routes(router_);
   add_certificate_op_routes(router_);

@@ -163,6 +163,15 @@ CREATE TABLE audit_checkpoints(
   note TEXT NOT NULL,
   time INTEGER NOT NULL);
 )sql",
+    // 7: key rotation policies (docs/keys.md "Rotation policy"), one per key object: they go with the key when
+    // it is purged, and stay with it while it is soft-deleted. `policy` is the policy's JSON as stored.
+    R"sql(
+CREATE TABLE key_rotation_policies(
+  object_id INTEGER PRIMARY KEY REFERENCES objects(id) ON DELETE CASCADE,
+  policy TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL);
+)sql",
 };
 
 }  // namespace

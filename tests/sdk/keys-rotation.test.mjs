@@ -1,0 +1,70 @@
+// Issue 16: @azure/keyvault-keys' rotation policy and rotate against coldvault serve.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./harness.mjs";
+
+let server, client;
+before(async () => {
+  server = await startServer();
+  client = server.keys();
+});
+after(async () => {
+  assert.equal(await server.stop(), 0, "no 5xx answers");
+});
+
+test("a key without a policy answers Key Vault's default; an unknown key is 404", async () => {
+  await client.createEcKey("nopolicy", { curve: "P-256" });
+  const p = await client.getKeyRotationPolicy("nopolicy");
+  assert.equal(p.lifetimeActions.length, 1);
+  assert.equal(p.lifetimeActions[0].action, "Notify");
+  assert.equal(p.lifetimeActions[0].timeBeforeExpiry, "P30D");
+  await assert.rejects(client.getKeyRotationPolicy("missing"), (e) => e.statusCode === 404);
+});
+
+test("updateKeyRotationPolicy stores the policy; getKeyRotationPolicy reads it back", async () => {
+  await client.createRsaKey("rotating", { keySize: 2048 });
+  const set = await client.updateKeyRotationPolicy("rotating", {
+    lifetimeActions: [
+      { action: "Rotate", timeAfterCreate: "P90D" },
+      { action: "Notify", timeBeforeExpiry: "P30D" },
+    ],
+    expiresIn: "P1Y",
+  });
+  assert.equal(set.expiresIn, "P1Y");
+  assert.ok(set.createdOn instanceof Date && set.updatedOn instanceof Date);
+  const got = await client.getKeyRotationPolicy("rotating");
+  assert.equal(got.id, `${server.url}/keys/rotating/rotationpolicy`);
+  assert.deepEqual(
+    got.lifetimeActions.map((a) => [a.action, a.timeAfterCreate ?? a.timeBeforeExpiry]),
+    [["Rotate", "P90D"], ["Notify", "P30D"]],
+  );
+  assert.equal(got.expiresIn, "P1Y");
+});
+
+test("rotateKey makes a new version that lives for the policy's expiresIn", async () => {
+  const k = await client.createEcKey("ondemand", { curve: "P-256" });
+  await client.updateKeyRotationPolicy("ondemand", {
+    lifetimeActions: [{ action: "Rotate", timeAfterCreate: "P30D" }],
+    expiresIn: "P60D",
+  });
+  const r = await client.rotateKey("ondemand");
+  assert.notEqual(r.properties.version, k.properties.version);
+  assert.equal(r.keyType, k.keyType);
+  assert.equal(r.key.crv, "P-256");
+  const days = (r.properties.expiresOn - r.properties.createdOn) / 86400000;
+  assert.equal(Math.round(days), 60);
+});
+
+test("impossible policies are 400 naming the field, and nothing is stored", async () => {
+  await client.createEcKey("badpolicy", { curve: "P-256" });
+  await assert.rejects(
+    client.updateKeyRotationPolicy("badpolicy", { lifetimeActions: [{ action: "Rotate", timeAfterCreate: "P1D" }] }),
+    (e) => e.statusCode === 400 && /lifetimeActions\[0\]\.trigger\.timeAfterCreate/.test(e.message),
+  );
+  await assert.rejects(
+    client.updateKeyRotationPolicy("badpolicy", { lifetimeActions: [], expiresIn: "P1X" }),
+    (e) => e.statusCode === 400 && /attributes\.expiryTime/.test(e.message),
+  );
+  const p = await client.getKeyRotationPolicy("badpolicy");
+  assert.equal(p.createdOn, undefined, "still the default policy");
+});
