@@ -83,6 +83,7 @@ App::App(AppConfig cfg)
   add_key_routes(router_);
   add_key_op_routes(router_);
   add_key_rotation_routes(router_);
+  add_rng_routes(router_);
   add_backup_routes(router_);
   add_certificate_routes(router_);
   add_certificate_op_routes(router_);

@@ -61,6 +61,7 @@ void add_secret_routes(Router& r);
 void add_key_routes(Router& r);
 void add_key_op_routes(Router& r);
 void add_key_rotation_routes(Router& r);  // routes_key_rotation.cpp
+void add_rng_routes(Router& r);           // routes_rng.cpp
 void add_backup_routes(Router& r);
 void add_certificate_routes(Router& r);
 void add_certificate_op_routes(Router& r);

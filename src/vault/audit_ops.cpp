@@ -83,6 +83,7 @@ std::string rest_operation(const std::string& method, const std::string& pattern
       {"POST keys/{name}/rotate", "RotateKey"},
       {"GET keys/{name}/rotationpolicy", "GetKeyRotationPolicy"},
       {"PUT keys/{name}/rotationpolicy", "UpdateKeyRotationPolicy"},
+      {"POST rng", "GetRandomBytes"},
       {"POST secrets/restore", "RestoreSecret"},
       {"POST keys/restore", "RestoreKey"},
       {"POST certificates/restore", "RestoreCertificate"}};

@@ -1,6 +1,7 @@
 // Issue 16 item 3: key rotation policies (Key Vault's rules for them) and the automatic rotation the server's
 // timer runs, on the test clock (vault::set_test_clock), with a real token and catalogue.
 #include "coldvault/key_rotation.hpp"
+#include "coldvault/rng.hpp"
 #include "hsm/keys_fixture.hpp"
 
 using namespace cv;
@@ -191,6 +192,20 @@ TEST_F(KeyRotation, PurgingAKeyDropsItsPolicy) {
   auto p = vault::get_rotation_policy(*svc, "main", "k");
   ASSERT_TRUE(p);
   EXPECT_FALSE(p->created) << "a new key of the same name starts with the default policy";
+}
+
+TEST_F(KeyRotation, RandomBytesComeFromTheTokenWithinKeyVaultsBounds) {
+  auto a = vault::random_bytes(*svc, 32);
+  auto b = vault::random_bytes(*svc, 32);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->size(), 32u);
+  EXPECT_NE(*a, *b);
+  EXPECT_TRUE(vault::random_bytes(*svc, 128));
+  for (std::int64_t bad : {0, -1, 129}) {
+    auto r = vault::random_bytes(*svc, bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message.find("count"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
-// Issue 16: @azure/keyvault-keys' rotation policy and rotate against coldvault serve.
+// Issue 16: @azure/keyvault-keys' rotation policy, rotate and getRandomBytes against coldvault serve.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./harness.mjs";
+import { startServer, request, API } from "./harness.mjs";
 
 let server, client;
 before(async () => {
@@ -67,4 +67,15 @@ test("impossible policies are 400 naming the field, and nothing is stored", asyn
   );
   const p = await client.getKeyRotationPolicy("badpolicy");
   assert.equal(p.createdOn, undefined, "still the default policy");
+});
+
+test("getRandomBytes gives count bytes from the token; out-of-range counts are 400", async () => {
+  const a = await client.getRandomBytes(32);
+  const b = await client.getRandomBytes(32);
+  assert.equal(a.length, 32);
+  assert.notDeepEqual(Buffer.from(a), Buffer.from(b));
+  assert.equal((await client.getRandomBytes(128)).length, 128);
+  for (const count of [0, 129]) await assert.rejects(client.getRandomBytes(count), (e) => e.statusCode === 400);
+  const raw = await request(server, "POST", `/rng?${API}`, { body: { count: "8" } });
+  assert.equal(raw.status, 400, "a count that is not a number");
 });
