@@ -1,4 +1,5 @@
-// Issue 16: @azure/keyvault-keys' rotation policy, rotate and getRandomBytes against coldvault serve.
+// Issue 16: @azure/keyvault-keys' rotation policy, rotate, getRandomBytes, and the refusal of key release
+// options (exportable, releasePolicy) against coldvault serve.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, request, API } from "./harness.mjs";
@@ -78,4 +79,25 @@ test("getRandomBytes gives count bytes from the token; out-of-range counts are 4
   for (const count of [0, 129]) await assert.rejects(client.getRandomBytes(count), (e) => e.statusCode === 400);
   const raw = await request(server, "POST", `/rng?${API}`, { body: { count: "8" } });
   assert.equal(raw.status, 400, "a count that is not a number");
+});
+
+test("exportable and releasePolicy are refused with 400 naming the field, never dropped", async () => {
+  await assert.rejects(
+    client.createRsaKey("exportme", { keySize: 2048, exportable: true }),
+    (e) => e.statusCode === 400 && /attributes\.exportable/.test(e.message),
+  );
+  const policy = { encodedPolicy: new TextEncoder().encode(JSON.stringify({ version: "1.0.0", anyOf: [] })) };
+  await assert.rejects(
+    client.createRsaKey("releaseme", { keySize: 2048, releasePolicy: policy }),
+    (e) => e.statusCode === 400 && /release_policy/.test(e.message),
+  );
+  await assert.rejects(client.getKey("exportme"), (e) => e.statusCode === 404, "nothing was made");
+  await assert.rejects(client.getKey("releaseme"), (e) => e.statusCode === 404, "nothing was made");
+  const imported = await request(server, "PUT", `/keys/imp?${API}`, {
+    body: { key: { kty: "oct", k: "AAAAAAAAAAAAAAAAAAAAAA" }, release_policy: { data: "e30" } },
+  });
+  assert.equal(imported.status, 400);
+  assert.match(imported.body.error.message, /release_policy/);
+  const ok = await client.createEcKey("notexportable", { curve: "P-256", exportable: false });
+  assert.equal(ok.name, "notexportable", "exportable: false is what coldvault does anyway");
 });
