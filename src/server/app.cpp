@@ -87,6 +87,7 @@ App::App(AppConfig cfg)
   add_backup_routes(router_);
   add_certificate_routes(router_);
   add_certificate_op_routes(router_);
+  add_certificate_issuer_routes(router_);
   add_bundle_routes(router_, cfg_.bundle_dir, cfg_.open_service, jobs_);
   add_management_routes(management_);
 }

@@ -65,6 +65,7 @@ void add_rng_routes(Router& r);           // routes_rng.cpp
 void add_backup_routes(Router& r);
 void add_certificate_routes(Router& r);
 void add_certificate_op_routes(Router& r);
+void add_certificate_issuer_routes(Router& r);  // routes_certificate_issuers.cpp
 class BundleJobs;
 // Whole-vault bundle jobs (routes_bundle.cpp): `dir` is serve's --bundle-dir (empty: none, every such route
 // answers 400), `open` opens the jobs' own Services, `jobs` outlives the Router.

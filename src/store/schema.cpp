@@ -172,6 +172,25 @@ CREATE TABLE key_rotation_policies(
   created INTEGER NOT NULL,
   updated INTEGER NOT NULL);
 )sql",
+    // 8: certificate contacts and issuers, per vault (docs/certificates.md "Contacts and issuers"); they stay
+    // with a soft-deleted vault and go when it is purged. An issuer's password is sealed under the vault
+    // master key like a secret value (pwd_iv, pwd_ct), never stored in clear.
+    R"sql(
+CREATE TABLE certificate_contacts(
+  vault TEXT PRIMARY KEY REFERENCES vaults(name_key) ON DELETE CASCADE,
+  contacts TEXT NOT NULL,
+  updated INTEGER NOT NULL);
+CREATE TABLE certificate_issuers(
+  vault TEXT NOT NULL REFERENCES vaults(name_key) ON DELETE CASCADE,
+  name_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  pwd_iv BLOB,
+  pwd_ct BLOB,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  PRIMARY KEY(vault, name_key));
+)sql",
 };
 
 }  // namespace
