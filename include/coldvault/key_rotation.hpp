@@ -47,7 +47,7 @@ std::string rotation_policy_json(const RotationPolicy& p, const std::string& bas
 
 // The key's policy; Key Vault's default (Notify 30 days before expiry) when none was set. NotFound: no key.
 Result<RotationPolicy> get_rotation_policy(Service& svc, const std::string& vault, const std::string& name);
-// Replaces the key's policy; NotFound for no live key (a soft-deleted one: Conflict, as for any change).
+// Replaces the key's policy; NotFound when no live key has the name (a soft-deleted key included).
 Result<RotationPolicy> set_rotation_policy(Service& svc, const std::string& vault, const std::string& name,
                                            const RotationPolicy& p);
 // The `exp` a new version of the key gets from its policy's expiryTime at `now`; nullopt: none.
