@@ -63,7 +63,8 @@ class Keys {
   Result<std::vector<KeyBundle>> list(std::size_t offset, std::size_t limit);
   Result<std::vector<KeyBundle>> list_versions(const std::string& name, std::size_t offset, std::size_t limit);
   Result<KeyBundle> update(const std::string& name, const std::string& version, const UpdateKey& u);
-  // New version with the latest version's type, size/curve, ops and tags.
+  // New version with the latest version's type, size/curve, ops and tags; its `exp` is now + the rotation
+  // policy's expiryTime when the key has one (coldvault/key_rotation.hpp), else none.
   Result<KeyBundle> rotate(const std::string& name);
   Result<KeyBundle> remove(const std::string& name);
   Result<std::vector<KeyBundle>> list_deleted(std::size_t offset, std::size_t limit);

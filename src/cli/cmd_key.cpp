@@ -211,6 +211,7 @@ void add_key_commands(CLI::App& app, Globals& g) {
                           .purge_help = "Permanently remove a soft-deleted key"});
 
   add_key_op_commands(key, g);
+  add_key_rotation_commands(key, g);
 }
 
 }  // namespace cv::cli

@@ -2,6 +2,7 @@
 #include "server/app.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <iostream>
 #include <random>
@@ -13,11 +14,23 @@
 namespace cv::server {
 namespace {
 
-// 8 random hex digits naming this server's run, so request ids never repeat across restarts.
-std::string server_id() {
+// A request id is a GUID (8-4-4-4-12 hex) as Key Vault's are: the first 8 bytes name this server's run
+// (random, version nibble 4), the last 8 are the request counter XOR a random mask of the run with the
+// RFC 4122 variant bits set. The counter makes ids unique within a run (the mask and the variant bits
+// leave 62 bits of it), the run half makes them unique across restarts; audit records name them.
+std::array<std::uint64_t, 2> run_randoms() {
   std::random_device rd;
-  char buf[9];
-  std::snprintf(buf, sizeof buf, "%08x", rd());
+  auto word = [&rd] { return (std::uint64_t{rd()} << 32) | rd(); };
+  return {word(), word()};
+}
+
+std::string guid(std::uint64_t run, std::uint64_t mask, std::uint64_t counter) {
+  std::uint64_t hi = (run & ~std::uint64_t{0xF000}) | 0x4000;
+  std::uint64_t lo = ((counter ^ mask) & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
   return buf;
 }
 
@@ -65,13 +78,16 @@ App::App(AppConfig cfg)
     : cfg_(std::move(cfg)),
       auth_(cfg_.catalog_path, cfg_.accept_any_token, cfg_.session_tokens, cfg_.session_vaults),
       pool_(cfg_.open_service, cfg_.workers),
-      server_id_(server_id()) {
+      run_(run_randoms()) {
   add_secret_routes(router_);
   add_key_routes(router_);
   add_key_op_routes(router_);
+  add_key_rotation_routes(router_);
+  add_rng_routes(router_);
   add_backup_routes(router_);
   add_certificate_routes(router_);
   add_certificate_op_routes(router_);
+  add_certificate_issuer_routes(router_);
   add_bundle_routes(router_, cfg_.bundle_dir, cfg_.open_service, jobs_);
   add_management_routes(management_);
 }
@@ -85,7 +101,7 @@ Response App::handle(const Request& req) {
   audit::Record rec;
   rec.time = vault::Service::now();
   rec.via = "rest";
-  rec.request_id = server_id_ + "-" + std::to_string(++request_ids_);
+  rec.request_id = guid(run_[0], run_[1], ++request_ids_);
   if (!req.client_request_id.empty() && valid_host(req.client_request_id)) rec.client_request_id = req.client_request_id;
   rec.client = req.peer;
   rec.operation = req.method.substr(0, 16) + " " + path_of(req.target).substr(0, 200);
@@ -156,6 +172,9 @@ Response App::finish(const Request& req, Response r, const std::string& request_
   if (!req.client_request_id.empty() && valid_host(req.client_request_id))
     r.headers.emplace_back("x-ms-client-request-id", req.client_request_id);
   r.headers.emplace_back("Cache-Control", "no-cache");
+  // What Key Vault's answers carry besides; no SDK reads them, but scripts and support tools log them.
+  r.headers.emplace_back("x-ms-keyvault-service-version", COLDVAULT_VERSION);
+  r.headers.emplace_back("x-ms-keyvault-region", "local");
   return r;
 }
 

@@ -6,7 +6,9 @@
 // Thread safety: handle() may run on every worker thread at once.
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <set>
 #include <memory>
@@ -37,7 +39,7 @@ struct AppConfig {
   std::set<std::string> session_vaults;
 };
 
-// api-versions this server answers (7.4 .. 2025-07-01).
+// api-versions this server answers (2016-10-01 .. 2026-04-01 and previews; docs/rest.md "api-versions").
 bool supported_api_version(const std::string& v);
 // Whether a request target is the management API's (its path starts with subscriptions/).
 bool is_management(const std::string& target);
@@ -73,8 +75,8 @@ class App {
   // finalise the module under libp11 (docs/rest.md, TLS, known limit).
   BundleJobs jobs_;
   std::atomic<std::uint64_t> request_ids_{0};
-  // Request ids are "<this>-<counter>": unique across restarts of the server (audit records name them).
-  std::string server_id_;
+  // This run's random halves of the request ids (app.cpp, guid): unique across restarts.
+  std::array<std::uint64_t, 2> run_{};
   std::atomic<std::uint64_t> server_errors_{0};
 };
 

@@ -383,7 +383,7 @@ std::string serialize(const Response& r, bool keep_alive, int minor, bool head_m
     out += "\r\n";
   }
   if (has_body) {
-    out += "Content-Type: application/json\r\nContent-Length: ";
+    out += "Content-Type: application/json; charset=utf-8\r\nContent-Length: ";
     out += std::to_string(r.body.size());
     out += "\r\n";
   }

@@ -60,9 +60,12 @@ class Router {
 void add_secret_routes(Router& r);
 void add_key_routes(Router& r);
 void add_key_op_routes(Router& r);
+void add_key_rotation_routes(Router& r);  // routes_key_rotation.cpp
+void add_rng_routes(Router& r);           // routes_rng.cpp
 void add_backup_routes(Router& r);
 void add_certificate_routes(Router& r);
 void add_certificate_op_routes(Router& r);
+void add_certificate_issuer_routes(Router& r);  // routes_certificate_issuers.cpp
 class BundleJobs;
 // Whole-vault bundle jobs (routes_bundle.cpp): `dir` is serve's --bundle-dir (empty: none, every such route
 // answers 400), `open` opens the jobs' own Services, `jobs` outlives the Router.

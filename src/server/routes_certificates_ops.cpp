@@ -1,5 +1,5 @@
-// /certificates/{name}/policy, /pending, /pending/merge, /backup, /certificates/restore, and the
-// contacts and issuers collections (coldvault has only the built-in issuers Self and Unknown).
+// /certificates/{name}/policy, /pending, /pending/merge, /backup and /certificates/restore (contacts and
+// issuers: routes_certificate_issuers.cpp).
 #include "coldvault/backup.hpp"
 #include "coldvault/base64.hpp"
 #include "server/paging.hpp"
@@ -154,29 +154,6 @@ Result<Response> restore_certificate(Ctx& c) {
   return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
 }
 
-// Contacts and issuers: coldvault sends no expiry mail and enrols with no CA, so there is nothing to
-// store. Reads answer as a vault without any would; writes are refused, naming the alternative.
-Result<Response> get_contacts(Ctx&) {
-  return fail(Errc::NotFound, "Contacts not found: coldvault keeps no certificate contacts.");
-}
-Result<Response> set_contacts(Ctx&) {
-  return fail(Errc::Unsupported,
-              "coldvault does not keep certificate contacts: it sends no expiry notifications.");
-}
-Result<Response> list_issuers(Ctx& c) {
-  CV_UNWRAP(p, page_of(c));
-  return list_response(c, Json::array(), p);
-}
-Result<Response> get_issuer(Ctx& c) {
-  return fail(Errc::NotFound, "Issuer not found: " + c.params.name +
-                                  ". coldvault knows only the built-in issuers Self and Unknown.");
-}
-Result<Response> set_issuer(Ctx&) {
-  return fail(Errc::Unsupported,
-              "coldvault cannot enrol with a certificate authority: use the issuer 'Self', or "
-              "'Unknown' and merge the certificate your CA issues for the CSR.");
-}
-
 }  // namespace
 
 void add_certificate_op_routes(Router& r) {
@@ -188,14 +165,6 @@ void add_certificate_op_routes(Router& r) {
   r.add("POST", "certificates/{name}/pending/merge", {"certificates", "create"}, merge_certificate);
   r.add("POST", "certificates/{name}/backup", {"certificates", "backup"}, backup_certificate);
   r.add("POST", "certificates/restore", {"certificates", "restore"}, restore_certificate);
-  r.add("GET", "certificates/contacts", {"certificates", "managecontacts"}, get_contacts);
-  r.add("PUT", "certificates/contacts", {"certificates", "managecontacts"}, set_contacts);
-  r.add("DELETE", "certificates/contacts", {"certificates", "managecontacts"}, set_contacts);
-  r.add("GET", "certificates/issuers", {"certificates", "listissuers"}, list_issuers);
-  r.add("GET", "certificates/issuers/{name}", {"certificates", "getissuers"}, get_issuer);
-  r.add("PUT", "certificates/issuers/{name}", {"certificates", "setissuers"}, set_issuer);
-  r.add("PATCH", "certificates/issuers/{name}", {"certificates", "setissuers"}, set_issuer);
-  r.add("DELETE", "certificates/issuers/{name}", {"certificates", "deleteissuers"}, get_issuer);
 }
 
 }  // namespace cv::server

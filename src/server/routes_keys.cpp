@@ -31,8 +31,23 @@ Result<void> read_common(const BodyJson& j, std::optional<std::vector<std::strin
   return {};
 }
 
+// Key release (api-version 7.3 on) is not implemented: a key asked to be exportable or to carry a release
+// policy is refused with the field named, never made without them (docs/keys.md, "Key release").
+Result<void> refuse_release(const BodyJson& j) {
+  if (auto a = j.find("attributes"); a != j.end() && a->is_object())
+    if (auto e = a->find("exportable"); e != a->end() && !e->is_null() && !(e->is_boolean() && !e->get<bool>()))
+      return std::unexpected(bad_parameter(
+          "Property 'attributes.exportable' is not supported: coldvault has no key release, its keys never leave "
+          "the token unwrapped (omit it or send false)."));
+  if (auto r = j.find("release_policy"); r != j.end() && !r->is_null())
+    return std::unexpected(bad_parameter(
+        "Property 'release_policy' is not supported: coldvault has no key release (omit it)."));
+  return {};
+}
+
 Result<Response> create_key(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
+  if (auto r = refuse_release(j); !r) return std::unexpected(r.error());
   vault::KeySpec spec;
   CV_UNWRAP(kty, req_string(j, "kty"));
   CV_UNWRAP(size, opt_int(j, "key_size"));
@@ -56,6 +71,7 @@ Result<Response> create_key(Ctx& c) {
 
 Result<Response> import_key(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
+  if (auto r = refuse_release(j); !r) return std::unexpected(r.error());
   auto key = j.find("key");
   if (key == j.end() || !key->is_object())
     return std::unexpected(

@@ -1,5 +1,6 @@
 // `coldvault serve`: start-up checks, the TLS context, the listening socket, then the event loops
 // and vault workers (docs/adr/0008-event-loop-transport.md) until SIGINT/SIGTERM.
+#include "coldvault/key_rotation.hpp"
 #include "coldvault/vault_lifecycle.hpp"
 #include "coldvault/server.hpp"
 
@@ -83,6 +84,13 @@ bool purge_expired_once(const vault::HomeOptions& home, const SecureBytes& pin) 
   if (r->objects || r->vaults)
     std::cerr << "coldvault serve: purged " << r->objects << " objects and " << r->vaults
               << " vaults past their scheduled purge date\n";
+  // Keys whose rotation policy's Rotate action is due, on the same timer and clock (coldvault/key_rotation.hpp).
+  if (auto rot = vault::rotate_due(*svc); !rot) {
+    std::cerr << "coldvault serve: automatic key rotation failed: " << rot.error().message << "\n";
+  } else {
+    if (rot->rotated) std::cerr << "coldvault serve: rotated " << rot->rotated << " keys by their rotation policy\n";
+    for (const auto& e : rot->errors) std::cerr << "coldvault serve: automatic rotation of " << e << "\n";
+  }
   return r->vaults > 0;
 }
 

@@ -163,6 +163,34 @@ CREATE TABLE audit_checkpoints(
   note TEXT NOT NULL,
   time INTEGER NOT NULL);
 )sql",
+    // 7: key rotation policies (docs/keys.md "Rotation policy"), one per key object: they go with the key when
+    // it is purged, and stay with it while it is soft-deleted. `policy` is the policy's JSON as stored.
+    R"sql(
+CREATE TABLE key_rotation_policies(
+  object_id INTEGER PRIMARY KEY REFERENCES objects(id) ON DELETE CASCADE,
+  policy TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL);
+)sql",
+    // 8: certificate contacts and issuers, per vault (docs/certificates.md "Contacts and issuers"); they stay
+    // with a soft-deleted vault and go when it is purged. An issuer's password is sealed under the vault
+    // master key like a secret value (pwd_iv, pwd_ct), never stored in clear.
+    R"sql(
+CREATE TABLE certificate_contacts(
+  vault TEXT PRIMARY KEY REFERENCES vaults(name_key) ON DELETE CASCADE,
+  contacts TEXT NOT NULL,
+  updated INTEGER NOT NULL);
+CREATE TABLE certificate_issuers(
+  vault TEXT NOT NULL REFERENCES vaults(name_key) ON DELETE CASCADE,
+  name_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  pwd_iv BLOB,
+  pwd_ct BLOB,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  PRIMARY KEY(vault, name_key));
+)sql",
 };
 
 }  // namespace

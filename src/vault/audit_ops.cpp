@@ -39,6 +39,8 @@ std::string type_word(const std::string& group) {
 }  // namespace
 
 std::string cli_operation(const std::vector<std::string>& words) {
+  if (words.size() == 3 && words[0] == "key" && words[1] == "rotation-policy")
+    return words[2] == "set" ? "UpdateKeyRotationPolicy" : "GetKeyRotationPolicy";
   if (words.size() == 2) {
     if (words[0] == "backup" && words[1] == "start") return "FullBackup";
     if (words[0] == "restore" && words[1] == "start") return "FullRestoreOperation";
@@ -79,6 +81,9 @@ std::string rest_operation(const std::string& method, const std::string& pattern
       {"PUT keys/{name}", "ImportKey"},
       {"PUT secrets/{name}", "SetSecret"},
       {"POST keys/{name}/rotate", "RotateKey"},
+      {"GET keys/{name}/rotationpolicy", "GetKeyRotationPolicy"},
+      {"PUT keys/{name}/rotationpolicy", "UpdateKeyRotationPolicy"},
+      {"POST rng", "GetRandomBytes"},
       {"POST secrets/restore", "RestoreSecret"},
       {"POST keys/restore", "RestoreKey"},
       {"POST certificates/restore", "RestoreCertificate"}};

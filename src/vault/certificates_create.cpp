@@ -6,6 +6,7 @@
 // the token and the secret holds the certificate only.
 // Issuer Unknown: the key is made in the token (nothing is kept in software while the CA works), a CSR is
 // signed with it, and the version waits for a merge (certificates_pending.cpp).
+#include "coldvault/certificate_issuers.hpp"
 #include "coldvault/crypto.hpp"
 #include "vault/certificates_detail.hpp"
 #include "vault/certificates_keys.hpp"
@@ -70,6 +71,7 @@ Result<CertificateOperation> Certificates::create(const std::string& name, const
     op.csr = std::move(*csr);
     op.request_id = hex(*rid);
     op.status_details = "Pending certificate created. Please Perform Merge to complete the request.";
+    if (p.issuer != "Unknown") op.status_details = pending_issuer_details(svc_, vault_, p.issuer);  // a CA issuer
     meta.pending = std::move(op);
     cert.meta_json = meta.to_json();
     if (auto r = write_version(svc_, vault_, name, cert, key->row, std::nullopt); !r) return std::unexpected(r.error());

@@ -2,6 +2,7 @@
 // issuer, lifetime_actions, attributes) and the `az keyvault certificate get-default-policy` file shape
 // (keyProperties, secretProperties, x509CertificateProperties, issuerParameters, lifetimeActions); writes
 // the REST shape. Every complaint names the field, so a user can find it in a 40-line policy file.
+#include <algorithm>
 #include <initializer_list>
 
 #include "vault/certificates_detail.hpp"
@@ -147,9 +148,12 @@ Result<void> read_issuer(const json& i, CertificatePolicy& p) {
   for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (l == "self") p.issuer = "Self";
   else if (l == "unknown") p.issuer = "Unknown";
-  else
-    return std::unexpected(bad("issuer.name: issuer '" + p.issuer.substr(0, 40) +
-                               "' is not supported. Allowed: Self, Unknown (a CSR to merge later)."));
+  else if (p.issuer.empty() || p.issuer.size() > 127 ||
+           !std::all_of(p.issuer.begin(), p.issuer.end(), [](unsigned char c) { return std::isalnum(c) || c == '-'; }))
+    return std::unexpected(bad("issuer.name: '" + p.issuer.substr(0, 40) +
+                               "' is not an issuer name (1-127 letters, digits and '-')."));
+  // Any other name is a CA issuer: coldvault enrols with none, so such a certificate waits as a CSR
+  // (Certificates::create, coldvault/certificate_issuers.hpp).
   if (const json* c = pick(i, {"cty", "certificateType", "certificate_type"})) {
     if (!c->is_string()) return std::unexpected(bad("issuer.cty must be a string"));
     p.certificate_type = c->get<std::string>();

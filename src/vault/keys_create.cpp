@@ -5,6 +5,7 @@
 
 #include "coldvault/certificates.hpp"
 #include "coldvault/crypto.hpp"
+#include "coldvault/key_rotation.hpp"
 #include "vault/key_material.hpp"
 #include "vault/keys_common.hpp"
 
@@ -281,7 +282,12 @@ Result<KeyBundle> Keys::rotate(const std::string& name) {
   next.n.clear(), next.e.clear(), next.x.clear(), next.y.clear();
   auto wrapped = generate_material(svc_, **vk, next);
   if (!wrapped) return std::unexpected(wrapped.error());
-  return store_version(svc_, vault_, o->name, next, std::move(*wrapped), {}, v->tags);
+  // The new version lives for the policy's expiryTime, when the key has a policy that says one.
+  Attributes a;
+  auto exp = rotation_expiry(svc_, vault_, o->name, Service::now());
+  if (!exp) return std::unexpected(exp.error());
+  a.exp = *exp;
+  return store_version(svc_, vault_, o->name, next, std::move(*wrapped), a, v->tags);
 }
 
 }  // namespace cv::vault

@@ -50,6 +50,7 @@ REC=$(last 3)
 expect_eq "$(jq -r '.[0] | .operation + " " + .outcome + " " + (.status|tostring) + " " + .apiVersion' <<<"$REC")" \
   "GetSecret success 200 7.5" "the REST read is recorded with status and api-version"
 expect_eq "$(jq -r '.[0].requestId' <<<"$REC")" "$RID" "the record names the x-ms-request-id the answer carried"
+[[ $RID =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]] && ok "which is a GUID" || bad "request id '$RID' is not a GUID"
 expect_eq "$(jq -r '.[0].actor' <<<"$REC")" "token:$("$CV" token list --vault-name main 2>/dev/null | jq -r '.[0].id')" \
   "the REST actor is the token's id, never the token"
 expect_eq "$(jq -r '.[0].client' <<<"$REC" | cut -d: -f1)" "127.0.0.1" "the client address is recorded"

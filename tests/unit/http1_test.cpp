@@ -280,7 +280,7 @@ TEST(Http1, AnErrorIsFinal) {
 TEST(Http1Serialize, WritesStatusHeadersTypeLengthAndBody) {
   Response r{200, "{\"a\":1}", {{"x-ms-request-id", "7"}}};
   EXPECT_EQ(serialize(r, true, 1, false),
-            "HTTP/1.1 200 OK\r\nx-ms-request-id: 7\r\nContent-Type: application/json\r\n"
+            "HTTP/1.1 200 OK\r\nx-ms-request-id: 7\r\nContent-Type: application/json; charset=utf-8\r\n"
             "Content-Length: 7\r\n\r\n{\"a\":1}");
   EXPECT_EQ(serialize(r, false, 1, false).find("Connection: close\r\n") != std::string::npos, true);
   EXPECT_NE(serialize(r, true, 0, false).find("Connection: keep-alive\r\n"), std::string::npos);
