@@ -13,6 +13,11 @@ dpkg-deb -f "$DEB" Depends >"$WORK/depends"
 for d in 'libsofthsm2' 'libc6 (>= ' 'libssl3 (>= ' 'libsqlite3-0 (>= ' 'libp11-kit0 (>= ' 'libstdc++6 (>= '; do
   expect_contains "$WORK/depends" "$d" "Depends names $d"
 done
+# What `apt-get install ./coldvault_*.deb` would do on this machine, simulated (-s: nothing installed): every
+# Depends resolves from the configured archive.
+expect_exit 0 "apt-get resolves the package's Depends (simulated install)" -- \
+  apt-get install -s -q "$(realpath "$DEB")"
+expect_contains "$WORK/out" "^Inst coldvault " "the simulated install installs coldvault"
 version=$(dpkg-deb -f "$DEB" Version)
 expect_exit 0 "the installed binary runs" -- "$CV" --version
 expect_eq "$(cat "$WORK/out")" "coldvault $version" "--version matches the package version"
