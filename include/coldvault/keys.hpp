@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "coldvault/secrets.hpp"
@@ -59,6 +60,11 @@ class Keys {
   Result<KeyBundle> import_pem(const std::string& name, const SecureString& pem, const SecureString& password,
                                const KeySpec& spec);
   Result<KeyBundle> import_jwk(const std::string& name, const SecureString& jwk_json, const KeySpec& spec);
+  // BYOK: key_hsm is base64url of a Key Vault .byok JSON whose header.kid names a KEK of this vault (an RSA
+  // key version with "import" in its key_ops). The target key (spec.kty RSA or oct; EC is refused) is
+  // unwrapped inside the token and stored like any imported key. BadParameter, nothing stored, for a
+  // malformed blob, a kid that is not such a KEK, or a ciphertext that does not unwrap (docs/keys.md, "BYOK").
+  Result<KeyBundle> import_byok(const std::string& name, std::string_view key_hsm, const KeySpec& spec);
   Result<KeyBundle> get(const std::string& name, const std::string& version);
   Result<std::vector<KeyBundle>> list(std::size_t offset, std::size_t limit);
   Result<std::vector<KeyBundle>> list_versions(const std::string& name, std::size_t offset, std::size_t limit);

@@ -3,6 +3,7 @@
 #include "cli/lifecycle_verbs.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/bundle_json.hpp"
+#include "coldvault/byok.hpp"
 #include "coldvault/keys.hpp"
 
 namespace cv::cli {
@@ -12,7 +13,7 @@ using vault::Shape;
 
 struct KeyArgs {
   std::string vault, name, version, kty, curve, expires, not_before, disabled, enabled;
-  std::string pem_file, pem_password_file, argv_password, jwk_file, file, encoding = "PEM";
+  std::string pem_file, pem_password_file, argv_password, jwk_file, byok_file, kek_file, kek_kid, file, encoding = "PEM";
   unsigned size = 0;
   std::vector<std::string> ops, tags;
   std::size_t maxresults = 0;
@@ -109,11 +110,24 @@ void add_key_commands(CLI::App& app, Globals& g) {
                                            "Refused: use --pem-password-file or $COLDVAULT_PEM_PASSWORD")
                             ->expected(0, 1);
   import->add_option("--jwk-file", a->jwk_file, "JSON Web Key with private parts (RSA, EC or oct)");
+  import->add_option("--byok-file", a->byok_file,
+                     "Key Vault .byok transfer file wrapped for a KEK of this vault (needs --kty RSA-HSM or oct-HSM)");
   import->add_option("--kty", a->kty, "Record the key type as RSA-HSM, EC-HSM, ... (default: as imported)");
   auto import_opts = add_spec_options(import, *a);
   import->callback([&g, a, import_opts, argv_password] {
     refuse_secret_on_argv(argv_password, a->argv_password, "--pem-password-file", "COLDVAULT_PEM_PASSWORD");
-    if (a->pem_file.empty() == a->jwk_file.empty()) die(Errc::BadParameter, "give --pem-file or --jwk-file");
+    int sources = !a->pem_file.empty() + !a->jwk_file.empty() + !a->byok_file.empty();
+    if (sources != 1) die(Errc::BadParameter, "give one of --pem-file, --jwk-file, --byok-file");
+    if (!a->byok_file.empty()) {
+      if (a->kty.empty()) die(Errc::BadParameter, "--byok-file needs --kty (RSA-HSM or oct-HSM): the file does not say");
+      auto s = spec(*a, import_opts);
+      auto svc = open_service(g);
+      vault::Keys keys(svc, a->vault);
+      // The .byok holds the key only wrapped for the KEK; it is sent as REST's key_hsm would be.
+      auto blob = need(read_file(a->byok_file));
+      print(g, out(need(keys.import_byok(a->name, base64url_encode(blob), s)), Shape::Bundle), kColumns);
+      return;
+    }
     SecureString password = read_password(a->pem_password_file, "COLDVAULT_PEM_PASSWORD");
     auto s = spec(*a, import_opts);
     auto svc = open_service(g);
@@ -147,6 +161,21 @@ void add_key_commands(CLI::App& app, Globals& g) {
       write_new_file(a->file, need(keys.public_key_der(a->name, a->version)));
     else
       write_new_file(a->file, as_bytes(need(keys.public_key_pem(a->name, a->version))));
+  });
+
+  auto* byok = key->add_subcommand("export-byok", "Wrap a key, inside the token, into a .byok file for another HSM's KEK");
+  add_vault_and_name(byok, *a);
+  byok->add_option("--version,-v", a->version, "Version id (default: latest)");
+  byok->add_option("--kek", a->kek_file, "The KEK's RSA public key (PEM, as `key download` writes it)")->required();
+  byok->add_option("--kek-kid", a->kek_kid, "The KEK's versioned key identifier (goes into header.kid)")->required();
+  byok->add_option("--file,-f", a->file, "The .byok file to create")->required();
+  byok->callback([&g, a] {
+    auto pem = need(read_file(a->kek_file));
+    auto svc = open_service(g);
+    auto text = need(vault::export_byok(svc, a->vault, a->name, a->version,
+                                        std::string_view(reinterpret_cast<const char*>(pem.data()), pem.size()),
+                                        a->kek_kid));
+    write_new_file(a->file, as_bytes(text));
   });
 
   auto* list = key->add_subcommand("list", "List keys");

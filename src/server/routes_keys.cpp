@@ -89,6 +89,14 @@ Result<Response> import_key(Ctx& c) {
   spec.attributes = attrs;
   CV_UNWRAP(hsm, opt_bool(j, "Hsm"));  // accepted and ignored: every coldvault key is in the token
   (void)hsm;
+  if (auto h = key->find("key_hsm"); h != key->end() && !h->is_null()) {
+    // BYOK: the .byok blob carries the key wrapped for one of this vault's KEKs (docs/keys.md, "BYOK").
+    if (!h->is_string()) return std::unexpected(bad_parameter("Property 'key.key_hsm' must be a base64url string."));
+    vault::Keys keys(c.svc, c.vault);
+    const auto& blob = h->get_ref<const SecureString&>();
+    CV_UNWRAP(b, keys.import_byok(c.params.name, std::string_view(blob.data(), blob.size()), spec));
+    return json_response(200, out(std::move(b), c, Shape::Bundle));
+  }
   SecureString jwk = key->dump();  // the body tree and this text both wipe themselves
   vault::Keys keys(c.svc, c.vault);
   CV_UNWRAP(b, keys.import_jwk(c.params.name, jwk, spec));

@@ -67,6 +67,8 @@ std::vector<std::string> supported_ops(KeyKind k) {
 
 Result<void> check_ops(KeyKind k, const std::vector<std::string>& ops) {
   auto allowed = supported_ops(k);
+  // "import" marks an RSA key as a BYOK key-exchange key (docs/keys.md, "BYOK"); never a default op.
+  if (k == KeyKind::Rsa) allowed.push_back("import");
   for (std::size_t i = 0; i < ops.size(); ++i) {
     bool known = std::find(allowed.begin(), allowed.end(), ops[i]) != allowed.end();
     bool repeated = std::find(ops.begin(), ops.begin() + static_cast<std::ptrdiff_t>(i), ops[i]) !=

@@ -85,6 +85,8 @@ Result<KeyBundle> store_version(Service& svc, const std::string& vault, const st
 store::VersionRow key_row(const std::string& version, const KeyMeta& meta, Bytes wrapped, const Attributes& a,
                           const store::Tags& tags);
 
+// Usage of a new working key of kind k: extractable only so the master key can wrap it for the catalogue.
+hsm::KeyUsage new_key_usage(KeyKind k);
 // New material in the token for meta's kind and size/curve (fills the public parts); the wrapped bytes.
 Result<Bytes> generate_material(Service& svc, const VaultKeys& vk, KeyMeta& meta);
 // Imports parsed private parts into the token (fills the public parts and size/curve of meta); the

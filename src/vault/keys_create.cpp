@@ -63,7 +63,9 @@ Result<void> refuse_if_deleted(Service& svc, const std::string& vault, const std
   return {};
 }
 
-hsm::KeyUsage new_key_usage(KeyKind k) {
+}  // namespace
+
+hsm::KeyUsage keys_detail::new_key_usage(KeyKind k) {
   // Extractable only so the master key can wrap it; the copy is destroyed right after.
   hsm::KeyUsage u{.extractable = true};
   if (k == KeyKind::Rsa) u.encrypt = u.decrypt = u.sign = u.verify = u.wrap = u.unwrap = true;
@@ -71,8 +73,6 @@ hsm::KeyUsage new_key_usage(KeyKind k) {
   if (k == KeyKind::Oct) u.encrypt = u.decrypt = u.wrap = u.unwrap = true;
   return u;
 }
-
-}  // namespace
 
 // Generates the material for plan in the token; fills the public parts; returns the wrapped bytes.
 Result<Bytes> keys_detail::generate_material(Service& svc, const VaultKeys& vk, KeyMeta& m) {
