@@ -3,7 +3,8 @@
 # (tests/faultmod, docs/reliability.md). After each injected failure: a documented HSM exit code (or 0 with a
 # correct result), one ERROR line, no bug exit (20) or crash, the catalogue in the old or the new state and
 # intact, the next call without a fault succeeds; after the sweep, no token object leaked.
-# Bounded: the first SWEEP_MAX (30) calls of each op; SWEEP_ALL=1 sweeps them all.
+# Ops: secret set, key create, key sign, secret backup, secret restore, key restore. Bounded: the first
+# SWEEP_MAX (30) calls of each op; SWEEP_ALL=1 sweeps them all; SWEEP_OPS="key_restore ..." runs some.
 source "$(dirname "$0")/lib.bash"
 FAULTMOD=${FAULTMOD:?FAULTMOD must name libcv_faultmod.so (set by ctest)}
 SOFTHSM=/usr/lib/softhsm/libsofthsm2.so
@@ -32,6 +33,7 @@ RUNS=0 AMBIGUOUS=0
 sweep() {
   local op=$1 setup=$2 check=$3; shift 4
   local cmd=("$@") m n rc log="$WORK/$op.calls" bad_runs=0
+  [[ -z ${SWEEP_OPS:-} || " $SWEEP_OPS " == *" $op "* ]] || return 0  # SWEEP_OPS="key_restore ..." runs some
   run_cmd() { local c=("${cmd[@]//@N@/$1}"); "${c[@]}"; }
   $setup 0
   rm -f "$log"
@@ -124,7 +126,8 @@ sb_check() {
   if [[ $2 == 0 ]]; then [[ -s $f ]]; else [[ ! -e $f ]]; fi
 }
 sweep secret_backup sb_setup sb_check -- "$CV" secret backup --vault-name default --name s --file "$WORK/b-@N@.blob"
-cp "$WORK/b-0.blob" "$WORK/s.blob"
+cp "$WORK/b-0.blob" "$WORK/s.blob" 2>/dev/null ||
+  "$CV" secret backup --vault-name default --name s --file "$WORK/s.blob" >/dev/null 2>&1
 S_VERSIONS=$(versions secret list-versions --vault-name default --name s)
 
 # --- secret restore: into a fresh vault per run; a failure leaves no secret, a success every version.
@@ -141,6 +144,24 @@ sr_check() {
   fi
 }
 sweep secret_restore sr_setup sr_check -- "$CV" secret restore --vault-name "rst-@N@" --file "$WORK/s.blob" -o none
+
+# --- key restore: into a fresh vault per run; a failure leaves no key, a success every version.
+"$CV" key show --vault-name default --name k >/dev/null 2>&1 ||
+  "$CV" key create --vault-name default --name k --kty EC --curve P-256 -o none >/dev/null 2>&1
+expect_exit 0 "key backup for the restore sweep" -- "$CV" key backup --vault-name default --name k --file "$WORK/k.blob"
+K_VERSIONS=$(versions key list-versions --vault-name default --name k)
+kr_setup() { "$CV" vault create --vault-name "krs-$1" >/dev/null 2>&1; }
+kr_check() {
+  local now
+  if [[ $2 == 0 ]]; then
+    now=$(versions key list-versions --vault-name "krs-$1" --name k) && [[ $now == "$K_VERSIONS" ]]
+  else
+    "$CV" key show --vault-name "krs-$1" --name k >/dev/null 2>&1
+    [[ $? == 3 ]] || return 1
+    "$CV" key restore --vault-name "krs-$1" --file "$WORK/k.blob" -o none >/dev/null 2>&1
+  fi
+}
+sweep key_restore kr_setup kr_check -- "$CV" key restore --vault-name "krs-@N@" --file "$WORK/k.blob" -o none
 
 echo "# $RUNS faulted runs, $AMBIGUOUS with CKR_GENERAL_ERROR at C_Decrypt read as a bad tag (exit 8)"
 finish
