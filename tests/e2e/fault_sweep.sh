@@ -47,7 +47,7 @@ sweep() {
   ok "$op makes $m counted PKCS#11 calls"
   for ((n = 1; n <= m && n <= MAX; n++)); do
     local rv=${RVS[$((n % ${#RVS[@]}))]} fn
-    fn=$(sed -n "s/^$n //p" "$log")
+    fn=$(awk -v n="$n" '$1 == n {print $2}' "$log")
     # SoftHSM answers a bad GCM tag with CKR_GENERAL_ERROR, so that code at C_Decrypt is (rightly) read as
     # a ciphertext that does not authenticate (exit 8); the sweep injects an outage there instead.
     [[ $fn == C_Decrypt && $rv == CKR_GENERAL_ERROR ]] && rv=CKR_DEVICE_REMOVED
@@ -56,7 +56,7 @@ sweep() {
     rm -f "$WORK/run.calls"
     CV_FAULT_AT=$n CV_FAULT_RV=$rv CV_FAULT_LOG="$WORK/run.calls" run_cmd "$n" >"$WORK/out" 2>"$WORK/err"
     rc=$?
-    fn=$(sed -n "s/^$n //p" "$WORK/run.calls")
+    fn=$(awk -v n="$n" '$1 == n {print $2}' "$WORK/run.calls")
     RUNS=$((RUNS + 1))
     local why=""
     case $rc in 0 | 10 | 11 | 12) ;;
@@ -162,6 +162,25 @@ kr_check() {
   fi
 }
 sweep key_restore kr_setup kr_check -- "$CV" key restore --vault-name "krs-@N@" --file "$WORK/k.blob" -o none
+
+# --- The module's other switches: one function only, and a token that stays removed.
+"$CV" key show --vault-name default --name k >/dev/null 2>&1 ||
+  "$CV" key create --vault-name default --name k --kty EC --curve P-256 -o none >/dev/null 2>&1
+D256=$(printf 'fault sweep digest' | openssl dgst -sha256 -binary | basenc --base64url | tr -d '=')
+expect_exit 10 "CV_FAULT_FUNC=C_Sign fails the sign itself" -- \
+  env CV_FAULT_FUNC=C_Sign CV_FAULT_AT=1 "$CV" key sign --vault-name default --name k --algorithm ES256 --value "$D256"
+expect_contains "$WORK/err" "CKR_DEVICE_REMOVED" "the injected code is in the error"
+injected() { grep -c ' injected$' "$WORK/calls"; }
+rm -f "$WORK/calls"
+expect_exit 0 "CV_FAULT_AT=5 (opening the token): coldvault's retry recovers from one failed call" -- \
+  env CV_FAULT_AT=5 CV_FAULT_LOG="$WORK/calls" "$CV" secret show --vault-name default --name s
+expect_eq "$(injected)" "1" "without CV_FAULT_STICKY only call 5 is failed"
+rm -f "$WORK/calls"
+expect_exit 10 "CV_FAULT_STICKY: a token removed from call 5 on" -- \
+  env CV_FAULT_STICKY=1 CV_FAULT_AT=5 CV_FAULT_RV=CKR_TOKEN_NOT_PRESENT CV_FAULT_LOG="$WORK/calls" \
+  "$CV" secret show --vault-name default --name s
+expect_eq "$(($(injected) > 1))" "1" "with CV_FAULT_STICKY the calls after 5 fail too ($(injected))"
+expect_exit 0 "the token back: the same read works" -- "$CV" secret show --vault-name default --name s
 
 echo "# $RUNS faulted runs, $AMBIGUOUS with CKR_GENERAL_ERROR at C_Decrypt read as a bad tag (exit 8)"
 finish

@@ -14,8 +14,10 @@
 //   CV_FAULT_STICKY=1     every counted call from the Nth on fails (a token that stays removed)
 //   CV_FAULT_COUNT_FILE=F write the number of counted calls to F at C_Finalize and at exit, so a sweep
 //                         knows the range of N
-//   CV_FAULT_LOG=F        append "N function" for each counted call (to name the function at a given N)
+//   CV_FAULT_LOG=F        append "N function" for each counted call (to name the function at a given N),
+//                         "N function injected" for a call that was failed
 // A failed call is not forwarded: the real module never sees it, as if the token went away first.
+// The library is linked -z nodelete, so the count runs across the reloads of coldvault's open retries.
 #include <dlfcn.h>
 #include <p11-kit/pkcs11.h>
 
@@ -68,16 +70,15 @@ void write_count() {
 CK_RV fault_for(const char* name) {
   if (!g_func.empty() && g_func != name) return CKR_OK;
   unsigned long n = ++g_count;
+  bool inject = g_at != 0 && (n == g_at || (g_sticky && n > g_at));
   if (!g_log_file.empty()) {
     std::lock_guard lock(g_log_mutex);
     if (FILE* f = std::fopen(g_log_file.c_str(), "a")) {
-      std::fprintf(f, "%lu %s\n", n, name);
+      std::fprintf(f, "%lu %s%s\n", n, name, inject ? " injected" : "");
       std::fclose(f);
     }
   }
-  if (g_at == 0) return CKR_OK;
-  if (n == g_at || (g_sticky && n > g_at)) return g_rv;
-  return CKR_OK;
+  return inject ? g_rv : CKR_OK;
 }
 
 // One wrapper per member of the list, generated from the member's own function pointer type.
