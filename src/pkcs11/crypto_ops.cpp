@@ -68,10 +68,15 @@ Result<SecureBytes> Token::gcm_decrypt(Handle key, ByteView iv, ByteView aad, By
     if (CK_RV rv = fn->C_DecryptInit(s, spec.ptr(), key.value); rv != CKR_OK) {
       return rv_fail(rv, "AES-GCM decrypt");
     }
-    // SoftHSM reports a bad tag as CKR_GENERAL_ERROR, not CKR_ENCRYPTED_DATA_INVALID, so after a
-    // successful init every C_Decrypt failure is read as "this ciphertext is not authentic".
-    auto auth_failed = [](CK_RV rv) {
-      return fail(Errc::Corruption, "AES-GCM authentication failed", rv_name(rv));
+    // SoftHSM reports a bad tag as CKR_GENERAL_ERROR, not CKR_ENCRYPTED_DATA_INVALID, so those (and the
+    // standard codes for a bad ciphertext) read as "this ciphertext is not authentic". Any other code is
+    // the token failing (removed, session lost, out of memory): classified like every other call, so an
+    // outage is never reported as a catalogue altered outside coldvault (fault sweep, docs/reliability.md).
+    auto auth_failed = [](CK_RV rv) -> Result<SecureBytes> {
+      if (rv == CKR_GENERAL_ERROR || rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE) {
+        return fail(Errc::Corruption, "AES-GCM authentication failed", rv_name(rv));
+      }
+      return rv_fail(rv, "AES-GCM decrypt");
     };
     CK_ULONG len = 0;
     if (CK_RV rv = fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), nullptr, &len);
