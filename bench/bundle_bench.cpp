@@ -266,7 +266,7 @@ void rss(const std::vector<long>& sizes) {
       must(svc.create_vault({v, 90, false}), "create vault");
       add_secrets(svc, v, static_cast<int>(n / 2), 2, static_cast<std::uint64_t>(n));
       cv::vault::Keys k(svc, v);
-      must(k.create("k0", {"EC", {}, std::string("P-256"), {}, {}, {}}), "key");
+      must(k.create("k0", {"EC", {}, std::string("P-256"), {}, {}, {}, false}), "key");
     });
     for (bool backup : {true, false}) {
       in_child("rss", [&] {
@@ -349,13 +349,13 @@ void keys(int n) {
     cv::vault::Keys rsa(svc, "rsakeys"), ec(svc, "eckeys");
     // RSA-2048 generation in SoftHSM is ~0.3 s a key: one key generated, its wrapped row stored under n names
     // (as key_bench does). A bundle unwraps and re-wraps each row on its own, so the cost per key is the same.
-    must(rsa.create("k0", {"RSA", 2048u, {}, {}, {}, {}}), "rsa key");
+    must(rsa.create("k0", {"RSA", 2048u, {}, {}, {}, {}, false}), "rsa key");
     auto seed = must(svc.catalog().version("rsakeys", ObjType::Key, "k0", ""), "row");
     for (int i = 1; i < n; ++i) {
       seed.version = must(svc.new_version_id(), "id");
       must(svc.catalog().add_version("rsakeys", ObjType::Key, "k" + std::to_string(i), seed), "add");
     }
-    for (int i = 0; i < n; ++i) must(ec.create("k" + std::to_string(i), {"EC", {}, std::string("P-256"), {}, {}, {}}), "ec key");
+    for (int i = 0; i < n; ++i) must(ec.create("k" + std::to_string(i), {"EC", {}, std::string("P-256"), {}, {}, {}, false}), "ec key");
   });
   in_child("keys", [&] {
     auto svc = open_home("keys");

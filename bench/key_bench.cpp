@@ -39,9 +39,9 @@ struct State {
       }
       return std::move(*r);
     };
-    ok(k.create(kNames[0], {"RSA", 2048u, {}, {}, {}, {}}), "rsa2048");
-    ok(k.create(kNames[1], {"RSA", 3072u, {}, {}, {}, {}}), "rsa3072");
-    ok(k.create(kNames[2], {"EC", {}, std::string("P-256"), {}, {}, {}}), "ecp256");
+    ok(k.create(kNames[0], {"RSA", 2048u, {}, {}, {}, {}, false}), "rsa2048");
+    ok(k.create(kNames[1], {"RSA", 3072u, {}, {}, {}, {}, false}), "rsa3072");
+    ok(k.create(kNames[2], {"EC", {}, std::string("P-256"), {}, {}, {}, false}), "ecp256");
     for (int i = 0; i < 2; ++i) {
       auto w = ok(k.wrap(kNames[i], "", "RSA-OAEP", cv::Bytes(32, 0x42)), "wrap");
       wrapped_cek[i] = cv::Bytes(w.value.begin(), w.value.end());
@@ -67,7 +67,7 @@ void fill_vault(const std::string& vault, int n) {
   if (svc.catalog().vault(vault)) return;
   if (!svc.create_vault({vault, 90, false})) std::exit(1);
   Keys k(svc, vault);
-  if (!k.create("k0", {"EC", {}, std::string("P-256"), {}, {}, {}})) std::exit(1);
+  if (!k.create("k0", {"EC", {}, std::string("P-256"), {}, {}, {}, false})) std::exit(1);
   auto seed = *svc.catalog().version(vault, cv::store::ObjType::Key, "k0", "");
   for (int i = 1; i < n; ++i) {
     seed.version = *svc.new_version_id();

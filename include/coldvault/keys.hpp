@@ -25,6 +25,9 @@ struct KeySpec {
   std::optional<std::vector<std::string>> ops;  // key_ops; default: all the type supports
   store::Tags tags;
   Attributes attributes;
+  // CLI only (REST `exportable` stays refused): `key export-byok` may wrap this key's material out to a KEK.
+  // Fixed at creation, kept by every later version (rotation); docs/keys.md "BYOK".
+  bool exportable = false;
 };
 
 struct UpdateKey {

@@ -15,6 +15,7 @@ struct KeyArgs {
   std::string vault, name, version, kty, curve, expires, not_before, disabled, enabled;
   std::string pem_file, pem_password_file, argv_password, jwk_file, byok_file, kek_file, kek_kid, file, encoding = "PEM";
   unsigned size = 0;
+  bool exportable = false;
   std::vector<std::string> ops, tags;
   std::size_t maxresults = 0;
 };
@@ -56,6 +57,8 @@ SpecOpts add_spec_options(CLI::App* c, KeyArgs& a) {
   o.disabled = c->add_option("--disabled", a.disabled, "Create the version disabled")->expected(0, 1);
   c->add_option("--expires", a.expires, "Expiry (UTC): 2027-01-31 or 2027-01-31T10:00:00Z");
   c->add_option("--not-before", a.not_before, "Not valid before (UTC)");
+  c->add_flag("--exportable", a.exportable,
+              "Let `key export-byok` wrap this key out to a KEK (fixed at creation; default: never leaves the token)");
   return o;
 }
 
@@ -65,6 +68,7 @@ vault::KeySpec spec(const KeyArgs& a, const SpecOpts& o) {
   if (a.size) s.size = a.size;
   if (!a.curve.empty()) s.crv = a.curve;
   if (o.ops->count() > 0) s.ops = a.ops;
+  s.exportable = a.exportable;
   s.tags = need(parse_tags(a.tags));
   s.attributes = attributes(a, o.disabled);
   return s;

@@ -125,6 +125,7 @@ std::string KeyMeta::to_json() const {
   } else {
     j["key_size"] = key_size;
   }
+  if (exportable) j["exportable"] = true;
   if (kind == KeyKind::Rsa) {
     j["n"] = base64url_encode(n);
     j["e"] = base64url_encode(e);
@@ -152,6 +153,10 @@ Result<KeyMeta> KeyMeta::parse(const std::string& text) {
   else if (kind == "oct") m.kind = KeyKind::Oct;
   else return std::unexpected(corrupt("kind"));
   if (!j.contains("key_ops") || !j["key_ops"].is_array()) return std::unexpected(corrupt("key_ops"));
+  if (j.contains("exportable")) {
+    if (!j["exportable"].is_boolean()) return std::unexpected(corrupt("exportable"));
+    m.exportable = j["exportable"].get<bool>();
+  }
   for (const auto& op : j["key_ops"]) {
     if (!op.is_string()) return std::unexpected(corrupt("key_ops"));
     m.ops.push_back(op.get<std::string>());

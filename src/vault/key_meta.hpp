@@ -23,6 +23,7 @@ struct KeyMeta {
   unsigned key_size = 0;  // RSA modulus bits, oct key bits; 0 for EC
   Curve crv = Curve::P256;
   std::vector<std::string> ops;
+  bool exportable = false;  // "exportable": true only when set (KeySpec::exportable)
   Bytes n, e;  // RSA, minimal big-endian
   Bytes x, y;  // EC, each curve_bytes long
 

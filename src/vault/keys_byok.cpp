@@ -168,6 +168,15 @@ Result<std::string> export_byok(Service& svc, const std::string& vault, const st
   if (!ov->version.enabled)
     return fail_kv(Errc::Disabled, "Operation export-byok is not allowed on a disabled key.", "Forbidden",
                    "KeyDisabled");
+  // Only a key made exportable may leave the token wrapped to a KEK its caller chooses: otherwise anyone
+  // holding the user PIN could move any key out in a form they can open.
+  auto meta = KeyMeta::parse(ov->version.meta_json);
+  if (!meta) return std::unexpected(meta.error());
+  if (!meta->exportable)
+    return fail(Errc::Forbidden, "key " + name +
+                                     " was not created exportable, so its material never leaves the token: only a key "
+                                     "made with `coldvault key create --exportable` (or imported with --exportable) "
+                                     "can be exported with export-byok");
   auto& t = svc.token();
   HandleGuard guard(t);
   // Extractable only so the fresh AES key can wrap it; the master key's unwrap template keeps it sensitive.

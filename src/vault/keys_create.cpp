@@ -48,6 +48,7 @@ Result<Plan> plan_for(const std::string& name, const KeySpec& s, KeyKind kind, c
   p.meta.kty = kty;
   p.meta.kind = kind;
   p.meta.ops = s.ops ? *s.ops : supported_ops(kind);
+  p.meta.exportable = s.exportable;
   if (auto r = check_ops(kind, p.meta.ops); !r) return std::unexpected(r.error());
   if (kind == KeyKind::Ec && s.size)
     return std::unexpected(bad("A key size does not apply to EC keys; give a curve: P-256, P-384, P-521."));

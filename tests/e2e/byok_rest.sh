@@ -16,7 +16,12 @@ PLAIN_KID=$(jq -r .key.kid "$WORK/out")
 expect_exit 2 "import on an EC key refused" -- "$CV" key create --vault-name other --name eck --kty EC --ops import
 expect_exit 0 "KEK public key" -- "$CV" key download --vault-name other --name kek --file "$WORK/kek.pem"
 expect_exit 0 "plain public key" -- "$CV" key download --vault-name other --name plain --file "$WORK/plain.pem"
-expect_exit 0 "key in main" -- "$CV" key create --vault-name main --name k --kty RSA-HSM --size 2048
+expect_exit 0 "a key not made exportable in main" -- "$CV" key create --vault-name main --name kept --kty RSA-HSM
+expect_exit 5 "export-byok of a key not made exportable: Forbidden (exit 5)" -- "$CV" key export-byok \
+  --vault-name main --name kept --kek "$WORK/kek.pem" --kek-kid "$KEK_KID" --file "$WORK/kept.byok"
+expect_contains "$WORK/err" "was not created exportable" "the refusal says why"
+if [[ -e "$WORK/kept.byok" ]]; then bad "a file was written for the refused export"; else ok "no file for the refused export"; fi
+expect_exit 0 "exportable key in main" -- "$CV" key create --vault-name main --name k --kty RSA-HSM --size 2048 --exportable
 expect_exit 0 "export-byok" -- "$CV" key export-byok --vault-name main --name k --kek "$WORK/kek.pem" \
   --kek-kid "$KEK_KID" --file "$WORK/k.byok"
 expect_eq "$(jq -r .header.kid "$WORK/k.byok")" "$KEK_KID" "header.kid is the KEK"

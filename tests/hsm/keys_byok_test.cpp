@@ -143,10 +143,20 @@ TEST_F(KeysByok, RefusesMalformedBlobsAndEcTargets) {
 
 TEST_F(KeysByok, ExportThenImportMovesTheSameRsaKey) {
   auto kid = make_kek("kek");
-  auto made = keys().create("orig", spec("RSA-HSM", 3072));
+  auto s = spec("RSA-HSM", 3072);
+  s.exportable = true;
+  auto made = keys().create("orig", s);
   ASSERT_TRUE(made) << made.error().message;
   auto pem = keys().public_key_pem("kek", "");
   ASSERT_TRUE(pem);
+  // A key not made exportable never leaves: refused, whatever the KEK.
+  ASSERT_TRUE(keys().create("kept", spec("RSA-HSM", 2048)));
+  auto kept = vault::export_byok(*svc, "main", "kept", "", *pem, kid);
+  ASSERT_FALSE(kept);
+  EXPECT_EQ(kept.error().code, Errc::Forbidden);
+  EXPECT_NE(kept.error().message.find("was not created exportable"), std::string::npos) << kept.error().message;
+  // Rotation keeps the property.
+  ASSERT_TRUE(keys().rotate("orig"));
   auto text = vault::export_byok(*svc, "main", "orig", "", *pem, kid);
   ASSERT_TRUE(text) << text.error().message;
   auto j = nlohmann::json::parse(*text);
