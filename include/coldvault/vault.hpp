@@ -52,6 +52,10 @@ struct InitOptions {
   // `init --join`: the home and its token only, no domain and no vault: `domain import` brings the domain of
   // another token (docs/domain-transfer.md), then `vault create` adds the vaults the site needs.
   bool join = false;
+  // `serve --ephemeral`: skip the security domain's RSA-3072 key, most of init's time (a prime search).
+  // The caller makes it with make_deferred_domain_key once it is serving; until then whatever needs the
+  // key (backup, restore, bundles, domain export) waits for it. The domain's kid is chosen now.
+  bool defer_domain_key = false;
   // Test seam (fault injection): called after each step that leaves objects on the token ("domain", then
   // "vault"); an error returned here fails init at that point, which then undoes what it made.
   std::function<Result<void>(std::string_view step)> fault;
@@ -83,6 +87,10 @@ Result<store::Catalog> open_catalog(const HomeOptions& o);
 // apply. A failure part way removes the files init wrote and the token objects it created, so a retry on
 // the same (external) token works.
 Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitOptions& io = {});
+
+// Makes the domain key of `kid` that init deferred (InitOptions::defer_domain_key) and releases everything
+// waiting for it, with the error if it could not be made. Opens its own Service: run it on any thread.
+Result<void> make_deferred_domain_key(const HomeOptions& o, const std::string& kid);
 
 struct HomeConfig;
 class KeyCache;   // src/vault/key_cache.hpp

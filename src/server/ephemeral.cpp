@@ -3,8 +3,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "coldvault/server.hpp"
@@ -16,9 +19,13 @@ namespace {
 // Removes the throwaway folder however the start or the server ends.
 class TempHome {
  public:
+  // Under $TMPDIR when the user set it; else in /dev/shm (memory) when there is one, else /tmp. Memory
+  // because nothing of a throwaway home need reach a disk, and because the start's ~30 fsyncs (token
+  // files, catalogue, TLS certificate) cost nothing there: on a busy disk they were most of the start.
   static Result<TempHome> make() {
     const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/coldvault-ephemeral-XXXXXX";
+    std::string base = tmp && *tmp ? tmp : ::access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+    std::string tmpl = base + "/coldvault-ephemeral-XXXXXX";
     if (!::mkdtemp(tmpl.data()))
       return fail(Errc::StorageFailure,
                   "cannot make a temporary folder under " + tmpl.substr(0, tmpl.rfind('/')));
@@ -56,6 +63,9 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
   o.home = vault::HomeOptions{dir->path() + "/home", "", "", ""};
   vault::InitOptions io;
   io.dev = true;  // a throwaway token: its SO PIN lives and dies with the folder
+  // The domain's RSA key is made once the server is ready (most of init's time): a backup or restore
+  // asked for before it exists waits for it (docs/drop-in.md "Start time").
+  io.defer_domain_key = true;
   auto made = vault::init(o.home, vault::VaultOptions{vaults.front()}, io);
   if (!made) return std::unexpected(made.error());
   if (vaults.size() > 1) {
@@ -66,6 +76,9 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
         return std::unexpected(v.error());
   }
 
+  // Joined before the folder goes (declared after `dir`) and after serve() has closed its own Services:
+  // the maker holds its own Service, so the token stays open for it.
+  std::jthread domain_maker;
   auto tokens = std::make_shared<vault::SessionTokens>();
   o.vault = vaults.front();
   o.listen = "127.0.0.1:" + std::to_string(port);
@@ -104,6 +117,10 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
     line += o.identity_header;
     line += "\"}," + rest_text.substr(1);
     print_line(line);
+    domain_maker = std::jthread([home = o.home, kid = made->domain_kid] {
+      if (auto r = vault::make_deferred_domain_key(home, kid); !r)
+        std::cerr << "coldvault serve: " << r.error().message << " (backup and restore will fail)\n" << std::flush;
+    });
   };
   auto served = serve(o);
   // Services and the token are closed inside serve(); the folder goes with `dir`.

@@ -31,12 +31,20 @@ Result<Catalog> Catalog::open(const std::string& path) {
 
 int Catalog::schema_version() { return impl_->schema; }
 
+// A row with an empty public key is a domain whose key is still being made (`serve --ephemeral` makes
+// it after it is ready, InitOptions::defer_domain_key): its vaults can be created (they reference the
+// kid), and the one later add_domain with the key fills it in. A domain row with a key is never changed.
 Result<void> Catalog::add_domain(const DomainRow& d) {
   auto st = Stmt::prepare(impl_->db.get(),
-                          "INSERT INTO domains(kid, public_key, created) VALUES(?,?,?)");
+                          "INSERT INTO domains(kid, public_key, created) VALUES(?,?,?) "
+                          "ON CONFLICT(kid) DO UPDATE SET public_key=excluded.public_key, created=excluded.created "
+                          "WHERE length(domains.public_key)=0 AND length(excluded.public_key)>0");
   if (!st) return std::unexpected(st.error());
   st->bind(1, d.kid).bind(2, ByteView(d.public_key_spki)).bind(3, d.created);
-  return st->run();
+  if (auto r = st->run(); !r) return r;
+  if (sqlite3_changes(impl_->db.get()) == 0)
+    return fail(Errc::Conflict, "security domain " + d.kid + " is already in this catalogue");
+  return {};
 }
 
 static DomainRow read_domain(const Stmt& st) {

@@ -7,6 +7,7 @@
 
 #include "coldvault/atomic_file.hpp"
 #include "coldvault/crypto.hpp"
+#include "vault/domain_gate.hpp"
 #include "vault/home.hpp"
 #include "vault/integrity.hpp"
 #include "vault/labels.hpp"
@@ -28,6 +29,24 @@ Result<std::string> new_uuid(hsm::Token& t) {
 }
 
 namespace {
+
+// The security domain's RSA-3072 key pair and its catalogue row (kid, public key). The key pair's
+// generation is most of init's time (a prime search): `serve --ephemeral` defers it.
+Result<hsm::KeyPair> make_domain_key(Service& svc, const std::string& kid) {
+  auto& token = svc.token();
+  auto domain = token.create_domain_key(domain_label(kid), to_bytes(kid), 3072);
+  if (!domain) return std::unexpected(domain.error());
+  auto undo = [&] {
+    (void)token.destroy(domain->pub);
+    (void)token.destroy(domain->priv);
+  };
+  auto pub = token.rsa_public(domain->pub);
+  if (!pub) return undo(), std::unexpected(pub.error());
+  auto spki = crypto::spki_der(*pub);
+  if (!spki) return undo(), std::unexpected(spki.error());
+  if (auto r = svc.catalog().add_domain({kid, *spki, Service::now()}); !r) return undo(), std::unexpected(r.error());
+  return *domain;
+}
 
 // A random PIN for the embedded token: 32 hex characters.
 Result<SecureBytes> random_pin() {
@@ -109,17 +128,16 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
   MadeObjects made(token);  // after svc: destroyed (and undoing) while the token is still open
   auto kid = new_uuid(token);
   if (!kid) return std::unexpected(kid.error());
-  auto domain = token.create_domain_key(domain_label(*kid), to_bytes(*kid), 3072);
-  if (!domain) return std::unexpected(domain.error());
-  made.add(domain->pub);
-  made.add(domain->priv);
-  if (auto r = checkpoint(io, "domain"); !r) return std::unexpected(r.error());
-  auto pub = token.rsa_public(domain->pub);
-  if (!pub) return std::unexpected(pub.error());
-  auto spki = crypto::spki_der(*pub);
-  if (!spki) return std::unexpected(spki.error());
-  if (auto r = svc->catalog().add_domain({*kid, *spki, Service::now()}); !r)
-    return std::unexpected(r.error());
+  if (io.defer_domain_key) {
+    // The kid's row without its key, so the vaults can reference it; make_deferred_domain_key fills it.
+    if (auto r = svc->catalog().add_domain({*kid, {}, Service::now()}); !r) return std::unexpected(r.error());
+  } else {
+    auto domain = make_domain_key(*svc, *kid);
+    if (!domain) return std::unexpected(domain.error());
+    made.add(domain->pub);
+    made.add(domain->priv);
+    if (auto r = checkpoint(io, "domain"); !r) return std::unexpected(r.error());
+  }
   cfg.domain_kid = *kid;
   svc->set_domain_kid(*kid);
   // The integrity key before the first vault: its signer's registry entry is authenticated by it.
@@ -177,6 +195,7 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
   auto so_pin = settle_so_pin(o, io);
   if (!so_pin) return std::unexpected(so_pin.error());
   auto r = init_steps(home, o, v, io, *so_pin);
+  if (r && io.defer_domain_key) domain_gate::expect(r->domain_kid);
   if (!r) {
     // A half-made home would block the next attempt (the token label exists): remove what init made.
     // Token objects on an external token were destroyed by init_steps.
@@ -184,6 +203,21 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
                           "catalog.db-shm", "config.json"})
       fs::remove_all(home + "/" + f, ec);
   }
+  return r;
+}
+
+Result<void> make_deferred_domain_key(const HomeOptions& o, const std::string& kid) {
+  auto made = [&]() -> Result<void> {
+    auto svc = Service::open(o);
+    if (!svc) return std::unexpected(svc.error());
+    if (svc->domain_kid() != kid) return fail(Errc::Internal, "the home's domain is not " + kid);
+    auto domain = make_domain_key(*svc, kid);
+    if (!domain) return std::unexpected(domain.error());
+    return {};
+  };
+  auto r = made();
+  if (!r) r = fail(r.error().code, "the security domain key could not be made: " + r.error().message, r.error().native);
+  domain_gate::settle(kid, r);
   return r;
 }
 

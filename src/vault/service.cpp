@@ -8,6 +8,7 @@
 
 #include "coldvault/crypto.hpp"
 #include "coldvault/signer_rows.hpp"
+#include "vault/domain_gate.hpp"
 #include "vault/home.hpp"
 #include "vault/integrity.hpp"
 #include "vault/key_cache.hpp"
@@ -221,6 +222,7 @@ Result<const VaultKeys*> Service::vault(const std::string& name, std::int64_t da
 
 Result<hsm::KeyPair> Service::domain_key(const std::string& kid) {
   if (auto it = impl_->domains.find(kid); it != impl_->domains.end()) return it->second;
+  if (auto made = domain_gate::await(kid); !made) return std::unexpected(made.error());
   auto absent = [&] {
     return fail(Errc::NotFound, "security domain " + kid + " is not present in this token");
   };

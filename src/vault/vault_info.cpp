@@ -2,6 +2,7 @@
 #include "coldvault/vault_info.hpp"
 
 #include "coldvault/crypto.hpp"
+#include "vault/domain_gate.hpp"
 #include "vault/vault_info_detail.hpp"
 
 namespace cv::vault {
@@ -38,6 +39,7 @@ Result<VaultInfo> vault_info(Service& svc, const std::string& name) {
 Result<DomainInfo> domain_info(Service& svc) {
   if (svc.domain_kid().empty())
     return fail(Errc::NotFound, "this home holds no security domain yet: run `coldvault domain import` first");
+  if (auto made = domain_gate::await(svc.domain_kid()); !made) return std::unexpected(made.error());
   auto d = svc.catalog().domain(svc.domain_kid());
   if (!d) return std::unexpected(d.error());
   return DomainInfo{d->kid, d->created, crypto::pem_encode("PUBLIC KEY", d->public_key_spki),
