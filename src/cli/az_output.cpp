@@ -130,7 +130,8 @@ bool yaml_needs_quotes(const std::string& s) {
   if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos || s.back() == ':') return true;
   if (s.find('\n') != std::string::npos) return true;
   // Numbers and timestamps read back as such.
-  if (s.find_first_not_of("0123456789+-.eE_:") == std::string::npos) return true;
+  if (s.find_first_not_of("0123456789+-.eE_:") == std::string::npos && s.find_first_of("0123456789") != std::string::npos)
+    return true;
   if (s.size() >= 10 && std::isdigit(static_cast<unsigned char>(s[0])) && s[4] == '-' && s[7] == '-') return true;
   return false;
 }
