@@ -33,6 +33,7 @@ void emit_blob(const Globals& g, const BackupArgs& a, const Bytes& blob) {
   }
   if (!a.file.empty()) {
     need(write_file(a.file, blob));
+    if (g.output_shape != "rest") return;  // az writes the file and prints nothing
     print(g, {{"file", a.file}, {"bytes", blob.size()}, {"sha256", backup::blob_sha256(blob)}},
           {"file", "bytes", "sha256"});
     return;
@@ -47,6 +48,7 @@ void add_object_backup(CLI::App* group, Globals& g, bool is_key) {
   backup->add_option("--name,-n", a->name, "Object name")->required();
   backup->add_option("--file,-f", a->file, "Write the blob here (raw bytes, as az does)");
   backup->add_flag("--value-only", a->value_only, "Write the base64url REST `value` instead of raw bytes");
+  add_id_option(backup, is_key ? "keys" : "secrets", a->vault, &a->name, nullptr);
   backup->callback([&g, a, is_key] {
     auto svc = open_service(g);
     emit_blob(g, *a, need(is_key ? backup::backup_key(svc, a->vault, a->name)
@@ -56,6 +58,7 @@ void add_object_backup(CLI::App* group, Globals& g, bool is_key) {
   restore->add_option("--vault-name", a->vault, "Target vault")->required();
   restore->add_option("--file,-f", a->file, "Blob file: raw bytes, base64url text or {\"value\":...}; - = stdin")
       ->required();
+  add_id_option(restore, "", a->vault, nullptr, nullptr);
   restore->callback([&g, a, is_key] {
     Bytes blob = read_blob(a->file);
     auto svc = open_service(g);

@@ -24,6 +24,7 @@ nlohmann::json out(const vault::CertificateBundle& b, Shape s) {
 void add_vault_and_name(CLI::App* c, Args& a, bool name) {
   c->add_option("--vault-name", a.vault, "Vault name")->required();
   if (name) c->add_option("--name,-n", a.name, "Certificate name")->required();
+  add_id_option(c, name ? "certificates" : "", a.vault, name ? &a.name : nullptr, &a.version);
 }
 
 nlohmann::json read_policy_json(const std::string& arg) {

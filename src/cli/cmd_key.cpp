@@ -39,6 +39,7 @@ nlohmann::json out(const vault::KeyBundle& b, Shape s) {
 void add_vault_and_name(CLI::App* c, KeyArgs& a, bool name = true) {
   c->add_option("--vault-name", a.vault, "Vault name")->required();
   if (name) c->add_option("--name,-n", a.name, "Key name")->required();
+  add_id_option(c, name ? "keys" : "", a.vault, name ? &a.name : nullptr, &a.version);
 }
 
 vault::Attributes attributes(const KeyArgs& a, const CLI::Option* disabled) {

@@ -1,5 +1,6 @@
 // `coldvault key encrypt|decrypt|wrap|unwrap|sign|verify`: Key Vault's key operations, base64url in and
 // out, output shaped like KeyOperationResult {"kid","value"[,"iv","tag","aad"]} / KeyVerifyResult.
+#include "cli/az_shape.hpp"
 #include "cli/cmd_key.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/keys.hpp"
@@ -15,6 +16,7 @@ void add_common(CLI::App* c, OpArgs& a) {
   c->add_option("--vault-name", a.vault, "Vault name")->required();
   c->add_option("--name,-n", a.name, "Key name")->required();
   c->add_option("--version,-v", a.version, "Version id (default: latest)");
+  add_id_option(c, "keys", a.vault, &a.name, &a.version);
   c->add_option("--algorithm,-a", a.alg, "Algorithm, e.g. RSA-OAEP-256, A256GCM, A256KW, PS256, ES256")->required();
 }
 
@@ -32,6 +34,13 @@ nlohmann::json result_json(const vault::KeyOpResult& r) {
 
 const std::vector<std::string> kColumns = {"kid", "value"};
 
+// The REST KeyOperationResult, or az's shape of it (az_shape.hpp) unless --output-shape rest.
+void print_result(const Globals& g, const std::string& op, const std::string& alg, const vault::KeyOpResult& r) {
+  auto j = result_json(r);
+  if (g.output_shape == "rest") return print(g, j, kColumns);
+  print(g, az_key_op_shape(j, op, alg));
+}
+
 }  // namespace
 
 void add_key_op_commands(CLI::App* key, Globals& g) {
@@ -47,7 +56,7 @@ void add_key_op_commands(CLI::App* key, Globals& g) {
     Bytes v = b64url_arg("value", a->value), iv = optional_arg("iv", a->iv), aad = optional_arg("aad", a->aad);
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
-    print(g, result_json(need(keys.encrypt(a->name, a->version, a->alg, v, iv, aad))), kColumns);
+    print_result(g, "encrypt", a->alg, need(keys.encrypt(a->name, a->version, a->alg, v, iv, aad)));
   });
 
   auto* dec = key->add_subcommand("decrypt", "Decrypt a value inside the token");
@@ -61,7 +70,7 @@ void add_key_op_commands(CLI::App* key, Globals& g) {
           tag = optional_arg("tag", a->tag);
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
-    print(g, result_json(need(keys.decrypt(a->name, a->version, a->alg, v, iv, aad, tag))), kColumns);
+    print_result(g, "decrypt", a->alg, need(keys.decrypt(a->name, a->version, a->alg, v, iv, aad, tag)));
   });
 
   auto* wrap = key->add_subcommand("wrap", "Wrap a key (RSA-OAEP, RSA-OAEP-256, RSA1_5, A*KW)");
@@ -71,7 +80,7 @@ void add_key_op_commands(CLI::App* key, Globals& g) {
     Bytes v = b64url_arg("value", a->value);
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
-    print(g, result_json(need(keys.wrap(a->name, a->version, a->alg, v))), kColumns);
+    print_result(g, "wrap", a->alg, need(keys.wrap(a->name, a->version, a->alg, v)));
   });
 
   auto* unwrap = key->add_subcommand("unwrap", "Unwrap a key inside the token");
@@ -81,7 +90,7 @@ void add_key_op_commands(CLI::App* key, Globals& g) {
     Bytes v = b64url_arg("value", a->value);
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
-    print(g, result_json(need(keys.unwrap(a->name, a->version, a->alg, v))), kColumns);
+    print_result(g, "unwrap", a->alg, need(keys.unwrap(a->name, a->version, a->alg, v)));
   });
 
   auto* sign = key->add_subcommand("sign", "Sign a digest inside the token (RS*, PS*, ES*)");
@@ -91,7 +100,7 @@ void add_key_op_commands(CLI::App* key, Globals& g) {
     Bytes v = b64url_arg("value", a->value);
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
-    print(g, result_json(need(keys.sign(a->name, a->version, a->alg, v))), kColumns);
+    print_result(g, "sign", a->alg, need(keys.sign(a->name, a->version, a->alg, v)));
   });
 
   auto* verify = key->add_subcommand("verify", "Verify a signature over a digest: {\"value\": true|false}");
@@ -102,7 +111,9 @@ void add_key_op_commands(CLI::App* key, Globals& g) {
     Bytes d = b64url_arg("digest", a->digest), s = b64url_arg("signature", a->signature);
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
-    print(g, nlohmann::json{{"value", need(keys.verify(a->name, a->version, a->alg, d, s))}}, {"value"});
+    bool valid = need(keys.verify(a->name, a->version, a->alg, d, s));
+    if (g.output_shape == "rest") return print(g, nlohmann::json{{"value", valid}}, {"value"});
+    print(g, nlohmann::json{{"algorithm", a->alg}, {"isValid", valid}});  // az's VerifyResult
   });
 }
 

@@ -31,6 +31,7 @@ void add_key_rotation_commands(CLI::App* key, Globals& g) {
   for (auto* c : {show, set}) {
     c->add_option("--vault-name", a->vault, "Vault name")->required();
     c->add_option("--name,-n", a->name, "Key name")->required();
+    add_id_option(c, "keys", a->vault, &a->name, nullptr);
   }
   set->add_option("--file,-f", a->file, "The policy JSON (\"-\" = stdin)")->required();
   show->callback([&g, a] {

@@ -38,6 +38,7 @@ nlohmann::json out(const vault::SecretBundle& b, Shape s) {
 void add_vault_and_name(CLI::App* c, SecretArgs& a, bool name = true) {
   c->add_option("--vault-name", a.vault, "Vault name")->required();
   if (name) c->add_option("--name,-n", a.name, "Secret name")->required();
+  add_id_option(c, name ? "secrets" : "", a.vault, name ? &a.name : nullptr, &a.version);
 }
 
 

@@ -105,7 +105,7 @@ void add_vault_commands(CLI::App& app, Globals& g) {
   vault->require_subcommand(1);
   auto* create = vault->add_subcommand("create", "Add a vault to the domain");
   auto copts = std::make_shared<vault::VaultOptions>();
-  create->add_option("--vault-name,-n", copts->name, "Vault name")->required();
+  create->add_option("--vault-name,-n,--name", copts->name, "Vault name")->required();
   create->add_option("--retention-days", copts->retention_days, "Soft-delete retention, 7-90 days")
       ->capture_default_str();
   create->add_flag("--enable-purge-protection", copts->purge_protection, "Forbid purge before retention ends");
@@ -124,11 +124,13 @@ void add_vault_commands(CLI::App& app, Globals& g) {
 
   auto* show = vault->add_subcommand("show", "Show a vault and its signing certificate (PEM)");
   auto show_name = std::make_shared<std::string>("default");
-  show->add_option("--vault-name,-n", *show_name, "Vault name")->capture_default_str();
+  show->add_option("--vault-name,-n,--name", *show_name, "Vault name")->capture_default_str();
   show->callback([&g, show_name] {
     auto svc = open_service(g);
     auto row = need(vault::vault_info(svc, *show_name));
-    if (g.output.empty() || g.output == "pem") {
+    // Without -o or --query, the certificate alone, as `vault show` has always printed (README's
+    // `--trust <(coldvault vault show)`); az scripts that read fields pass --query or -o.
+    if (g.output == "pem" || (g.output.empty() && g.query.empty())) {
       std::cout << row.signer_cert_pem;
       return;
     }

@@ -7,15 +7,41 @@
 #include <ctime>
 #include <iostream>
 
+#include "cli/az_output.hpp"
+#include "cli/az_shape.hpp"
+#include "cli/jmespath.hpp"
 #include "coldvault/audit.hpp"
 #include "coldvault/vault_lifecycle.hpp"
 #include "coldvault/atomic_file.hpp"
 
 namespace cv::cli {
 
-void die(Errc code, std::string message) { throw CommandFailed{Error{code, std::move(message), {}, {}, {}}}; }
+namespace {
+bool g_service_opened = false;  // one command per process: set once the verb reaches the vault
+}  // namespace
+
+void die(Errc code, std::string message) {
+  throw CommandFailed{Error{code, std::move(message), {}, {}, {}}, true};
+}
+
+bool service_opened() { return g_service_opened; }
+
+int failure_exit_code(const Globals& g, const Error& e, bool usage) {
+  if (g.exit_codes == "detailed") return exit_code(e.code);
+  // az (azure-cli core util.handle_exception): 3 for a missing resource, 2 for the command line
+  // (argparse, validators, --query), 1 for everything else, service 400s included.
+  if (e.code == Errc::NotFound) return 3;
+  if (e.code == Errc::BadParameter && (usage || !g_service_opened)) return 2;
+  return 1;
+}
+
+void warn(const Globals& g, const std::string& text) {
+  if (!g.only_show_errors) std::cerr << "WARNING: " << text << "\n";
+}
 
 vault::Service open_service(const Globals& g) {
+  g_service_opened = true;
+  if (g.debug) std::cerr << "DEBUG: opening home " << (g.home.home.empty() ? "(default)" : g.home.home) << "\n";
   auto svc = need(vault::Service::open(g.home));
   // Retention ends even where no server runs: a command that opens the home first purges what is due.
   // A failure here must not stop the command the user asked for; it is reported and tried next time.
@@ -57,44 +83,65 @@ static const nlohmann::json* lookup(const nlohmann::json& j, const std::string& 
   return cur;
 }
 
+// Today's -o table/tsv of fixed columns, kept for --output-shape rest without --query.
+static void print_columns(const Globals& g, const nlohmann::json& j, const std::vector<std::string>& columns) {
+  std::vector<nlohmann::json> rows = j.is_array() ? std::vector<nlohmann::json>(j.begin(), j.end())
+                                                  : std::vector<nlohmann::json>{j};
+  std::vector<std::vector<std::string>> cells;
+  std::vector<std::size_t> width(columns.size());
+  for (std::size_t c = 0; c < columns.size(); ++c) width[c] = columns[c].size();
+  for (const auto& r : rows) {
+    std::vector<std::string> line;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const auto* v = lookup(r, columns[c]);
+      line.push_back(v ? cell(*v) : "");
+      width[c] = std::max(width[c], line.back().size());
+    }
+    cells.push_back(std::move(line));
+  }
+  bool tsv = g.output == "tsv";
+  auto emit = [&](const std::vector<std::string>& line) {
+    for (std::size_t c = 0; c < line.size(); ++c) {
+      std::cout << line[c];
+      if (c + 1 < line.size()) std::cout << (tsv ? std::string("\t") : std::string(width[c] - line[c].size() + 2, ' '));
+    }
+    std::cout << "\n";
+  };
+  if (!tsv) {
+    emit(columns);
+    std::vector<std::string> rule;
+    for (auto w : width) rule.push_back(std::string(w, '-'));
+    emit(rule);
+  }
+  for (const auto& line : cells) emit(line);
+}
+
 void print(const Globals& g, const nlohmann::json& j, const std::vector<std::string>& columns) {
   // A read is recorded before its answer leaves; no record, no answer (docs/audit.md §2).
-  if (auto* scope = audit::Scope::current())
-    if (auto r = scope->finish(0); !r) throw CommandFailed{r.error()};
-  if (g.output == "none") return;
-  if ((g.output == "table" || g.output == "tsv") && !columns.empty()) {
-    std::vector<nlohmann::json> rows = j.is_array() ? std::vector<nlohmann::json>(j.begin(), j.end())
-                                                    : std::vector<nlohmann::json>{j};
-    std::vector<std::vector<std::string>> cells;
-    std::vector<std::size_t> width(columns.size());
-    for (std::size_t c = 0; c < columns.size(); ++c) width[c] = columns[c].size();
-    for (const auto& r : rows) {
-      std::vector<std::string> line;
-      for (std::size_t c = 0; c < columns.size(); ++c) {
-        const auto* v = lookup(r, columns[c]);
-        line.push_back(v ? cell(*v) : "");
-        width[c] = std::max(width[c], line.back().size());
-      }
-      cells.push_back(std::move(line));
+  auto record = [] {
+    if (auto* scope = audit::Scope::current())
+      if (auto r = scope->finish(0); !r) throw CommandFailed{r.error()};
+  };
+  bool rest = g.output_shape == "rest";
+  if (rest && g.query.empty()) {
+    record();
+    if (g.output == "none") return;
+    if ((g.output == "table" || g.output == "tsv") && !columns.empty()) return print_columns(g, j, columns);
+    if (g.output == "table" || g.output == "tsv" || g.output == "yaml") {
+      std::cout << az_format(j, g.output);
+      return;
     }
-    bool tsv = g.output == "tsv";
-    auto emit = [&](const std::vector<std::string>& line) {
-      for (std::size_t c = 0; c < line.size(); ++c) {
-        std::cout << line[c];
-        if (c + 1 < line.size()) std::cout << (tsv ? std::string("\t") : std::string(width[c] - line[c].size() + 2, ' '));
-      }
-      std::cout << "\n";
-    };
-    if (!tsv) {
-      emit(columns);
-      std::vector<std::string> rule;
-      for (auto w : width) rule.push_back(std::string(w, '-'));
-      emit(rule);
-    }
-    for (const auto& line : cells) emit(line);
+    std::cout << j.dump(2) << "\n";
     return;
   }
-  std::cout << j.dump(2) << "\n";
+  nlohmann::json result = rest ? j : az_shape(j);
+  if (!g.query.empty()) {
+    auto q = jmespath_search(result, g.query);
+    if (!q) throw CommandFailed{q.error(), true};
+    result = std::move(*q);
+  }
+  record();
+  std::cout << az_format(result, g.output.empty() || g.output == "pem" ? "json" : g.output);
 }
 
 Result<std::int64_t> parse_time(const std::string& text) {

@@ -16,12 +16,22 @@ namespace cv::cli {
 
 struct Globals {
   vault::HomeOptions home;
-  std::string output;  // "json" (default), "table", "tsv", "none"; some commands add "pem"
+  // "json" (default), "jsonc", "yaml", "table", "tsv", "none"; some commands add "pem".
+  std::string output;
+  std::string query;                // --query: JMESPath applied to the answer before formatting
+  std::string output_shape = "az";  // "az" (az keyvault's shapes) or "rest" (Key Vault's REST bundles)
+  std::string exit_codes = "az";    // "az" (1, 2, 3 as az) or "detailed" (docs/errors.md)
+  bool only_show_errors = false;    // az's: no warnings on stderr
+  bool debug = false;               // az's: the command and its route on stderr (never a value)
+  bool verbose = false;             // az's: accepted; a line per command on stderr
+  std::string subscription;         // az's: accepted and ignored (nothing here has subscriptions)
 };
 
 // Thrown by command callbacks to leave with an Error; main turns it into a message and exit code.
+// `usage` marks a refusal of the command line itself (die(), --id, --query): az exits 2 for those.
 struct CommandFailed {
   Error error;
+  bool usage = false;
 };
 
 // Unwraps a Result or throws CommandFailed.
@@ -34,8 +44,32 @@ T need(Result<T> r) {
 
 vault::Service open_service(const Globals& g);
 
-// Prints JSON (or a table of `columns` for -o table/tsv) to stdout.
+// Prints a verb's answer, given in Key Vault's REST shape, to stdout: in az's shape (az_shape.hpp)
+// unless --output-shape rest, then --query, then in the -o format (az_output.hpp). With --output-shape
+// rest and no --query, -o table/tsv keep the fixed `columns` coldvault always printed.
 void print(const Globals& g, const nlohmann::json& j, const std::vector<std::string>& columns = {});
+// Warnings on stderr ("WARNING: " + text), silent under --only-show-errors.
+void warn(const Globals& g, const std::string& text);
+
+// The exit code of a failure: docs/errors.md's under --exit-codes detailed, else az's (2 usage,
+// 3 not found, 1 otherwise).
+int failure_exit_code(const Globals& g, const Error& e, bool usage);
+// True once open_service ran: a BadParameter before it is a refusal of the arguments (usage).
+bool service_opened();
+
+// What an object URL names (https://V.vault.azure.net/secrets/N/VER, this server's
+// https://V.vault.localhost:PORT/... and https://V.localhost:PORT/...).
+struct ObjectId {
+  std::string vault, collection, name, version;
+};
+// Parses `url`; BadParameter on anything else. A vault URL alone gives an empty collection.
+Result<ObjectId> parse_object_id(const std::string& url);
+// Registers az's --id on verb `c`, which already has --vault-name (and --name, --version when it
+// takes them): --id URL fills `vault`, `name` and `version` (when given) instead. The URL's collection
+// must be `collection` ("secrets", "deletedkeys", ...; "" = a vault URL for list/restore verbs).
+// --id with --vault-name/--name is a usage error, as is neither. `version` may be null.
+void add_id_option(CLI::App* c, const std::string& collection, std::string& vault, std::string* name,
+                   std::string* version);
 
 // "2027-01-31", "2027-01-31T10:00:00Z", "2027-01-31T10:00:00+02:00" or Unix seconds -> Unix seconds.
 Result<std::int64_t> parse_time(const std::string& text);

@@ -18,12 +18,17 @@ struct Args {
   std::size_t maxresults = 0;
 };
 
-void add_vault_and_name(CLI::App* c, Args& a, const std::string& noun, bool name = true) {
+// `collection` is what --id must name: "secrets" for delete, "deletedsecrets" for the verbs on a
+// deleted object (az's --id is its recoveryId there), "" (a vault URL) for list-deleted.
+void add_vault_and_name(CLI::App* c, Args& a, const std::string& noun, const std::string& collection,
+                        bool name = true) {
   c->add_option("--vault-name", a.vault, "Vault name")->required();
-  if (!name) return;
-  std::string help = noun + " name";
-  help[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(help[0])));
-  c->add_option("--name,-n", a.name, help)->required();
+  if (name) {
+    std::string help = noun + " name";
+    help[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(help[0])));
+    c->add_option("--name,-n", a.name, help)->required();
+  }
+  add_id_option(c, collection, a.vault, name ? &a.name : nullptr, nullptr);
 }
 
 // A verb that names one object and prints the bundle the domain answers: delete, show-deleted,
@@ -34,7 +39,7 @@ void add_bundle_verb(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a
                      const std::string& help, Result<Bundle> (Domain::*call)(const std::string&),
                      const std::vector<std::string>& columns) {
   auto* c = group->add_subcommand(verb, help);
-  add_vault_and_name(c, *a, v.noun);
+  add_vault_and_name(c, *a, v.noun, verb == "delete" ? v.noun + "s" : "deleted" + v.noun + "s");
   c->callback([&g, a, out = v.out, call, columns] {
     auto svc = open_service(g);
     Domain d(svc, a->vault);
@@ -50,7 +55,7 @@ void add_lifecycle_verbs(CLI::App* group, Globals& g, const LifecycleVerbs<Domai
   add_bundle_verb(group, g, a, v, "delete", v.delete_help, &Domain::remove, v.delete_columns);
 
   auto* ldel = group->add_subcommand("list-deleted", "List soft-deleted " + v.noun + "s");
-  add_vault_and_name(ldel, *a, v.noun, false);
+  add_vault_and_name(ldel, *a, v.noun, "", false);
   ldel->add_option("--maxresults", a->maxresults, "At most this many");
   ldel->callback([&g, a, out = v.out, columns = v.deleted_columns] {
     auto svc = open_service(g);
@@ -66,7 +71,7 @@ void add_lifecycle_verbs(CLI::App* group, Globals& g, const LifecycleVerbs<Domai
   add_bundle_verb(group, g, a, v, "recover", v.recover_help, &Domain::recover, v.columns);
 
   auto* purge = group->add_subcommand("purge", v.purge_help);
-  add_vault_and_name(purge, *a, v.noun);
+  add_vault_and_name(purge, *a, v.noun, "deleted" + v.noun + "s");
   purge->callback([&g, a] {
     auto svc = open_service(g);
     Domain d(svc, a->vault);

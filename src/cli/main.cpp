@@ -1,6 +1,11 @@
-// coldvault: the CLI. Verbs and flags mirror `az keyvault`; output is JSON shaped like the REST bundles.
-// Errors print as `ERROR: (Code) message` on stderr and exit with the code of docs/errors.md.
+// coldvault: the CLI. Verbs and flags mirror `az keyvault` (`coldvault keyvault ...` works too); output
+// is shaped and formatted as az prints it, or as Key Vault's REST bundles with --output-shape rest.
+// Errors print as `ERROR: (Code) message` on stderr and exit with az's codes (1, 2, 3), or with the
+// codes of docs/errors.md under --exit-codes detailed (docs/adr/0016-az-compatible-cli.md).
+#include <chrono>
 #include <iostream>
+
+#include "cli/az_argv.hpp"
 
 #include "cli/cmd_certificate.hpp"
 #include "cli/common.hpp"
@@ -19,8 +24,28 @@ int main(int argc, char** argv) {
   Globals g;
   app.add_option("--home", g.home.home, "Home folder (default $COLDVAULT_HOME or ~/.local/share/coldvault)");
   app.add_option("--pin-file", g.home.pin_file, "File holding the token's user PIN (else $COLDVAULT_PIN)");
-  app.add_option("-o,--output", g.output, "Output format: json, table, tsv, none")
-      ->check(CLI::IsMember({"json", "table", "tsv", "none", "pem"}));
+  app.add_option("-o,--output", g.output, "Output format: json, jsonc, yaml, table, tsv, none")
+      ->check(CLI::IsMember({"json", "jsonc", "yaml", "yamlc", "table", "tsv", "none", "pem"}))
+      ->transform([](std::string s) { return s == "yamlc" ? std::string("yaml") : s; });
+  app.add_option("--query", g.query, "JMESPath query applied to the answer (as az's --query)");
+  app.add_option("--output-shape", g.output_shape,
+                 "az (default: az keyvault's JSON) or rest (Key Vault's REST bundles, coldvault < 0.16)")
+      ->check(CLI::IsMember({"az", "rest"}))
+      ->envname("COLDVAULT_OUTPUT_SHAPE");
+  app.add_option("--exit-codes", g.exit_codes,
+                 "az (default: 1 error, 2 usage, 3 not found) or detailed (docs/errors.md)")
+      ->check(CLI::IsMember({"az", "detailed"}))
+      ->envname("COLDVAULT_EXIT_CODES");
+  // az's global flags, so that scripts written for Azure parse.
+  app.add_flag("--only-show-errors", g.only_show_errors, "Only errors on stderr, no warnings");
+  app.add_flag("--debug", g.debug, "Print the command and what it touches on stderr (never a value)");
+  app.add_flag("--verbose", g.verbose, "Print how long the command took on stderr");
+  auto ignored = std::make_shared<std::vector<std::string>>();
+  for (const char* name : {"--subscription", "--resource-group,-g", "--location,-l"})
+    app.add_option(name, g.subscription, "Accepted for az scripts and ignored: coldvault is offline")
+        ->each([ignored, flag = std::string(name).substr(0, std::string(name).find(','))](const std::string&) {
+          ignored->push_back(flag);
+        });
 #ifdef COLDVAULT_TEST_HOOKS
   // Test builds only (CMake COLDVAULT_TEST_HOOKS): a fixed clock, so expiry tests need not wait for days.
   app.add_option_function<std::int64_t>(
@@ -54,6 +79,19 @@ int main(int argc, char** argv) {
   // outcome below otherwise.
   std::optional<cv::audit::Scope> audit;
   app.parse_complete_callback([&] {
+    for (const auto& flag : *ignored)
+      warn(g, flag + " is ignored: coldvault is offline and has no Azure subscriptions, resource groups or "
+                     "locations");
+    if (g.debug) {
+      std::string path;
+      for (const CLI::App* sub = &app; sub;) {
+        auto subs = sub->get_subcommands();
+        sub = subs.empty() ? nullptr : subs.front();
+        if (sub) path += " " + sub->get_name();
+      }
+      std::cerr << "DEBUG: command:" << path << " (output " << (g.output.empty() ? "json" : g.output)
+                << ", shape " << g.output_shape << (g.query.empty() ? "" : ", query " + g.query) << ")\n";
+    }
     std::string db;
     if (auto r = cli_audit_record(app, g, db)) audit.emplace(std::move(*r), db);
   });
@@ -62,22 +100,34 @@ int main(int argc, char** argv) {
     if (auto r = audit->finish(cv::exit_code(e.code), cv::kv_error_code(e)); !r)
       std::cerr << "ERROR: the refusal could not be written to the audit log: " << r.error().message << "\n";
   };
+  auto started = std::chrono::steady_clock::now();
+  auto done = [&](int rc) {
+    if (g.verbose)
+      std::cerr << "INFO: Command ran in "
+                << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+                << " seconds\n";
+    return rc;
+  };
+  // az's `keyvault` group is taken out before parsing (az_argv.hpp); CLI11 keeps the strings' order.
+  auto args = without_keyvault_group(argc, argv);
+  std::vector<char*> arg_ptrs;
+  for (auto& a : args) arg_ptrs.push_back(a.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
     if (audit)
       if (auto r = audit->finish(0); !r) throw CommandFailed{r.error()};
-    return 0;
+    return done(0);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    return rc == 0 ? 0 : cv::exit_code(cv::Errc::BadParameter);
+    return done(rc == 0 ? 0 : cv::exit_code(cv::Errc::BadParameter));  // 2 in both modes, as argparse
   } catch (const CommandFailed& f) {
     std::cerr << "ERROR: (" << cv::kv_error_code(f.error) << ") " << f.error.message;
     if (!f.error.native.empty()) std::cerr << " [" << f.error.native << "]";
     std::cerr << "\n";
     refused(f.error);
-    return cv::exit_code(f.error.code);
+    return done(failure_exit_code(g, f.error, f.usage));
   } catch (const std::exception& e) {
     std::cerr << "ERROR: (InternalError) " << e.what() << "\n";
-    return cv::exit_code(cv::Errc::Internal);
+    return done(g.exit_codes == "detailed" ? cv::exit_code(cv::Errc::Internal) : 1);
   }
 }

@@ -3,6 +3,9 @@ set -uo pipefail
 CV=${1:?usage: $0 path/to/coldvault}
 WORK=$(mktemp -d /tmp/cv-e2e-XXXXXX)
 export COLDVAULT_HOME="$WORK/home"
+# These scripts check docs/errors.md's exit codes and the REST-shaped JSON; az's defaults are
+# az_script.sh's subject.
+export COLDVAULT_EXIT_CODES=detailed COLDVAULT_OUTPUT_SHAPE=rest
 unset COLDVAULT_PIN
 trap 'rm -rf "$WORK"' EXIT
 FAILED=0

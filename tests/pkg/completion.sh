@@ -21,7 +21,7 @@ expect_eq "$(complete_line coldvault c)" "catalog certificate custodian" "coldva
 expect_eq "$(complete_line coldvault certificate pending "")" "delete merge show" "nested verbs: certificate pending <TAB>"
 expect_eq "$(complete_line coldvault secret set --vault-name main --na)" "--name" "verb flags after an option and its value"
 expect_eq "$(complete_line coldvault secret set --pi)" "--pin-file" "global flags at the verb (the CLI falls through)"
-expect_eq "$(complete_line coldvault --home /x -o j)" "json" "-o offers the CLI's choices"
+expect_eq "$(complete_line coldvault --home /x -o j)" "json jsonc" "-o offers the CLI's choices"
 expect_eq "$(complete_line coldvault --home sec)" "" "the word after --home is its value, not a group"
 expect_eq "$(complete_line coldvault --home /x sec)" "secret" "groups after a global option and its value"
 expect_eq "$(complete_line coldvault secret set -e "")" "base64 utf-8" "--encoding offers its choices"

@@ -1,0 +1,15 @@
+// az's output formats (knack's output.py): json, jsonc, yaml, tsv, table, none. docs/az-compat.md
+// lists the rules; this is the one implementation, used by print() (common.cpp).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace cv::cli {
+
+// The text az prints for `result` in `format` ("json", "jsonc", "yaml", "tsv", "table", "none").
+// A null result prints nothing in every format, as az does. Object keys come out sorted (nlohmann's
+// objects are ordered maps; knack sorts too). Pure.
+std::string az_format(const nlohmann::json& result, const std::string& format);
+
+}  // namespace cv::cli
