@@ -69,7 +69,7 @@ SpecOpts add_spec_options(CLI::App* c, KeyArgs& a) {
                                "[true|false] Let `key export-byok` wrap this key out to a KEK (fixed at creation; "
                                "default: never leaves the token)")
                      ->expected(0, 1);
-  for (const char* f : {"--policy", "--immutable", "--default-cvm-policy"})
+  for (const char* f : {"--policy", "--immutable", "--default-cvm-policy", "--default-data-disk-policy"})
     az::add_refused(c, f, "key release policies need an attestation service; use --exportable and export-byok");
   return o;
 }
