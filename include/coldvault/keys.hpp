@@ -28,6 +28,9 @@ struct KeySpec {
   // CLI only (REST `exportable` stays refused): `key export-byok` may wrap this key's material out to a KEK.
   // Fixed at creation, kept by every later version (rotation); docs/keys.md "BYOK".
   bool exportable = false;
+  // Import without kty: record the material's type with "-HSM" (az's --protection hsm). The key lives in
+  // the token either way; only the reported kty differs.
+  bool hsm = false;
 };
 
 struct UpdateKey {

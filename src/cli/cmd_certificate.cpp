@@ -5,7 +5,10 @@
 // --password-file or $COLDVAULT_CERT_PASSWORD; az's --password is accepted only to be refused with
 // that advice (rather than CLI11's "not expected", which would echo the password).
 #include "cli/cmd_certificate.hpp"
+#include "cli/az_args.hpp"
 #include "cli/lifecycle_verbs.hpp"
+
+#include <unistd.h>
 
 #include <cstdlib>
 #include <tuple>
@@ -29,15 +32,20 @@ void add_vault_and_name(CLI::App* c, Args& a, bool name) {
 
 nlohmann::json read_policy_json(const std::string& arg) {
   std::string text;
+  auto first = arg.find_first_not_of(" \t\r\n");
+  bool inline_json = first != std::string::npos && arg[first] == '{';
   if (!arg.empty() && arg[0] == '@') {
     auto bytes = need(read_file(arg.substr(1)));
+    text.assign(bytes.begin(), bytes.end());
+  } else if (!inline_json && ::access(arg.c_str(), R_OK) == 0) {
+    auto bytes = need(read_file(arg));  // a plain path, as key --policy and most az JSON flags take
     text.assign(bytes.begin(), bytes.end());
   } else {
     text = arg;
   }
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
-    die(Errc::BadParameter, "--policy is not a JSON object (give @file or inline JSON)");
+    die(Errc::BadParameter, "--policy is not a JSON object (give inline JSON, @file or a file path)");
   // The vault keeps lifetime actions verbatim: give it the REST spelling of an az file's camelCase
   // ones.
   for (const char* key : {"lifetimeActions", "lifetime_actions"}) {
@@ -60,8 +68,7 @@ nlohmann::json read_policy_json(const std::string& arg) {
 
 vault::Attributes attributes(const Args& a, const CLI::Option* disabled) {
   vault::Attributes at;
-  if (disabled && disabled->count() > 0)
-    at.enabled = a.disabled.empty() ? false : !need(parse_bool(a.disabled));
+  if (disabled && disabled->count() > 0) at.enabled = !need(az::three_state("--disabled", disabled, a.disabled));
   return at;
 }
 
@@ -130,9 +137,9 @@ void add_create(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
   auto* create = group->add_subcommand(
       "create", "Create a certificate (self-signed, or a CSR for issuer Unknown)");
   add_vault_and_name(create, *a);
-  create->add_option("--policy,-p", a->policy, "Policy: @file or JSON (see get-default-policy)")
+  create->add_option("--policy,-p", a->policy, "Policy: inline JSON, @file or a file path (see get-default-policy)")
       ->required();
-  create->add_option("--tags", a->tags, "Tags: key=value ...");
+  create->add_option("--tags", a->tags, "Tags: key=value ...")->expected(0, -1);
   create->add_option("--validity", a->validity, "Validity in months (overrides the policy)");
   auto* disabled =
       create->add_option("--disabled", a->disabled, "Create the version disabled")->expected(0, 1);
@@ -140,7 +147,7 @@ void add_create(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
     vault::CreateCertificate c;
     c.policy = need(vault::certificate_policy_from_json(read_policy_json(a->policy)));
     if (a->validity) c.policy.validity_months = a->validity;
-    c.tags = need(parse_tags(a->tags));
+    c.tags = need(az::tags(a->tags));
     c.attributes = attributes(*a, disabled);
     auto svc = open_service(g);
     vault::Certificates certs(svc, a->vault);
@@ -167,8 +174,8 @@ void add_import(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
                                            "Refused: use --password-file or $COLDVAULT_CERT_PASSWORD")
                             ->expected(0, 1);
   import->add_option("--policy,-p", a->policy,
-                     "Policy: @file or JSON (exportable, secret content type)");
-  import->add_option("--tags", a->tags, "Tags: key=value ...");
+                     "Policy: inline JSON, @file or a file path (exportable, secret content type)");
+  import->add_option("--tags", a->tags, "Tags: key=value ...")->expected(0, -1);
   auto* disabled =
       import->add_option("--disabled", a->disabled, "Import the version disabled")->expected(0, 1);
   import->callback([&g, a, disabled, argv_password] {
@@ -176,7 +183,7 @@ void add_import(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
     vault::ImportCertificate i;
   if (!a->policy.empty())
     i.policy = need(vault::certificate_policy_from_json(read_policy_json(a->policy)));
-  i.tags = need(parse_tags(a->tags));
+  i.tags = need(az::tags(a->tags));
   i.attributes = attributes(*a, disabled);
   i.password = read_password(a->password_file, "COLDVAULT_CERT_PASSWORD");
   i.content = need(read_file(a->file));  // wiped memory until the token holds the key
@@ -199,11 +206,17 @@ void add_reads(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
   auto* list = group->add_subcommand("list", "List certificates");
   add_vault_and_name(list, *a, false);
   list->add_option("--maxresults", a->maxresults, "At most this many");
-  list->callback([&g, a] {
+  auto* pending = list->add_option("--include-pending", a->include_pending,
+                                   "Also list certificates not issued yet (pending a CSR merge) [true|false]")
+                      ->expected(0, 1);
+  list->callback([&g, a, pending] {
+    // Key Vault's includePending: without it, versions still waiting for their certificate are left out.
+    bool with_pending = pending->count() > 0 && need(az::three_state("--include-pending", pending, a->include_pending));
     auto svc = open_service(g);
     vault::Certificates certs(svc, a->vault);
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(certs.list(0, page(*a)))) j.push_back(out(b, Shape::Item));
+    for (const auto& b : need(certs.list(0, page(*a))))
+      if (with_pending || !b.cer.empty()) j.push_back(out(b, Shape::Item));
     print(g, j, kColumns);
   });
 
@@ -226,13 +239,14 @@ void add_lifecycle(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) 
       group->add_subcommand("set-attributes", "Enable/disable a version or replace its tags");
   add_vault_and_name(attrs, *a);
   attrs->add_option("--version,-v", a->version, "Version id (default: latest)");
-  attrs->add_option("--enabled", a->enabled, "true or false");
-  auto* tags_opt = attrs->add_option("--tags", a->tags, "Tags (replace all): key=value ...");
-  attrs->add_option("--policy,-p", a->policy, "Policy changes for the next version: @file or JSON");
-  attrs->callback([&g, a, tags_opt] {
+  auto* enabled = attrs->add_option("--enabled", a->enabled, "[true|false]")->expected(0, 1);
+  auto* tags_opt = attrs->add_option("--tags", a->tags, "Tags (replace all; --tags \"\" clears): key=value ...")
+                       ->expected(0, -1);
+  attrs->add_option("--policy,-p", a->policy, "Policy changes for the next version: inline JSON, @file or a path");
+  attrs->callback([&g, a, tags_opt, enabled] {
     vault::UpdateCertificate u;
-    if (!a->enabled.empty()) u.attributes.enabled = need(parse_bool(a->enabled));
-    if (tags_opt->count() > 0) u.tags = need(parse_tags(a->tags));
+    if (enabled->count() > 0) u.attributes.enabled = need(az::three_state("--enabled", enabled, a->enabled));
+    if (tags_opt->count() > 0) u.tags = need(az::tags(a->tags));
     if (!a->policy.empty()) u.policy = read_policy_json(a->policy);
     auto svc = open_service(g);
     vault::Certificates certs(svc, a->vault);

@@ -17,7 +17,7 @@ namespace cert {
 // One struct for every verb: CLI11 binds options to fields that must outlive parsing.
 struct Args {
   std::string vault, name, version, policy, file, password_file, argv_password, encoding = "PEM", enabled,
-                                                                 disabled;
+                                                                 disabled, include_pending;
   std::vector<std::string> tags;
   int validity = 0;
   std::size_t maxresults = 0;

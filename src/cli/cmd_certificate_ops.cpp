@@ -1,4 +1,5 @@
 // `coldvault certificate download|pending|policy|backup|restore`.
+#include "cli/az_args.hpp"
 #include "cli/cmd_certificate.hpp"
 #include "coldvault/backup.hpp"
 
@@ -56,12 +57,12 @@ void add_pending(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
   merge
       ->add_option("--file,-f", a->file, "PEM or DER: the issued certificate first, then its chain")
       ->required();
-  merge->add_option("--tags", a->tags, "Tags: key=value ...");
+  merge->add_option("--tags", a->tags, "Tags: key=value ...")->expected(0, -1);
   auto* disabled =
       merge->add_option("--disabled", a->disabled, "Leave the version disabled")->expected(0, 1);
   merge->callback([&g, a, disabled] {
     auto x5c = read_certificates(a->file);
-    auto tags = need(parse_tags(a->tags));
+    auto tags = need(az::tags(a->tags));
     auto at = attributes(*a, disabled);
     auto svc = open_service(g);
     vault::Certificates certs(svc, a->vault);

@@ -1,5 +1,8 @@
 // `coldvault key ...`: the life-cycle verbs of `az keyvault key`. Operations are in cmd_key_ops.cpp.
+#include <iostream>
+
 #include "cli/cmd_key.hpp"
+#include "cli/az_args.hpp"
 #include "cli/lifecycle_verbs.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/bundle_json.hpp"
@@ -13,9 +16,9 @@ using vault::Shape;
 
 struct KeyArgs {
   std::string vault, name, version, kty, curve, expires, not_before, disabled, enabled;
-  std::string pem_file, pem_password_file, argv_password, jwk_file, byok_file, kek_file, kek_kid, file, encoding = "PEM";
+  std::string pem_file, pem_string, pem_password_file, argv_password, jwk_file, byok_file, byok_string, kek_file,
+      kek_kid, file, encoding = "PEM", protection, exportable, include_managed;
   unsigned size = 0;
-  bool exportable = false;
   std::vector<std::string> ops, tags;
   std::size_t maxresults = 0;
 };
@@ -24,6 +27,7 @@ struct KeyArgs {
 struct SpecOpts {
   CLI::Option* ops = nullptr;
   CLI::Option* disabled = nullptr;
+  CLI::Option* exportable = nullptr;
 };
 
 const std::vector<std::string> kColumns = {"name", "key.kid", "key.kty", "attributes.enabled", "attributes.updated"};
@@ -44,22 +48,30 @@ void add_vault_and_name(CLI::App* c, KeyArgs& a, bool name = true) {
 
 vault::Attributes attributes(const KeyArgs& a, const CLI::Option* disabled) {
   vault::Attributes at;
-  if (!a.expires.empty()) at.exp = need(parse_time(a.expires));
-  if (!a.not_before.empty()) at.nbf = need(parse_time(a.not_before));
-  if (disabled && disabled->count() > 0) at.enabled = a.disabled.empty() ? false : !need(parse_bool(a.disabled));
+  if (!a.expires.empty()) at.exp = need(az::time("--expires", a.expires));
+  if (!a.not_before.empty()) at.nbf = need(az::time("--not-before", a.not_before));
+  if (disabled && disabled->count() > 0) at.enabled = !need(az::three_state("--disabled", disabled, a.disabled));
   return at;
 }
 
-// Options shared by create and import: ops, tags, disabled, expires, not-before.
+// Options shared by create and import: ops, tags, disabled, expires, not-before, protection,
+// exportable, and az's release-policy flags (refused: no attestation service offline).
 SpecOpts add_spec_options(CLI::App* c, KeyArgs& a) {
   SpecOpts o;
   o.ops = c->add_option("--ops", a.ops, "Permitted operations: encrypt decrypt sign verify wrapKey unwrapKey");
-  c->add_option("--tags", a.tags, "Tags: key=value ...");
-  o.disabled = c->add_option("--disabled", a.disabled, "Create the version disabled")->expected(0, 1);
-  c->add_option("--expires", a.expires, "Expiry (UTC): 2027-01-31 or 2027-01-31T10:00:00Z");
+  c->add_option("--tags", a.tags, "Tags: key=value ...")->expected(0, -1);
+  o.disabled = c->add_option("--disabled", a.disabled, "Create the version disabled [true|false]")->expected(0, 1);
+  c->add_option("--expires", a.expires, "Expiry (UTC): 2027-01-31T10:00:00Z or 2027-01-31");
   c->add_option("--not-before", a.not_before, "Not valid before (UTC)");
-  c->add_flag("--exportable", a.exportable,
-              "Let `key export-byok` wrap this key out to a KEK (fixed at creation; default: never leaves the token)");
+  c->add_option("--protection,-p", a.protection,
+                "hsm: report the type as *-HSM; software: plain type (the key is in the token either way)")
+      ->check(CLI::IsMember({"hsm", "software"}));
+  o.exportable = c->add_option("--exportable", a.exportable,
+                               "[true|false] Let `key export-byok` wrap this key out to a KEK (fixed at creation; "
+                               "default: never leaves the token)")
+                     ->expected(0, 1);
+  for (const char* f : {"--policy", "--immutable", "--default-cvm-policy", "--default-data-disk-policy"})
+    az::add_refused(c, f, "key release policies need an attestation service; use --exportable and export-byok");
   return o;
 }
 
@@ -69,8 +81,9 @@ vault::KeySpec spec(const KeyArgs& a, const SpecOpts& o) {
   if (a.size) s.size = a.size;
   if (!a.curve.empty()) s.crv = a.curve;
   if (o.ops->count() > 0) s.ops = a.ops;
-  s.exportable = a.exportable;
-  s.tags = need(parse_tags(a.tags));
+  s.exportable = o.exportable->count() > 0 && need(az::three_state("--exportable", o.exportable, a.exportable));
+  s.hsm = a.protection == "hsm";
+  s.tags = need(az::tags(a.tags));
   s.attributes = attributes(a, o.disabled);
   return s;
 }
@@ -81,11 +94,7 @@ SecureString as_secure_string(const SecureBytes& b) { return SecureString(b.begi
 
 }  // namespace
 
-Bytes b64url_arg(const std::string& option, const std::string& text) {
-  auto r = base64url_decode_lenient_padding(text);
-  if (!r) die(Errc::BadParameter, "Content of '" + option + "' is not base64url.");
-  return std::move(*r);
-}
+Bytes b64url_arg(const std::string& option, const std::string& text) { return need(az::base64_arg(option, text)); }
 
 void add_key_commands(CLI::App& app, Globals& g) {
   auto* key = app.add_subcommand("key", "Keys held by the token: RSA, EC, oct; operations; soft delete");
@@ -94,19 +103,23 @@ void add_key_commands(CLI::App& app, Globals& g) {
 
   auto* create = key->add_subcommand("create", "Create a key (or a new version) inside the token");
   add_vault_and_name(create, *a);
-  create->add_option("--kty", a->kty, "RSA, RSA-HSM, EC, EC-HSM, oct, oct-HSM")->required();
+  create->add_option("--kty", a->kty, "RSA, RSA-HSM, EC, EC-HSM, oct, oct-HSM (default: EC with --curve, else RSA)");
   create->add_option("--size", a->size, "RSA: 2048 (default), 3072, 4096; oct: 128, 192, 256 (default)");
   create->add_option("--curve", a->curve, "EC: P-256 (default), P-384, P-521");
   auto create_opts = add_spec_options(create, *a);
   create->callback([&g, a, create_opts] {
+    auto s = spec(*a, create_opts);
+    s.kty = need(az::key_type(a->kty, a->curve, a->protection));
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
-    print(g, out(need(keys.create(a->name, spec(*a, create_opts))), Shape::Bundle), kColumns);
+    print(g, out(need(keys.create(a->name, s)), Shape::Bundle), kColumns);
   });
 
   auto* import = key->add_subcommand("import", "Import a private key (PEM or JWK) into the token");
   add_vault_and_name(import, *a);
   import->add_option("--pem-file", a->pem_file, "PEM private key: PKCS#1, PKCS#8 (maybe encrypted), SEC1");
+  auto* pem_string = import->add_option("--pem-string", a->pem_string,
+                                        "The PEM text itself (visible in the process list: prefer --pem-file)");
   import->add_option("--pem-password-file", a->pem_password_file,
                      "File holding the password of an encrypted PEM (else $COLDVAULT_PEM_PASSWORD; "
                      "never on the command line)");
@@ -116,31 +129,51 @@ void add_key_commands(CLI::App& app, Globals& g) {
                             ->expected(0, 1);
   import->add_option("--jwk-file", a->jwk_file, "JSON Web Key with private parts (RSA, EC or oct)");
   import->add_option("--byok-file", a->byok_file,
-                     "Key Vault .byok transfer file wrapped for a KEK of this vault (needs --kty RSA-HSM or oct-HSM)");
-  import->add_option("--kty", a->kty, "Record the key type as RSA-HSM, EC-HSM, ... (default: as imported)");
+                     "Key Vault .byok transfer file wrapped for a KEK of this vault (type: --kty, default RSA)");
+  import->add_option("--byok-string", a->byok_string, "The .byok file's content itself");
+  import->add_option("--kty", a->kty,
+                     "BYOK: RSA (default), EC, oct (recorded as *-HSM); PEM/JWK: record the type as given "
+                     "(default: as imported)");
+  import->add_option("--curve", a->curve, "BYOK of an EC key: its curve");
   auto import_opts = add_spec_options(import, *a);
-  import->callback([&g, a, import_opts, argv_password] {
+  import->callback([&g, a, import_opts, argv_password, pem_string] {
     refuse_secret_on_argv(argv_password, a->argv_password, "--pem-password-file", "COLDVAULT_PEM_PASSWORD");
-    int sources = !a->pem_file.empty() + !a->jwk_file.empty() + !a->byok_file.empty();
-    if (sources != 1) die(Errc::BadParameter, "give one of --pem-file, --jwk-file, --byok-file");
-    if (!a->byok_file.empty()) {
-      if (a->kty.empty()) die(Errc::BadParameter, "--byok-file needs --kty (RSA-HSM or oct-HSM): the file does not say");
+    int sources = !a->pem_file.empty() + (pem_string->count() > 0) + !a->jwk_file.empty() + !a->byok_file.empty() +
+                  !a->byok_string.empty();
+    if (sources != 1)
+      die(Errc::BadParameter, "supply exactly one: --byok-file, --byok-string, --pem-file, --pem-string, --jwk-file");
+    if (!a->byok_file.empty() || !a->byok_string.empty()) {
+      if (a->protection == "software") die(Errc::BadParameter, "BYOK keys are hardware protected. Omit --protection");
+      // az: --kty names the plain type (default RSA) and the key is recorded as its -HSM variant.
+      std::string kty = a->kty.empty() ? "RSA" : a->kty;
+      if (!kty.ends_with("-HSM")) kty += "-HSM";
       auto s = spec(*a, import_opts);
+      s.kty = kty;
       auto svc = open_service(g);
       vault::Keys keys(svc, a->vault);
       // The .byok holds the key only wrapped for the KEK; it is sent as REST's key_hsm would be.
-      auto blob = need(read_file(a->byok_file));
+      auto blob = a->byok_file.empty() ? SecureBytes(a->byok_string.begin(), a->byok_string.end())
+                                       : need(read_file(a->byok_file));
       print(g, out(need(keys.import_byok(a->name, base64url_encode(blob), s)), Shape::Bundle), kColumns);
       return;
     }
+    if (!a->curve.empty()) die(Errc::BadParameter, "--curve applies only to --byok-file/--byok-string: a PEM says its curve");
     SecureString password = read_password(a->pem_password_file, "COLDVAULT_PEM_PASSWORD");
     auto s = spec(*a, import_opts);
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
     // The file's bytes live only in wiped buffers, and only until the token holds the key.
-    auto material = as_secure_string(need(read_file(a->pem_file.empty() ? a->jwk_file : a->pem_file)));
-    auto b = a->pem_file.empty() ? keys.import_jwk(a->name, material, s)
-                                 : keys.import_pem(a->name, material, password, s);
+    SecureString material;
+    if (pem_string->count() > 0) {
+      // az has --pem-string, so we keep it, but argv is visible to every user of the machine.
+      std::cerr << "WARNING: --pem-string puts the private key in the process list; prefer --pem-file\n";
+      material = SecureString(a->pem_string.begin(), a->pem_string.end());
+      secure_wipe(a->pem_string.data(), a->pem_string.size());
+    } else {
+      material = as_secure_string(need(read_file(a->pem_file.empty() ? a->jwk_file : a->pem_file)));
+    }
+    auto b = a->jwk_file.empty() ? keys.import_pem(a->name, material, password, s)
+                                 : keys.import_jwk(a->name, material, s);
     material = SecureString();  // frees (and wipes) the text now, before printing
     print(g, out(need(std::move(b)), Shape::Bundle), kColumns);
   });
@@ -186,11 +219,18 @@ void add_key_commands(CLI::App& app, Globals& g) {
   auto* list = key->add_subcommand("list", "List keys");
   add_vault_and_name(list, *a, false);
   list->add_option("--maxresults", a->maxresults, "At most this many");
-  list->callback([&g, a] {
+  auto* managed_opt = list->add_option("--include-managed", a->include_managed,
+                                       "Also list certificates' keys (managed: true) [true|false]")
+                          ->expected(0, 1);
+  list->callback([&g, a, managed_opt] {
+    bool managed = managed_opt->count() > 0 && need(az::three_state("--include-managed", managed_opt, a->include_managed));
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(keys.list(0, page(*a)))) j.push_back(out(b, Shape::Item));
+    for (const auto& b : need(keys.list(0, page(*a)))) {
+      auto item = out(b, Shape::Item);
+      if (managed || !item.value("managed", false)) j.push_back(std::move(item));
+    }
     print(g, j, kItemColumns);
   });
 
@@ -208,18 +248,21 @@ void add_key_commands(CLI::App& app, Globals& g) {
   auto* attrs = key->add_subcommand("set-attributes", "Change a version's operations, attributes or tags");
   add_vault_and_name(attrs, *a);
   attrs->add_option("--version,-v", a->version, "Version id (default: latest)");
-  attrs->add_option("--enabled", a->enabled, "true or false");
+  auto* enabled_opt = attrs->add_option("--enabled", a->enabled, "[true|false]")->expected(0, 1);
   attrs->add_option("--expires", a->expires, "Expiry (UTC)");
   attrs->add_option("--not-before", a->not_before, "Not valid before (UTC)");
   auto* ops_opt = attrs->add_option("--ops", a->ops, "Permitted operations (replace all)");
-  auto* tags_opt = attrs->add_option("--tags", a->tags, "Tags (replace all): key=value ...");
-  attrs->callback([&g, a, ops_opt, tags_opt] {
+  auto* tags_opt = attrs->add_option("--tags", a->tags, "Tags (replace all; --tags \"\" clears): key=value ...")
+                       ->expected(0, -1);
+  for (const char* f : {"--policy", "--immutable"})
+    az::add_refused(attrs, f, "key release policies need an attestation service");
+  attrs->callback([&g, a, ops_opt, tags_opt, enabled_opt] {
     vault::UpdateKey u;
-    if (!a->expires.empty()) u.attributes.exp = need(parse_time(a->expires));
-    if (!a->not_before.empty()) u.attributes.nbf = need(parse_time(a->not_before));
-    if (!a->enabled.empty()) u.attributes.enabled = need(parse_bool(a->enabled));
+    if (!a->expires.empty()) u.attributes.exp = need(az::time("--expires", a->expires));
+    if (!a->not_before.empty()) u.attributes.nbf = need(az::time("--not-before", a->not_before));
+    if (enabled_opt->count() > 0) u.attributes.enabled = need(az::three_state("--enabled", enabled_opt, a->enabled));
     if (ops_opt->count() > 0) u.ops = a->ops;
-    if (tags_opt->count() > 0) u.tags = need(parse_tags(a->tags));
+    if (tags_opt->count() > 0) u.tags = need(az::tags(a->tags));
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
     print(g, out(need(keys.update(a->name, a->version, u)), Shape::Bundle), kColumns);

@@ -9,8 +9,14 @@ namespace cv::cli {
 namespace {
 
 struct OpArgs {
-  std::string vault, name, version, alg, value, iv, aad, tag, digest, signature;
+  std::string vault, name, version, alg, value, iv, aad, tag, digest, signature, data_type = "base64";
 };
+
+// az's --data-type of encrypt/decrypt: base64 (default) = --value (encrypt) and the printed plaintext
+// (decrypt) are base64; plaintext = they are UTF-8 text.
+void add_data_type(CLI::App* c, OpArgs& a, const char* help) {
+  c->add_option("--data-type", a.data_type, help)->check(CLI::IsMember({"base64", "plaintext"}));
+}
 
 void add_common(CLI::App* c, OpArgs& a) {
   c->add_option("--vault-name", a.vault, "Vault name")->required();
@@ -35,10 +41,17 @@ nlohmann::json result_json(const vault::KeyOpResult& r) {
 const std::vector<std::string> kColumns = {"kid", "value"};
 
 // The REST KeyOperationResult, or az's shape of it (az_shape.hpp) unless --output-shape rest.
-void print_result(const Globals& g, const std::string& op, const std::string& alg, const vault::KeyOpResult& r) {
+// `plaintext`: decrypt --data-type plaintext, the result printed as the UTF-8 text it is (checked by the caller).
+void print_result(const Globals& g, const std::string& op, const std::string& alg, const vault::KeyOpResult& r,
+                  bool plaintext = false) {
   auto j = result_json(r);
-  if (g.output_shape == "rest") return print(g, j, kColumns);
-  print(g, az_key_op_shape(j, op, alg));
+  if (g.output_shape == "rest") {
+    if (plaintext) j["value"] = std::string(r.value.begin(), r.value.end());
+    return print(g, j, kColumns);
+  }
+  auto az = az_key_op_shape(j, op, alg);
+  if (plaintext) az["result"] = std::string(r.value.begin(), r.value.end());
+  print(g, az);
 }
 
 }  // namespace
@@ -48,12 +61,15 @@ void add_key_op_commands(CLI::App* key, Globals& g) {
 
   auto* enc = key->add_subcommand("encrypt", "Encrypt a value (RSA-OAEP, RSA-OAEP-256, RSA1_5, A*GCM)");
   add_common(enc, *a);
-  enc->add_option("--value", a->value, "Plaintext, base64url")->required();
+  enc->add_option("--value", a->value, "Plaintext: base64 (or base64url), or text with --data-type plaintext")
+      ->required();
+  add_data_type(enc, *a, "base64 (default) or plaintext: how --value is given");
   // Kept so that a GCM caller passing one gets the precise refusal rather than "unknown option".
   enc->add_option("--iv", a->iv, "Not for A*GCM: the token generates the IV and the output carries it");
   enc->add_option("--aad", a->aad, "A*GCM: additional authenticated data, base64url");
   enc->callback([&g, a] {
-    Bytes v = b64url_arg("value", a->value), iv = optional_arg("iv", a->iv), aad = optional_arg("aad", a->aad);
+    Bytes v = a->data_type == "plaintext" ? Bytes(a->value.begin(), a->value.end()) : b64url_arg("value", a->value);
+    Bytes iv = optional_arg("iv", a->iv), aad = optional_arg("aad", a->aad);
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
     print_result(g, "encrypt", a->alg, need(keys.encrypt(a->name, a->version, a->alg, v, iv, aad)));
@@ -61,7 +77,8 @@ void add_key_op_commands(CLI::App* key, Globals& g) {
 
   auto* dec = key->add_subcommand("decrypt", "Decrypt a value inside the token");
   add_common(dec, *a);
-  dec->add_option("--value", a->value, "Ciphertext, base64url")->required();
+  dec->add_option("--value", a->value, "Ciphertext, base64 (or base64url)")->required();
+  add_data_type(dec, *a, "base64 (default) or plaintext: print the plaintext as UTF-8 text");
   dec->add_option("--iv", a->iv, "A*GCM: the IV, base64url");
   dec->add_option("--aad", a->aad, "A*GCM: additional authenticated data, base64url");
   dec->add_option("--tag", a->tag, "A*GCM: the 16-byte tag, base64url");
@@ -70,7 +87,10 @@ void add_key_op_commands(CLI::App* key, Globals& g) {
           tag = optional_arg("tag", a->tag);
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
-    print_result(g, "decrypt", a->alg, need(keys.decrypt(a->name, a->version, a->alg, v, iv, aad, tag)));
+    auto r = need(keys.decrypt(a->name, a->version, a->alg, v, iv, aad, tag));
+    if (a->data_type == "plaintext" && !is_utf8(ByteView(r.value.data(), r.value.size())))
+      die(Errc::BadParameter, "--data-type plaintext: the plaintext is not UTF-8 text");
+    print_result(g, "decrypt", a->alg, r, a->data_type == "plaintext");
   });
 
   auto* wrap = key->add_subcommand("wrap", "Wrap a key (RSA-OAEP, RSA-OAEP-256, RSA1_5, A*KW)");

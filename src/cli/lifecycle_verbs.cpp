@@ -2,6 +2,8 @@
 // domain classes' identical remove/list_deleted/get_deleted/recover/purge verbs.
 #include "cli/lifecycle_verbs.hpp"
 
+#include "cli/az_args.hpp"
+
 #include <cctype>
 #include <memory>
 
@@ -57,6 +59,10 @@ void add_lifecycle_verbs(CLI::App* group, Globals& g, const LifecycleVerbs<Domai
   auto* ldel = group->add_subcommand("list-deleted", "List soft-deleted " + v.noun + "s");
   add_vault_and_name(ldel, *a, v.noun, "", false);
   ldel->add_option("--maxresults", a->maxresults, "At most this many");
+  if (v.noun != "key")  // az has --include-pending on secret and certificate list-deleted
+    az::add_ignored(ldel, "--include-pending",
+                    v.noun == "secret" ? "secrets have no pending state"
+                                       : "deleted certificates are listed whether or not they were issued");
   ldel->callback([&g, a, out = v.out, columns = v.deleted_columns] {
     auto svc = open_service(g);
     Domain d(svc, a->vault);

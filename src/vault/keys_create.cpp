@@ -192,9 +192,10 @@ Result<Bytes> keys_detail::import_material(Service& svc, const VaultKeys& vk, co
 
 namespace {
 
-// The kty to record: the caller's if given (it must match the material), else the material's own.
-Result<std::string> kty_for(const std::string& given, KeyKind material) {
-  if (given.empty()) return std::string(kind_name(material));
+// The kty to record: the caller's if given (it must match the material), else the material's own
+// (with -HSM when the caller asked for hardware protection, as az's --protection hsm does).
+Result<std::string> kty_for(const std::string& given, KeyKind material, bool hsm) {
+  if (given.empty()) return std::string(kind_name(material)) + (hsm ? "-HSM" : "");
   auto k = kind_of_kty(given);
   if (!k) return std::unexpected(k.error());
   if (*k != material)
@@ -213,7 +214,7 @@ Result<KeyBundle> Keys::import_pem(const std::string& name, const SecureString& 
   auto parts = crypto::parse_private_key_pem(std::string_view(pem.data(), pem.size()), password);
   if (!parts) return std::unexpected(bad("The key could not be imported: " + parts.error().message));
   KeyKind kind = parts->is_rsa ? KeyKind::Rsa : KeyKind::Ec;
-  auto kty = kty_for(spec.kty, kind);
+  auto kty = kty_for(spec.kty, kind, spec.hsm);
   if (!kty) return std::unexpected(kty.error());
   auto p = plan_for(name, spec, kind, *kty);
   if (!p) return std::unexpected(p.error());
@@ -236,7 +237,7 @@ Result<KeyBundle> Keys::import_jwk(const std::string& name, const SecureString& 
     return std::unexpected(bad("The key could not be imported: not a JSON Web Key with a kty."));
   auto material = kind_of_kty(peek.kty);
   if (!material) return std::unexpected(material.error());
-  auto kty = kty_for(spec.kty.empty() ? peek.kty : spec.kty, *material);
+  auto kty = kty_for(spec.kty.empty() ? peek.kty : spec.kty, *material, spec.hsm);
   if (!kty) return std::unexpected(kty.error());
   KeySpec s = spec;
   if (!s.ops && peek.ops) s.ops = peek.ops;  // the JWK's own key_ops unless the caller gives some

@@ -91,6 +91,14 @@ openssl req -in "$WORK/csr.der" -inform DER -out "$WORK/csr.pem" 2>/dev/null
 expect_exit 5 "backup refused while pending" -- "$CV" certificate backup --vault-name certs --name csr --file "$WORK/csr.blob"
 expect_contains "$WORK/err" "pending" "refusal names the pending operation"
 expect_exit 3 "nothing to download while pending" -- "$CV" certificate download --vault-name certs --name csr --file "$WORK/none.pem"
+# az's --include-pending: a certificate still waiting for its CSR to be merged is listed only on request.
+expect_exit 0 "list leaves the pending certificate out" -- "$CV" certificate list --vault-name certs
+expect_eq "$(jq -r '[.[].name] | index("csr")' "$WORK/out")" "null" "no pending certificate by default"
+expect_exit 0 "list --include-pending" -- "$CV" certificate list --vault-name certs --include-pending true
+expect_eq "$(jq -r '[.[].name] | index("csr") != null' "$WORK/out")" "true" "the pending certificate listed"
+expect_exit 0 "list --include-pending false" -- "$CV" certificate list --vault-name certs --include-pending false
+expect_eq "$(jq -r '[.[].name] | index("csr")' "$WORK/out")" "null" "false leaves it out"
+expect_exit 2 "--include-pending maybe" -- "$CV" certificate list --vault-name certs --include-pending maybe
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.pem" -subj "/CN=Test CA" -days 30 \
   -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
 openssl x509 -req -in "$WORK/csr.pem" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial -days 20 \
@@ -185,5 +193,35 @@ for t in certificate key secret; do
   expect_exit 0 "$t list in the other home" -- "$CV" --home "$WORK/other" $t list --vault-name certs
   expect_eq "$(jq length "$WORK/out")" "0" "no $t written in the other home"
 done
+
+
+# --- az's flags and value formats (docs/cli.md) --------------------------------------------------
+C=(--vault-name certs)
+expect_exit 0 "--policy as a plain file path" -- "$CV" certificate create "${C[@]}" --name az-path --policy "$WORK/web.json" --disabled false --tags solo k=v
+expect_eq "$(jq -r .status "$WORK/out")" "completed" "created from the path"
+expect_exit 0 "--policy inline JSON" -- "$CV" certificate create "${C[@]}" --name az-inline --policy "$(cat "$WORK/web.json")"
+expect_exit 0 "show it" -- "$CV" certificate show "${C[@]}" --name az-path
+expect_eq "$(jq -c .tags "$WORK/out"),$(jq -r .attributes.enabled "$WORK/out")" '{"k":"v","solo":""},true' "tags and --disabled false"
+expect_exit 2 "--policy neither JSON nor a file" -- "$CV" certificate create "${C[@]}" --name az-bad --policy "$WORK/no-such.json"
+expect_contains "$WORK/err" "file path" "message names the three forms"
+expect_exit 2 "--disabled maybe" -- "$CV" certificate create "${C[@]}" --name az-bad --policy "$WORK/web.json" --disabled maybe
+expect_exit 0 "set-attributes --tags \"\" clears" -- "$CV" certificate set-attributes "${C[@]}" --name az-path --tags ""
+expect_eq "$(jq -c .tags "$WORK/out")" '{}' "tags cleared"
+expect_exit 0 "set-attributes --enabled false" -- "$CV" certificate set-attributes "${C[@]}" --name az-path --enabled false
+expect_eq "$(jq -r .attributes.enabled "$WORK/out")" "false" "disabled"
+expect_exit 2 "--enabled maybe" -- "$CV" certificate set-attributes "${C[@]}" --name az-path --enabled maybe
+# A certificate's key and secret are "managed": az lists them only with --include-managed.
+expect_exit 0 "secret list" -- "$CV" secret list "${C[@]}"
+expect_eq "$(jq -r '[.[] | select(.managed == true)] | length' "$WORK/out")" "0" "managed secrets left out"
+expect_exit 0 "secret list --include-managed" -- "$CV" secret list "${C[@]}" --include-managed
+expect_eq "$(jq -r '[.[] | select(.name == "az-inline" and .managed == true)] | length' "$WORK/out")" "1" "managed secret listed"
+expect_exit 0 "key list" -- "$CV" key list "${C[@]}"
+expect_eq "$(jq -r '[.[] | select(.managed == true)] | length' "$WORK/out")" "0" "managed keys left out"
+expect_exit 0 "key list --include-managed true" -- "$CV" key list "${C[@]}" --include-managed true
+expect_eq "$(jq -r '[.[] | select(.name == "az-inline" and .managed == true)] | length' "$WORK/out")" "1" "managed key listed"
+expect_exit 2 "--include-managed maybe" -- "$CV" key list "${C[@]}" --include-managed maybe
+expect_exit 0 "list-deleted --include-pending accepted" -- "$CV" certificate list-deleted "${C[@]}" --include-pending
+expect_contains "$WORK/err" "include-pending ignored" "one note on stderr"
+expect_exit 2 "download --encoding other" -- "$CV" certificate download "${C[@]}" --name az-inline --file "$WORK/az.crt" --encoding CRT
 
 finish

@@ -174,4 +174,61 @@ expect_exit 0 "purge" -- "$CV" key purge "${K[@]}" --name imported
 expect_exit 3 "purged is gone" -- "$CV" key show-deleted "${K[@]}" --name imported
 expect_contains "$WORK/err" "Deleted Key not found: imported" "deleted-key message"
 
+
+# --- az's flags and value formats (docs/cli.md) --------------------------------------------------
+expect_exit 0 "create without --kty is RSA, as az" -- "$CV" key create "${K[@]}" --name az-default
+expect_eq "$(jq -r .key.kty "$WORK/out")" "RSA" "az's default kty"
+expect_exit 0 "--curve without --kty is EC" -- "$CV" key create "${K[@]}" --name az-ec --curve P-384
+expect_eq "$(jq -r .key.kty "$WORK/out"),$(jq -r .key.crv "$WORK/out")" "EC,P-384" "EC from --curve"
+expect_exit 0 "--protection hsm" -- "$CV" key create "${K[@]}" --name az-hsm -p hsm --kty EC
+expect_eq "$(jq -r .key.kty "$WORK/out")" "EC-HSM" "hsm protection reports -HSM"
+expect_exit 2 "--protection software with an -HSM type" -- "$CV" key create "${K[@]}" --name az-bad --kty RSA-HSM --protection software
+expect_contains "$WORK/err" "Omit --protection" "az's message"
+expect_exit 2 "--protection other" -- "$CV" key create "${K[@]}" --name az-bad --protection cloud
+expect_exit 0 "--exportable true --disabled false" -- "$CV" key create "${K[@]}" --name az-exp --exportable true --disabled false --tags solo
+expect_eq "$(jq -r .attributes.enabled "$WORK/out")" "true" "--disabled false leaves it enabled"
+expect_eq "$(jq -c .tags "$WORK/out")" '{"solo":""}' "a tag without ="
+KEKID="https://main.vault.localhost/keys/rsa/$RSA_V1"
+expect_exit 0 "--exportable true lets export-byok wrap it" -- "$CV" key export-byok "${K[@]}" --name az-exp --kek "$WORK/rsa.pem" --kek-kid "$KEKID" --file "$WORK/az-exp.byok"
+expect_exit 0 "--exportable false" -- "$CV" key create "${K[@]}" --name az-noexp --exportable false
+expect_exit 5 "export-byok of it is Forbidden" -- "$CV" key export-byok "${K[@]}" --name az-noexp --kek "$WORK/rsa.pem" --kek-kid "$KEKID" --file "$WORK/az-noexp.byok"
+expect_contains "$WORK/err" "was not created exportable" "the refusal says why"
+expect_exit 2 "--exportable perhaps" -- "$CV" key create "${K[@]}" --name az-bad --exportable perhaps
+expect_exit 14 "a release policy is refused, not dropped" -- "$CV" key create "${K[@]}" --name az-bad --policy '{"version":"1.0.0"}'
+expect_contains "$WORK/err" "attestation" "refusal says why"
+expect_exit 3 "no key made by the refusals" -- "$CV" key show "${K[@]}" --name az-bad
+expect_exit 0 "az's date form" -- "$CV" key set-attributes "${K[@]}" --name az-default --expires 2099-01-01T10:30Z --tags ""
+expect_eq "$(jq -r .attributes.exp "$WORK/out")" "4070946600" "2099-01-01T10:30Z"
+expect_exit 2 "not a date" -- "$CV" key set-attributes "${K[@]}" --name az-default --not-before yesterday
+expect_exit 0 "set-attributes --tags clears" -- "$CV" key set-attributes "${K[@]}" --name az-exp --tags
+expect_eq "$(jq -c .tags "$WORK/out")" '{}' "bare --tags clears"
+expect_exit 2 "--enabled maybe" -- "$CV" key set-attributes "${K[@]}" --name az-exp --enabled maybe
+
+# encrypt/decrypt/sign/verify take az's standard base64 (padded) and --data-type plaintext.
+std() { tr '_-' '/+' | awk '{ s=$0; while (length(s) % 4) s=s "="; print s }'; }  # base64url -> base64
+expect_exit 0 "encrypt --data-type plaintext" -- "$CV" key encrypt "${K[@]}" --name az-default --algorithm RSA-OAEP-256 --value 'plain words' --data-type plaintext
+CT2=$(jq -r .value "$WORK/out" | std)
+expect_exit 0 "decrypt standard base64, print text" -- "$CV" key decrypt "${K[@]}" --name az-default --algorithm RSA-OAEP-256 --value "$CT2" --data-type plaintext
+expect_eq "$(jq -r .value "$WORK/out")" "plain words" "plaintext back as text"
+expect_exit 0 "encrypt standard base64 with + and /" -- "$CV" key encrypt "${K[@]}" --name az-default --algorithm RSA-OAEP --value "+/+/" --data-type base64
+expect_exit 0 "decrypt it" -- "$CV" key decrypt "${K[@]}" --name az-default --algorithm RSA-OAEP --value "$(jq -r .value "$WORK/out")"
+expect_eq "$(jq -r .value "$WORK/out")" "-_-_" "the same three bytes (0xfb 0xff 0xbf)"
+D256STD=$(base64 -w0 "$WORK/d256")
+expect_eq "${D256STD: -1}" "=" "the digest's base64 is padded"
+expect_exit 0 "sign with az's --digest in base64" -- "$CV" key sign "${K[@]}" --name az-default --algorithm RS256 --digest "$D256STD"
+SIGSTD=$(jq -r .value "$WORK/out" | std)
+expect_exit 0 "verify in base64" -- "$CV" key verify "${K[@]}" --name az-default --algorithm RS256 --digest "$D256STD" --signature "$SIGSTD"
+expect_eq "$(jq -r .value "$WORK/out")" "true" "standard base64 signature verifies"
+expect_exit 2 "mixed alphabets refused" -- "$CV" key sign "${K[@]}" --name az-default --algorithm RS256 --digest "ab+_${D256STD:4}"
+expect_exit 2 "--data-type other" -- "$CV" key encrypt "${K[@]}" --name az-default --algorithm RSA-OAEP --value x --data-type hex
+
+# import: --pem-string (warned), --protection hsm, one source only.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/az.pem" 2>/dev/null
+expect_exit 0 "import --pem-string --protection hsm" -- "$CV" key import "${K[@]}" --name az-imp --pem-string "$(cat "$WORK/az.pem")" --protection hsm
+expect_contains "$WORK/err" "process list" "--pem-string warns about argv"
+expect_eq "$(jq -r .key.kty "$WORK/out")" "EC-HSM" "imported as EC-HSM"
+expect_exit 2 "two sources" -- "$CV" key import "${K[@]}" --name az-imp2 --pem-string "$(cat "$WORK/az.pem")" --pem-file "$WORK/az.pem"
+expect_contains "$WORK/err" "exactly one" "message lists the sources"
+expect_exit 2 "--curve with a PEM" -- "$CV" key import "${K[@]}" --name az-imp2 --pem-file "$WORK/az.pem" --curve P-256
+
 finish
