@@ -37,9 +37,26 @@ long double as_long_double(const json& v) {
   return static_cast<long double>(v.get<double>());
 }
 
+// Ordering: numbers by value, and strings by code point (UTF-8 byte order is code-point order) as
+// python-jmespath, az's own evaluator, does: az scripts filter ISO-8601 dates with `<` ('2027' >
+// '2026-12-31...'). The specification would give null for strings; a string against a number, or any
+// other type, gives null (python raises there).
 json compare(Op op, const json& a, const json& b) {
   if (op == Op::Eq) return a == b;
   if (op == Op::Ne) return a != b;
+  if (a.is_string() && b.is_string()) {
+    auto c = a.get_ref<const std::string&>().compare(b.get_ref<const std::string&>());
+    switch (op) {
+      case Op::Lt:
+        return c < 0;
+      case Op::Le:
+        return c <= 0;
+      case Op::Gt:
+        return c > 0;
+      default:
+        return c >= 0;
+    }
+  }
   if (!a.is_number() || !b.is_number()) return nullptr;
   long double x = as_long_double(a), y = as_long_double(b);
   switch (op) {

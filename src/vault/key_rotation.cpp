@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "coldvault/audit.hpp"
+#include "coldvault/certificates.hpp"
 #include "coldvault/rotation_rows.hpp"
 #include "vault/keys_common.hpp"
 
@@ -180,6 +181,12 @@ Result<RotationPolicy> set_rotation_policy(Service& svc, const std::string& vaul
                                            const RotationPolicy& p) {
   Keys keys(svc, vault);
   if (auto live = keys.get(name, ""); !live) return std::unexpected(live.error());  // NotFound, deleted
+  // A certificate's key is renewed with its certificate, never rotated alone (Keys::rotate refuses it):
+  // a Rotate action would be accepted here and then fail on every timer pass. Notify stays allowed.
+  for (const auto& a : p.actions)
+    if (a.type == "Rotate")
+      if (auto r = refuse_if_certificate_managed(svc, vault, name, "key", "set a Rotate rotation policy"); !r)
+        return std::unexpected(r.error());
   // Stored as its canonical JSON (the parse of it gives the same policy back).
   auto text = Json::parse(rotation_policy_json(p, "", name));
   text.erase("id");

@@ -77,7 +77,7 @@ call 24 0 "[B] secret download"
 expect_eq "$(cat "$WORK/d/db-password.txt" 2>/dev/null)" "P@ss w0rd" "#24 [B] downloaded value"
 is 25 $'Name         Value    \n-----------  ---------\ndb-password  P@ss w0rd' "-o table: scalar fields, id left out"
 is 26 $'db-password\tTrue' "multi-select hash in tsv: nested booleans as Python prints them"
-is 27 $'a: \'1\'\nb: \'2\'' "-o yaml"
+is 27 $'a: \'1\'\nb: \'2\'\nfile-encoding: utf-8' "-o yaml (az's secret set adds the file-encoding tag)"
 
 is 28 "RSA" "key create --kty RSA"
 is 29 "P-256" "key create --kty EC --curve P-256"

@@ -29,6 +29,15 @@ echo '{"lifetimeActions": [{"trigger": {"timeAfterCreate": "P2D"}, "action": {"t
 expect_exit 2 "an impossible policy is BadParameter" -- "$CV" key rotation-policy set "${K[@]}" --name still --file "$WORK/bad.json"
 expect_contains "$WORK/err" "lifetimeActions\[0\].trigger.timeAfterCreate" "naming the field"
 expect_exit 3 "a policy for a key that does not exist" -- "$CV" key rotation-policy set "${K[@]}" --name nope --file "$WORK/policy.json"
+# A certificate's key is renewed with its certificate: a Rotate policy is refused at once (Forbidden, 5),
+# not accepted and then failed by every timer pass; Notify is allowed.
+expect_exit 0 "default certificate policy" -- "$CV" certificate get-default-policy
+cp "$WORK/out" "$WORK/cert-policy.json"
+expect_exit 0 "a certificate (with its key)" -- "$CV" certificate create "${K[@]}" --name certkey --policy "@$WORK/cert-policy.json"
+expect_exit 5 "a Rotate policy on a certificate's key: Forbidden" -- "$CV" key rotation-policy set "${K[@]}" --name certkey --file "$WORK/policy.json"
+expect_contains "$WORK/err" "associated with a certificate (certificate certkey)" "naming the certificate"
+echo '{"lifetimeActions": [{"trigger": {"timeBeforeExpiry": "P30D"}, "action": {"type": "Notify"}}], "attributes": {"expiryTime": "P1Y"}}' >"$WORK/notify.json"
+expect_exit 0 "a Notify policy on it is fine" -- "$CV" key rotation-policy set "${K[@]}" --name certkey --file "$WORK/notify.json"
 expect_exit 0 "still has the default policy" -- "$CV" key rotation-policy show "${K[@]}" --name still
 expect_eq "$(jq -r '.attributes.created // "none"' "$WORK/out")" "none" "nothing was stored for it"
 

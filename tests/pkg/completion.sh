@@ -24,5 +24,5 @@ expect_eq "$(complete_line coldvault secret set --pi)" "--pin-file" "global flag
 expect_eq "$(complete_line coldvault --home /x -o j)" "json jsonc" "-o offers the CLI's choices"
 expect_eq "$(complete_line coldvault --home sec)" "" "the word after --home is its value, not a group"
 expect_eq "$(complete_line coldvault --home /x sec)" "secret" "groups after a global option and its value"
-expect_eq "$(complete_line coldvault secret set -e "")" "base64 utf-8" "--encoding offers its choices"
+expect_eq "$(complete_line coldvault secret set -e "")" "ascii base64 hex utf-16be utf-16le utf-8" "--encoding offers its choices"
 finish

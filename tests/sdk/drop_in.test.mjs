@@ -13,9 +13,9 @@ import net from "node:net";
 import { CV } from "./harness.mjs";
 
 // Starts `serve --ephemeral` with TMPDIR=tmp; resolves with {proc, info, stderr()} once the JSON line came.
-function startEphemeral(tmp, args) {
+function startEphemeral(tmp, args, env = {}) {
   const proc = spawn(CV, ["serve", "--ephemeral", ...args], {
-    env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, TMPDIR: tmp, ...env }, stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "", err = "";
   proc.stderr.on("data", (d) => (err += d));
@@ -155,17 +155,20 @@ test("a seed entry that Key Vault would refuse: the entry is named, nothing is s
   }
 });
 
-test("a port in use: a clear error, exit code 4 (Conflict), nothing left", async () => {
+test("a port in use: a clear error, exit code 1 (az's), 4 (Conflict) with detailed codes, nothing left", async () => {
   const blocker = net.createServer();
   await new Promise((r) => blocker.listen(0, "127.0.0.1", r));
   const dir = mkdtempSync(join(tmpdir(), "cv-dropin-port-"));
   try {
-    const s = startEphemeral(dir, ["--vault-name", "porttaken", "--port", String(blocker.address().port)]);
-    const e = await s.ready.then(() => null, (err) => err);
-    assert.ok(e);
-    assert.equal(e.code, 4);
-    assert.match(e.err, /port is in use/);
-    assert.deepEqual(readdirSync(dir), []);
+    for (const [codes, want] of [[undefined, 1], ["detailed", 4]]) {
+      const env = codes ? { COLDVAULT_EXIT_CODES: codes } : {};
+      const s = startEphemeral(dir, ["--vault-name", "porttaken", "--port", String(blocker.address().port)], env);
+      const e = await s.ready.then(() => null, (err) => err);
+      assert.ok(e);
+      assert.equal(e.code, want, `exit code with ${codes ?? "az"} codes`);
+      assert.match(e.err, /port is in use/);
+      assert.deepEqual(readdirSync(dir), []);
+    }
   } finally {
     blocker.close();
     rmSync(dir, { recursive: true, force: true });

@@ -100,7 +100,8 @@ TEST(Jmespath, Filters_KeepTruthyMatches_OrderingOnlyForNumbers) {
       {"people[?tags].name", R"(["ann", "cy"])", nullptr},
       {"people[?name == 'bo'].age", "[20]", nullptr},
       {"people[?name != 'bo'] | length(@)", "2", nullptr},
-      {"people[?name > 'a'].name", "[]", nullptr},  // strings do not order: null, not a match
+      {"people[?name > 'b'].name", R"(["bo", "cy"])", nullptr},  // strings order by code point, as az's python
+      {"people[?name > `1`].name", "[]", nullptr},                // a string against a number: null
       {"list[?@ >= `4`]", "[4, 5]", nullptr},
       {"people[?age > `10` && tags].name", R"(["ann"])", nullptr},
       {"people[?age < `25` || !age].name", R"(["bo", "cy"])", nullptr},
@@ -109,7 +110,7 @@ TEST(Jmespath, Filters_KeepTruthyMatches_OrderingOnlyForNumbers) {
   });
 }
 
-TEST(Jmespath, Comparators_EqualityDeep_OrderingNullForNonNumbers) {
+TEST(Jmespath, Comparators_EqualityDeep_OrderingOfNumbersAndStringsOnly) {
   check_rows(sample_doc(), {
       {"zero == `0`", "true", nullptr},
       {"zero == `0.0`", "true", nullptr},
@@ -119,7 +120,10 @@ TEST(Jmespath, Comparators_EqualityDeep_OrderingNullForNonNumbers) {
       {"n == missing", "true", nullptr},
       {"`1` < `2`", "true", nullptr},
       {"`2` >= `2.5`", "false", nullptr},
-      {"'a' < 'b'", "null", nullptr},
+      {"'a' < 'b'", "true", nullptr},
+      {"'2026-12-31T00:00:00+00:00' < '2027'", "true", nullptr},
+      {"'b' <= 'a'", "false", nullptr},
+      {"'a' < `1`", "null", nullptr},
       {"t < `1`", "null", nullptr},
       {"zero = `0`", nullptr, "'=' is not an operator (did you mean '=='?) at column 6"},
   });
