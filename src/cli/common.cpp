@@ -135,6 +135,13 @@ void print(const Globals& g, const nlohmann::json& j, const std::vector<std::str
     return;
   }
   nlohmann::json result = rest ? j : az_shape(j);
+  // coldvault's own answers (domain, audit, bundle, token ...) have no az shape: their tables keep the
+  // columns the verb chose, as az's commands use their table transformers; az's all-scalars rule is for
+  // the data-plane objects.
+  if (g.query.empty() && (g.output == "table" || g.output == "tsv") && !columns.empty() && result == j) {
+    record();
+    return print_columns(g, j, columns);
+  }
   if (!g.query.empty()) {
     auto q = jmespath_search(result, g.query);
     if (!q) throw CommandFailed{q.error(), true};
