@@ -17,7 +17,7 @@
 namespace cv::cli {
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;  // tsv and table print members in their stored order
 
 std::string py_str(const json& v) {  // Python's str() of a JSON scalar
   if (v.is_null()) return "None";
@@ -195,12 +195,19 @@ std::string az_format(const json& result, const std::string& format) {
   if (format == "none" || result.is_null()) return "";
   if (format == "tsv") return tsv(result);
   if (format == "table") return table(result);
+  // json and yaml sort keys at every level (knack's sort_keys=True, PyYAML's default): through the
+  // sorted json type and back.
+  const json sorted = json(nlohmann::json(result));
   if (format == "yaml") {
     std::string out;
-    yaml(result, 0, out);
+    yaml(sorted, 0, out);
     return out;
   }
-  return result.dump(2) + "\n";  // json, jsonc
+  return sorted.dump(2) + "\n";  // json, jsonc
+}
+
+std::string az_format(const nlohmann::json& result, const std::string& format) {
+  return az_format(json(result), format);  // members already sorted
 }
 
 }  // namespace cv::cli

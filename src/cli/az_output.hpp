@@ -11,5 +11,9 @@ namespace cv::cli {
 // A null result prints nothing in every format, as az does. Object keys come out sorted (nlohmann's
 // objects are ordered maps; knack sorts too). Pure.
 std::string az_format(const nlohmann::json& result, const std::string& format);
+// The same for a `--query` result, whose objects keep their member order: `tsv` and `table` print a
+// multi-select hash's keys in the expression's order (knack's OrderedDict); `json` and `yaml` sort them,
+// as knack does.
+std::string az_format(const nlohmann::ordered_json& result, const std::string& format);
 
 }  // namespace cv::cli

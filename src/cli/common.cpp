@@ -142,13 +142,17 @@ void print(const Globals& g, const nlohmann::json& j, const std::vector<std::str
     record();
     return print_columns(g, j, columns);
   }
+  const std::string format = g.output.empty() || g.output == "pem" ? "json" : g.output;
   if (!g.query.empty()) {
-    auto q = jmespath_search(result, g.query);
+    // Ordered, so a multi-select hash prints in the expression's order under tsv and table, as az does.
+    auto q = jmespath_search_ordered(nlohmann::ordered_json(result), g.query);
     if (!q) throw CommandFailed{q.error(), true};
-    result = std::move(*q);
+    record();
+    std::cout << az_format(*q, format);
+    return;
   }
   record();
-  std::cout << az_format(result, g.output.empty() || g.output == "pem" ? "json" : g.output);
+  std::cout << az_format(result, format);
 }
 
 Result<std::int64_t> parse_time(const std::string& text) {

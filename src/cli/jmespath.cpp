@@ -42,8 +42,8 @@ long double as_long_double(const json& v) {
 // '2026-12-31...'). The specification would give null for strings; a string against a number, or any
 // other type, gives null (python raises there).
 json compare(Op op, const json& a, const json& b) {
-  if (op == Op::Eq) return a == b;
-  if (op == Op::Ne) return a != b;
+  if (op == Op::Eq) return same_value(a, b);
+  if (op == Op::Ne) return !same_value(a, b);
   if (a.is_string() && b.is_string()) {
     auto c = a.get_ref<const std::string&>().compare(b.get_ref<const std::string&>());
     switch (op) {
@@ -236,10 +236,16 @@ Result<json> eval(const Node& n, const json& cur) {
 }  // namespace
 }  // namespace jmes
 
-Result<nlohmann::json> jmespath_search(const nlohmann::json& doc, std::string_view expression) {
+Result<nlohmann::ordered_json> jmespath_search_ordered(const nlohmann::ordered_json& doc, std::string_view expression) {
   auto tree = jmes::parse(expression);
   if (!tree) return std::unexpected(tree.error());
   return jmes::eval(**tree, doc);
+}
+
+Result<nlohmann::json> jmespath_search(const nlohmann::json& doc, std::string_view expression) {
+  auto r = jmespath_search_ordered(nlohmann::ordered_json(doc), expression);
+  if (!r) return std::unexpected(r.error());
+  return nlohmann::json(*r);
 }
 
 }  // namespace cv::cli

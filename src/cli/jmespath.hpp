@@ -20,6 +20,9 @@ namespace cv::cli {
 // Also BadParameter: a wrong number of function arguments, a slice step of 0, and an expression or
 // literal nested deeper than kJmespathMaxDepth (so no input can exhaust the stack).
 Result<nlohmann::json> jmespath_search(const nlohmann::json& doc, std::string_view expression);
+// The same over an ordered document, keeping object member order: a multi-select hash gives its keys in
+// the expression's order (what `-o tsv` and `-o table` print, as az does).
+Result<nlohmann::ordered_json> jmespath_search_ordered(const nlohmann::ordered_json& doc, std::string_view expression);
 
 // Nesting limit of expressions and of JSON literals inside them.
 inline constexpr int kJmespathMaxDepth = 256;

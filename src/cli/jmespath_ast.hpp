@@ -16,7 +16,17 @@
 
 namespace cv::cli::jmes {
 
-using nlohmann::json;
+// Objects keep their members' order: a multi-select hash's keys come out in the expression's order, as
+// knack's `--query` (python-jmespath with OrderedDict) gives them to `-o tsv` and `-o table`.
+using json = nlohmann::ordered_json;
+
+// JSON equality, whatever the members' order ({"a":1,"b":2} == {"b":2,"a":1}): ordered_json alone
+// compares objects in order.
+inline bool same_value(const json& a, const json& b) {
+  if (a.is_object() != b.is_object() || a.is_array() != b.is_array()) return false;
+  if (!a.is_structured()) return a == b;
+  return nlohmann::json(a) == nlohmann::json(b);
+}
 
 enum class Kind {
   Identity,          // the current node, implied (`[*]`'s left side) or `@`

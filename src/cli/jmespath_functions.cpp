@@ -159,7 +159,7 @@ Result<json> f_contains(const std::string& fn, std::span<const Arg> a, const App
   if (auto r = want(fn, a, 1, {"any"}); !r) return std::unexpected(r.error());
   const json& subject = a[0].value;
   if (subject.is_array())
-    return std::any_of(subject.begin(), subject.end(), [&](const json& e) { return e == a[1].value; });
+    return std::any_of(subject.begin(), subject.end(), [&](const json& e) { return same_value(e, a[1].value); });
   // A string only contains strings; python-jmespath refuses any other search value, and so do we.
   if (!a[1].value.is_string()) return invalid_type(fn, 1, "string (the subject is a string)", type_name(a[1].value));
   return subject.get_ref<const std::string&>().find(a[1].value.get_ref<const std::string&>()) !=

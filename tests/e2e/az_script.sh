@@ -118,7 +118,10 @@ is 53 "api-key" "JMESPath functions; --debug"
 expect_contains "$CALLS/53.err" "DEBUG: command: secret list" "#53 --debug names the command"
 call 54 2 "a bad --query is a usage error"
 expect_contains "$CALLS/54.err" "^ERROR: (BadParameter)" "#54 reported as az reports errors"
-expect_eq "$(cat "$CALLS/n")" "54" "every line of the script ran"
+# A multi-select hash keeps the expression's order in tsv and table (knack's OrderedDict), not sorted keys.
+is 55 $'api-key\tFalse' "multi-select hash in tsv: the expression's order"
+is 56 $'Name     Enabled\n-------  -------\napi-key  False  ' "multi-select hash in table: the expression's order"
+expect_eq "$(cat "$CALLS/n")" "56" "every line of the script ran"
 
 # The detailed codes and the REST shape stay reachable.
 expect_exit 7 "--exit-codes detailed: Disabled is 7" -- "$CV" keyvault secret show --id "$(out 8)" --exit-codes detailed

@@ -138,3 +138,13 @@ TEST(ObjectId, RefusesOtherHostsQueriesAndExtraSegments) {
 }
 
 }  // namespace
+
+// A --query result keeps its members' order: tsv and table print a multi-select hash as written (knack's
+// OrderedDict); json and yaml sort the keys, as knack does.
+TEST(AzOutput, OrderedResultKeepsMemberOrderInTsvAndTable_SortsInJsonAndYaml) {
+  nlohmann::ordered_json row = {{"Name", "pw"}, {"Enabled", true}};
+  EXPECT_EQ(az_format(row, "tsv"), "pw\tTrue\n");
+  EXPECT_EQ(az_format(nlohmann::ordered_json::array({row}), "table"), "Name  Enabled\n----  -------\npw    True   \n");
+  EXPECT_EQ(az_format(row, "json"), "{\n  \"Enabled\": true,\n  \"Name\": \"pw\"\n}\n");
+  EXPECT_EQ(az_format(row, "yaml"), "Enabled: true\nName: pw\n");
+}

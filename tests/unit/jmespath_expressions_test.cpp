@@ -205,3 +205,18 @@ TEST(Jmespath, NestingDeeperThanTheLimit_IsAnErrorNotACrash) {
 
 }  // namespace
 }  // namespace cv::cli::testing
+
+// The ordered entry point (what --query uses): a multi-select hash keeps the expression's key order, and
+// equality ignores member order as JSON's does.
+TEST(Jmespath, OrderedSearchKeepsTheMultiSelectHashOrder_EqualityIgnoresMemberOrder) {
+  auto doc = nlohmann::ordered_json(cv::cli::testing::sample_doc());
+  auto r = cv::cli::jmespath_search_ordered(doc, "{z: foo, a: list[0]}");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->dump(), R"({"z":{"bar":{"baz":"correct"}},"a":0})");
+  auto eq = cv::cli::jmespath_search_ordered(doc, "{b: `2`, a: `1`} == `{\"a\": 1, \"b\": 2}`");
+  ASSERT_TRUE(eq) << eq.error().message;
+  EXPECT_EQ(*eq, true);
+  auto in = cv::cli::jmespath_search_ordered(doc, "contains([`{\"a\": 1, \"b\": 2}`], {b: `2`, a: `1`})");
+  ASSERT_TRUE(in) << in.error().message;
+  EXPECT_EQ(*in, true);
+}

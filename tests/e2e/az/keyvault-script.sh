@@ -65,3 +65,5 @@ az keyvault show --name "$VAULT" --query name -o tsv                            
 az keyvault list --query "[].name" -o tsv --verbose                                                                  # 52
 az keyvault secret list --vault-name "$VAULT" --query "sort_by([], &name)[0].name" -o tsv --debug                    # 53
 az keyvault secret list --vault-name "$VAULT" --query "[?name==" -o tsv                                              # 54
+az keyvault secret list --vault-name "$VAULT" --query "[?name=='api-key'].{Name:name, Enabled:attributes.enabled}" -o tsv   # 55
+az keyvault secret list --vault-name "$VAULT" --query "[?name=='api-key'].{Name:name, Enabled:attributes.enabled}" -o table # 56
