@@ -1,5 +1,6 @@
 // /secrets and /deletedsecrets: Key Vault's secret operations over vault::Secrets.
 #include "coldvault/bundle_json.hpp"
+#include "coldvault/secret_formats.hpp"
 #include "server/body.hpp"
 #include "server/paging.hpp"
 #include "server/routes_lifecycle.hpp"
@@ -32,10 +33,24 @@ Result<Response> set_secret(Ctx& c) {
   return json_response(200, out(std::move(b), c, Shape::Bundle));
 }
 
+// api-versions that answer previousVersion (docs/rest.md): 2025-07-01 and the date-named ones after it.
+bool has_previous_version(const std::string& api_version) {
+  return api_version.size() == 10 && api_version[4] == '-' && api_version >= "2025-07-01";
+}
+
 Result<Response> get_secret(Ctx& c) {
   vault::Secrets secrets(c.svc, c.vault);
   CV_UNWRAP(b, secrets.get(c.params.name, c.params.version));
-  return json_response(200, out(std::move(b), c, Shape::Bundle));
+  if (auto o = c.query.find("outContentType"); o != c.query.end())
+    if (auto r = vault::convert_secret_value(b, o->second); !r) return std::unexpected(r.error());
+  std::optional<std::string> previous;
+  if (has_previous_version(c.api_version)) {
+    CV_UNWRAP(p, vault::previous_certificate_version(c.svc, c.vault, b));
+    previous = p;
+  }
+  Json j = out(std::move(b), c, Shape::Bundle);
+  if (previous) j["previousVersion"] = *previous;
+  return json_response(200, std::move(j));
 }
 
 Result<Response> update_secret(Ctx& c) {

@@ -209,6 +209,16 @@ Result<SecureBytes> secret_value(const std::string& content_type, const std::opt
   return out;
 }
 
+Result<crypto::CertContainer> parse_secret_value(std::string_view value, const std::string& content_type) {
+  SecureString no_password;
+  if (content_type == kContentTypePem) return crypto::parse_pem_bundle(value, no_password);
+  auto der = base64_decode(value);
+  if (!der) return fail(Errc::BadParameter, "the value is not base64 of a PFX");
+  SecureBytes pfx(der->begin(), der->end());
+  secure_wipe(der->data(), der->size());
+  return crypto::parse_pkcs12(pfx, no_password);
+}
+
 crypto::X509Request x509_request(const CertificatePolicy& p) {
   crypto::X509Request r;
   r.subject = p.subject;

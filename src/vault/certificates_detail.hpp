@@ -81,6 +81,8 @@ store::VersionRow managed_key_row(const std::string& version, const KeyMeta& m, 
 // The secret value for a certificate: base64 of a PFX (application/x-pkcs12) or PEM text.
 Result<SecureBytes> secret_value(const std::string& content_type, const std::optional<crypto::PrivateKeyParts>& key,
                                  const std::vector<Bytes>& certs);
+// The inverse: the key (if any) and certificates of such a value. BadParameter when it does not parse.
+Result<crypto::CertContainer> parse_secret_value(std::string_view value, const std::string& content_type);
 
 // The policy JSON with every accepted spelling (az file camelCase) renamed to the REST one, so a partial
 // patch merges over a stored policy key by key.

@@ -22,17 +22,7 @@ Result<std::optional<crypto::PrivateKeyParts>> parts_from_secret(Service& svc, c
   auto value = secrets_detail::open_row(svc, vk, vault, name, *row);
   if (!value) return std::unexpected(value.error());
   std::string_view text(reinterpret_cast<const char*>(value->data()), value->size());
-  SecureString no_password;
-  Result<crypto::CertContainer> c = std::unexpected(Error{});
-  if (row->content_type.value_or("") == kContentTypePem) {
-    c = crypto::parse_pem_bundle(text, no_password);
-  } else {
-    auto der = base64_decode(text);
-    if (!der) return fail(Errc::Corruption, "the secret of certificate " + name + " is not base64");
-    SecureBytes pfx(der->begin(), der->end());
-    secure_wipe(der->data(), der->size());
-    c = crypto::parse_pkcs12(pfx, no_password);
-  }
+  auto c = parse_secret_value(text, row->content_type.value_or(""));
   if (!c) return fail(Errc::Corruption, "the secret of certificate " + name + " does not parse: " + c.error().message);
   return std::move(c->key);
 }

@@ -8,6 +8,7 @@ import { createHash, createPrivateKey, createPublicKey, X509Certificate } from "
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SecretClient } from "@azure/keyvault-secrets";
 import { startServer, request, mintToken, API } from "./harness.mjs";
 
 let server, client, secrets, keys, dir;
@@ -293,4 +294,50 @@ test("raw requests: bad base64 is a precise 400; contacts, issuers; certificate 
                        (e) => e.statusCode === 403 && /certificates get permission/.test(e.message));
   const certsOnly = server.certificates(mintToken(server.home, server.vault, "certificates/all"));
   assert.equal((await certsOnly.getCertificate("selfcert")).name, "selfcert");
+});
+
+test("get-secret outContentType converts PFX <-> PEM; previousVersion names the previous certificate version", async () => {
+  const pfxPolicy = { ...selfPolicy, subject: "CN=conv.example" };
+  const v1 = await (await client.beginCreateCertificate("conv", pfxPolicy, fast)).pollUntilDone();
+  const v2 = await (await client.beginCreateCertificate("conv", pfxPolicy, fast)).pollUntilDone();
+  const x2 = new X509Certificate(v2.cer);
+
+  // PFX stored, PEM asked for: PKCS#8 key first, then the certificate; the key is the certificate's.
+  const pem = await secrets.getSecret("conv", { outContentType: "application/x-pem-file" });
+  assert.equal(pem.properties.contentType, "application/x-pem-file");
+  assert.match(pem.value, /^-----BEGIN PRIVATE KEY-----\n/);
+  assert.deepEqual(spki(createPublicKey(keyOfPem(pem.value))), spki(x2.publicKey), "PEM key matches the cer");
+  assert.deepEqual(derOfPem(pem.value.slice(pem.value.indexOf("-----BEGIN CERTIFICATE"))), x2.raw);
+  // The same type, or no outContentType: the stored PFX as it is.
+  const same = await secrets.getSecret("conv", { outContentType: "application/x-pkcs12" });
+  assert.equal(same.value, (await secrets.getSecret("conv")).value);
+  assert.equal(same.properties.contentType, "application/x-pkcs12");
+
+  // 2025-07-01: previousVersion is the certificate version made before; none for the first.
+  assert.equal(pem.properties.previousVersion, v1.properties.version);
+  const first = await secrets.getSecret("conv", { version: v1.properties.version });
+  assert.equal(first.properties.previousVersion, undefined);
+  // An older api-version does not know the field.
+  const old = new SecretClient(server.url, server.credential(), { ...server.options(), serviceVersion: "7.5" });
+  assert.equal((await old.getSecret("conv")).properties.previousVersion, undefined);
+
+  // PEM stored, PFX asked for: a PFX without password that openssl opens, holding the same key and cert.
+  const pemPolicy = { ...selfPolicy, subject: "CN=conv-pem.example", contentType: "application/x-pem-file" };
+  const p1 = await (await client.beginCreateCertificate("convpem", pemPolicy, fast)).pollUntilDone();
+  const px = new X509Certificate(p1.cer);
+  const pfx = await secrets.getSecret("convpem", { outContentType: "application/x-pkcs12" });
+  assert.equal(pfx.properties.contentType, "application/x-pkcs12");
+  const opened = openPfx(pfx.value, "convpem");
+  assert.deepEqual(spki(createPublicKey(keyOfPem(opened))), spki(px.publicKey), "PFX key matches the cer");
+  assert.deepEqual(derOfPem(opened.slice(opened.indexOf("-----BEGIN CERTIFICATE"))), px.raw);
+
+  // Another type, or a secret that is not a certificate's: 400 naming the problem; nothing else changes.
+  const bad = await request(server, "GET", `/secrets/conv?${API}&outContentType=text%2Fplain`);
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /outContentType 'text\/plain' is not supported/);
+  await secrets.setSecret("plainconv", "hello", { contentType: "text/plain" });
+  const notCert = await request(server, "GET", `/secrets/plainconv?${API}&outContentType=application%2Fx-pem-file`);
+  assert.equal(notCert.status, 400);
+  assert.match(notCert.body.error.message, /secret plainconv has content type 'text\/plain'/);
+  assert.equal((await secrets.getSecret("plainconv")).value, "hello");
 });
