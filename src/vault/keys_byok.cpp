@@ -2,12 +2,14 @@
 // key-exchange key (KEK) of this vault, and a key of this vault wrapped, inside the token, into such a blob for
 // someone else's KEK. No key exists in clear outside the token: the ephemeral AES key and the moved key are
 // session objects, destroyed before returning; an imported key leaves only wrapped under the vault master key.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "coldvault/base64.hpp"
 #include "coldvault/byok.hpp"
 #include "coldvault/crypto.hpp"
 #include "coldvault/certificates.hpp"
+#include "coldvault/ec_recover.hpp"
 #include "vault/key_material.hpp"
 #include "vault/keys_common.hpp"
 
@@ -61,6 +63,46 @@ std::optional<std::pair<std::string, std::string>> kid_parts(const std::string& 
   return std::pair{rest.substr(0, slash), version};
 }
 
+// The public point of an EC private key in the token, which PKCS#11 does not keep on a private key object:
+// recovered from two signatures the token makes over random digests (coldvault/ec_recover.hpp; public values
+// only). Each signature allows at most four points; the key's is the one both allow. The curve is the
+// caller's `crv` when given, else each curve of the signatures' size is tried. BadParameter when no curve
+// fits (a `crv` that is not the key's).
+Result<void> recover_ec_public(hsm::Token& t, hsm::Handle key, const std::optional<std::string>& crv, KeyMeta& m) {
+  std::vector<Curve> curves;
+  if (crv) {
+    auto c = curve_of_name(*crv);
+    if (!c) return std::unexpected(c.error());
+    curves.push_back(*c);
+  } else {
+    curves = {Curve::P256, Curve::P384, Curve::P521};
+  }
+  Bytes digests[2];
+  Bytes sigs[2];
+  for (int i = 0; i < 2; ++i) {
+    auto d = t.random(32);
+    if (!d) return std::unexpected(d.error());
+    auto sg = t.sign(hsm::Mech::Ecdsa, key, *d);
+    if (!sg) return std::unexpected(sg.error());
+    digests[i] = std::move(*d);
+    sigs[i] = std::move(*sg);
+  }
+  for (Curve c : curves) {
+    if (sigs[0].size() != 2 * curve_bytes(c)) continue;
+    auto a = crypto::ecdsa_recover_points(c, digests[0], sigs[0]);
+    auto b = crypto::ecdsa_recover_points(c, digests[1], sigs[1]);
+    if (!a || !b) continue;
+    std::vector<Bytes> both;
+    for (const auto& q : *a)
+      if (std::find(b->begin(), b->end(), q) != b->end()) both.push_back(q);
+    if (both.size() != 1) continue;
+    m.crv = c;
+    return split_ec_point(c, both.front(), m.x, m.y);
+  }
+  return std::unexpected(bad(crv ? "The key_hsm target is not a " + *crv + " key."
+                                 : std::string("The key_hsm target is not an EC key on P-256, P-384 or P-521.")));
+}
+
 }  // namespace
 
 Result<KeyBundle> Keys::import_byok(const std::string& name, std::string_view key_hsm, const KeySpec& spec) {
@@ -69,11 +111,8 @@ Result<KeyBundle> Keys::import_byok(const std::string& name, std::string_view ke
     return std::unexpected(r.error());
   auto kind = kind_of_kty(spec.kty);
   if (!kind) return std::unexpected(kind.error());
-  if (*kind == KeyKind::Ec)
-    // PKCS#11 keeps no public point on an EC private key, and coldvault reads no private value out of
-    // the token to compute it: an EC target cannot be described, so it is refused before anything else.
-    return std::unexpected(bad("BYOK import of EC keys is not supported: the token cannot give the public point "
-                               "of an unwrapped EC private key. Allowed kty: RSA-HSM, oct-HSM."));
+  if (*kind == KeyKind::Ec && spec.crv)
+    if (auto c = curve_of_name(*spec.crv); !c) return std::unexpected(c.error());
   auto blob = parse_blob(key_hsm);
   if (!blob) return std::unexpected(blob.error());
   auto parts = kid_parts(blob->kid);
@@ -122,8 +161,10 @@ Result<KeyBundle> Keys::import_byok(const std::string& name, std::string_view ke
     if (m.key_size != 128 && m.key_size != 192 && m.key_size != 256)
       return std::unexpected(bad("The key_hsm target is not a 128, 192 or 256-bit oct key."));
   }
-  auto target = t.unwrap(hsm::Mech::AesKeyWrapPad, *aes, wrapped_target,
-                         *kind == KeyKind::Rsa ? hsm::KeyType::Rsa : hsm::KeyType::Aes, new_key_usage(*kind));
+  const hsm::KeyType type = *kind == KeyKind::Rsa ? hsm::KeyType::Rsa
+                            : *kind == KeyKind::Ec ? hsm::KeyType::Ec
+                                                   : hsm::KeyType::Aes;
+  auto target = t.unwrap(hsm::Mech::AesKeyWrapPad, *aes, wrapped_target, type, new_key_usage(*kind));
   if (!target) return std::unexpected(no_unwrap());
   guard.add(*target);
   if (*kind == KeyKind::Rsa) {
@@ -139,6 +180,8 @@ Result<KeyBundle> Keys::import_byok(const std::string& name, std::string_view ke
     if (m.key_size != 2048 && m.key_size != 3072 && m.key_size != 4096)
       return std::unexpected(bad("The key_hsm target RSA key is " + std::to_string(m.key_size) +
                                  " bits. Allowed: 2048, 3072, 4096."));
+  } else if (*kind == KeyKind::Ec) {
+    if (auto r = recover_ec_public(t, *target, spec.crv, m); !r) return std::unexpected(r.error());
   }
   auto wrapped = wrap_for_store(svc_, **vk, *target);
   if (!wrapped) return std::unexpected(wrapped.error());

@@ -30,6 +30,9 @@ expect_exit 4 "export-byok never overwrites" -- "$CV" key export-byok --vault-na
   --kek "$WORK/kek.pem" --kek-kid "$KEK_KID" --file "$WORK/k.byok"
 expect_exit 0 "export-byok for the plain key" -- "$CV" key export-byok --vault-name main --name k \
   --kek "$WORK/plain.pem" --kek-kid "$PLAIN_KID" --file "$WORK/plain.byok"
+expect_exit 0 "exportable EC key in main" -- "$CV" key create --vault-name main --name e --kty EC-HSM --curve P-384 --exportable
+expect_exit 0 "export-byok of the EC key" -- "$CV" key export-byok --vault-name main --name e --kek "$WORK/kek.pem" \
+  --kek-kid "$KEK_KID" --file "$WORK/e.byok"
 # A flipped byte near the end of the ciphertext (inside the AES key-wrap part).
 jq -c '.ciphertext |= (.[0:-3] + (if .[-3:-2] == "A" then "B" else "A" end) + .[-2:])' "$WORK/k.byok" >"$WORK/tampered.byok"
 
@@ -52,13 +55,16 @@ printf '{not json' >"$WORK/junk.byok"
 put moved "$WORK/junk.byok"
 expect_eq "$STATUS" "400" "malformed JSON is refused"
 put moved "$WORK/k.byok" EC-HSM
-expect_eq "$STATUS" "400" "an EC target is refused"
+expect_eq "$STATUS" "400" "an RSA target sent as EC-HSM is refused"
 STATUS=$(curl -s --cacert "$CERT" -o "$WORK/body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
   --resolve "other.vault.localhost:$PORT:127.0.0.1" "https://other.vault.localhost:$PORT/keys/moved?api-version=7.4")
 expect_eq "$STATUS" "404" "nothing was stored by the refusals"
 put moved "$WORK/k.byok"
 expect_eq "$STATUS" "200" "the .byok imports through key_hsm"
 expect_eq "$(jq -r .key.kty "$WORK/body")" "RSA-HSM" "as RSA-HSM"
+put movede "$WORK/e.byok" EC-HSM
+expect_eq "$STATUS" "200" "the EC .byok imports through key_hsm (no crv: the public point is recovered)"
+expect_eq "$(jq -r .key.crv "$WORK/body")" "P-384" "on its own curve"
 stop_server
 
 expect_exit 0 "main's public key" -- "$CV" key download --vault-name main --name k --file "$WORK/k.pem"
@@ -69,4 +75,12 @@ expect_exit 0 "b signs with the moved key" -- "$CV" key sign --vault-name other 
 SIG=$(jq -r .value "$WORK/out")
 expect_exit 0 "main's key verifies it" -- "$CV" key verify --vault-name main --name k --algorithm RS256 --digest "$DIGEST" --signature "$SIG"
 expect_eq "$(jq -r .value "$WORK/out")" "true" "the signature is valid: the key is the same"
+expect_exit 0 "main's EC public key" -- "$CV" key download --vault-name main --name e --file "$WORK/e.pem"
+expect_exit 0 "b's imported EC key" -- "$CV" key download --vault-name other --name movede --file "$WORK/movede.pem"
+expect_exit 0 "has the same EC public key" -- cmp "$WORK/e.pem" "$WORK/movede.pem"
+DIGEST=$(printf 'moved with byok' | openssl dgst -sha384 -binary | b64u)
+expect_exit 0 "b signs with the moved EC key" -- "$CV" key sign --vault-name other --name movede --algorithm ES384 --digest "$DIGEST"
+SIG=$(jq -r .value "$WORK/out")
+expect_exit 0 "main's EC key verifies it" -- "$CV" key verify --vault-name main --name e --algorithm ES384 --digest "$DIGEST" --signature "$SIG"
+expect_eq "$(jq -r .value "$WORK/out")" "true" "the ES384 signature is valid: the EC key is the same"
 finish

@@ -127,7 +127,7 @@ TEST_F(KeysByok, RefusesKekWithoutImportOpAndStoresNothing) {
   EXPECT_FALSE(stored("moved"));
 }
 
-TEST_F(KeysByok, RefusesMalformedBlobsAndEcTargets) {
+TEST_F(KeysByok, RefusesMalformedBlobs) {
   auto kid = make_kek("kek");
   for (const std::string& blob : {std::string("!!"), base64url_encode(to_bytes("{not json")),
                                   base64url_encode(to_bytes(R"({"schema_version":"1.0.0","ciphertext":"AA"})"))}) {
@@ -139,6 +139,73 @@ TEST_F(KeysByok, RefusesMalformedBlobsAndEcTargets) {
   ASSERT_FALSE(ec);
   EXPECT_EQ(ec.error().code, Errc::BadParameter);
   EXPECT_FALSE(stored("moved"));
+}
+
+// An EC target: the token keeps no public point on the private key, so the import recovers it from the
+// key's own signatures. The point it reports must be the OpenSSL key's, with or without crv given, and a
+// signature made through the vault must verify with the OpenSSL key.
+TEST_F(KeysByok, EcTargetImportsWithItsOwnPublicPointOnEveryCurve) {
+  auto kid = make_kek("kek");
+  struct Case { const char* ossl; const char* crv; const char* alg; Hash h; const EVP_MD* md; };
+  int i = 0;
+  for (Case c : {Case{"P-256", "P-256", "ES256", Hash::Sha256, EVP_sha256()},
+                 Case{"P-384", "P-384", "ES384", Hash::Sha384, EVP_sha384()},
+                 Case{"P-521", "P-521", "ES512", Hash::Sha512, EVP_sha512()}}) {
+    for (bool give_crv : {true, false}) {
+      std::string name = "ec" + std::to_string(i++);
+      auto target = cvtest::openssl_ec(c.ossl);
+      auto s = spec("EC-HSM");
+      if (give_crv) s.crv = c.crv;
+      auto r = keys().import_byok(name, byok(kid, byok_ciphertext(kek_public("kek").get(), pkcs8(target.get()))), s);
+      ASSERT_TRUE(r) << c.crv << " " << r.error().message;
+      auto j = vault::key_json(*r, vault::Shape::Bundle)["key"];
+      EXPECT_EQ(j["crv"], c.crv);
+      // The public key coldvault describes is the OpenSSL key's public key.
+      auto der = keys().public_key_der(name, "");
+      ASSERT_TRUE(der) << der.error().message;
+      auto pub = cvtest::public_from_der(*der);
+      EXPECT_EQ(EVP_PKEY_eq(pub.get(), target.get()), 1) << c.crv << (give_crv ? " with crv" : " without crv");
+      auto dgst = cvtest::digest(c.h, "moved by byok");
+      auto sig = keys().sign(name, "", c.alg, dgst);
+      ASSERT_TRUE(sig) << sig.error().message;
+      auto ok = keys().verify(name, "", c.alg, dgst, bytes(sig->value));
+      ASSERT_TRUE(ok);
+      EXPECT_TRUE(*ok);
+    }
+  }
+}
+
+TEST_F(KeysByok, EcTargetWithAnotherCurveNamedIsRefusedAndStoresNothing) {
+  auto kid = make_kek("kek");
+  auto target = cvtest::openssl_ec("P-384");
+  auto s = spec("EC-HSM");
+  s.crv = "P-256";
+  auto r = keys().import_byok("moved", byok(kid, byok_ciphertext(kek_public("kek").get(), pkcs8(target.get()))), s);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::BadParameter);
+  EXPECT_EQ(r.error().message, "The key_hsm target is not a P-256 key.");
+  EXPECT_FALSE(stored("moved"));
+}
+
+TEST_F(KeysByok, ExportThenImportMovesTheSameEcKey) {
+  auto kid = make_kek("kek");
+  auto s = spec("EC-HSM");
+  s.crv = "P-384";
+  s.exportable = true;
+  ASSERT_TRUE(keys().create("orig", s));
+  auto pem = keys().public_key_pem("kek", "");
+  ASSERT_TRUE(pem);
+  auto text = vault::export_byok(*svc, "main", "orig", "", *pem, kid);
+  ASSERT_TRUE(text) << text.error().message;
+  auto r = keys().import_byok("moved", base64url_encode(to_bytes(*text)), spec("EC-HSM"));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(*keys().public_key_der("moved", ""), *keys().public_key_der("orig", ""));
+  auto dgst = cvtest::digest(Hash::Sha384, "round trip");
+  auto sig = keys().sign("moved", "", "ES384", dgst);
+  ASSERT_TRUE(sig) << sig.error().message;
+  auto ok = keys().verify("orig", "", "ES384", dgst, bytes(sig->value));
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_TRUE(*ok);
 }
 
 TEST_F(KeysByok, ExportThenImportMovesTheSameRsaKey) {
