@@ -66,6 +66,11 @@ Result<CertificateIssuer> delete_certificate_issuer(Service& svc, const std::str
 // knows the issuer, and that coldvault cannot enrol with it, so the CSR waits for a merge.
 std::string pending_issuer_details(Service& svc, const std::string& vault, const std::string& issuer);
 
+// The AAD an issuer's password is sealed with (AES-256-GCM under the vault master key, in the token), bound to
+// the vault and the issuer's name so a row copied to another name or vault does not open. Bundles re-seal
+// with it on restore.
+std::string issuer_password_aad(const std::string& vault, const std::string& name);
+
 // JSON as Key Vault answers: {id, contacts} / IssuerBundle / CertificateIssuerItem {id, provider}.
 nlohmann::json contacts_json(const std::vector<CertificateContact>& c, const std::string& base_url);
 nlohmann::json issuer_json(const CertificateIssuer& i, const std::string& base_url);

@@ -26,6 +26,10 @@ Result<std::optional<RotationPolicyRow>> rotation_policy(Catalog& c, const std::
 // Sets or replaces the key's policy at `now` (a replacement keeps its `created`). NotFound: no such key.
 Result<RotationPolicyRow> put_rotation_policy(Catalog& c, const std::string& vault, const std::string& name,
                                               const std::string& policy_json, std::int64_t now);
+// Every policy of the keys of a vault, live or soft-deleted, by key name (vault bundles).
+Result<std::vector<RotationPolicyRow>> rotation_policies(Catalog& c, const std::string& vault);
+// Sets a key's policy with the given created/updated times (a bundle's restore). NotFound: no such key.
+Result<void> restore_rotation_policy(Catalog& c, const std::string& vault, const RotationPolicyRow& row);
 // Every policy of a key that is not soft-deleted, in a vault that is not soft-deleted (the rotation timer).
 Result<std::vector<RotationPolicyRow>> live_rotation_policies(Catalog& c);
 

@@ -284,7 +284,7 @@ Bytes encode_index(const std::vector<IndexEntry>& entries) {
   Bytes b{'C', 'V', 'B', 'I'};
   put_u32(b, static_cast<std::uint32_t>(entries.size()));
   for (const auto& e : entries) {
-    put_u8(b, type_code(e.type));
+    put_u8(b, e.settings ? kSettingsType : type_code(e.type));
     put_u8(b, e.deleted ? 1 : 0);
     put_str16(b, e.name);
     put_u16(b, e.versions);
@@ -306,20 +306,27 @@ Result<std::vector<IndexEntry>> decode_index(ByteView b, std::uint64_t plaintext
   std::uint64_t at = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
     IndexEntry e;
-    auto t = type_from_code(r.u8());
+    auto code = r.u8();
+    auto t = type_from_code(code);
     auto flags = r.u8();
     e.name = str16(r);
     e.versions = r.u16();
     e.pt_off = r.u64();
     e.pt_len = r.u32();
     if (!r.ok()) return std::unexpected(bad("the index is cut short"));
-    if (!t || flags > 1 || !object_name(e.name) || e.versions == 0 || e.versions > kMaxVersions)
+    if (code == kSettingsType) {
+      // The settings record: one, the last, no versions, no flags, its fixed name.
+      if (i + 1 != n || flags != 0 || e.versions != 0 || e.name != kSettingsName)
+        return std::unexpected(bad("index entry " + std::to_string(i) + " (vault settings) is malformed"));
+      e.settings = true;
+    } else if (!t || flags > 1 || !object_name(e.name) || e.versions == 0 || e.versions > kMaxVersions) {
       return std::unexpected(bad("index entry " + std::to_string(i) + " is malformed"));
+    }
     if (e.pt_off != at || e.pt_len < 4 || e.pt_len > kMaxRecord)
       return std::unexpected(bad("index entry " + std::to_string(i) + " does not follow the one before"));
-    e.type = *t;
+    if (t) e.type = *t;
     e.deleted = flags & 1;
-    std::string key = std::to_string(type_code(e.type)) + "/" + e.name;
+    std::string key = std::to_string(code) + "/" + e.name;
     for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!names.insert(std::move(key)).second)
       return std::unexpected(bad("index entry " + std::to_string(i) + " repeats an object name"));
@@ -329,6 +336,97 @@ Result<std::vector<IndexEntry>> decode_index(ByteView b, std::uint64_t plaintext
   if (r.left() != 0) return std::unexpected(bad("the index has bytes after its last entry"));
   if (at != plaintext_bytes) return std::unexpected(bad("the index does not cover the body"));
   return out;
+}
+
+SecureBytes encode_settings(const Settings& s) {
+  Bytes b;  // everything but the passwords
+  SecureBytes out;
+  auto flush = [&] {
+    out.insert(out.end(), b.begin(), b.end());
+    b.clear();
+  };
+  put_u8(b, kSettingsType);
+  put_u8(b, 0);
+  put_str32(b, as_bytes(s.contacts_json));
+  put_u16(b, static_cast<std::uint16_t>(s.issuers.size()));
+  for (const auto& i : s.issuers) {
+    put_str16(b, i.name);
+    put_str32(b, as_bytes(i.issuer_json));
+    put_u64(b, static_cast<std::uint64_t>(i.created));
+    put_u64(b, static_cast<std::uint64_t>(i.updated));
+    put_u32(b, static_cast<std::uint32_t>(i.password.size()));
+    flush();
+    out.insert(out.end(), i.password.begin(), i.password.end());
+  }
+  put_u16(b, static_cast<std::uint16_t>(s.policies.size()));
+  for (const auto& p : s.policies) {
+    put_str16(b, p.key);
+    put_str32(b, as_bytes(p.policy_json));
+    put_u64(b, static_cast<std::uint64_t>(p.created));
+    put_u64(b, static_cast<std::uint64_t>(p.updated));
+  }
+  flush();
+  SecureBytes framed;
+  Bytes len;
+  put_u32(len, static_cast<std::uint32_t>(out.size()));
+  framed.reserve(4 + out.size());
+  framed.insert(framed.end(), len.begin(), len.end());
+  framed.insert(framed.end(), out.begin(), out.end());
+  return framed;
+}
+
+Result<Settings> decode_settings(ByteView b) {
+  Reader r(b);
+  auto len = r.u32();
+  if (!r.ok() || len != r.left()) return std::unexpected(bad("the settings record's length does not match its index entry"));
+  if (r.u8() != kSettingsType || r.u8() != 0) return std::unexpected(bad("the settings record has the wrong type or flags"));
+  auto json_text = [](ByteView v, bool array) {
+    auto j = nlohmann::json::parse(v.begin(), v.end(), nullptr, false);
+    return array ? j.is_array() : j.is_object();
+  };
+  Settings s;
+  auto contacts = str32(r, 1u << 20);
+  if (!r.ok()) return std::unexpected(bad("the settings record is cut short"));
+  if (!contacts.empty() && !json_text(contacts, true))
+    return std::unexpected(bad("the settings record's contacts are not a JSON array"));
+  s.contacts_json.assign(contacts.begin(), contacts.end());
+  std::set<std::string> seen;
+  auto unique = [&](std::string kind, const std::string& name) {
+    std::string k = kind + "/" + name;
+    for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return seen.insert(std::move(k)).second;
+  };
+  auto n = r.u16();
+  for (std::uint16_t i = 0; r.ok() && i < n; ++i) {
+    IssuerEntry e;
+    e.name = str16(r);
+    auto doc = str32(r, 1u << 20);
+    e.created = static_cast<std::int64_t>(r.u64());
+    e.updated = static_cast<std::int64_t>(r.u64());
+    auto pwd = str32(r, 1024);
+    if (!r.ok()) break;
+    if (!object_name(e.name) || !json_text(doc, false) || !unique("issuer", e.name))
+      return std::unexpected(bad("the settings record's issuer " + std::to_string(i) + " is malformed or repeated"));
+    e.issuer_json.assign(doc.begin(), doc.end());
+    e.password.assign(pwd.begin(), pwd.end());
+    s.issuers.push_back(std::move(e));
+  }
+  auto p = r.u16();
+  for (std::uint16_t i = 0; r.ok() && i < p; ++i) {
+    PolicyEntry e;
+    e.key = str16(r);
+    auto doc = str32(r, 1u << 20);
+    e.created = static_cast<std::int64_t>(r.u64());
+    e.updated = static_cast<std::int64_t>(r.u64());
+    if (!r.ok()) break;
+    if (!object_name(e.key) || !json_text(doc, false) || !unique("policy", e.key))
+      return std::unexpected(bad("the settings record's rotation policy " + std::to_string(i) + " is malformed or repeated"));
+    e.policy_json.assign(doc.begin(), doc.end());
+    s.policies.push_back(std::move(e));
+  }
+  if (!r.ok()) return std::unexpected(bad("the settings record is cut short"));
+  if (r.left() != 0) return std::unexpected(bad("the settings record has bytes after its last policy"));
+  return s;
 }
 
 Bytes chunk_iv(ByteView base_nonce, std::uint64_t index) {

@@ -86,13 +86,40 @@ SecureBytes encode_record(const Record& r);
 // Parses a record (with its length prefix) and checks every field's shape. BadParameter naming the fault.
 Result<Record> decode_record(ByteView b);
 
+// The vault's settings (§2.1), one record after the objects when the vault has any: certificate contacts and
+// issuers, key rotation policies. An issuer's password is in clear here, as a secret's value is in its record:
+// only under the chunk encryption.
+struct IssuerEntry {
+  std::string name, issuer_json;  // issuer_json: provider, ids, admins, enabled (never the password)
+  std::int64_t created = 0, updated = 0;
+  SecureBytes password;  // empty: none
+};
+struct PolicyEntry {
+  std::string key, policy_json;
+  std::int64_t created = 0, updated = 0;
+};
+struct Settings {
+  std::string contacts_json;  // the JSON array; empty: none
+  std::vector<IssuerEntry> issuers;
+  std::vector<PolicyEntry> policies;
+  bool empty() const { return contacts_json.empty() && issuers.empty() && policies.empty(); }
+};
+inline constexpr std::uint8_t kSettingsType = 4;
+inline constexpr const char* kSettingsName = "vault-settings";
+inline constexpr std::size_t kMaxSettingsItems = 10000;
+// With its 4-byte length prefix, like a record.
+SecureBytes encode_settings(const Settings& s);
+// BadParameter naming the fault: a JSON part that is not JSON of its kind, a bad name, a repeated name.
+Result<Settings> decode_settings(ByteView b);
+
 struct IndexEntry {
-  store::ObjType type = store::ObjType::Secret;
+  store::ObjType type = store::ObjType::Secret;  // unused for the settings entry
   bool deleted = false;
   std::string name;
   std::uint16_t versions = 0;
   std::uint64_t pt_off = 0;
   std::uint32_t pt_len = 0;
+  bool settings = false;  // the vault settings record (type 4, last, versions 0)
 };
 Bytes encode_index(const std::vector<IndexEntry>& entries);
 // Entries contiguous from 0 to plaintext_bytes, as §1.4 requires.

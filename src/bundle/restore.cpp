@@ -12,7 +12,10 @@
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
 #include "coldvault/bundle.hpp"
+#include "coldvault/certificate_issuers.hpp"
+#include "coldvault/issuer_rows.hpp"
 #include "coldvault/lineage.hpp"
+#include "coldvault/rotation_rows.hpp"
 #include "coldvault/secrets.hpp"
 #include "coldvault/signer_rows.hpp"
 #include "coldvault/trust.hpp"
@@ -90,7 +93,7 @@ Result<std::vector<const fmt::IndexEntry*>> select(const std::vector<fmt::IndexE
   }
   auto find = [&](ObjType t, const std::string& name) -> const fmt::IndexEntry* {
     for (const auto& e : all)
-      if (e.type == t && lower(e.name) == lower(name)) return &e;
+      if (!e.settings && e.type == t && lower(e.name) == lower(name)) return &e;
     return nullptr;
   };
   auto want = [&](ObjType t, const std::string& name) -> Result<void> {
@@ -111,7 +114,49 @@ Result<std::vector<const fmt::IndexEntry*>> select(const std::vector<fmt::IndexE
     if (auto r = want(ObjType::Key, *sel.key); !r) return std::unexpected(r.error());
   if (sel.secret)
     if (auto r = want(ObjType::Secret, *sel.secret); !r) return std::unexpected(r.error());
+  // The settings record too (it is last): it holds the chosen keys' rotation policies.
+  if (!all.empty() && all.back().settings) out.push_back(&all.back());
   std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->pt_off < b->pt_off; });
+  return out;
+}
+
+// The settings record's rows for the target vault: issuer passwords sealed under its master key (in the token;
+// run on the restore's second thread, like rows_for). A selective restore keeps only the rotation policies of
+// the keys it restores; contacts and issuers come with a whole restore.
+struct SettingsRows {
+  std::optional<std::string> contacts_json;
+  std::vector<store::IssuerRow> issuers;
+  std::vector<store::RotationPolicyRow> policies;
+};
+Result<SettingsRows> settings_rows(vault::Service& svc, const vault::VaultKeys& vk, fmt::Settings& s,
+                                   const std::vector<const fmt::IndexEntry*>& chosen, bool whole) {
+  SettingsRows out;
+  auto& t = svc.token();
+  if (whole) {
+    if (!s.contacts_json.empty()) out.contacts_json = s.contacts_json;
+    for (auto& i : s.issuers) {
+      store::IssuerRow row{i.name, i.issuer_json, {}, {}, i.created, i.updated};
+      if (!i.password.empty()) {
+        auto iv = t.random(12);
+        if (!iv) return std::unexpected(iv.error());
+        auto ct = t.gcm_encrypt(vk.master, *iv, as_bytes(vault::issuer_password_aad(vk.row.name, i.name)), i.password);
+        if (!ct) return std::unexpected(ct.error());
+        row.pwd_iv = std::move(*iv), row.pwd_ct = std::move(*ct);
+      }
+      out.issuers.push_back(std::move(row));
+    }
+  }
+  for (auto& p : s.policies) {
+    bool restored = std::any_of(chosen.begin(), chosen.end(), [&](const fmt::IndexEntry* e) {
+      return !e->settings && e->type == ObjType::Key && lower(e->name) == lower(p.key);
+    });
+    if (!restored) {
+      if (whole) return fail(Errc::BadParameter, "malformed vault bundle: a rotation policy names key " + p.key +
+                                                     ", which the bundle does not hold");
+      continue;
+    }
+    out.policies.push_back(store::RotationPolicyRow{vk.row.name, p.key, p.policy_json, p.created, p.updated});
+  }
   return out;
 }
 
@@ -162,6 +207,7 @@ Result<std::vector<store::VersionRow>> rows_for(vault::Service& svc, const vault
 }
 
 void count(store::VaultCounts& c, const fmt::IndexEntry& e) {
+  if (e.settings) return;
   (e.type == ObjType::Secret ? c.secrets : e.type == ObjType::Key ? c.keys : c.certificates) += 1;
   c.versions += e.versions;
   if (e.deleted) ++c.deleted;
@@ -243,6 +289,43 @@ Result<void> record(vault::Service& svc, const Opened* o, const std::string& tar
   return store::record_blob_event(svc.catalog(), e);
 }
 
+// The settings rows, inside the restore's transaction. A vault that already has contacts, or an issuer of the
+// same name, is a conflict: found before any row is written (settings_conflicts), checked again here.
+Result<void> write_settings(store::Catalog& cat, const std::string& vault, const SettingsRows& s) {
+  const std::int64_t now = vault::Service::now();
+  if (s.contacts_json)
+    if (auto r = store::put_certificate_contacts(cat, vault, *s.contacts_json, now); !r) return r;
+  for (const auto& i : s.issuers)
+    if (auto r = store::put_certificate_issuer(cat, vault, i); !r) return r;
+  for (const auto& p : s.policies)
+    if (auto r = store::restore_rotation_policy(cat, vault, p); !r) return r;
+  return {};
+}
+
+// What of the bundle's settings the target vault already has (a whole restore into an existing vault): its
+// contacts, issuers of the same names. Read from the index alone is not possible (the names are inside the
+// record), so the settings record is read here, before the objects.
+Result<std::vector<std::string>> settings_conflicts(vault::Service& svc, const std::string& vault, Opened& o,
+                                                    ChunkReader& chunks) {
+  std::vector<std::string> taken;
+  if (o.index.empty() || !o.index.back().settings) return taken;
+  auto bytes = chunks.range(o.index.back().pt_off, o.index.back().pt_len);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto s = fmt::decode_settings(*bytes);
+  if (!s) return std::unexpected(s.error());
+  if (!s->contacts_json.empty()) {
+    auto have = store::certificate_contacts(svc.catalog(), vault);
+    if (!have) return std::unexpected(have.error());
+    if (*have) taken.push_back("certificate contacts");
+  }
+  for (const auto& i : s->issuers) {
+    auto have = store::certificate_issuer(svc.catalog(), vault, i.name);
+    if (!have) return std::unexpected(have.error());
+    if (*have) taken.push_back("certificate issuer " + i.name);
+  }
+  return taken;
+}
+
 // `created` is set as soon as this restore made the vault, so a refusal after that removes it (and only then).
 Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::string& vault_name,
                                      const Selection& sel, const Progress& progress, bool& created) {
@@ -271,10 +354,18 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
 
   // Every taken name at once, so one look at the message says what stands in the way. A vault this call
   // made holds nothing yet (and the UNIQUE constraint would still refuse a clash).
+  ChunkReader chunks(o.file, svc.token(), o.keys->gcm.h, o.digests);
   std::vector<std::string> taken;
-  if (!created)
+  if (!created) {
     for (const auto* e : *chosen)
-      if (svc.catalog().object((*vk)->row.name, e->type, e->name)) taken.push_back(std::string(word(e->type)) + " " + e->name);
+      if (!e->settings && svc.catalog().object((*vk)->row.name, e->type, e->name))
+        taken.push_back(std::string(word(e->type)) + " " + e->name);
+    if (!sel.any()) {
+      auto more = settings_conflicts(svc, (*vk)->row.name, o, chunks);
+      if (!more) return std::unexpected(more.error());
+      taken.insert(taken.end(), more->begin(), more->end());
+    }
+  }
   if (!taken.empty()) {
     std::string list;
     for (std::size_t i = 0; i < taken.size() && i < 20; ++i) list += (i ? ", " : "") + taken[i];
@@ -285,13 +376,13 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
   }
 
   const BulkVault bulk = BulkVault::of(svc.token(), **vk);
-  ChunkReader chunks(o.file, svc.token(), o.keys->gcm.h, o.digests);
   // Two threads: the maker reads, decrypts and parses records and does each version's token work for the
   // target vault; this thread writes the rows into the one catalogue transaction (SQLite stays on it).
   struct Made {
     const fmt::IndexEntry* entry;
     fmt::Record rec;
     std::vector<store::VersionRow> rows;
+    SettingsRows settings;  // the settings entry's
   };
   Channel<Made> made(16);
   Result<void> making;
@@ -301,6 +392,13 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
       auto one = [&]() -> Result<bool> {
         auto bytes = chunks.range(e->pt_off, e->pt_len);
         if (!bytes) return std::unexpected(bytes.error());
+        if (e->settings) {
+          auto st = fmt::decode_settings(*bytes);
+          if (!st) return std::unexpected(st.error());
+          auto rows = settings_rows(svc, bulk.keys, *st, *chosen, !sel.any());
+          if (!rows) return std::unexpected(rows.error());
+          return made.push(Made{e, {}, {}, std::move(*rows)});
+        }
         auto rec = fmt::decode_record(*bytes);
         if (!rec) return std::unexpected(rec.error());
         if (rec->type != e->type || rec->object.name != e->name ||
@@ -311,7 +409,7 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
         // The clear material is wiped and freed here, off the thread that writes SQLite.
         rec->material.clear();
         rec->versions.clear();
-        return made.push(Made{e, std::move(*rec), std::move(*rows)});
+        return made.push(Made{e, std::move(*rec), std::move(*rows), {}});
       }();
       if (!one) making = std::unexpected(one.error());
       if (!one || !*one) break;
@@ -338,6 +436,10 @@ Result<RestoreReport> restore_opened(vault::Service& svc, Opened& o, const std::
   std::uint64_t done = 0;
   if (progress) progress(0, chosen->size(), 0);
   while (auto m = made.pop()) {
+    if (m->entry->settings) {
+      if (auto r = write_settings(svc.catalog(), (*vk)->row.name, m->settings); !r) return std::unexpected(r.error());
+      continue;
+    }
     if (auto r = svc.catalog().insert_object((*vk)->row.name, m->rec.type, m->rec.object, m->rows); !r)
       return std::unexpected(r.error());
     count(rep.counts, *m->entry);

@@ -14,8 +14,11 @@
 #include "coldvault/audit_log.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/bundle.hpp"
+#include "coldvault/certificate_issuers.hpp"
 #include "coldvault/crypto.hpp"
+#include "coldvault/issuer_rows.hpp"
 #include "coldvault/lineage.hpp"
+#include "coldvault/rotation_rows.hpp"
 #include "coldvault/secrets.hpp"
 #include "vault/integrity.hpp"
 #include "vault/key_material.hpp"
@@ -154,6 +157,34 @@ Result<fmt::Record> record_of(vault::Service& svc, const vault::VaultKeys& vk, s
   return r;
 }
 
+// The vault's settings as the snapshot holds them (read on its connection, inside the scan's transaction), issuer
+// passwords opened in the token.
+Result<fmt::Settings> settings_of(vault::Service& svc, const vault::VaultKeys& vk, store::Catalog& snap) {
+  fmt::Settings s;
+  const std::string& vault = vk.row.name;
+  auto contacts = store::certificate_contacts(snap, vault);
+  if (!contacts) return std::unexpected(contacts.error());
+  if (*contacts) s.contacts_json = **contacts;
+  auto issuers = store::certificate_issuers(snap, vault);
+  if (!issuers) return std::unexpected(issuers.error());
+  for (auto& i : *issuers) {
+    fmt::IssuerEntry e{i.name, i.issuer_json, i.created, i.updated, {}};
+    if (!i.pwd_ct.empty()) {
+      auto pwd = svc.token().gcm_decrypt(vk.master, i.pwd_iv, as_bytes(vault::issuer_password_aad(vault, i.name)),
+                                         i.pwd_ct);
+      if (!pwd) return std::unexpected(pwd.error());
+      e.password = std::move(*pwd);
+    }
+    s.issuers.push_back(std::move(e));
+  }
+  auto policies = store::rotation_policies(snap, vault);
+  if (!policies) return std::unexpected(policies.error());
+  for (auto& p : *policies) s.policies.push_back(fmt::PolicyEntry{p.name, p.policy_json, p.created, p.updated});
+  if (s.issuers.size() > 65535 || s.policies.size() > 65535)
+    return fail(Errc::BadParameter, "vault " + vault + " has more issuers or rotation policies than a bundle holds");
+  return s;
+}
+
 }  // namespace
 
 json counts_json(const Counts& c) {
@@ -214,6 +245,7 @@ Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_
   std::vector<fmt::IndexEntry> index;
   std::uint64_t done = 0;
   Bytes header_bytes;
+  fmt::Settings settings;
 
   auto on_counts = [&](const store::VaultCounts& c) -> Result<void> {
     rep.counts = c;
@@ -238,6 +270,10 @@ Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_
     if (header_bytes.size() > fmt::kMaxHeader) return fail(Errc::Internal, "bundle header too large");
     if (auto r = out->write(fmt::encode_preamble(static_cast<std::uint32_t>(header_bytes.size()))); !r) return r;
     if (progress) progress(0, static_cast<std::uint64_t>(c.objects()), 0);
+    // Read here, on the snapshot's connection inside its transaction: the settings of the same instant.
+    auto s = settings_of(svc, vk, *snap);
+    if (!s) return std::unexpected(s.error());
+    settings = std::move(*s);
     return out->write(header_bytes);  // before any block goes to the sealing thread
   };
   auto on_object = [&](store::ScannedObject& o) -> Result<void> {
@@ -272,6 +308,19 @@ Result<BackupReport> backup_vault(vault::Service& svc, const std::string& vault_
       auto sealed = sealing.stop();
       if (sealer_stopped && !sealed) return std::unexpected(sealed.error());
       return std::unexpected(scanned.error());
+    }
+    if (!settings.empty()) {
+      // After the objects: a restore applies the rotation policies to keys it has inserted.
+      SecureBytes bytes = fmt::encode_settings(settings);
+      fmt::IndexEntry e;
+      e.settings = true;
+      e.name = fmt::kSettingsName;
+      e.pt_off = produced;
+      e.pt_len = static_cast<std::uint32_t>(bytes.size());
+      index.push_back(std::move(e));
+      produced += bytes.size();
+      block.insert(block.end(), bytes.begin(), bytes.end());
+      settings = fmt::Settings();
     }
     if (!block.empty() && !blocks.push(std::move(block))) {
       auto sealed = sealing.stop();

@@ -50,6 +50,33 @@ Result<RotationPolicyRow> put_rotation_policy(Catalog& c, const std::string& vau
   return std::move(**back);
 }
 
+Result<std::vector<RotationPolicyRow>> rotation_policies(Catalog& c, const std::string& vault) {
+  auto st = Stmt::prepare(CatalogAccess::db(c),
+                          "SELECT o.name, p.policy, p.created, p.updated FROM key_rotation_policies p"
+                          " JOIN objects o ON o.id = p.object_id WHERE o.vault=? ORDER BY o.name_key");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, name_key(vault));
+  std::vector<RotationPolicyRow> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(RotationPolicyRow{vault, st->text(0), st->text(1), st->integer(2), st->integer(3)});
+  }
+  return out;
+}
+
+Result<void> restore_rotation_policy(Catalog& c, const std::string& vault, const RotationPolicyRow& row) {
+  sqlite3* db = CatalogAccess::db(c);
+  auto obj = key_object(db, vault, row.name);
+  if (!obj) return std::unexpected(obj.error());
+  auto st = Stmt::prepare(db, "INSERT OR REPLACE INTO key_rotation_policies(object_id, policy, created, updated)"
+                              " VALUES(?,?,?,?)");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, obj->first).bind(2, row.policy_json).bind(3, row.created).bind(4, row.updated);
+  return st->run();
+}
+
 Result<std::vector<RotationPolicyRow>> live_rotation_policies(Catalog& c) {
   auto st = Stmt::prepare(CatalogAccess::db(c),
                           "SELECT v.name, o.name, p.policy, p.created, p.updated FROM key_rotation_policies p"

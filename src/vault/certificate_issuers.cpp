@@ -98,15 +98,13 @@ Result<CertificateIssuer> issuer_of(const store::IssuerRow& r) {
   return i;
 }
 
-// The password sealed as a secret value is (AES-256-GCM under the vault master key, in the token), bound to
-// the vault and the issuer's name so a row copied to another name or vault does not open.
-std::string pwd_aad(const std::string& vault, const std::string& name) {
-  return "coldvault/v1|" + lower(vault) + "|issuer|" + lower(name) + "|pwd";
-}
-
 Result<const VaultKeys*> live_vault(Service& svc, const std::string& vault) { return svc.vault(vault); }
 
 }  // namespace
+
+std::string issuer_password_aad(const std::string& vault, const std::string& name) {
+  return "coldvault/v1|" + lower(vault) + "|issuer|" + lower(name) + "|pwd";
+}
 
 Result<std::vector<CertificateContact>> get_certificate_contacts(Service& svc, const std::string& vault) {
   if (auto vk = live_vault(svc, vault); !vk) return std::unexpected(vk.error());
@@ -216,7 +214,7 @@ Result<CertificateIssuer> set_certificate_issuer(Service& svc, const std::string
     auto& token = svc.token();
     auto iv = token.random(12);
     if (!iv) return std::unexpected(iv.error());
-    std::string aad = pwd_aad(vault, i.name);
+    std::string aad = issuer_password_aad(vault, i.name);
     auto ct = token.gcm_encrypt((*vk)->master, *iv, as_bytes(aad),
                                 ByteView(reinterpret_cast<const std::uint8_t*>(c.password->data()), c.password->size()));
     if (!ct) return std::unexpected(ct.error());

@@ -4,6 +4,10 @@
 #include <fstream>
 
 #include "coldvault/bundle.hpp"
+#include "coldvault/certificate_issuers.hpp"
+#include "coldvault/issuer_rows.hpp"
+#include "coldvault/key_rotation.hpp"
+#include "coldvault/rotation_rows.hpp"
 #include "coldvault/trust.hpp"
 #include "hsm/vault_home.hpp"
 
@@ -103,4 +107,106 @@ TEST_F(Bundle, EmptyVault_RoundTripsWithOneEmptyFinalChunk) {
   ASSERT_TRUE(row);
   EXPECT_EQ(row->retention_days, 30) << "a new vault takes the bundle's settings";
   EXPECT_TRUE(row->purge_protection);
+}
+
+// A bundle holds the vault's settings too: certificate contacts, issuers (the password re-sealed for the target
+// vault) and key rotation policies (of live and soft-deleted keys). A whole restore brings them all; a
+// restore into a vault that has contacts or an issuer of the same name is refused naming them; a selective
+// restore of a key brings its policy.
+TEST_F(Bundle, SettingsRoundTrip_ContactsIssuersWithPasswordAndRotationPolicies) {
+  ASSERT_TRUE(vault::set_certificate_contacts(*svc, "main", {{"ops@example.com", "Ops", ""}}));
+  vault::IssuerChange ic;
+  ic.provider = "DigiCert";
+  ic.account_id = "acct-1";
+  ic.password = SecureString("issuer-pwd-canary-4411");
+  ASSERT_TRUE(vault::set_certificate_issuer(*svc, "main", "digicert", ic, false));
+  vault::Keys keys(*svc, "main");
+  vault::KeySpec ks;
+  ks.kty = "EC";
+  for (const char* k : {"rotated", "gone"}) ASSERT_TRUE(keys.create(k, ks));
+  auto policy = vault::parse_rotation_policy(
+      R"({"lifetimeActions":[{"action":{"type":"Rotate"},"trigger":{"timeAfterCreate":"P90D"}}],"attributes":{"expiryTime":"P1Y"}})");
+  ASSERT_TRUE(policy) << policy.error().message;
+  ASSERT_TRUE(vault::set_rotation_policy(*svc, "main", "rotated", *policy));
+  ASSERT_TRUE(vault::set_rotation_policy(*svc, "main", "gone", *policy));
+  ASSERT_TRUE(keys.remove("gone"));
+  const auto before = store::rotation_policies(svc->catalog(), "main");
+  ASSERT_TRUE(before);
+  ASSERT_EQ(before->size(), 2u);
+  ASSERT_TRUE(bundle::backup_vault(*svc, "main", file()));
+
+  auto r = bundle::restore_vault(*svc, "copy", file());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->counts.keys, 2) << "the settings record is not counted as an object";
+  auto contacts = vault::get_certificate_contacts(*svc, "copy");
+  ASSERT_TRUE(contacts) << contacts.error().message;
+  ASSERT_EQ(contacts->size(), 1u);
+  EXPECT_EQ((*contacts)[0].email, "ops@example.com");
+  auto issuer = vault::get_certificate_issuer(*svc, "copy", "digicert");
+  ASSERT_TRUE(issuer) << issuer.error().message;
+  EXPECT_EQ(issuer->provider, "DigiCert");
+  EXPECT_EQ(issuer->account_id.value_or(""), "acct-1");
+  EXPECT_TRUE(issuer->has_password);
+  // The password opens under the copy's master key with the copy's AAD: re-sealed, not copied.
+  auto row = store::certificate_issuer(svc->catalog(), "copy", "digicert");
+  ASSERT_TRUE(row && *row);
+  auto copy_keys = svc->vault("copy");
+  ASSERT_TRUE(copy_keys);
+  auto pwd = svc->token().gcm_decrypt((*copy_keys)->master, (*row)->pwd_iv,
+                                      as_bytes(vault::issuer_password_aad("copy", "digicert")), (*row)->pwd_ct);
+  ASSERT_TRUE(pwd) << pwd.error().message;
+  EXPECT_EQ(std::string(pwd->begin(), pwd->end()), "issuer-pwd-canary-4411");
+  auto after = store::rotation_policies(svc->catalog(), "copy");
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->size(), 2u) << "the soft-deleted key's policy too";
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ((*after)[i].name, (*before)[i].name);
+    EXPECT_EQ((*after)[i].policy_json, (*before)[i].policy_json);
+    EXPECT_EQ((*after)[i].created, (*before)[i].created);
+  }
+  // The bundle's bytes never hold the password in clear.
+  std::ifstream in(file(), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(bytes.find("issuer-pwd-canary"), std::string::npos);
+
+  // Into a vault with contacts and an issuer of the same name: refused, naming both, nothing written.
+  ASSERT_TRUE(svc->create_vault({"busy", 90, false}));
+  ASSERT_TRUE(vault::set_certificate_contacts(*svc, "busy", {{"x@example.com", "", ""}}));
+  ASSERT_TRUE(vault::set_certificate_issuer(*svc, "busy", "DIGICERT", ic, false));
+  auto refused = bundle::restore_vault(*svc, "busy", file());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::Conflict);
+  EXPECT_NE(refused.error().message.find("certificate contacts"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("certificate issuer digicert"), std::string::npos) << refused.error().message;
+  EXPECT_FALSE(vault::Keys(*svc, "busy").get("rotated", ""));
+
+  // A selective restore of one key brings its policy, and no contacts or issuers.
+  ASSERT_TRUE(svc->create_vault({"one", 90, false}));
+  bundle::Selection sel;
+  sel.key = "rotated";
+  auto one = bundle::restore_vault(*svc, "one", file(), sel);
+  ASSERT_TRUE(one) << one.error().message;
+  auto p1 = store::rotation_policies(svc->catalog(), "one");
+  ASSERT_TRUE(p1);
+  ASSERT_EQ(p1->size(), 1u);
+  EXPECT_EQ((*p1)[0].name, "rotated");
+  EXPECT_FALSE(vault::get_certificate_contacts(*svc, "one"));
+  EXPECT_FALSE(vault::get_certificate_issuer(*svc, "one", "digicert"));
+}
+
+// A vault without settings writes no settings record: one index entry per object, as before settings existed.
+// With settings there is one more.
+TEST_F(Bundle, SettingsRecordOnlyWhenTheVaultHasSettings) {
+  ASSERT_TRUE(secrets().set("a", value("x")));
+  ASSERT_TRUE(bundle::backup_vault(*svc, "main", file()));
+  auto plain = bundle::inspect(file());
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_EQ((*plain)["indexEntries"], 1) << plain->dump();
+  std::filesystem::remove(file());
+  ASSERT_TRUE(vault::set_certificate_contacts(*svc, "main", {{"ops@example.com", "", ""}}));
+  ASSERT_TRUE(bundle::backup_vault(*svc, "main", file()));
+  auto with = bundle::inspect(file());
+  ASSERT_TRUE(with) << with.error().message;
+  EXPECT_EQ((*with)["indexEntries"], 2) << with->dump();
+  EXPECT_EQ((*with)["counts"]["objects"], 1) << "counts stay object counts";
 }
