@@ -34,7 +34,7 @@ struct CertificatePolicy {
   bool exportable = true;
   std::string kty = "RSA";            // RSA, RSA-HSM, EC, EC-HSM
   std::optional<unsigned> key_size;   // RSA: 2048 (default), 3072, 4096
-  std::optional<std::string> crv;     // EC: P-256 (default), P-384, P-521
+  std::optional<std::string> crv;     // EC: P-256 (default), P-384, P-521, P-256K
   bool reuse_key = false;             // a new version keeps the previous version's key material
   // secret_props
   std::string content_type = kContentTypePkcs12;

@@ -81,8 +81,8 @@ Result<PrivateKeyParts> parse_private_key_pem(std::string_view pem, const Secure
 // checks).
 
 // JOSE signature algorithms (RFC 7518, section 3.1).
-enum class SigAlg { RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 };
-// "RS256" ... "ES512", case-sensitive as in JOSE; BadParameter naming the allowed values otherwise.
+enum class SigAlg { RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, ES256K };
+// "RS256" ... "ES512", "ES256K" (ECDSA on secp256k1, RFC 8812), case-sensitive as in JOSE; BadParameter naming the allowed values otherwise.
 Result<SigAlg> sig_alg_from_name(std::string_view name);
 // The JOSE name of an algorithm ("PS384").
 std::string_view sig_alg_name(SigAlg alg);

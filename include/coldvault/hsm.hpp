@@ -83,6 +83,11 @@ enum class Mech {
   AesKeyWrap,       // CKM_AES_KEY_WRAP (RFC 3394)
   AesKeyWrapPad,    // CKM_AES_KEY_WRAP_PAD (SoftHSM: RFC 5649)
   AesGcm,           // CKM_AES_GCM, 96-bit IV, 128-bit tag
+  AesCbc,           // CKM_AES_CBC, 16-byte IV, input a multiple of 16 bytes
+  AesCbcPad,        // CKM_AES_CBC_PAD, 16-byte IV, PKCS#7 padding
+  HmacSha256,       // CKM_SHA256_HMAC over the data given (JOSE HS256), 32-byte MAC
+  HmacSha384,       // CKM_SHA384_HMAC (HS384), 48-byte MAC
+  HmacSha512,       // CKM_SHA512_HMAC (HS512), 64-byte MAC
 };
 
 // What an unwrapped or generated secret/private key may do. Always sensitive; extractable only so the
@@ -218,7 +223,15 @@ class Token {
   Result<Bytes> gcm_encrypt(Handle key, ByteView iv, ByteView aad, ByteView plaintext);
   Result<SecureBytes> gcm_decrypt(Handle key, ByteView iv, ByteView aad, ByteView ciphertext);
 
-  // Single-part C_Encrypt / C_Decrypt / C_Sign / C_Verify with RSA or ECDSA mechanisms.
+  // AES-CBC (m = AesCbc or AesCbcPad) with a 16-byte IV (BadParameter otherwise). Without padding the input
+  // must be a multiple of 16 bytes (the token answers BadParameter). Decrypting with a wrong key or IV is
+  // not detected by CBC; a padding that does not check out is Corruption.
+  Result<Bytes> cbc_encrypt(Mech m, Handle key, ByteView iv, ByteView plaintext);
+  Result<SecureBytes> cbc_decrypt(Mech m, Handle key, ByteView iv, ByteView ciphertext);
+
+  // Single-part C_Encrypt / C_Decrypt / C_Sign / C_Verify with RSA or ECDSA mechanisms; sign and verify
+  // also take the HMAC mechanisms (a secret key of type GenericSecret; a token may refuse a key shorter than
+  // the hash with BadParameter, CKR_KEY_SIZE_RANGE).
   Result<Bytes> encrypt(Mech m, Handle key, ByteView data);
   Result<SecureBytes> decrypt(Mech m, Handle key, ByteView data);
   Result<Bytes> sign(Mech m, Handle key, ByteView data, Hash pss_hash = Hash::Sha256);

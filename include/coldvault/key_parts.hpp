@@ -6,12 +6,15 @@
 
 namespace cv {
 
-enum class Curve { P256, P384, P521 };
+// P256K is secp256k1 (Key Vault's "P-256K", signed with ES256K); tokens may lack it (docs/keys.md).
+enum class Curve { P256, P384, P521, P256K };
+// Every curve, for lookups by name or OID.
+inline constexpr Curve kAllCurves[] = {Curve::P256, Curve::P384, Curve::P521, Curve::P256K};
 enum class Hash { Sha1, Sha256, Sha384, Sha512 };
 
-// Byte length of one coordinate / scalar of a curve (32, 48, 66).
+// Byte length of one coordinate / scalar of a curve (32, 48, 66, 32).
 std::size_t curve_bytes(Curve c);
-// "P-256", "P-384", "P-521".
+// "P-256", "P-384", "P-521", "P-256K".
 const char* curve_name(Curve c);
 
 struct RsaPublic {

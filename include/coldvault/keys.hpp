@@ -21,7 +21,7 @@ namespace cv::vault {
 struct KeySpec {
   std::string kty;                 // RSA, RSA-HSM, EC, EC-HSM, oct, oct-HSM
   std::optional<unsigned> size;    // RSA 2048/3072/4096 (default 2048); oct 128/192/256 (default 256)
-  std::optional<std::string> crv;  // P-256 (default), P-384, P-521
+  std::optional<std::string> crv;  // P-256 (default), P-384, P-521, P-256K
   std::optional<std::vector<std::string>> ops;  // key_ops; default: all the type supports
   store::Tags tags;
   Attributes attributes;

@@ -105,7 +105,7 @@ void add_key_commands(CLI::App& app, Globals& g) {
   add_vault_and_name(create, *a);
   create->add_option("--kty", a->kty, "RSA, RSA-HSM, EC, EC-HSM, oct, oct-HSM (default: EC with --curve, else RSA)");
   create->add_option("--size", a->size, "RSA: 2048 (default), 3072, 4096; oct: 128, 192, 256 (default)");
-  create->add_option("--curve", a->curve, "EC: P-256 (default), P-384, P-521");
+  create->add_option("--curve", a->curve, "EC: P-256 (default), P-384, P-521, P-256K");
   auto create_opts = add_spec_options(create, *a);
   create->callback([&g, a, create_opts] {
     auto s = spec(*a, create_opts);

@@ -19,6 +19,7 @@ std::size_t curve_bytes(Curve c) {
     case Curve::P256: return 32;
     case Curve::P384: return 48;
     case Curve::P521: return 66;
+    case Curve::P256K: return 32;
   }
   return 0;
 }
@@ -28,6 +29,7 @@ const char* curve_name(Curve c) {
     case Curve::P256: return "P-256";
     case Curve::P384: return "P-384";
     case Curve::P521: return "P-521";
+    case Curve::P256K: return "P-256K";
   }
   return "?";
 }

@@ -29,9 +29,9 @@ Result<Bytes> decode_member(std::string_view b64u, const char* member) {
 }  // namespace
 
 Result<Curve> detail::curve_from_jwk_name(std::string_view crv) {
-  for (Curve c : {Curve::P256, Curve::P384, Curve::P521})
+  for (Curve c : kAllCurves)
     if (crv == curve_name(c)) return c;
-  return fail(Errc::BadParameter, "unsupported JWK crv; allowed: P-256, P-384, P-521");
+  return fail(Errc::BadParameter, "unsupported JWK crv; allowed: P-256, P-384, P-521, P-256K");
 }
 
 Result<JwkPublic> jwk_public(const RsaPublic& pub) {

@@ -28,7 +28,7 @@ Result<Curve> curve_of(const EVP_PKEY* pkey) {
     return ossl::fail_ossl(Errc::Unsupported, "EC key without a named curve is not supported");
   // Compared by NID because OpenSSL may report either alias ("P-256" or "prime256v1").
   const int nid = OBJ_txt2nid(name);
-  for (Curve c : {Curve::P256, Curve::P384, Curve::P521})
+  for (Curve c : kAllCurves)
     if (nid != NID_undef && nid == OBJ_txt2nid(group_name(c))) return c;
   return fail(Errc::Unsupported, std::string("unsupported EC curve ") + name);
 }

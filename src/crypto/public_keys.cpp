@@ -11,10 +11,11 @@
 namespace cv::crypto {
 namespace {
 
-// DER of the named-curve OIDs (RFC 5480): prime256v1, secp384r1, secp521r1.
+// DER of the named-curve OIDs (RFC 5480): prime256v1, secp384r1, secp521r1; secp256k1 (SEC 2, 1.3.132.0.10).
 constexpr std::uint8_t kP256Oid[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
 constexpr std::uint8_t kP384Oid[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
 constexpr std::uint8_t kP521Oid[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23};
+constexpr std::uint8_t kP256KOid[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a};
 
 ByteView oid_of(Curve c) {
   switch (c) {
@@ -24,6 +25,8 @@ ByteView oid_of(Curve c) {
       return kP384Oid;
     case Curve::P521:
       return kP521Oid;
+    case Curve::P256K:
+      return kP256KOid;
   }
   return kP256Oid;
 }
@@ -55,9 +58,9 @@ Bytes ec_params_der(Curve c) {
 }
 
 Result<Curve> curve_from_params(ByteView params_der) {
-  for (Curve c : {Curve::P256, Curve::P384, Curve::P521})
+  for (Curve c : kAllCurves)
     if (same(params_der, oid_of(c))) return c;
-  return fail(Errc::Unsupported, "unsupported EC curve parameters (only P-256, P-384, P-521)");
+  return fail(Errc::Unsupported, "unsupported EC curve parameters (only P-256, P-384, P-521, P-256K)");
 }
 
 namespace detail {
@@ -70,6 +73,8 @@ const char* group_name(Curve c) {
       return "secp384r1";
     case Curve::P521:
       return "secp521r1";
+    case Curve::P256K:
+      return "secp256k1";
   }
   return "prime256v1";
 }

@@ -21,7 +21,7 @@ struct AlgInfo {
   Hash hash;
 };
 
-constexpr std::array<AlgInfo, 9> kAlgs{{
+constexpr std::array<AlgInfo, 10> kAlgs{{
     {SigAlg::RS256, "RS256", Hash::Sha256},
     {SigAlg::RS384, "RS384", Hash::Sha384},
     {SigAlg::RS512, "RS512", Hash::Sha512},
@@ -31,6 +31,7 @@ constexpr std::array<AlgInfo, 9> kAlgs{{
     {SigAlg::ES256, "ES256", Hash::Sha256},
     {SigAlg::ES384, "ES384", Hash::Sha384},
     {SigAlg::ES512, "ES512", Hash::Sha512},
+    {SigAlg::ES256K, "ES256K", Hash::Sha256},
 }};
 
 const AlgInfo& info(SigAlg alg) {
@@ -44,8 +45,9 @@ bool is_rsa(SigAlg a) {
   return is_pss(a) || a == SigAlg::RS256 || a == SigAlg::RS384 || a == SigAlg::RS512;
 }
 
-// The curve each ES* alg is defined for (RFC 7518, section 3.4).
+// The curve each ES* alg is defined for (RFC 7518, section 3.4; RFC 8812, section 3.2 for ES256K).
 Curve curve_for(SigAlg a) {
+  if (a == SigAlg::ES256K) return Curve::P256K;
   return a == SigAlg::ES384 ? Curve::P384 : a == SigAlg::ES512 ? Curve::P521 : Curve::P256;
 }
 

@@ -54,6 +54,9 @@ Result<SigPlan> plan_for(const SigningKey& key) {
     case Curve::P521:
       plan.sig_nid = NID_ecdsa_with_SHA512, plan.hash = Hash::Sha512;
       break;
+    case Curve::P256K:  // ES256K: ECDSA with SHA-256 on secp256k1
+      plan.sig_nid = NID_ecdsa_with_SHA256, plan.hash = Hash::Sha256;
+      break;
   }
   plan.sig_len = 2 * curve_bytes(key.ec->curve);
   return plan;

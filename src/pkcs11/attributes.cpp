@@ -20,6 +20,7 @@ constexpr std::array<std::uint8_t, 10> kP256{0x06, 0x08, 0x2A, 0x86, 0x48,
                                              0xCE, 0x3D, 0x03, 0x01, 0x07};
 constexpr std::array<std::uint8_t, 7> kP384{0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22};
 constexpr std::array<std::uint8_t, 7> kP521{0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x23};
+constexpr std::array<std::uint8_t, 7> kP256K{0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x0A};  // secp256k1
 
 bool same(ByteView a, ByteView b) { return std::ranges::equal(a, b); }
 
@@ -118,15 +119,17 @@ ByteView ec_params_der(Curve c) {
       return kP384;
     case Curve::P521:
       return kP521;
+    case Curve::P256K:
+      return kP256K;
   }
   return kP256;
 }
 
 Result<Curve> curve_from_params(ByteView params) {
-  for (Curve c : {Curve::P256, Curve::P384, Curve::P521}) {
+  for (Curve c : kAllCurves) {
     if (same(params, ec_params_der(c))) return c;
   }
-  return fail(Errc::Unsupported, "EC key on a curve other than P-256, P-384 or P-521");
+  return fail(Errc::Unsupported, "EC key on a curve other than P-256, P-384, P-521 or P-256K");
 }
 
 Result<Bytes> get_attribute(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,

@@ -1,4 +1,4 @@
-// Single-part operations: AES-GCM, and RSA/ECDSA encrypt, decrypt, sign, verify.
+// Single-part operations: AES-GCM, AES-CBC, and RSA/ECDSA encrypt, decrypt, sign, verify; HMAC sign, verify.
 #include "pkcs11/mechanism.hpp"
 #include "pkcs11/token_impl.hpp"
 
@@ -10,11 +10,26 @@ std::string op_name(const char* fn, Mech m) {
   return std::string(fn) + " (" + ck_mechanism_name(m) + ")";
 }
 
+bool is_hmac(Mech m) { return m == Mech::HmacSha256 || m == Mech::HmacSha384 || m == Mech::HmacSha512; }
+bool is_cbc(Mech m) { return m == Mech::AesCbc || m == Mech::AesCbcPad; }
+
 Result<void> asymmetric_mech(Mech m) {
-  if (m == Mech::AesGcm || m == Mech::AesKeyWrap || m == Mech::AesKeyWrapPad) {
+  if (m == Mech::AesGcm || m == Mech::AesKeyWrap || m == Mech::AesKeyWrapPad || is_cbc(m) || is_hmac(m)) {
     return fail(Errc::BadParameter,
                 std::string(ck_mechanism_name(m)) + " is not an RSA or ECDSA mechanism here");
   }
+  return {};
+}
+
+// sign / verify: RSA, ECDSA or HMAC.
+Result<void> signing_mech(Mech m) {
+  if (is_hmac(m)) return {};
+  return asymmetric_mech(m);
+}
+
+Result<void> check_cbc(Mech m, ByteView iv) {
+  if (!is_cbc(m)) return fail(Errc::BadParameter, std::string(ck_mechanism_name(m)) + " is not AES-CBC");
+  if (iv.size() != kCbcIvBytes) return fail(Errc::BadParameter, "an AES-CBC IV is 16 bytes");
   return {};
 }
 
@@ -93,6 +108,32 @@ Result<SecureBytes> Token::gcm_decrypt(Handle key, ByteView iv, ByteView aad, By
   });
 }
 
+Result<Bytes> Token::cbc_encrypt(Mech m, Handle key, ByteView iv, ByteView plaintext) {
+  if (auto ok = check_cbc(m, iv); !ok) return std::unexpected(ok.error());
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
+    auto fn = impl_->fn();
+    MechSpec spec(m, iv);
+    return two_call<Bytes>([&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
+                           [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                             return fn->C_Encrypt(s, in(plaintext), plaintext.size(), out, len);
+                           },
+                           op_name("C_Encrypt", m));
+  });
+}
+
+Result<SecureBytes> Token::cbc_decrypt(Mech m, Handle key, ByteView iv, ByteView ciphertext) {
+  if (auto ok = check_cbc(m, iv); !ok) return std::unexpected(ok.error());
+  return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<SecureBytes> {
+    auto fn = impl_->fn();
+    MechSpec spec(m, iv);
+    return two_call<SecureBytes>([&] { return fn->C_DecryptInit(s, spec.ptr(), key.value); },
+                                 [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                                   return fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), out, len);
+                                 },
+                                 op_name("C_Decrypt", m));
+  });
+}
+
 Result<Bytes> Token::encrypt(Mech m, Handle key, ByteView data) {
   if (auto ok = asymmetric_mech(m); !ok) return std::unexpected(ok.error());
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
@@ -120,7 +161,7 @@ Result<SecureBytes> Token::decrypt(Mech m, Handle key, ByteView data) {
 }
 
 Result<Bytes> Token::sign(Mech m, Handle key, ByteView data, Hash pss_hash) {
-  if (auto ok = asymmetric_mech(m); !ok) return std::unexpected(ok.error());
+  if (auto ok = signing_mech(m); !ok) return std::unexpected(ok.error());
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
     auto fn = impl_->fn();
     MechSpec spec(m, pss_hash);
@@ -133,7 +174,7 @@ Result<Bytes> Token::sign(Mech m, Handle key, ByteView data, Hash pss_hash) {
 }
 
 Result<bool> Token::verify(Mech m, Handle key, ByteView data, ByteView signature, Hash pss_hash) {
-  if (auto ok = asymmetric_mech(m); !ok) return std::unexpected(ok.error());
+  if (auto ok = signing_mech(m); !ok) return std::unexpected(ok.error());
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<bool> {
     auto fn = impl_->fn();
     MechSpec spec(m, pss_hash);

@@ -24,6 +24,16 @@ CK_MECHANISM_TYPE ck_mechanism(Mech m) {
       return CKM_AES_KEY_WRAP_PAD;
     case Mech::AesGcm:
       return CKM_AES_GCM;
+    case Mech::AesCbc:
+      return CKM_AES_CBC;
+    case Mech::AesCbcPad:
+      return CKM_AES_CBC_PAD;
+    case Mech::HmacSha256:
+      return CKM_SHA256_HMAC;
+    case Mech::HmacSha384:
+      return CKM_SHA384_HMAC;
+    case Mech::HmacSha512:
+      return CKM_SHA512_HMAC;
   }
   return CKM_VENDOR_DEFINED;
 }
@@ -46,6 +56,16 @@ const char* ck_mechanism_name(Mech m) {
       return "CKM_AES_KEY_WRAP_PAD";
     case Mech::AesGcm:
       return "CKM_AES_GCM";
+    case Mech::AesCbc:
+      return "CKM_AES_CBC";
+    case Mech::AesCbcPad:
+      return "CKM_AES_CBC_PAD";
+    case Mech::HmacSha256:
+      return "CKM_SHA256_HMAC";
+    case Mech::HmacSha384:
+      return "CKM_SHA384_HMAC";
+    case Mech::HmacSha512:
+      return "CKM_SHA512_HMAC";
   }
   return "CKM_?";
 }
@@ -109,6 +129,12 @@ MechSpec::MechSpec(Mech m, Hash pss_hash) {
       // is a caller bug and fails in the token.
       break;
   }
+}
+
+MechSpec::MechSpec(Mech cbc, ByteView iv) {
+  mech_.mechanism = ck_mechanism(cbc);
+  mech_.pParameter = const_cast<CK_BYTE_PTR>(iv.data());  // read only, as for GCM
+  mech_.ulParameterLen = iv.size();
 }
 
 MechSpec::MechSpec(ByteView iv, ByteView aad) {

@@ -30,6 +30,8 @@ class MechSpec {
   // AES-GCM: REQUIRES iv.size() == 12 (checked by callers, which own the error message). The IV and
   // AAD must outlive this object: they are pointed at, not copied.
   MechSpec(ByteView iv, ByteView aad);
+  // AES-CBC / CBC_PAD: the parameter is the 16-byte IV itself, pointed at (it must outlive this object).
+  MechSpec(Mech cbc, ByteView iv);
   MechSpec(const MechSpec&) = delete;
   MechSpec& operator=(const MechSpec&) = delete;
 
@@ -44,5 +46,6 @@ class MechSpec {
 
 inline constexpr std::size_t kGcmIvBytes = 12;
 inline constexpr std::size_t kGcmTagBytes = 16;
+inline constexpr std::size_t kCbcIvBytes = 16;
 
 }  // namespace cv::hsm

@@ -89,9 +89,9 @@ Result<void> read_key_props(const json& k, CertificatePolicy& p) {
   CV_CHECK(get_string(k, {"crv", "curve"}, "key_props.crv", crv));
   if (ec) {
     if (crv.empty()) crv = "P-256";
-    if (crv != "P-256" && crv != "P-384" && crv != "P-521")
+    if (crv != "P-256" && crv != "P-384" && crv != "P-521" && crv != "P-256K")
       return std::unexpected(bad("key_props.crv: curve '" + crv.substr(0, 40) +
-                                 "' is not supported. Allowed: P-256, P-384, P-521."));
+                                 "' is not supported. Allowed: P-256, P-384, P-521, P-256K."));
     // Key Vault reports key_size 256/384/521 for EC keys; accept it when it agrees with the curve.
     if (has_size && std::to_string(size) != crv.substr(2))
       return std::unexpected(bad("key_props.key_size: " + std::to_string(size) + " does not match curve " + crv));

@@ -48,12 +48,11 @@ hsm::KeyUsage key_usage_of(const store::VersionRow& v, bool extractable) {
   return m ? usage_of(m->kind, extractable) : hsm::KeyUsage{};
 }
 
-Result<hsm::Handle> unwrap_stored_key(Service& svc, const VaultKeys& vk, const store::VersionRow& v,
-                                      bool extractable) {
-  auto m = KeyMeta::parse(v.meta_json);
-  if (!m) return std::unexpected(m.error());
-  auto h = svc.token().unwrap(hsm::Mech::AesKeyWrapPad, vk.master, v.ciphertext, type_of(m->kind),
-                              usage_of(m->kind, extractable));
+namespace {
+
+Result<hsm::Handle> unwrap_as(Service& svc, const VaultKeys& vk, const store::VersionRow& v, hsm::KeyType type,
+                              const hsm::KeyUsage& usage) {
+  auto h = svc.token().unwrap(hsm::Mech::AesKeyWrapPad, vk.master, v.ciphertext, type, usage);
   if (!h && h.error().code == Errc::HsmUnavailable) return h;  // the token, not the row
   if (!h)
     return fail(Errc::Corruption,
@@ -61,6 +60,15 @@ Result<hsm::Handle> unwrap_stored_key(Service& svc, const VaultKeys& vk, const s
                     h.error().message + ")",
                 h.error().native);
   return h;
+}
+
+}  // namespace
+
+Result<hsm::Handle> unwrap_stored_key(Service& svc, const VaultKeys& vk, const store::VersionRow& v,
+                                      bool extractable) {
+  auto m = KeyMeta::parse(v.meta_json);
+  if (!m) return std::unexpected(m.error());
+  return unwrap_as(svc, vk, v, type_of(m->kind), usage_of(m->kind, extractable));
 }
 
 Result<Bytes> wrap_for_store(Service& svc, const VaultKeys& vk, hsm::Handle key) {
@@ -109,6 +117,17 @@ Result<hsm::Handle> cached_key(Service& svc, const VaultKeys& vk, const std::str
   std::string key = key_cache_key(vk.row.name, name, v.version);
   if (auto h = cache.find(key)) return *h;
   auto h = unwrap_stored_key(svc, vk, v, false);
+  if (!h) return std::unexpected(h.error());
+  cache.put(svc.token(), key, *h);
+  return *h;
+}
+
+Result<hsm::Handle> cached_hmac_key(Service& svc, const VaultKeys& vk, const std::string& name,
+                                    const store::VersionRow& v) {
+  auto& cache = svc.key_cache();
+  std::string key = key_cache_key(vk.row.name, name, v.version) + "|hmac";
+  if (auto h = cache.find(key)) return *h;
+  auto h = unwrap_as(svc, vk, v, hsm::KeyType::GenericSecret, hsm::KeyUsage{.sign = true, .verify = true});
   if (!h) return std::unexpected(h.error());
   cache.put(svc.token(), key, *h);
   return *h;

@@ -36,5 +36,10 @@ Result<void> check_material_matches(Service& svc, hsm::Handle key, const store::
 // on a miss. The cache owns the handle: do not destroy it.
 Result<hsm::Handle> cached_key(Service& svc, const VaultKeys& vk, const std::string& name,
                                const store::VersionRow& v);
+// The same oct key version unwrapped as a CKK_GENERIC_SECRET that can only sign and verify: PKCS#11 HMAC
+// mechanisms take a generic secret, not an AES key. The same bytes, never outside the token; cached beside
+// the AES object under the same name prefix, so a delete or purge evicts both.
+Result<hsm::Handle> cached_hmac_key(Service& svc, const VaultKeys& vk, const std::string& name,
+                                    const store::VersionRow& v);
 
 }  // namespace cv::vault

@@ -48,8 +48,9 @@ Result<Curve> curve_of_name(const std::string& crv) {
   if (crv == "P-256") return Curve::P256;
   if (crv == "P-384") return Curve::P384;
   if (crv == "P-521") return Curve::P521;
+  if (crv == "P-256K") return Curve::P256K;
   return fail_kv(Errc::BadParameter,
-                 "Curve '" + crv.substr(0, 40) + "' is not supported. Allowed: P-256, P-384, P-521.",
+                 "Curve '" + crv.substr(0, 40) + "' is not supported. Allowed: P-256, P-384, P-521, P-256K.",
                  "BadParameter");
 }
 
@@ -59,8 +60,8 @@ std::vector<std::string> supported_ops(KeyKind k) {
       return {"encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"};
     case KeyKind::Ec:
       return {"sign", "verify"};
-    case KeyKind::Oct:
-      return {"encrypt", "decrypt", "wrapKey", "unwrapKey"};
+    case KeyKind::Oct:  // sign/verify: HS256/384/512 (HMAC in the token)
+      return {"encrypt", "decrypt", "wrapKey", "unwrapKey", "sign", "verify"};
   }
   return {};
 }

@@ -1,7 +1,7 @@
 // The public description of a key version, stored as VersionRow.meta_json (private to src/vault).
 //
 // Format (JSON object, docs/keys.md): {"kty": as the caller gave it ("RSA-HSM" stays "RSA-HSM"),
-// "kind": "RSA" | "EC" | "oct", "key_size": bits (RSA, oct), "crv": "P-256" | "P-384" | "P-521" (EC),
+// "kind": "RSA" | "EC" | "oct", "key_size": bits (RSA, oct), "crv": "P-256" | "P-384" | "P-521" | "P-256K" (EC),
 // "key_ops": [...], "n","e" (RSA) or "x","y" (EC) base64url}. Nothing secret is ever in it: the private
 // or symmetric material is VersionRow.ciphertext, wrapped under the vault master key.
 #pragma once

@@ -75,7 +75,7 @@ Result<void> recover_ec_public(hsm::Token& t, hsm::Handle key, const std::option
     if (!c) return std::unexpected(c.error());
     curves.push_back(*c);
   } else {
-    curves = {Curve::P256, Curve::P384, Curve::P521};
+    curves.assign(std::begin(kAllCurves), std::end(kAllCurves));
   }
   Bytes digests[2];
   Bytes sigs[2];
@@ -100,7 +100,7 @@ Result<void> recover_ec_public(hsm::Token& t, hsm::Handle key, const std::option
     return split_ec_point(c, both.front(), m.x, m.y);
   }
   return std::unexpected(bad(crv ? "The key_hsm target is not a " + *crv + " key."
-                                 : std::string("The key_hsm target is not an EC key on P-256, P-384 or P-521.")));
+                                 : std::string("The key_hsm target is not an EC key on P-256, P-384, P-521 or P-256K.")));
 }
 
 }  // namespace

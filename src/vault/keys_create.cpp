@@ -33,6 +33,16 @@ Result<void> check_rsa_size(unsigned bits) {
   return {};
 }
 
+// A token that does not know a curve (P-256K is optional in PKCS#11) answers CKR_CURVE_NOT_SUPPORTED or
+// CKR_DOMAIN_PARAMS_INVALID; say which curve and that the token, not the request, is the limit.
+Error curve_refused(Error e, Curve c) {
+  if (e.native != "CKR_CURVE_NOT_SUPPORTED" && e.native != "CKR_DOMAIN_PARAMS_INVALID") return e;
+  return Error{Errc::Unsupported,
+               std::string("This HSM token does not support the curve ") + curve_name(c) + " (" + e.native +
+                   "); create the key on another curve or use a token that supports it.",
+               e.native, {}, {}};
+}
+
 Result<void> check_oct_size(unsigned bits) {
   if (bits != 128 && bits != 192 && bits != 256)
     return std::unexpected(bad("oct key size " + std::to_string(bits) + " is not supported. Allowed: 128, 192, 256."));
@@ -51,7 +61,7 @@ Result<Plan> plan_for(const std::string& name, const KeySpec& s, KeyKind kind, c
   p.meta.exportable = s.exportable;
   if (auto r = check_ops(kind, p.meta.ops); !r) return std::unexpected(r.error());
   if (kind == KeyKind::Ec && s.size)
-    return std::unexpected(bad("A key size does not apply to EC keys; give a curve: P-256, P-384, P-521."));
+    return std::unexpected(bad("A key size does not apply to EC keys; give a curve: P-256, P-384, P-521, P-256K."));
   if (kind != KeyKind::Ec && s.crv)
     return std::unexpected(bad(std::string("A curve does not apply to ") + kind_name(kind) + " keys."));
   return p;
@@ -91,7 +101,7 @@ Result<Bytes> keys_detail::generate_material(Service& svc, const VaultKeys& vk, 
     m.e = pub->e;
   } else if (m.kind == KeyKind::Ec) {
     auto kp = t.generate_ec(m.crv, new_key_usage(m.kind));
-    if (!kp) return std::unexpected(kp.error());
+    if (!kp) return std::unexpected(curve_refused(kp.error(), m.crv));
     guard.add(kp->pub);
     secret = guard.add(kp->priv);
     auto pub = t.ec_public(kp->pub);

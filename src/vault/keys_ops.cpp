@@ -27,12 +27,33 @@ Result<void> check_oct_alg(const KeyMeta& m, const std::string& alg, const std::
   return std::unexpected(alg_refused(alg, m, op, want + " (a " + std::to_string(m.key_size) + "-bit key)"));
 }
 
+// encrypt/decrypt with an oct key: A<size>GCM, A<size>CBC or A<size>CBCPAD.
+enum class AesMode { Gcm, Cbc, CbcPad };
+Result<AesMode> check_oct_cipher_alg(const KeyMeta& m, const std::string& alg, const std::string& op) {
+  std::string a = "A" + std::to_string(m.key_size);
+  if (alg == a + "GCM") return AesMode::Gcm;
+  if (alg == a + "CBC") return AesMode::Cbc;
+  if (alg == a + "CBCPAD") return AesMode::CbcPad;
+  return std::unexpected(
+      alg_refused(alg, m, op, a + "GCM, " + a + "CBC, " + a + "CBCPAD (a " + std::to_string(m.key_size) + "-bit key)"));
+}
+
+// sign/verify with an oct key: HMAC in the token.
+Result<hsm::Mech> check_hmac_alg(const KeyMeta& m, const std::string& alg, const std::string& op) {
+  if (alg == "HS256") return hsm::Mech::HmacSha256;
+  if (alg == "HS384") return hsm::Mech::HmacSha384;
+  if (alg == "HS512") return hsm::Mech::HmacSha512;
+  return std::unexpected(alg_refused(alg, m, op, "HS256, HS384, HS512"));
+}
+
 Curve curve_of(crypto::SigAlg a) {
   switch (a) {
     case crypto::SigAlg::ES384:
       return Curve::P384;
     case crypto::SigAlg::ES512:
       return Curve::P521;
+    case crypto::SigAlg::ES256K:
+      return Curve::P256K;
     default:
       return Curve::P256;
   }
@@ -40,13 +61,14 @@ Curve curve_of(crypto::SigAlg a) {
 
 Result<crypto::SigAlg> check_sig_alg(const KeyMeta& m, const std::string& alg, const std::string& op) {
   std::string allowed = m.kind == KeyKind::Rsa ? "RS256, RS384, RS512, PS256, PS384, PS512"
-                        : m.crv == Curve::P256 ? "ES256"
-                        : m.crv == Curve::P384 ? "ES384"
+                        : m.crv == Curve::P256  ? "ES256"
+                        : m.crv == Curve::P384  ? "ES384"
+                        : m.crv == Curve::P256K ? "ES256K"
                                                 : "ES512";
-  if (m.kind == KeyKind::Oct) return std::unexpected(alg_refused(alg, m, op, "none"));
   auto a = crypto::sig_alg_from_name(alg);
   if (!a) return std::unexpected(alg_refused(alg, m, op, allowed));
-  bool es = *a == crypto::SigAlg::ES256 || *a == crypto::SigAlg::ES384 || *a == crypto::SigAlg::ES512;
+  bool es = *a == crypto::SigAlg::ES256 || *a == crypto::SigAlg::ES384 || *a == crypto::SigAlg::ES512 ||
+            *a == crypto::SigAlg::ES256K;
   if (es != (m.kind == KeyKind::Ec) || (es && curve_of(*a) != m.crv))
     return std::unexpected(alg_refused(alg, m, op, allowed));
   return *a;
@@ -69,8 +91,10 @@ Result<KeyOpResult> Keys::encrypt(const std::string& name, const std::string& ve
   auto k = load_for_op(svc_, vault_, name, version, "encrypt");
   if (!k) return std::unexpected(k.error());
   if (k->meta.kind == KeyKind::Oct) {
-    if (auto r = check_oct_alg(k->meta, alg, "encrypt", "GCM"); !r) return std::unexpected(r.error());
-    return aes_gcm_encrypt(svc_, *k, plaintext, iv, aad);
+    auto mode = check_oct_cipher_alg(k->meta, alg, "encrypt");
+    if (!mode) return std::unexpected(mode.error());
+    if (*mode == AesMode::Gcm) return aes_gcm_encrypt(svc_, *k, plaintext, iv, aad);
+    return aes_cbc_encrypt(svc_, *k, *mode == AesMode::CbcPad, plaintext, iv);
   }
   if (auto r = check_rsa_cipher_alg(k->meta, alg, "encrypt"); !r) return std::unexpected(r.error());
   return rsa_encrypt(*k, alg, plaintext);
@@ -81,8 +105,10 @@ Result<KeyOpResult> Keys::decrypt(const std::string& name, const std::string& ve
   auto k = load_for_op(svc_, vault_, name, version, "decrypt");
   if (!k) return std::unexpected(k.error());
   if (k->meta.kind == KeyKind::Oct) {
-    if (auto r = check_oct_alg(k->meta, alg, "decrypt", "GCM"); !r) return std::unexpected(r.error());
-    return aes_gcm_decrypt(svc_, *k, ciphertext, iv, aad, tag);
+    auto mode = check_oct_cipher_alg(k->meta, alg, "decrypt");
+    if (!mode) return std::unexpected(mode.error());
+    if (*mode == AesMode::Gcm) return aes_gcm_decrypt(svc_, *k, ciphertext, iv, aad, tag);
+    return aes_cbc_decrypt(svc_, *k, *mode == AesMode::CbcPad, ciphertext, iv);
   }
   if (auto r = check_rsa_cipher_alg(k->meta, alg, "decrypt"); !r) return std::unexpected(r.error());
   return rsa_decrypt(svc_, *k, alg, ciphertext);
@@ -116,6 +142,11 @@ Result<KeyOpResult> Keys::sign(const std::string& name, const std::string& versi
                                ByteView digest) {
   auto k = load_for_op(svc_, vault_, name, version, "sign");
   if (!k) return std::unexpected(k.error());
+  if (k->meta.kind == KeyKind::Oct) {
+    auto mech = check_hmac_alg(k->meta, alg, "sign");
+    if (!mech) return std::unexpected(mech.error());
+    return hmac_sign(svc_, *k, *mech, alg, digest);
+  }
   auto a = check_sig_alg(k->meta, alg, "sign");
   if (!a) return std::unexpected(a.error());
   if (auto r = check_digest(*a, digest); !r) return std::unexpected(r.error());
@@ -126,6 +157,11 @@ Result<bool> Keys::verify(const std::string& name, const std::string& version, c
                           ByteView digest, ByteView signature) {
   auto k = load_for_op(svc_, vault_, name, version, "verify");
   if (!k) return std::unexpected(k.error());
+  if (k->meta.kind == KeyKind::Oct) {  // a MAC is checked with the secret key: in the token
+    auto mech = check_hmac_alg(k->meta, alg, "verify");
+    if (!mech) return std::unexpected(mech.error());
+    return hmac_verify(svc_, *k, *mech, alg, digest, signature);
+  }
   auto a = check_sig_alg(k->meta, alg, "verify");
   if (!a) return std::unexpected(a.error());
   if (auto r = check_digest(*a, digest); !r) return std::unexpected(r.error());

@@ -25,6 +25,18 @@ Result<KeyOpResult> ec_sign(Service& svc, const LoadedKey& k, crypto::SigAlg alg
 Result<KeyOpResult> aes_gcm_encrypt(Service& svc, const LoadedKey& k, ByteView plaintext, ByteView iv, ByteView aad);
 Result<KeyOpResult> aes_gcm_decrypt(Service& svc, const LoadedKey& k, ByteView ciphertext, ByteView iv,
                                     ByteView aad, ByteView tag);
+// A*CBC (no padding: plaintext a multiple of 16 bytes) and A*CBCPAD (PKCS#7) with the oct key. Encrypt: the
+// caller's 16-byte iv, or, when none is given, 16 random bytes drawn by the token (returned in the result);
+// decrypt: the caller's 16-byte iv. CBC carries no tag: a wrong key or iv decrypts to other bytes, and only
+// CBCPAD can notice (bad padding, BadParameter).
+Result<KeyOpResult> aes_cbc_encrypt(Service& svc, const LoadedKey& k, bool pad, ByteView plaintext, ByteView iv);
+Result<KeyOpResult> aes_cbc_decrypt(Service& svc, const LoadedKey& k, bool pad, ByteView ciphertext, ByteView iv);
+// HS256/384/512: HMAC of `data` (Key Vault's sign value, taken as given) with the oct key, in the token,
+// as a CKK_GENERIC_SECRET copy of it (cached_hmac_key). Verify recomputes it in the token (C_Verify).
+Result<KeyOpResult> hmac_sign(Service& svc, const LoadedKey& k, hsm::Mech mech, const std::string& alg,
+                              ByteView data);
+Result<bool> hmac_verify(Service& svc, const LoadedKey& k, hsm::Mech mech, const std::string& alg, ByteView data,
+                         ByteView mac);
 // A*KW (RFC 3394) of a 16..128-byte key, multiple of 8: the key enters the token to be wrapped.
 Result<KeyOpResult> aes_kw_wrap(Service& svc, const LoadedKey& k, ByteView key);
 Result<KeyOpResult> aes_kw_unwrap(Service& svc, const LoadedKey& k, ByteView wrapped);

@@ -5,9 +5,24 @@
 namespace cv::vault::keys_detail {
 namespace {
 
-constexpr std::size_t kIvBytes = 12, kTagBytes = 16;
+constexpr std::size_t kIvBytes = 12, kTagBytes = 16, kCbcIvBytes = 16, kBlock = 16;
 
 SecureBytes secure(ByteView b) { return SecureBytes(b.begin(), b.end()); }
+
+std::string cbc_alg(const LoadedKey& k, bool pad) {
+  return "A" + std::to_string(k.meta.key_size) + (pad ? "CBCPAD" : "CBC");
+}
+
+// The token's refusal of an HMAC key shorter than the hash (SoftHSM's minimum is the hash length; PKCS#11
+// leaves it to the token: C_GetMechanismInfo's ulMinKeySize) said in terms of the key and the alg.
+Error hmac_refused(Error e, const LoadedKey& k, const std::string& alg) {
+  if (e.native != "CKR_KEY_SIZE_RANGE") return e;
+  return Error{Errc::Unsupported,
+               "This HSM token refuses " + alg + " with a " + std::to_string(k.meta.key_size) +
+                   "-bit key (CKR_KEY_SIZE_RANGE): it takes HMAC keys at least as long as the hash. Use a " +
+                   "shorter hash (HS256 with a 256-bit key) or a token that accepts the key.",
+               e.native, {}, {}};
+}
 
 }  // namespace
 
@@ -65,6 +80,73 @@ Result<KeyOpResult> aes_gcm_decrypt(Service& svc, const LoadedKey& k, ByteView c
   }
   return KeyOpResult{k.kid, std::move(*pt), Bytes(iv.begin(), iv.end()), Bytes(tag.begin(), tag.end()),
                      Bytes(aad.begin(), aad.end())};
+}
+
+Result<KeyOpResult> aes_cbc_encrypt(Service& svc, const LoadedKey& k, bool pad, ByteView plaintext,
+                                    ByteView iv_in) {
+  if (!iv_in.empty() && iv_in.size() != kCbcIvBytes)
+    return std::unexpected(bad("The iv is " + std::to_string(iv_in.size()) + " bytes; AES-CBC takes 16."));
+  if (!pad && plaintext.size() % kBlock != 0)
+    return std::unexpected(bad(cbc_alg(k, pad) + " encrypts whole 16-byte blocks; the plaintext is " +
+                               std::to_string(plaintext.size()) + " bytes. Use " + cbc_alg(k, true) +
+                               " to have it padded."));
+  auto& t = svc.token();
+  auto mech = pad ? hsm::Mech::AesCbcPad : hsm::Mech::AesCbc;
+  if (auto r = t.require(mech); !r) return std::unexpected(r.error());
+  Bytes iv(iv_in.begin(), iv_in.end());
+  if (iv.empty()) {  // the caller may leave the iv to the service, which returns it
+    auto r = t.random(kCbcIvBytes);
+    if (!r) return std::unexpected(r.error());
+    iv = std::move(*r);
+  }
+  auto h = cached_key(svc, *k.vk, k.object.name, k.row);
+  if (!h) return std::unexpected(h.error());
+  auto ct = t.cbc_encrypt(mech, *h, iv, plaintext);
+  if (!ct) return std::unexpected(ct.error());
+  return KeyOpResult{k.kid, secure(*ct), std::move(iv), {}, {}};
+}
+
+Result<KeyOpResult> aes_cbc_decrypt(Service& svc, const LoadedKey& k, bool pad, ByteView ciphertext, ByteView iv) {
+  if (iv.size() != kCbcIvBytes)
+    return std::unexpected(bad("The iv is " + std::to_string(iv.size()) + " bytes; AES-CBC takes 16."));
+  if (ciphertext.empty() || ciphertext.size() % kBlock != 0)
+    return std::unexpected(bad("The ciphertext is " + std::to_string(ciphertext.size()) + " bytes; " +
+                               cbc_alg(k, pad) + " ciphertext is whole 16-byte blocks."));
+  auto& t = svc.token();
+  auto mech = pad ? hsm::Mech::AesCbcPad : hsm::Mech::AesCbc;
+  if (auto r = t.require(mech); !r) return std::unexpected(r.error());
+  auto h = cached_key(svc, *k.vk, k.object.name, k.row);
+  if (!h) return std::unexpected(h.error());
+  auto pt = t.cbc_decrypt(mech, *h, iv, ciphertext);
+  if (!pt) {
+    // SoftHSM reports a padding that does not check out as CKR_ENCRYPTED_DATA_INVALID or CKR_GENERAL_ERROR.
+    if (pt.error().code == Errc::Corruption || pt.error().native == "CKR_GENERAL_ERROR")
+      return std::unexpected(bad("Decryption failed: the padding does not check out (wrong key, iv or ciphertext)."));
+    return std::unexpected(pt.error());
+  }
+  return KeyOpResult{k.kid, std::move(*pt), Bytes(iv.begin(), iv.end()), {}, {}};
+}
+
+Result<KeyOpResult> hmac_sign(Service& svc, const LoadedKey& k, hsm::Mech mech, const std::string& alg,
+                              ByteView data) {
+  auto& t = svc.token();
+  if (auto r = t.require(mech); !r) return std::unexpected(r.error());
+  auto h = cached_hmac_key(svc, *k.vk, k.object.name, k.row);
+  if (!h) return std::unexpected(h.error());
+  auto mac = t.sign(mech, *h, data);
+  if (!mac) return std::unexpected(hmac_refused(mac.error(), k, alg));
+  return KeyOpResult{k.kid, secure(*mac), {}, {}, {}};
+}
+
+Result<bool> hmac_verify(Service& svc, const LoadedKey& k, hsm::Mech mech, const std::string& alg, ByteView data,
+                         ByteView mac) {
+  auto& t = svc.token();
+  if (auto r = t.require(mech); !r) return std::unexpected(r.error());
+  auto h = cached_hmac_key(svc, *k.vk, k.object.name, k.row);
+  if (!h) return std::unexpected(h.error());
+  auto ok = t.verify(mech, *h, data, mac);
+  if (!ok) return std::unexpected(hmac_refused(ok.error(), k, alg));
+  return *ok;
 }
 
 Result<KeyOpResult> aes_kw_wrap(Service& svc, const LoadedKey& k, ByteView key) {

@@ -109,9 +109,28 @@ expect_exit 0 "A256KW wrap" -- "$CV" key wrap "${K[@]}" --name aes --algorithm A
 expect_exit 0 "A256KW unwrap" -- "$CV" key unwrap "${K[@]}" --name aes --algorithm A256KW --value "$(jq -r .value "$WORK/out")"
 expect_eq "$(jq -r .value "$WORK/out")" "$CEK" "KW round trip"
 expect_exit 2 "A128KW on a 256-bit key" -- "$CV" key wrap "${K[@]}" --name aes --algorithm A128KW --value "$CEK"
+CBCIV=$(printf '0123456789abcdef' | b64u)
+expect_exit 0 "A256CBCPAD encrypt with a caller IV" -- "$CV" key encrypt "${K[@]}" --name aes --algorithm A256CBCPAD --value "$PT" --iv "$CBCIV"
+expect_eq "$(jq -r .iv "$WORK/out")" "$CBCIV" "the caller's CBC IV is kept"
+expect_exit 0 "A256CBCPAD decrypt" -- "$CV" key decrypt "${K[@]}" --name aes --algorithm A256CBCPAD --value "$(jq -r .value "$WORK/out")" --iv "$CBCIV"
+expect_eq "$(jq -r .value "$WORK/out")" "$PT" "CBCPAD round trip"
+expect_exit 2 "A256CBC needs whole blocks" -- "$CV" key encrypt "${K[@]}" --name aes --algorithm A256CBC --value "$(printf 'odd' | b64u)" --iv "$CBCIV"
+expect_contains "$WORK/err" "Use A256CBCPAD" "the message names the padded mode"
+expect_exit 0 "HS256 sign" -- "$CV" key sign "${K[@]}" --name aes --algorithm HS256 --value "$D256"
+MAC=$(jq -r .value "$WORK/out")
+expect_exit 0 "HS256 verify" -- "$CV" key verify "${K[@]}" --name aes --algorithm HS256 --digest "$D256" --signature "$MAC"
+expect_eq "$(jq -r .value "$WORK/out")" "true" "the MAC verifies in the token"
+expect_exit 2 "RS256 on an oct key" -- "$CV" key sign "${K[@]}" --name aes --algorithm RS256 --value "$D256"
+expect_contains "$WORK/err" "Allowed: HS256, HS384, HS512" "the message names the HMAC algorithms"
+expect_exit 0 "create P-256K" -- "$CV" key create "${K[@]}" --name k1 --kty EC --curve P-256K
+expect_eq "$(jq -r .key.crv "$WORK/out")" "P-256K" "crv P-256K"
+expect_exit 0 "ES256K sign" -- "$CV" key sign "${K[@]}" --name k1 --algorithm ES256K --value "$D256"
+expect_exit 0 "ES256K verify" -- "$CV" key verify "${K[@]}" --name k1 --algorithm ES256K --digest "$D256" --signature "$(jq -r .value "$WORK/out")"
+expect_eq "$(jq -r .value "$WORK/out")" "true" "ES256K verifies"
 
 # --- enforcement, attributes, rotate ------------------------------------------------------------
-expect_exit 5 "sign on an oct key is not permitted" -- "$CV" key sign "${K[@]}" --name aes --algorithm RS256 --value "$D256"
+expect_exit 0 "oct key limited to encrypt" -- "$CV" key set-attributes "${K[@]}" --name aes --ops encrypt decrypt
+expect_exit 5 "sign on an oct key without sign in key_ops" -- "$CV" key sign "${K[@]}" --name aes --algorithm HS256 --value "$D256"
 expect_contains "$WORK/err" "Operation sign is not permitted on this key." "Key Vault's message"
 expect_exit 0 "set-attributes --ops" -- "$CV" key set-attributes "${K[@]}" --name rsa --ops verify encrypt
 expect_exit 5 "sign now forbidden" -- "$CV" key sign "${K[@]}" --name rsa --algorithm RS256 --value "$D256"
