@@ -39,7 +39,9 @@ expect_eq "$(jq -c .tags "$WORK/out")" '{"only":"this"}' "tags replaced"
 expect_exit 0 "disabled at creation" -- "$CV" secret set --vault-name main --name off --value x --disabled
 expect_exit 7 "disabled secret is Forbidden" -- "$CV" secret show --vault-name main --name off
 expect_exit 0 "future not-before" -- "$CV" secret set --vault-name main --name later --value x --not-before 2099-01-01
-expect_exit 5 "not yet valid is Forbidden" -- "$CV" secret show --vault-name main --name later
+expect_exit 0 "not yet valid still shows (Key Vault: get works outside nbf/exp)" -- "$CV" secret show --vault-name main --name later
+expect_eq "$(jq -r .value "$WORK/out")" "x" "the value"
+expect_eq "$(jq -r .attributes.nbf "$WORK/out")" "4070908800" "with its not-before"
 
 expect_exit 2 "invalid name" -- "$CV" secret set --vault-name main --name bad_name --value x
 expect_exit 2 "bad date" -- "$CV" secret set --vault-name main --name d --value x --expires 2027-02-31

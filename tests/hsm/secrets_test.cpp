@@ -43,16 +43,29 @@ TEST_F(Secrets, Get_DisabledVersionIsForbidden) {
   EXPECT_EQ(r.error().inner, "SecretDisabled");
 }
 
-TEST_F(Secrets, Get_OutsideNbfOrExpIsForbidden) {
+// As Key Vault (about-secrets, "Date-time controlled operations"): get works outside nbf/exp and returns
+// the attributes that say so; only a disabled secret is refused.
+TEST_F(Secrets, Get_OutsideNbfOrExpReturnsTheValueWithItsDates) {
   auto s = secrets();
-  auto future = value("x");
+  auto future = value("early");
   future.attributes.nbf = vault::Service::now() + 3600;
   ASSERT_TRUE(s.set("later", future));
-  EXPECT_EQ(s.get("later", "").error().code, Errc::Forbidden);
-  auto past = value("x");
+  auto early = s.get("later", "");
+  ASSERT_TRUE(early) << early.error().message;
+  EXPECT_EQ(std::string(early->value->begin(), early->value->end()), "early");
+  EXPECT_EQ(*early->meta.nbf, *future.attributes.nbf);
+  auto past = value("late");
   past.attributes.exp = vault::Service::now() - 3600;
   ASSERT_TRUE(s.set("expired", past));
-  EXPECT_EQ(s.get("expired", "").error().code, Errc::Forbidden);
+  auto late = s.get("expired", "");
+  ASSERT_TRUE(late) << late.error().message;
+  EXPECT_EQ(std::string(late->value->begin(), late->value->end()), "late");
+  EXPECT_EQ(*late->meta.exp, *past.attributes.exp);
+  auto off = value("off");
+  off.attributes.exp = vault::Service::now() - 3600;
+  off.attributes.enabled = false;
+  ASSERT_TRUE(s.set("expired-off", off));
+  EXPECT_EQ(s.get("expired-off", "").error().code, Errc::Disabled);
 }
 
 TEST_F(Secrets, Set_RefusesBadNameOversizeValueAndWritesNothing) {
