@@ -2,7 +2,7 @@
 // options (exportable, releasePolicy) against coldvault serve.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, request, API } from "./harness.mjs";
+import { startServer, request, API, cv } from "./harness.mjs";
 
 let server, client;
 before(async () => {
@@ -100,4 +100,35 @@ test("exportable and releasePolicy are refused with 400 naming the field, never 
   assert.match(imported.body.error.message, /release_policy/);
   const ok = await client.createEcKey("notexportable", { curve: "P-256", exportable: false });
   assert.equal(ok.name, "notexportable", "exportable: false is what coldvault does anyway");
+});
+
+test("rotate on policy: a server whose clock is 30 days on rotates a key with a due Rotate action", async () => {
+  // The test clock (--now, test builds): the key is made at T by the CLI on the served home, the server runs at
+  // T+30d and its timer (every second here) rotates what is due; the SDK sees the new version.
+  const day = 86400, t = Math.floor(Date.now() / 1000);
+  const later = await startServer({ extraArgs: ["--now", String(t + 30 * day), "--purge-interval", "1"] });
+  try {
+    const kc = later.keys();
+    cv(later.home, "--now", String(t), "key", "create", "--vault-name", later.vault, "--name", "due", "--kty", "EC");
+    cv(later.home, "--now", String(t), "key", "create", "--vault-name", later.vault, "--name", "notdue", "--kty", "EC");
+    await kc.updateKeyRotationPolicy("due", { lifetimeActions: [{ action: "Rotate", timeAfterCreate: "P7D" }],
+                                              expiresIn: "P90D" });
+    await kc.updateKeyRotationPolicy("notdue", { lifetimeActions: [{ action: "Rotate", timeAfterCreate: "P60D" }] });
+    const versions = async (name) => {
+      const out = [];
+      for await (const p of kc.listPropertiesOfKeyVersions(name)) out.push(p);
+      return out;
+    };
+    let due = [];
+    for (let i = 0; i < 100 && due.length < 2; ++i) {
+      await new Promise((r) => setTimeout(r, 100));
+      due = await versions("due");
+    }
+    assert.equal(due.length, 2, "the due key was rotated once");
+    const latest = await kc.getKey("due");
+    assert.equal(latest.properties.expiresOn.getTime(), (t + 30 * day + 90 * day) * 1000, "exp = now + expiresIn");
+    assert.equal((await versions("notdue")).length, 1, "a key not yet due is left alone");
+  } finally {
+    assert.equal(await later.stop(), 0, "no 5xx answers");
+  }
 });
