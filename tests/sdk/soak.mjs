@@ -1,0 +1,182 @@
+// Soak (issue 19 item 4): 64 clients of the official JS SDK against one `coldvault serve` for SOAK_SECONDS
+// (default 45: the ctest form; scripts/soak runs 600), loopback only. Each client owns three secrets and one
+// key and mixes set, get, list, delete, recover, backup + purge + restore, and sign/verify/rotate on its key,
+// checking every answer against its own record of what the server acknowledged. At the end every name is
+// compared with that record: no acknowledged version lost, none duplicated, no value changed. The server's
+// RSS and open file descriptors are printed at each sample. Exit 0 only with 0 client errors, 0 mismatches,
+// 0 5xx answers, file descriptors back to where they were, and RSS within bounds (below).
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { startServer } from "./harness.mjs";
+
+const seconds = Number(process.env.SOAK_SECONDS ?? 45);
+const clients = Number(process.env.SOAK_CLIENTS ?? 64);
+const fast = { intervalInMs: 20 };
+
+function sample(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+  return { rssMiB: Math.round(rssKiB / 102.4) / 10, fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+// One client's view: for each of its names, the acknowledged versions in order, and whether it is live.
+class Client {
+  constructor(server, c) {
+    this.c = c;
+    this.secrets = server.secrets();
+    this.keys = server.keys();
+    this.server = server;
+    this.names = [0, 1, 2].map((i) => `soak-${c}-s${i}`);
+    this.record = new Map(this.names.map((n) => [n, { versions: [], live: false }]));
+    this.key = `soak-${c}-k`;
+    this.keyVersions = 0;
+    this.ops = 0;
+    this.mismatches = [];
+  }
+  expect(ok, what) {
+    if (!ok) this.mismatches.push(`client ${this.c}: ${what}`);
+  }
+  async set(name) {
+    const value = randomBytes(24).toString("base64url");
+    const s = await this.secrets.setSecret(name, value);
+    const r = this.record.get(name);
+    r.versions.push({ id: s.properties.version, value });
+    r.live = true;
+  }
+  async get(name) {
+    const r = this.record.get(name);
+    const s = await this.secrets.getSecret(name);
+    const last = r.versions.at(-1);
+    this.expect(s.properties.version === last.id && s.value === last.value, `${name}: latest is not the last acknowledged write`);
+  }
+  async list(name) {
+    const r = this.record.get(name);
+    const seen = [];
+    for await (const p of this.secrets.listPropertiesOfSecretVersions(name)) seen.push(p.version);
+    this.checkVersions(name, seen, r);
+  }
+  checkVersions(name, seen, r) {
+    const want = new Set(r.versions.map((v) => v.id));
+    this.expect(seen.length === new Set(seen).size, `${name}: a version listed twice`);
+    this.expect(seen.length === want.size && seen.every((v) => want.has(v)),
+                `${name}: versions ${seen.length} listed, ${want.size} acknowledged`);
+  }
+  async remove(name) {
+    await (await this.secrets.beginDeleteSecret(name, fast)).pollUntilDone();
+    this.record.get(name).live = false;
+  }
+  async recover(name) {
+    await (await this.secrets.beginRecoverDeletedSecret(name, fast)).pollUntilDone();
+    this.record.get(name).live = true;
+  }
+  async backupRestore(name) {
+    const blob = await this.secrets.backupSecret(name);
+    await this.remove(name);
+    await this.secrets.purgeDeletedSecret(name);
+    const restored = await this.secrets.restoreSecretBackup(blob);
+    this.expect(restored.name === name, `${name}: restore answered another name`);
+    this.record.get(name).live = true;
+  }
+  async keyOp() {
+    if (this.keyVersions === 0) {
+      await this.keys.createEcKey(this.key, { curve: "P-256" });
+      this.keyVersions = 1;
+      return;
+    }
+    if (Math.random() < 0.1) {
+      await this.keys.rotateKey(this.key);
+      this.keyVersions += 1;
+      return;
+    }
+    // One CryptographyClient per client, on the versionless id (the latest version): each SDK client keeps its
+    // own keep-alive connections, so a client per call would open a connection per call.
+    this.cc ??= this.server.crypto(`${this.server.url}/keys/${this.key}`);
+    const cc = this.cc;
+    const digest = createHash("sha256").update(randomBytes(16)).digest();
+    const s = await cc.sign("ES256", digest);
+    this.expect((await cc.verify("ES256", digest, s.result)).result === true, `${this.key}: signature does not verify`);
+  }
+  async step() {
+    const name = this.names[Math.floor(Math.random() * this.names.length)];
+    const r = this.record.get(name);
+    const roll = Math.random();
+    if (!r.live && r.versions.length === 0) await this.set(name);
+    else if (!r.live) await this.recover(name);
+    else if (roll < 0.3) await this.set(name);
+    else if (roll < 0.5) await this.get(name);
+    else if (roll < 0.6) await this.list(name);
+    else if (roll < 0.68) await this.remove(name);
+    else if (roll < 0.73) await this.backupRestore(name);
+    else await this.keyOp();
+    this.ops += 1;
+  }
+  async finalCheck() {
+    for (const name of this.names) {
+      const r = this.record.get(name);
+      if (r.versions.length === 0) continue;
+      if (!r.live) await this.recover(name);
+      await this.list(name);
+      const byId = new Map(r.versions.map((v) => [v.id, v.value]));
+      for (const v of r.versions.slice(-2)) {
+        const s = await this.secrets.getSecret(name, { version: v.id });
+        this.expect(s.value === byId.get(v.id), `${name}/${v.id}: value changed`);
+      }
+    }
+    if (this.keyVersions > 0) {
+      let n = 0;
+      for await (const _ of this.keys.listPropertiesOfKeyVersions(this.key)) n += 1;
+      this.expect(n === this.keyVersions, `${this.key}: ${n} versions, ${this.keyVersions} acknowledged`);
+    }
+  }
+}
+
+const server = await startServer();
+const pid = server.proc.pid;
+const started = Date.now(), deadline = started + seconds * 1000;
+const every = Math.max(5, Math.min(60, Math.floor(seconds / 6))) * 1000;
+const samples = [];
+const log = (s) => console.log(`t=${Math.round((Date.now() - started) / 1000)}s rss=${s.rssMiB} MiB fds=${s.fds}`);
+const timer = setInterval(() => { const s = sample(pid); samples.push(s); log(s); }, every);
+
+const pool = Array.from({ length: clients }, (_, c) => new Client(server, c));
+const errors = [];
+await Promise.all(pool.map(async (cl) => {
+  while (Date.now() < deadline) {
+    try {
+      await cl.step();
+    } catch (e) {
+      errors.push(`client ${cl.c}: ${e.statusCode ?? ""} ${e.message}`.slice(0, 300));
+      if (errors.length > 20) return;
+    }
+  }
+}));
+clearInterval(timer);
+for (const cl of pool) {
+  try {
+    await cl.finalCheck();
+  } catch (e) {
+    errors.push(`client ${cl.c} final check: ${e.message}`.slice(0, 300));
+  }
+}
+const end = sample(pid);
+log(end);
+const mismatches = pool.flatMap((cl) => cl.mismatches);
+const ops = pool.reduce((n, cl) => n + cl.ops, 0);
+const first = samples[0] ?? end;
+const fiveHundreds = await server.stop();
+console.log(JSON.stringify({ seconds, clients, ops, opsPerSecond: Math.round(ops / seconds), errors: errors.length,
+                             mismatches: mismatches.length, server5xx: fiveHundreds, rssFirstMiB: first.rssMiB,
+                             rssEndMiB: end.rssMiB, rssMaxMiB: Math.max(...samples.map((s) => s.rssMiB), end.rssMiB),
+                             fdsFirst: first.fds, fdsEnd: end.fds }));
+for (const line of [...errors, ...mismatches].slice(0, 20)) console.log(`  ${line}`);
+assert.equal(errors.length, 0, "client errors");
+assert.equal(mismatches.length, 0, "answers that disagree with the clients' records");
+assert.equal(fiveHundreds, 0, "5xx answers");
+assert.ok(ops > clients, "every client made progress");
+// The first sample is taken with every client connected; the keep-alive sockets are still open at the end.
+// More descriptors than that plus slack means something is not being closed.
+assert.ok(end.fds <= first.fds + 16, `file descriptors grew from ${first.fds} to ${end.fds}`);
+// Flat means bounded: the end within 1.5x the first sample plus 32 MiB (allocator and cache warm-up).
+assert.ok(end.rssMiB <= first.rssMiB * 1.5 + 32, `RSS grew from ${first.rssMiB} to ${end.rssMiB} MiB`);
+console.log("soak: ok");
