@@ -15,7 +15,10 @@
 namespace cv::crypto::test_keys {
 
 inline ossl::PkeyPtr make_ec_key(Curve c) {
-  const char* group = c == Curve::P256 ? "P-256" : c == Curve::P384 ? "P-384" : "P-521";
+  const char* group = c == Curve::P256    ? "P-256"
+                      : c == Curve::P384  ? "P-384"
+                      : c == Curve::P256K ? "secp256k1"
+                                          : "P-521";
   ossl::PkeyPtr k(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group));
   EXPECT_TRUE(k);
   return k;
