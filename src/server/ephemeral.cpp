@@ -76,8 +76,8 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
         return std::unexpected(v.error());
   }
 
-  // Joined before the folder goes (declared after `dir`) and after serve() has closed its own Services:
-  // the maker holds its own Service, so the token stays open for it.
+  // Joined by serve() before it closes its Services and its TLS context (on_stopping below), and in any
+  // case before the folder goes (declared after `dir`). The maker holds its own Service.
   std::jthread domain_maker;
   auto tokens = std::make_shared<vault::SessionTokens>();
   o.vault = vaults.front();
@@ -121,6 +121,12 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
       if (auto r = vault::make_deferred_domain_key(home, kid); !r)
         std::cerr << "coldvault serve: " << r.error().message << " (backup and restore will fail)\n" << std::flush;
     });
+  };
+  // The maker is joined while serve() still holds the TLS key's libp11 context: closing that context
+  // closes every session of the slot and finalises the module, which would pull the token from under a
+  // key generation still running (a SIGSEGV in SoftHSM on a SIGTERM in the first second).
+  o.on_stopping = [&domain_maker] {
+    if (domain_maker.joinable()) domain_maker.join();
   };
   auto served = serve(o);
   // Services and the token are closed inside serve(); the folder goes with `dir`.

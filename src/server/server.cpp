@@ -328,6 +328,7 @@ Result<void> serve(const ServeOptions& o) {
   loops.clear();
   // A bundle job in progress finishes (a half-written bundle is never left; a restore commits or not).
   app.wait_jobs();
+  if (o.on_stopping) o.on_stopping();
   {
     std::lock_guard lock(expiry_mu);
     stopping = true;

@@ -19,7 +19,8 @@ function startEphemeral(tmp, args, env = {}) {
   });
   let out = "", err = "";
   proc.stderr.on("data", (d) => (err += d));
-  const exited = new Promise((r) => proc.on("exit", (code) => r(code)));
+  // A death by signal resolves with the signal's name, so a crash on the way out is told apart from a code.
+  const exited = new Promise((r) => proc.on("exit", (code, signal) => r(code ?? signal)));
   // Ready: the JSON line on stdout and the ready line on stderr (printed right after it).
   const ready = new Promise((resolve, reject) => {
     const check = () => {
