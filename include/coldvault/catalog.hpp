@@ -236,12 +236,15 @@ class Catalog {
   // A version of a live or deleted object; empty version = current. NotFound if absent.
   Result<VersionRow> version(const std::string& vault, ObjType t, const std::string& name,
                              const std::string& version);
-  // Objects ordered by name, with their current version.
+  // Objects ordered by name, with their current version: at most `limit` of those whose name sorts after
+  // `after` (case-insensitively, as names compare; empty = from the first). Keyset paging: an object that
+  // exists for the whole of a paged listing appears in it exactly once, whatever is added or removed meanwhile.
   Result<std::vector<ListedObject>> list(const std::string& vault, ObjType t, bool deleted,
-                                         std::size_t offset, std::size_t limit);
-  // All versions of a live object, oldest first.
+                                         const std::string& after, std::size_t limit);
+  // Versions of a live object, oldest first: at most `limit` of those made after version `after` (empty =
+  // from the first; a version id that is not the object's gives none).
   Result<std::vector<VersionRow>> versions(const std::string& vault, ObjType t, const std::string& name,
-                                           std::size_t offset, std::size_t limit);
+                                           const std::string& after, std::size_t limit);
   // Rewrites content type, tags, enabled, nbf, exp, updated of one version (by id).
   Result<void> update_version(const std::string& vault, ObjType t, const std::string& name,
                               const VersionRow& v);

@@ -130,12 +130,12 @@ class Certificates {
   Result<CertificateBundle> import(const std::string& name, const ImportCertificate& i);
   // Empty version = latest. A pending-only certificate has an empty `cer`.
   Result<CertificateBundle> get(const std::string& name, const std::string& version);
-  Result<std::vector<CertificateBundle>> list(std::size_t offset, std::size_t limit);
-  Result<std::vector<CertificateBundle>> list_versions(const std::string& name, std::size_t offset,
+  Result<std::vector<CertificateBundle>> list(const std::string& after, std::size_t limit);
+  Result<std::vector<CertificateBundle>> list_versions(const std::string& name, const std::string& after,
                                                        std::size_t limit);
   Result<CertificateBundle> update(const std::string& name, const std::string& version, const UpdateCertificate& u);
   Result<CertificateBundle> remove(const std::string& name);
-  Result<std::vector<CertificateBundle>> list_deleted(std::size_t offset, std::size_t limit);
+  Result<std::vector<CertificateBundle>> list_deleted(const std::string& after, std::size_t limit);
   Result<CertificateBundle> get_deleted(const std::string& name);
   Result<CertificateBundle> recover(const std::string& name);
   Result<void> purge(const std::string& name);

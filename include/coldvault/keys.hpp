@@ -72,14 +72,14 @@ class Keys {
   // malformed blob, a kid that is not such a KEK, or a ciphertext that does not unwrap (docs/keys.md, "BYOK").
   Result<KeyBundle> import_byok(const std::string& name, std::string_view key_hsm, const KeySpec& spec);
   Result<KeyBundle> get(const std::string& name, const std::string& version);
-  Result<std::vector<KeyBundle>> list(std::size_t offset, std::size_t limit);
-  Result<std::vector<KeyBundle>> list_versions(const std::string& name, std::size_t offset, std::size_t limit);
+  Result<std::vector<KeyBundle>> list(const std::string& after, std::size_t limit);
+  Result<std::vector<KeyBundle>> list_versions(const std::string& name, const std::string& after, std::size_t limit);
   Result<KeyBundle> update(const std::string& name, const std::string& version, const UpdateKey& u);
   // New version with the latest version's type, size/curve, ops and tags; its `exp` is now + the rotation
   // policy's expiryTime when the key has one (coldvault/key_rotation.hpp), else none.
   Result<KeyBundle> rotate(const std::string& name);
   Result<KeyBundle> remove(const std::string& name);
-  Result<std::vector<KeyBundle>> list_deleted(std::size_t offset, std::size_t limit);
+  Result<std::vector<KeyBundle>> list_deleted(const std::string& after, std::size_t limit);
   Result<KeyBundle> get_deleted(const std::string& name);
   Result<KeyBundle> recover(const std::string& name);
   Result<void> purge(const std::string& name);

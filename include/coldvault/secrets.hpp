@@ -53,12 +53,12 @@ class Secrets {
   Result<SecretBundle> set(const std::string& name, const SetSecret& s);
   // Empty version = latest. Forbidden for a disabled version or outside nbf/exp.
   Result<SecretBundle> get(const std::string& name, const std::string& version);
-  Result<std::vector<SecretBundle>> list(std::size_t offset, std::size_t limit);
-  Result<std::vector<SecretBundle>> list_versions(const std::string& name, std::size_t offset,
+  Result<std::vector<SecretBundle>> list(const std::string& after, std::size_t limit);
+  Result<std::vector<SecretBundle>> list_versions(const std::string& name, const std::string& after,
                                                   std::size_t limit);
   Result<SecretBundle> update(const std::string& name, const std::string& version, const UpdateSecret& u);
   Result<SecretBundle> remove(const std::string& name);
-  Result<std::vector<SecretBundle>> list_deleted(std::size_t offset, std::size_t limit);
+  Result<std::vector<SecretBundle>> list_deleted(const std::string& after, std::size_t limit);
   Result<SecretBundle> get_deleted(const std::string& name);
   Result<SecretBundle> recover(const std::string& name);
   Result<void> purge(const std::string& name);

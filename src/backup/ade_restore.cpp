@@ -24,7 +24,7 @@ Result<Target> target_state(vault::Service& svc, const std::string& vault, store
   if (!o) return o.error().code == Errc::NotFound ? Result<Target>(Target::Free) : std::unexpected(o.error());
   auto conflict = restore_conflict(word, base_url, m.name, m.current);
   if (o->deleted_date) return std::unexpected(conflict);
-  auto rows = svc.catalog().versions(vault, t, m.name, 0, kMaxVersions + 1);
+  auto rows = svc.catalog().versions(vault, t, m.name, "", kMaxVersions + 1);
   if (!rows) return std::unexpected(rows.error());
   std::set<std::string> have, want(m.versions.begin(), m.versions.end());
   for (const auto& r : *rows) have.insert(r.version);

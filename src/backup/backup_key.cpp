@@ -96,7 +96,7 @@ Result<vault::KeyBundle> put_key(vault::Service& svc, const std::string& vault, 
       return std::unexpected(restore_conflict("key", (*vk)->row.base_url, m.name, m.current));
     return std::unexpected(r.error());
   }
-  auto all = vault::Keys(svc, vault).list_versions(m.name, 0, kMaxVersions);
+  auto all = vault::Keys(svc, vault).list_versions(m.name, "", kMaxVersions);
   if (!all) return std::unexpected(all.error());
   for (auto& b : *all)
     if (b.meta.version == m.current) return std::move(b);

@@ -87,7 +87,7 @@ Result<vault::SecretBundle> put_secret(vault::Service& svc, const std::string& v
     return std::unexpected(r.error());
   }
   // The restored bundle is the current version, without its value (as Key Vault answers).
-  auto all = vault::Secrets(svc, vault).list_versions(m.name, 0, kMaxVersions);
+  auto all = vault::Secrets(svc, vault).list_versions(m.name, "", kMaxVersions);
   if (!all) return std::unexpected(all.error());
   for (auto& b : *all)
     if (b.meta.version == m.current) return std::move(b);

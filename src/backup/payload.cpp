@@ -127,7 +127,7 @@ Error refusal_unrecorded(const Error& refusal, const Error& record_error) {
 
 Result<std::vector<store::VersionRow>> all_versions(vault::Service& svc, const std::string& vault,
                                                     store::ObjType t, const std::string& name) {
-  auto rows = svc.catalog().versions(vault, t, name, 0, kMaxVersions + 1);
+  auto rows = svc.catalog().versions(vault, t, name, "", kMaxVersions + 1);
   if (!rows) return std::unexpected(rows.error());
   if (rows->size() > kMaxVersions)
     return fail(Errc::BadParameter, "'" + name + "' has more than " + std::to_string(kMaxVersions) +

@@ -215,7 +215,7 @@ void add_reads(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
     auto svc = open_service(g);
     vault::Certificates certs(svc, a->vault);
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(certs.list(0, page(*a))))
+    for (const auto& b : need(certs.list("", page(*a))))
       if (with_pending || !b.cer.empty()) j.push_back(out(b, Shape::Item));
     print(g, j, kColumns);
   });
@@ -228,7 +228,7 @@ void add_reads(CLI::App* group, Globals& g, const std::shared_ptr<Args>& a) {
     auto svc = open_service(g);
     vault::Certificates certs(svc, a->vault);
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(certs.list_versions(a->name, 0, page(*a))))
+    for (const auto& b : need(certs.list_versions(a->name, "", page(*a))))
       j.push_back(out(b, Shape::VersionItem));
     print(g, j, kColumns);
   });

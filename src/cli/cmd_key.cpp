@@ -227,7 +227,7 @@ void add_key_commands(CLI::App& app, Globals& g) {
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(keys.list(0, page(*a)))) {
+    for (const auto& b : need(keys.list("", page(*a)))) {
       auto item = out(b, Shape::Item);
       if (managed || !item.value("managed", false)) j.push_back(std::move(item));
     }
@@ -241,7 +241,7 @@ void add_key_commands(CLI::App& app, Globals& g) {
     auto svc = open_service(g);
     vault::Keys keys(svc, a->vault);
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(keys.list_versions(a->name, 0, page(*a)))) j.push_back(out(b, Shape::VersionItem));
+    for (const auto& b : need(keys.list_versions(a->name, "", page(*a)))) j.push_back(out(b, Shape::VersionItem));
     print(g, j, kItemColumns);
   });
 

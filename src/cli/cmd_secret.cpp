@@ -157,7 +157,7 @@ void add_secret_commands(CLI::App& app, Globals& g) {
     auto svc = open_service(g);
     vault::Secrets secrets(svc, a->vault);
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(secrets.list(0, page(*a)))) {
+    for (const auto& b : need(secrets.list("", page(*a)))) {
       auto item = out(b, Shape::Item);
       if (managed || !item.value("managed", false)) j.push_back(std::move(item));
     }
@@ -171,7 +171,7 @@ void add_secret_commands(CLI::App& app, Globals& g) {
     auto svc = open_service(g);
     vault::Secrets secrets(svc, a->vault);
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& b : need(secrets.list_versions(a->name, 0, page(*a))))
+    for (const auto& b : need(secrets.list_versions(a->name, "", page(*a))))
       j.push_back(out(b, Shape::VersionItem));
     print(g, j, kColumns);
   });

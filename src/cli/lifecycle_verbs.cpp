@@ -68,7 +68,7 @@ void add_lifecycle_verbs(CLI::App* group, Globals& g, const LifecycleVerbs<Domai
     Domain d(svc, a->vault);
     nlohmann::json j = nlohmann::json::array();
     std::size_t limit = a->maxresults ? a->maxresults : 1000000;  // no --maxresults: all of them
-    for (const auto& b : need(d.list_deleted(0, limit))) j.push_back(out(b, vault::Shape::Item));
+    for (const auto& b : need(d.list_deleted("", limit))) j.push_back(out(b, vault::Shape::Item));
     print(g, j, columns);
   });
 

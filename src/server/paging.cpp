@@ -1,6 +1,7 @@
 // Paging: maxresults, $skiptoken, nextLink.
 #include "server/paging.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "coldvault/base64.hpp"
@@ -15,23 +16,21 @@ Error bad(std::string message) {
 
 }  // namespace
 
-std::string make_skiptoken(std::size_t offset) {
-  return base64url_encode(as_bytes("offset:" + std::to_string(offset)));
-}
+std::string make_skiptoken(const std::string& after) { return base64url_encode(as_bytes("after:" + after)); }
 
-Result<std::size_t> read_skiptoken(const std::string& token) {
+Result<std::string> read_skiptoken(const std::string& token) {
   auto raw = base64url_decode_lenient_padding(token);
   if (!raw) return std::unexpected(bad("The $skiptoken is not valid."));
   std::string_view text = as_chars(*raw);
-  constexpr std::string_view kTag = "offset:";
-  std::size_t n = 0;
-  if (text.substr(0, kTag.size()) != kTag || text.size() == kTag.size() ||
-      text.size() > kTag.size() + 9)
+  constexpr std::string_view kTag = "after:";
+  if (text.substr(0, kTag.size()) != kTag) return std::unexpected(bad("The $skiptoken is not valid."));
+  std::string_view key = text.substr(kTag.size());
+  auto name_char = [](char ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-';
+  };
+  if (key.empty() || key.size() > 127 || !std::ranges::all_of(key, name_char))
     return std::unexpected(bad("The $skiptoken is not valid."));
-  auto [end, ec] = std::from_chars(text.data() + kTag.size(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size())
-    return std::unexpected(bad("The $skiptoken is not valid."));
-  return n;
+  return std::string(key);
 }
 
 Result<Page> page_of(const Ctx& c) {
@@ -46,9 +45,9 @@ Result<Page> page_of(const Ctx& c) {
     p.size = n;
   }
   if (auto it = c.query.find("$skiptoken"); it != c.query.end()) {
-    auto off = read_skiptoken(it->second);
-    if (!off) return std::unexpected(off.error());
-    p.offset = *off;
+    auto after = read_skiptoken(it->second);
+    if (!after) return std::unexpected(after.error());
+    p.after = std::move(*after);
   }
   return p;
 }
@@ -57,8 +56,11 @@ Response list_response(const Ctx& c, nlohmann::json items, const Page& p) {
   nlohmann::json next = nullptr;
   if (items.size() > p.size) {
     items.erase(items.begin() + static_cast<std::ptrdiff_t>(p.size), items.end());
+    // Keys name themselves with "kid", every other item with "id"; the key is the id's last segment.
+    const nlohmann::json& last = items.back();
+    const std::string id = last.contains("kid") ? last.value("kid", "") : last.value("id", "");
     next = c.origin + c.path + "?api-version=" + percent_encode(c.api_version) +
-           "&$skiptoken=" + make_skiptoken(p.offset + p.size) +
+           "&$skiptoken=" + make_skiptoken(id.substr(id.rfind('/') + 1)) +
            "&maxresults=" + std::to_string(p.size);
   }
   if (!items.is_array()) items = nlohmann::json::array();

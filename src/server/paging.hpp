@@ -1,6 +1,9 @@
 // List paging as Key Vault does it: `maxresults` 1..25 (default 25) on the first page, then an
-// absolute nextLink on the same origin carrying `$skiptoken` (opaque to clients: base64url of
-// "offset:<n>") and the page size. Clients follow nextLink verbatim, with their bearer token.
+// absolute nextLink on the same origin carrying `$skiptoken` and the page size. Clients follow nextLink
+// verbatim, with their bearer token. The token (opaque to clients) is base64url of "after:<key>", the key of
+// the page's last item (the last segment of its `id`: an object's name, or a version id). The next page starts
+// after that key, not at a count: an item present during the whole listing is listed exactly once while
+// others are added or deleted (an offset would skip or repeat items; the soak found it, docs/reliability.md).
 #pragma once
 
 #include <cstddef>
@@ -14,16 +17,17 @@ namespace cv::server {
 inline constexpr std::size_t kMaxResults = 25;
 
 struct Page {
-  std::size_t offset = 0;
+  std::string after;  // empty: the first page
   std::size_t size = kMaxResults;
 };
 
 // BadParameter for maxresults outside 1..25 or a $skiptoken this server did not make.
 Result<Page> page_of(const Ctx& c);
-std::string make_skiptoken(std::size_t offset);
-Result<std::size_t> read_skiptoken(const std::string& token);
+std::string make_skiptoken(const std::string& after);
+// The key; BadParameter unless it is 1..127 characters of a name or version id ([0-9A-Za-z-]).
+Result<std::string> read_skiptoken(const std::string& token);
 // {"value": items (at most p.size; the caller fetched p.size + 1 to learn whether more exist),
-//  "nextLink": absolute URL or null}
+//  "nextLink": absolute URL or null}. Every item carries an "id" whose last segment is its key.
 Response list_response(const Ctx& c, nlohmann::json items, const Page& p);
 
 }  // namespace cv::server

@@ -2,6 +2,9 @@
 // DELETE one) over coldvault/certificate_issuers.hpp. Bodies as Key Vault's: {contacts: [{email, name,
 // phone}]}; {provider, credentials: {account_id, pwd}, org_details: {id, admin_details: [...]}, attributes:
 // {enabled}}. The password goes only into a wiped buffer and is never answered.
+#include <algorithm>
+#include <cctype>
+
 #include "coldvault/certificate_issuers.hpp"
 #include "server/body.hpp"
 #include "server/paging.hpp"
@@ -54,8 +57,16 @@ Result<Response> list_issuers(Ctx& c) {
   CV_UNWRAP(p, page_of(c));
   CV_UNWRAP(all, vault::list_certificate_issuers(c.svc, c.vault));
   Json items = Json::array();
-  for (std::size_t i = p.offset; i < all.size() && i < p.offset + p.size + 1; ++i)
-    items.push_back(vault::issuer_item_json(all[i], c.origin));
+  // Sorted by name as names compare (case-insensitively); keyset paging as the other lists (server/paging.hpp).
+  auto before = [](std::string_view a, std::string_view b) {
+    return std::ranges::lexicographical_compare(
+        a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) < std::tolower(y); });
+  };
+  for (const auto& issuer : all) {
+    if (!p.after.empty() && !before(p.after, issuer.name)) continue;
+    if (items.size() == p.size + 1) break;
+    items.push_back(vault::issuer_item_json(issuer, c.origin));
+  }
   return list_response(c, std::move(items), p);
 }
 

@@ -164,7 +164,7 @@ Result<Response> list_certificates(Ctx& c) {
   if (auto r = check_include_pending(c); !r) return std::unexpected(r.error());
   CV_UNWRAP(p, page_of(c));
   vault::Certificates certs(c.svc, c.vault);
-  CV_UNWRAP(rows, certs.list(p.offset, p.size + 1));
+  CV_UNWRAP(rows, certs.list(p.after, p.size + 1));
   Json items = Json::array();
   for (auto& b : rows) items.push_back(bundle_out(std::move(b), c, Shape::Item));
   return list_response(c, std::move(items), p);
@@ -173,7 +173,7 @@ Result<Response> list_certificates(Ctx& c) {
 Result<Response> list_versions(Ctx& c) {
   CV_UNWRAP(p, page_of(c));
   vault::Certificates certs(c.svc, c.vault);
-  CV_UNWRAP(rows, certs.list_versions(c.params.name, p.offset, p.size + 1));
+  CV_UNWRAP(rows, certs.list_versions(c.params.name, p.after, p.size + 1));
   Json items = Json::array();
   for (auto& b : rows) items.push_back(bundle_out(std::move(b), c, Shape::VersionItem));
   return list_response(c, std::move(items), p);

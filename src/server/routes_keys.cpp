@@ -127,7 +127,7 @@ Result<Response> rotate_key(Ctx& c) {
 Result<Response> list_keys(Ctx& c) {
   CV_UNWRAP(p, page_of(c));
   vault::Keys keys(c.svc, c.vault);
-  CV_UNWRAP(rows, keys.list(p.offset, p.size + 1));
+  CV_UNWRAP(rows, keys.list(p.after, p.size + 1));
   Json items = Json::array();
   for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::Item));
   return list_response(c, std::move(items), p);
@@ -136,7 +136,7 @@ Result<Response> list_keys(Ctx& c) {
 Result<Response> list_versions(Ctx& c) {
   CV_UNWRAP(p, page_of(c));
   vault::Keys keys(c.svc, c.vault);
-  CV_UNWRAP(rows, keys.list_versions(c.params.name, p.offset, p.size + 1));
+  CV_UNWRAP(rows, keys.list_versions(c.params.name, p.after, p.size + 1));
   Json items = Json::array();
   for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::VersionItem));
   return list_response(c, std::move(items), p);

@@ -36,7 +36,7 @@ void add_lifecycle_routes(Router& r, const LifecycleAdapter<Domain, Bundle>& a) 
           CV_UNWRAP(p, page_of(c));
           Domain d(c.svc, c.vault);
           // One more than the page: list_response tells from it whether a nextLink is due.
-          CV_UNWRAP(rows, d.list_deleted(p.offset, p.size + 1));
+          CV_UNWRAP(rows, d.list_deleted(p.after, p.size + 1));
           Json items = Json::array();
           for (auto& b : rows) items.push_back(out(std::move(b), c, vault::Shape::Item));
           return list_response(c, std::move(items), p);

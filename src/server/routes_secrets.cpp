@@ -70,7 +70,7 @@ Result<Response> update_secret(Ctx& c) {
 Result<Response> list_secrets(Ctx& c) {
   CV_UNWRAP(p, page_of(c));
   vault::Secrets secrets(c.svc, c.vault);
-  CV_UNWRAP(rows, secrets.list(p.offset, p.size + 1));
+  CV_UNWRAP(rows, secrets.list(p.after, p.size + 1));
   Json items = Json::array();
   for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::Item));
   return list_response(c, std::move(items), p);
@@ -79,7 +79,7 @@ Result<Response> list_secrets(Ctx& c) {
 Result<Response> list_versions(Ctx& c) {
   CV_UNWRAP(p, page_of(c));
   vault::Secrets secrets(c.svc, c.vault);
-  CV_UNWRAP(rows, secrets.list_versions(c.params.name, p.offset, p.size + 1));
+  CV_UNWRAP(rows, secrets.list_versions(c.params.name, p.after, p.size + 1));
   Json items = Json::array();
   for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::VersionItem));
   return list_response(c, std::move(items), p);

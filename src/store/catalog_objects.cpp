@@ -287,18 +287,18 @@ Result<VersionRow> Catalog::version(const std::string& vault, ObjType t, const s
 }
 
 Result<std::vector<ListedObject>> Catalog::list(const std::string& vault, ObjType t, bool deleted,
-                                                std::size_t offset, std::size_t limit) {
+                                                const std::string& after, std::size_t limit) {
   auto st = Stmt::prepare(
       impl_->db.get(),
       std::string("SELECT o.name, o.current_version, o.deleted_date, o.scheduled_purge,") +
           " v.version, v.seq, v.content_type, v.tags, v.enabled, v.nbf, v.exp, v.created, v.updated,"
           " v.iv, v.ciphertext, v.meta FROM objects o JOIN versions v"
           " ON v.object_id=o.id AND v.version=o.current_version"
-          " WHERE o.vault=? AND o.type=? AND (o.deleted_date IS NOT NULL)=?"
-          " ORDER BY o.name_key LIMIT ? OFFSET ?");
+          " WHERE o.vault=? AND o.type=? AND (o.deleted_date IS NOT NULL)=? AND o.name_key>?"
+          " ORDER BY o.name_key LIMIT ?");
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(vault)).bind(2, obj_type_name(t)).bind(3, std::int64_t{deleted});
-  st->bind(4, static_cast<std::int64_t>(limit)).bind(5, static_cast<std::int64_t>(offset));
+  st->bind(4, name_key(after)).bind(5, static_cast<std::int64_t>(limit));
   std::vector<ListedObject> out;
   for (;;) {
     auto row = st->step();
@@ -312,17 +312,19 @@ Result<std::vector<ListedObject>> Catalog::list(const std::string& vault, ObjTyp
 }
 
 Result<std::vector<VersionRow>> Catalog::versions(const std::string& vault, ObjType t,
-                                                  const std::string& name, std::size_t offset,
+                                                  const std::string& name, const std::string& after,
                                                   std::size_t limit) {
   sqlite3* db = impl_->db.get();
   auto obj = find_object(db, vault, t, name);
   if (!obj) return std::unexpected(obj.error());
   if (!*obj || (*obj)->row.deleted_date) return std::unexpected(not_found(t, name));
+  // After the seq of version `after`; empty: from the first; an id that is not the object's: none.
   auto st = Stmt::prepare(db, std::string(kVersionCols) +
-                                  " WHERE v.object_id=? ORDER BY v.seq LIMIT ? OFFSET ?");
+                                  " WHERE v.object_id=?1 AND v.seq > COALESCE((SELECT seq FROM versions"
+                                  " WHERE object_id=?1 AND version=?2), CASE WHEN ?2='' THEN -1"
+                                  " ELSE 9223372036854775807 END) ORDER BY v.seq LIMIT ?3");
   if (!st) return std::unexpected(st.error());
-  st->bind(1, (*obj)->id).bind(2, static_cast<std::int64_t>(limit));
-  st->bind(3, static_cast<std::int64_t>(offset));
+  st->bind(1, (*obj)->id).bind(2, name_key(after)).bind(3, static_cast<std::int64_t>(limit));
   std::vector<VersionRow> out;
   for (;;) {
     auto row = st->step();

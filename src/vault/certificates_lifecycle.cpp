@@ -58,17 +58,17 @@ Result<CertificateBundle> Certificates::get(const std::string& name, const std::
   return make_bundle(svc_, vault_, *o, *v, *p);
 }
 
-Result<std::vector<CertificateBundle>> Certificates::list(std::size_t offset, std::size_t limit) {
-  return bundles(svc_, vault_, svc_.catalog().list(vault_, ObjType::Certificate, false, offset, limit));
+Result<std::vector<CertificateBundle>> Certificates::list(const std::string& after, std::size_t limit) {
+  return bundles(svc_, vault_, svc_.catalog().list(vault_, ObjType::Certificate, false, after, limit));
 }
 
-Result<std::vector<CertificateBundle>> Certificates::list_versions(const std::string& name, std::size_t offset,
+Result<std::vector<CertificateBundle>> Certificates::list_versions(const std::string& name, const std::string& after,
                                                                    std::size_t limit) {
   auto o = live_object(svc_, vault_, name);
   if (!o) return std::unexpected(o.error());
   auto p = current_policy(svc_, vault_, name);
   if (!p) return std::unexpected(p.error());
-  auto rows = kv(svc_.catalog().versions(vault_, ObjType::Certificate, name, offset, limit), name);
+  auto rows = kv(svc_.catalog().versions(vault_, ObjType::Certificate, name, after, limit), name);
   if (!rows) return std::unexpected(rows.error());
   std::vector<CertificateBundle> out;
   for (auto& v : *rows) {
@@ -120,8 +120,8 @@ Result<CertificateBundle> Certificates::remove(const std::string& name) {
   return bundle(svc_, vault_, life(svc_, vault_).remove(name));
 }
 
-Result<std::vector<CertificateBundle>> Certificates::list_deleted(std::size_t offset, std::size_t limit) {
-  return bundles(svc_, vault_, life(svc_, vault_).list_deleted(offset, limit));
+Result<std::vector<CertificateBundle>> Certificates::list_deleted(const std::string& after, std::size_t limit) {
+  return bundles(svc_, vault_, life(svc_, vault_).list_deleted(after, limit));
 }
 
 Result<CertificateBundle> Certificates::get_deleted(const std::string& name) {

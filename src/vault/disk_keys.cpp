@@ -132,7 +132,7 @@ Result<SecureBytes> DiskKeys::unwrap(const std::string& name) {
 }
 
 Result<std::vector<SecretBundle>> DiskKeys::list(const std::optional<std::string>& machine) {
-  auto all = Secrets(svc_, vault_).list(0, std::size_t{1} << 30);
+  auto all = Secrets(svc_, vault_).list("", std::size_t{1} << 30);
   if (!all) return std::unexpected(all.error());
   std::vector<SecretBundle> out;
   for (auto& b : *all) {

@@ -37,15 +37,15 @@ Result<KeyBundle> Keys::get(const std::string& name, const std::string& version)
   return bundle(svc_, vault_, life(svc_, vault_).live(name, version));
 }
 
-Result<std::vector<KeyBundle>> Keys::list(std::size_t offset, std::size_t limit) {
-  return bundles(svc_, vault_, svc_.catalog().list(vault_, ObjType::Key, false, offset, limit));
+Result<std::vector<KeyBundle>> Keys::list(const std::string& after, std::size_t limit) {
+  return bundles(svc_, vault_, svc_.catalog().list(vault_, ObjType::Key, false, after, limit));
 }
 
-Result<std::vector<KeyBundle>> Keys::list_versions(const std::string& name, std::size_t offset,
+Result<std::vector<KeyBundle>> Keys::list_versions(const std::string& name, const std::string& after,
                                                    std::size_t limit) {
   auto o = life(svc_, vault_).live(name);
   if (!o) return std::unexpected(o.error());
-  auto rows = kv(svc_.catalog().versions(vault_, ObjType::Key, name, offset, limit), name);
+  auto rows = kv(svc_.catalog().versions(vault_, ObjType::Key, name, after, limit), name);
   if (!rows) return std::unexpected(rows.error());
   std::vector<KeyBundle> out;
   for (auto& v : *rows) {
@@ -88,8 +88,8 @@ Result<KeyBundle> Keys::remove(const std::string& name) {
   return bundle(svc_, vault_, life(svc_, vault_).remove(name));
 }
 
-Result<std::vector<KeyBundle>> Keys::list_deleted(std::size_t offset, std::size_t limit) {
-  return bundles(svc_, vault_, life(svc_, vault_).list_deleted(offset, limit));
+Result<std::vector<KeyBundle>> Keys::list_deleted(const std::string& after, std::size_t limit) {
+  return bundles(svc_, vault_, life(svc_, vault_).list_deleted(after, limit));
 }
 
 Result<KeyBundle> Keys::get_deleted(const std::string& name) {

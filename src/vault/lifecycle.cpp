@@ -124,9 +124,9 @@ Result<ObjectVersion> ObjectLifecycle::remove(const std::string& name) {
   return ObjectVersion{std::move(*o), std::move(*v)};
 }
 
-Result<std::vector<store::ListedObject>> ObjectLifecycle::list_deleted(std::size_t offset, std::size_t limit) {
+Result<std::vector<store::ListedObject>> ObjectLifecycle::list_deleted(const std::string& after, std::size_t limit) {
   if (auto r = require_vault(); !r) return std::unexpected(r.error());
-  return svc_.catalog().list(vault_, type_, true, offset, limit);
+  return svc_.catalog().list(vault_, type_, true, after, limit);
 }
 
 Result<ObjectVersion> ObjectLifecycle::get_deleted(const std::string& name) {

@@ -55,7 +55,7 @@ class ObjectLifecycle {
   Result<ObjectVersion> live(const std::string& name, const std::string& version, std::int64_t data_version);
   // Soft delete: the object and its linked objects, scheduled for purge after the vault's retention.
   Result<ObjectVersion> remove(const std::string& name);
-  Result<std::vector<store::ListedObject>> list_deleted(std::size_t offset, std::size_t limit);
+  Result<std::vector<store::ListedObject>> list_deleted(const std::string& after, std::size_t limit);
   Result<ObjectVersion> get_deleted(const std::string& name);
   Result<ObjectVersion> recover(const std::string& name);
   // Forbidden under purge protection; the purge at the scheduled date is purge_expired's.

@@ -30,7 +30,7 @@ Result<void> convert_secret_value(SecretBundle& b, const std::string& out) {
 Result<std::optional<std::string>> previous_certificate_version(Service& svc, const std::string& vault,
                                                                 const SecretBundle& b) {
   if (b.meta.meta_json.find("\"managed\"") == std::string::npos) return std::nullopt;
-  auto rows = svc.catalog().versions(vault, store::ObjType::Certificate, b.name, 0, SIZE_MAX);
+  auto rows = svc.catalog().versions(vault, store::ObjType::Certificate, b.name, "", SIZE_MAX);
   if (!rows) {
     if (rows.error().code == Errc::NotFound) return std::nullopt;
     return std::unexpected(rows.error());

@@ -168,8 +168,8 @@ Result<SecretBundle> Secrets::get(const std::string& name, const std::string& ve
   return b;
 }
 
-Result<std::vector<SecretBundle>> Secrets::list(std::size_t offset, std::size_t limit) {
-  return bundles(svc_.catalog().list(vault_, ObjType::Secret, false, offset, limit));
+Result<std::vector<SecretBundle>> Secrets::list(const std::string& after, std::size_t limit) {
+  return bundles(svc_.catalog().list(vault_, ObjType::Secret, false, after, limit));
 }
 
 Result<std::vector<SecretBundle>> Secrets::bundles(Result<std::vector<store::ListedObject>> rows) {
@@ -183,11 +183,11 @@ Result<std::vector<SecretBundle>> Secrets::bundles(Result<std::vector<store::Lis
   return out;
 }
 
-Result<std::vector<SecretBundle>> Secrets::list_versions(const std::string& name, std::size_t offset,
+Result<std::vector<SecretBundle>> Secrets::list_versions(const std::string& name, const std::string& after,
                                                          std::size_t limit) {
   auto found = life().live(name);
   if (!found) return std::unexpected(found.error());
-  auto rows = kv(svc_.catalog().versions(vault_, ObjType::Secret, name, offset, limit), name);
+  auto rows = kv(svc_.catalog().versions(vault_, ObjType::Secret, name, after, limit), name);
   if (!rows) return std::unexpected(rows.error());
   std::vector<SecretBundle> out;
   for (auto& v : *rows) {
@@ -228,8 +228,8 @@ Result<SecretBundle> Secrets::remove(const std::string& name) {
   return bundle(r->object, r->version);
 }
 
-Result<std::vector<SecretBundle>> Secrets::list_deleted(std::size_t offset, std::size_t limit) {
-  return bundles(life().list_deleted(offset, limit));
+Result<std::vector<SecretBundle>> Secrets::list_deleted(const std::string& after, std::size_t limit) {
+  return bundles(life().list_deleted(after, limit));
 }
 
 Result<SecretBundle> Secrets::get_deleted(const std::string& name) {

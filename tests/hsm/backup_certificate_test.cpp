@@ -37,9 +37,9 @@ class CertBackup : public VaultHome {
     return s && s->value ? std::string(s->value->begin(), s->value->end()) : "";
   }
   std::size_t count(vault::Service& s, const std::string& vault) {
-    return vault::Certificates(s, vault).list(0, 100)->size() +
-           vault::Keys(s, vault).list(0, 100)->size() +
-           vault::Secrets(s, vault).list(0, 100)->size();
+    return vault::Certificates(s, vault).list("", 100)->size() +
+           vault::Keys(s, vault).list("", 100)->size() +
+           vault::Secrets(s, vault).list("", 100)->size();
   }
 };
 
@@ -50,7 +50,7 @@ std::string last_segment(const std::string& id) { return id.substr(id.rfind('/')
 TEST_F(CertBackup, Certificate_RoundTripKeepsVersionsThumbprintsKeysAndSecrets) {
   create("web");
   create("web");  // a second version
-  auto versions = certs().list_versions("web", 0, 10);
+  auto versions = certs().list_versions("web", "", 10);
   ASSERT_TRUE(versions);
   ASSERT_EQ(versions->size(), 2u);
   auto blob = backup::backup_certificate(*svc, "main", "web");

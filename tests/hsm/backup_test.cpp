@@ -42,7 +42,7 @@ class Backup : public VaultHome {
     out.push_back(*s.set(name, c));
     return out;
   }
-  std::size_t count(const std::string& vault) { return cv::vault::Secrets(*svc, vault).list(0, 1000)->size(); }
+  std::size_t count(const std::string& vault) { return cv::vault::Secrets(*svc, vault).list("", 1000)->size(); }
 };
 
 std::string str(const std::optional<SecureString>& s) { return s ? std::string(s->begin(), s->end()) : ""; }
@@ -57,7 +57,7 @@ TEST_F(Backup, Secret_RoundTripIntoSecondVaultKeepsIdsAndAttributes) {
   ASSERT_TRUE(restored) << restored.error().message;
   EXPECT_EQ(restored->meta.version, made[2].meta.version);
   EXPECT_FALSE(restored->value);  // Key Vault answers restore without the value
-  auto versions = vault::Secrets(*svc, "second").list_versions("db-pass", 0, 10);
+  auto versions = vault::Secrets(*svc, "second").list_versions("db-pass", "", 10);
   ASSERT_TRUE(versions);
   ASSERT_EQ(versions->size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
@@ -94,7 +94,7 @@ TEST_F(Backup, Secret_RestoreIntoTakenNameIsConflictAndWritesNothing) {
   EXPECT_EQ(deleted.error().code, Errc::Conflict);
   ASSERT_TRUE(secrets().purge("taken"));
   EXPECT_TRUE(backup::restore_secret(*svc, "main", blob));  // free again after purge
-  EXPECT_EQ(secrets().list_versions("taken", 0, 10)->size(), 3u);
+  EXPECT_EQ(secrets().list_versions("taken", "", 10)->size(), 3u);
 }
 
 TEST_F(Backup, Restore_RefusesWrongTypeTruncatedAndMalformedInput) {
@@ -162,7 +162,7 @@ TEST_F(Backup, Restore_InAnotherDomainFailsAndWritesNothing) {
   auto r = backup::restore_secret(*o, "main", blob);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "cannot decrypt backup blob: security domain " + kid + " is not present in this token");
-  EXPECT_EQ(vault::Secrets(*o, "main").list(0, 10)->size(), 0u);
+  EXPECT_EQ(vault::Secrets(*o, "main").list("", 10)->size(), 0u);
   auto events = store::blob_events(o->catalog(), std::nullopt, 10);
   ASSERT_TRUE(events);
   ASSERT_EQ(events->size(), 1u);
@@ -249,10 +249,10 @@ TEST_F(Backup, Key_RotatedRoundTripDecryptsWhatTheOriginalEncrypted) {
   EXPECT_EQ(restored->meta.version, v2->meta.version);
 
   vault::Keys t(*svc, "second");
-  auto versions = t.list_versions("kek", 0, 10);
+  auto versions = t.list_versions("kek", "", 10);
   ASSERT_TRUE(versions);
   ASSERT_EQ(versions->size(), 2u);
-  auto originals = k.list_versions("kek", 0, 10);
+  auto originals = k.list_versions("kek", "", 10);
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_EQ((*versions)[i].meta.version, (*originals)[i].meta.version);
     EXPECT_EQ((*versions)[i].meta.created, (*originals)[i].meta.created);

@@ -19,7 +19,7 @@ namespace {
 class Bundle : public VaultHome {
  protected:
   std::string file() const { return (dir / "main.cvb").string(); }
-  std::size_t live(const std::string& vault) { return vault::Secrets(*svc, vault).list(0, 1000)->size(); }
+  std::size_t live(const std::string& vault) { return vault::Secrets(*svc, vault).list("", 1000)->size(); }
 };
 
 }  // namespace
@@ -50,7 +50,7 @@ TEST_F(Bundle, ConcurrentWriterDuringBackup_ChangesNothingInTheBundle) {
   ASSERT_TRUE(r) << r.error().message;
   vault::Secrets c(*svc, "copy");
   EXPECT_FALSE(c.get("late", "")) << "written after the snapshot";
-  EXPECT_EQ(c.list_versions("s3", 0, 10)->size(), 1u) << "the second version came after the snapshot";
+  EXPECT_EQ(c.list_versions("s3", "", 10)->size(), 1u) << "the second version came after the snapshot";
   auto s4 = c.get("s4", "");
   ASSERT_TRUE(s4) << "deleted after the snapshot, so live in the bundle";
   EXPECT_EQ(std::string(s4->value->begin(), s4->value->end()), "v4");

@@ -108,9 +108,9 @@ TEST_F(CertCreate, SecondCreate_IsANewVersionOfAllThreeAndUpdatedPolicyAppliesTo
   ASSERT_TRUE(second);
   EXPECT_NE(second->meta.version, first->meta.version);
   EXPECT_NE(cvtest::subject_of(cvtest::x509_of(second->cer).get()).find("CN=second"), std::string::npos);
-  EXPECT_EQ(certs().list_versions("multi", 0, 10)->size(), 2u);
-  EXPECT_EQ(keys().list_versions("multi", 0, 10)->size(), 2u);
-  EXPECT_EQ(secrets().list_versions("multi", 0, 10)->size(), 2u);
+  EXPECT_EQ(certs().list_versions("multi", "", 10)->size(), 2u);
+  EXPECT_EQ(keys().list_versions("multi", "", 10)->size(), 2u);
+  EXPECT_EQ(secrets().list_versions("multi", "", 10)->size(), 2u);
   EXPECT_EQ(keys().get("multi", "")->meta.version, second->meta.version);
   // The old version is still there by id.
   EXPECT_EQ(certs().get("multi", first->meta.version)->cer, first->cer);

@@ -95,7 +95,7 @@ TEST_F(CertImport, PemWhoseKeyDoesNotMatch_IsBadParameterAndWritesNothing) {
 
 TEST_F(CertImport, DeleteRecoverPurge_MoveAllThreeObjects) {
   ASSERT_TRUE(certs().create("life", create_req("CN=life")));
-  ASSERT_EQ(certs().list(0, 10)->size(), 1u);
+  ASSERT_EQ(certs().list("", 10)->size(), 1u);
   auto d = certs().remove("life");
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_TRUE(d->deleted_date);
@@ -104,9 +104,9 @@ TEST_F(CertImport, DeleteRecoverPurge_MoveAllThreeObjects) {
   EXPECT_EQ(certs().get("life", "").error().kv_code, "CertificateNotFound");
   EXPECT_FALSE(keys().get("life", ""));
   EXPECT_FALSE(secrets().get("life", ""));
-  EXPECT_EQ(certs().list_deleted(0, 10)->size(), 1u);
-  EXPECT_EQ(keys().list_deleted(0, 10)->size(), 1u);
-  EXPECT_EQ(secrets().list_deleted(0, 10)->size(), 1u);
+  EXPECT_EQ(certs().list_deleted("", 10)->size(), 1u);
+  EXPECT_EQ(keys().list_deleted("", 10)->size(), 1u);
+  EXPECT_EQ(secrets().list_deleted("", 10)->size(), 1u);
   EXPECT_TRUE(certs().get_deleted("life"));
   // Recreating a deleted name is a conflict.
   EXPECT_EQ(certs().create("life", create_req("CN=life")).error().code, Errc::Conflict);

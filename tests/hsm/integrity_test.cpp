@@ -85,7 +85,7 @@ TEST_F(Integrity, KeyRow_UpdateAndRotateStayValid) {
   u.attributes.exp = vault::Service::now() + 86400;
   ASSERT_TRUE(keys().update("k", "", u));
   ASSERT_TRUE(keys().rotate("k"));
-  auto all = keys().list_versions("k", 0, 10);
+  auto all = keys().list_versions("k", "", 10);
   ASSERT_TRUE(all) << all.error().message;
   EXPECT_EQ(all->size(), 2u);
   reopen();

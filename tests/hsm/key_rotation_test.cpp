@@ -28,7 +28,7 @@ class KeyRotation : public cvtest::KeysTest {
     return p ? *p : vault::RotationPolicy{};
   }
   std::size_t versions(const std::string& name) {
-    auto v = keys().list_versions(name, 0, 25);
+    auto v = keys().list_versions(name, "", 25);
     return v ? v->size() : 0;
   }
   // The message of a refused policy, or "" when it was accepted.

@@ -81,7 +81,7 @@ TEST_F(Keys, Create_RefusesUnsupportedSizeCurveTypeAndOpsNamingWhatIsAllowed) {
   s.attributes.nbf = 2000;
   s.attributes.exp = 1000;
   EXPECT_EQ(k.create("a", s).error().code, Errc::BadParameter);
-  auto all = k.list(0, 100);
+  auto all = k.list("", 100);
   ASSERT_TRUE(all);
   EXPECT_TRUE(all->empty()) << "refusals write nothing";
 }
@@ -108,13 +108,13 @@ TEST_F(Keys, ListAndListVersions_ShapesAndOrder) {
   auto v2 = k.create("SIGNER", spec("EC", {}, "P-384"));
   ASSERT_TRUE(v1 && v2);
   ASSERT_TRUE(k.create("another", spec("oct")));
-  auto all = k.list(0, 100);
+  auto all = k.list("", 100);
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 2u);
   auto item = vault::key_json((*all)[1], vault::Shape::Item);
   EXPECT_EQ(item["kid"], "https://main.vault.localhost/keys/signer");
   EXPECT_FALSE(item.contains("key"));
-  auto versions = k.list_versions("signer", 0, 100);
+  auto versions = k.list_versions("signer", "", 100);
   ASSERT_TRUE(versions);
   ASSERT_EQ(versions->size(), 2u);
   EXPECT_EQ((*versions)[0].meta.version, v1->meta.version);
@@ -167,7 +167,7 @@ TEST_F(Keys, DeleteRecoverPurge_SoftDeleteRulesAsSecrets) {
   EXPECT_EQ(k.import_pem("d", sec(pem), {}, {}).error().code, Errc::Conflict);
   EXPECT_EQ(k.rotate("d").error().code, Errc::NotFound);
   EXPECT_EQ(k.sign("d", "", "ES256", cvtest::digest(Hash::Sha256, "x")).error().code, Errc::NotFound);
-  auto listed = k.list_deleted(0, 10);
+  auto listed = k.list_deleted("", 10);
   ASSERT_TRUE(listed);
   EXPECT_EQ(listed->size(), 1u);
   ASSERT_TRUE(k.get_deleted("d"));
@@ -217,7 +217,7 @@ TEST_F(Keys, Rotate_NewVersionSameTypeOldVersionsKeepWorking) {
   EXPECT_TRUE(*k.verify("rot", v1->meta.version, "PS256", dgst, bytes(sig1->value)));
   EXPECT_FALSE(*k.verify("rot", "", "PS256", dgst, bytes(sig1->value)));
   EXPECT_FALSE(k.decrypt("rot", "", "RSA-OAEP-256", bytes(ct1->value)));
-  EXPECT_EQ(k.list_versions("rot", 0, 10)->size(), 2u);
+  EXPECT_EQ(k.list_versions("rot", "", 10)->size(), 2u);
 }
 
 TEST_F(Keys, Download_PublicKeyDerMatchesShowAndOctHasNone) {

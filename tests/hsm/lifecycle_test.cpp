@@ -84,7 +84,7 @@ TEST_F(Lifecycle, VaultDeleteHidesEverything_RecoverBringsBackEveryVersionAndSet
   EXPECT_EQ(r->retention_days, 30);
   EXPECT_EQ(value_of("seedvault", "db"), "two");
   EXPECT_EQ(value_of("seedvault", "db", v1->meta.version), "one");
-  EXPECT_EQ(secrets("seedvault").list_versions("db", 0, 10)->size(), 2u);
+  EXPECT_EQ(secrets("seedvault").list_versions("db", "", 10)->size(), 2u);
   EXPECT_TRUE(keys("seedvault").get("kek", ""));
   EXPECT_EQ(events("seedvault"), (std::vector<std::string>{"recover vault seedvault", "delete vault seedvault"}));
 }
@@ -298,7 +298,7 @@ TEST_F(Lifecycle, DeletedVault_RefusesEveryObjectVerbAndNothingChanges) {
   EXPECT_EQ(upd.error().kv_code, "VaultNotFound");
   EXPECT_EQ(keys().recover("k").error().kv_code, "VaultNotFound");
   EXPECT_EQ(keys().get_deleted("k").error().kv_code, "VaultNotFound");
-  EXPECT_EQ(secrets().list_deleted(0, 10).error().kv_code, "VaultNotFound");
+  EXPECT_EQ(secrets().list_deleted("", 10).error().kv_code, "VaultNotFound");
   EXPECT_EQ(secrets().remove("s").error().kv_code, "VaultNotFound");
   ASSERT_TRUE(vault::recover_vault(*svc, "main"));
   EXPECT_EQ(value_of("main", "s"), "v");  // still enabled: the refused update changed nothing

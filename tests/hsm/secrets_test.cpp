@@ -24,7 +24,7 @@ TEST_F(Secrets, Set_ThreeVersionsLatestIsCurrent) {
   EXPECT_NE(v1->meta.version, v2->meta.version);
   EXPECT_EQ(str(s.get("db-pass", "")->value), "three");
   EXPECT_EQ(str(s.get("db-pass", v1->meta.version)->value), "one");
-  auto versions = s.list_versions("db-pass", 0, 100);
+  auto versions = s.list_versions("db-pass", "", 100);
   ASSERT_TRUE(versions);
   ASSERT_EQ(versions->size(), 3u);
   EXPECT_EQ((*versions)[0].meta.version, v1->meta.version);
@@ -75,7 +75,7 @@ TEST_F(Secrets, Set_RefusesBadNameOversizeValueAndWritesNothing) {
   EXPECT_EQ(s.set("big", value(std::string(vault::kMaxSecretBytes + 1, 'x'))).error().code,
             Errc::BadParameter);
   EXPECT_TRUE(s.set("fits", value(std::string(vault::kMaxSecretBytes, 'x'))));
-  auto all = s.list(0, 100);
+  auto all = s.list("", 100);
   ASSERT_TRUE(all);
   EXPECT_EQ(all->size(), 1u);
 }
@@ -119,7 +119,7 @@ TEST_F(Secrets, Delete_RecoverPurgeLifeCycle) {
   ASSERT_TRUE(d->deleted_date);
   EXPECT_EQ(*d->scheduled_purge - *d->deleted_date, 90 * 86400);
   EXPECT_EQ(s.get("life", "").error().code, Errc::NotFound);
-  EXPECT_EQ(s.list_deleted(0, 10)->size(), 1u);
+  EXPECT_EQ(s.list_deleted("", 10)->size(), 1u);
   EXPECT_TRUE(s.get_deleted("life"));
   auto conflict = s.set("life", value("v3"));
   ASSERT_FALSE(conflict);
@@ -127,7 +127,7 @@ TEST_F(Secrets, Delete_RecoverPurgeLifeCycle) {
   EXPECT_EQ(conflict.error().inner, "ObjectIsDeletedButRecoverable");
   ASSERT_TRUE(s.recover("life"));
   EXPECT_EQ(str(s.get("life", "")->value), "v2");
-  EXPECT_EQ(s.list_versions("life", 0, 10)->size(), 2u);
+  EXPECT_EQ(s.list_versions("life", "", 10)->size(), 2u);
   EXPECT_EQ(s.purge("life").error().code, Errc::NotFound);  // not deleted
   ASSERT_TRUE(s.remove("life"));
   ASSERT_TRUE(s.purge("life"));
@@ -226,7 +226,7 @@ TEST_F(Secrets, ConcurrentProcesses_EveryVersionStored) {
     EXPECT_EQ(WEXITSTATUS(status), 0);
   }
   reopen();
-  EXPECT_EQ(secrets().list_versions("shared", 0, 1000)->size(), static_cast<std::size_t>(kProcs * kEach));
+  EXPECT_EQ(secrets().list_versions("shared", "", 1000)->size(), static_cast<std::size_t>(kProcs * kEach));
 }
 
 TEST_F(Secrets, Init_RefusesExistingHome) {

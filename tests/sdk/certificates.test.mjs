@@ -341,3 +341,33 @@ test("get-secret outContentType converts PFX <-> PEM; previousVersion names the 
   assert.match(notCert.body.error.message, /secret plainconv has content type 'text\/plain'/);
   assert.equal((await secrets.getSecret("plainconv")).value, "hello");
 });
+
+// The certificates SDK does not send maxresults for byPage({ maxPageSize }), so the pages are walked raw:
+// maxresults=1, then each nextLink as given, until it is null.
+test("certificate lists page one item at a time: certificates, versions, deleted certificates", async () => {
+  const policy = { issuerName: "Self", subject: "CN=paged", keyType: "EC", keyCurveName: "P-256" };
+  for (const n of ["pc-1", "pc-2", "pc-3"]) await (await client.beginCreateCertificate(n, policy, fast)).pollUntilDone();
+  await (await client.beginCreateCertificate("pc-1", policy, fast)).pollUntilDone();
+  await (await client.beginDeleteCertificate("pc-3", fast)).pollUntilDone();
+  const paged = async (path) => {
+    const ids = [];
+    let next = `${path}?${API}&maxresults=1`;
+    while (next) {
+      const r = await request(server, "GET", next);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.ok(r.body.value.length <= 1);
+      for (const item of r.body.value) ids.push(item.id.slice(item.id.lastIndexOf("/") + 1));
+      next = r.body.nextLink ? new URL(r.body.nextLink).pathname + new URL(r.body.nextLink).search : null;
+    }
+    return ids;
+  };
+  const names = await paged("/certificates");
+  assert.ok(names.includes("pc-1") && names.includes("pc-2") && !names.includes("pc-3"));
+  assert.equal(new Set(names).size, names.length);
+  const versions = await paged("/certificates/pc-1/versions");
+  assert.equal(versions.length, 2);
+  assert.equal(new Set(versions).size, 2);
+  const deleted = await paged("/deletedcertificates");
+  assert.ok(deleted.includes("pc-3"));
+  assert.equal(new Set(deleted).size, deleted.length);
+});

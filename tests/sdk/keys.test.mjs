@@ -169,3 +169,33 @@ test("backup, delete, purge, restore every version; tampered blob refused and cr
   assert.equal((await server.crypto(v1.id).verify("PS256", digest, sig.result)).result, true,
                "the restored old version still verifies its old signature");
 });
+
+// Every key list pages one item at a time to the same names as one unpaged listing (keys name themselves
+// with "kid", so the page cursor must be taken from it).
+test("key lists page one item at a time: keys, versions, deleted keys", async () => {
+  for (const n of ["pk-1", "pk-2", "pk-3"]) await client.createEcKey(n, { curve: "P-256" });
+  await client.rotateKey("pk-1");
+  await (await client.beginDeleteKey("pk-3", fast)).pollUntilDone();
+  const paged = async (it, field) => {
+    const out = [];
+    for await (const page of it.byPage({ maxPageSize: 1 })) {
+      assert.ok(page.length <= 1);
+      for (const p of page) out.push(p[field]);
+    }
+    return out;
+  };
+  const whole = async (it, field) => {
+    const out = [];
+    for await (const p of it) out.push(p[field]);
+    return out;
+  };
+  const names = await paged(client.listPropertiesOfKeys(), "name");
+  assert.deepEqual(names, await whole(client.listPropertiesOfKeys(), "name"));
+  assert.ok(names.includes("pk-1") && names.includes("pk-2") && !names.includes("pk-3"));
+  const versions = await paged(client.listPropertiesOfKeyVersions("pk-1"), "version");
+  assert.equal(versions.length, 2);
+  assert.equal(new Set(versions).size, 2);
+  const deleted = await paged(client.listDeletedKeys(), "name");
+  assert.deepEqual(deleted, await whole(client.listDeletedKeys(), "name"));
+  assert.ok(deleted.includes("pk-3"));
+});

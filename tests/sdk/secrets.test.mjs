@@ -69,6 +69,40 @@ test("list and list versions page with maxresults and nextLink", async () => {
   assert.match(r.body.nextLink, /\$skiptoken=/);
 });
 
+test("paging resumes after the last item listed: deletes and inserts between pages skip and repeat nothing", async () => {
+  for (const n of ["pg-a", "pg-b", "pg-c", "pg-d", "pg-e"]) await client.setSecret(n, "x");
+  const seen = [];
+  let deleted = false, inserted = false;
+  for await (const page of client.listPropertiesOfSecrets().byPage({ maxPageSize: 2 })) {
+    for (const p of page) if (p.name.startsWith("pg-")) seen.push(p.name);
+    // Between pages: first an already-listed name goes away (an offset would then skip an unlisted name),
+    // on the next page a new name appears before the cursor (an offset would then list one twice).
+    if (deleted && !inserted) {
+      await client.setSecret("pg-0", "x");
+      inserted = true;
+    }
+    if (!deleted && seen.includes("pg-a")) {
+      await (await client.beginDeleteSecret("pg-a", fast)).pollUntilDone();
+      deleted = true;
+    }
+  }
+  assert.ok(deleted && inserted);
+  for (const n of ["pg-a", "pg-b", "pg-c", "pg-d", "pg-e"]) assert.equal(seen.filter((m) => m === n).length, 1, `${n} in ${seen}`);
+  // A forged or old-form token is a 400, not a silent restart.
+  const old = Buffer.from("offset:2").toString("base64url");
+  assert.equal((await request(server, "GET", `/secrets?${API}&$skiptoken=${old}`)).status, 400);
+  // Deleted secrets and versions page one at a time too.
+  await client.setSecret("pg-b", "y");
+  const versions = [];
+  for await (const page of client.listPropertiesOfSecretVersions("pg-b").byPage({ maxPageSize: 1 }))
+    for (const p of page) versions.push(p.version);
+  assert.equal(new Set(versions).size, 2);
+  const gone = [];
+  for await (const page of client.listDeletedSecrets().byPage({ maxPageSize: 1 }))
+    for (const p of page) gone.push(p.name);
+  assert.equal(gone.filter((m) => m === "pg-a").length, 1, `${gone}`);
+});
+
 test("delete, get deleted, list deleted, recover, purge (204)", async () => {
   await client.setSecret("gone", "bye");
   const poller = await client.beginDeleteSecret("gone", fast);

@@ -62,6 +62,18 @@ class Client {
     this.expect(seen.length === want.size && seen.every((v) => want.has(v)),
                 `${name}: versions ${seen.length} listed, ${want.size} acknowledged`);
   }
+  // The whole vault's listing, paged while the other 63 clients add and delete names: each of this client's
+  // names appears once if live and not at all if deleted (it is the only writer of its names).
+  async listAll() {
+    const seen = new Map();
+    for await (const p of this.secrets.listPropertiesOfSecrets()) {
+      if (p.name.startsWith(`soak-${this.c}-s`)) seen.set(p.name, (seen.get(p.name) ?? 0) + 1);
+    }
+    for (const name of this.names) {
+      const want = this.record.get(name).live ? 1 : 0;
+      this.expect((seen.get(name) ?? 0) === want, `${name}: listed ${seen.get(name) ?? 0} times in the vault's list, want ${want}`);
+    }
+  }
   async remove(name) {
     await (await this.secrets.beginDeleteSecret(name, fast)).pollUntilDone();
     this.record.get(name).live = false;
@@ -105,7 +117,8 @@ class Client {
     else if (!r.live) await this.recover(name);
     else if (roll < 0.3) await this.set(name);
     else if (roll < 0.5) await this.get(name);
-    else if (roll < 0.6) await this.list(name);
+    else if (roll < 0.57) await this.list(name);
+    else if (roll < 0.6) await this.listAll();
     else if (roll < 0.68) await this.remove(name);
     else if (roll < 0.73) await this.backupRestore(name);
     else await this.keyOp();

@@ -17,11 +17,15 @@ using namespace cv;
 using namespace cv::server;
 
 TEST(ServerPaging, Skiptoken_RoundTripsAndRefusesForgeries) {
-  EXPECT_EQ(*read_skiptoken(make_skiptoken(0)), 0u);
-  EXPECT_EQ(*read_skiptoken(make_skiptoken(125)), 125u);
+  EXPECT_EQ(*read_skiptoken(make_skiptoken("my-Secret-1")), "my-Secret-1");
+  EXPECT_EQ(*read_skiptoken(make_skiptoken(std::string(32, 'f'))), std::string(32, 'f'));
   EXPECT_FALSE(read_skiptoken("zzz"));
   EXPECT_FALSE(read_skiptoken(""));
-  EXPECT_FALSE(read_skiptoken("b2Zmc2V0Oi0x"));  // "offset:-1"
+  EXPECT_FALSE(read_skiptoken(make_skiptoken("")));                   // no key
+  EXPECT_FALSE(read_skiptoken(make_skiptoken(std::string(128, 'a'))));  // longer than any name
+  EXPECT_FALSE(read_skiptoken(make_skiptoken("a/b")));                 // not a name
+  EXPECT_FALSE(read_skiptoken(make_skiptoken("a'--")));
+  EXPECT_FALSE(read_skiptoken("b2Zmc2V0OjI1"));  // "offset:25", the old form
 }
 
 TEST(AccessTokens, NormalizePermissions_AcceptsKeyVaultNames) {

@@ -58,12 +58,12 @@ TEST_F(BackupFileTest, Copy_OpensAsACatalogueWithTheSameRows) {
   auto vault = copy->vault("main");
   ASSERT_TRUE(vault) << vault.error().message;
   EXPECT_EQ(vault->base_url, "https://main.vault.localhost");
-  auto listed = copy->list("main", ObjType::Secret, false, 0, 1000);
+  auto listed = copy->list("main", ObjType::Secret, false, "", 1000);
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->size(), 50u);
   for (int i = 0; i < 50; ++i) {
-    auto mine = cat.versions("main", ObjType::Secret, "s" + std::to_string(i), 0, 10);
-    auto theirs = copy->versions("main", ObjType::Secret, "s" + std::to_string(i), 0, 10);
+    auto mine = cat.versions("main", ObjType::Secret, "s" + std::to_string(i), "", 10);
+    auto theirs = copy->versions("main", ObjType::Secret, "s" + std::to_string(i), "", 10);
     ASSERT_TRUE(mine && theirs);
     ASSERT_EQ(theirs->size(), 2u);
     for (std::size_t v = 0; v < 2; ++v) {
@@ -88,7 +88,7 @@ TEST_F(BackupFileTest, Copy_WhileAnotherConnectionHoldsTheWriteLock_HasTheCommit
   ASSERT_TRUE(r) << r.error().message;
   auto copy = Catalog::open(dst);
   ASSERT_TRUE(copy);
-  auto v = copy->versions("main", ObjType::Secret, "s7", 0, 10);
+  auto v = copy->versions("main", ObjType::Secret, "s7", "", 10);
   ASSERT_TRUE(v) << v.error().message;
   EXPECT_EQ(v->size(), 2u);
 }

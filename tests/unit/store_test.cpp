@@ -68,7 +68,7 @@ TEST_F(CatalogTest, AddVersion_LatestBecomesCurrent) {
   ASSERT_TRUE(cur);
   EXPECT_EQ(cur->version, "bb");
   EXPECT_EQ(cur->tags.at("a"), "b");
-  auto all = cat.versions("main", ObjType::Secret, "S1", 0, 100);
+  auto all = cat.versions("main", ObjType::Secret, "S1", "", 100);
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].version, "aa");
@@ -88,10 +88,10 @@ TEST_F(CatalogTest, AddVersion_ConflictOnSoftDeletedName) {
 
 TEST_F(CatalogTest, DeleteRecoverPurge_FollowTheLifeCycle) {
   ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("aa")));
-  EXPECT_EQ(cat.list("main", ObjType::Secret, false, 0, 10)->size(), 1u);
+  EXPECT_EQ(cat.list("main", ObjType::Secret, false, "", 10)->size(), 1u);
   ASSERT_TRUE(cat.mark_deleted("main", ObjType::Secret, "s", 5, 10));
-  EXPECT_EQ(cat.list("main", ObjType::Secret, false, 0, 10)->size(), 0u);
-  EXPECT_EQ(cat.list("main", ObjType::Secret, true, 0, 10)->size(), 1u);
+  EXPECT_EQ(cat.list("main", ObjType::Secret, false, "", 10)->size(), 0u);
+  EXPECT_EQ(cat.list("main", ObjType::Secret, true, "", 10)->size(), 1u);
   EXPECT_FALSE(cat.mark_deleted("main", ObjType::Secret, "s", 5, 10));
   ASSERT_TRUE(cat.recover("main", ObjType::Secret, "s"));
   EXPECT_FALSE(cat.purge("main", ObjType::Secret, "s"));  // purge needs a deleted object
@@ -107,7 +107,7 @@ TEST_F(CatalogTest, InsertObject_RefusesExistingNameAndWritesNothing) {
   auto r = cat.insert_object("main", ObjType::Key, "K", "cc", {ver("bb"), ver("cc")});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::Conflict);
-  EXPECT_EQ(cat.versions("main", ObjType::Key, "k", 0, 10)->size(), 1u);
+  EXPECT_EQ(cat.versions("main", ObjType::Key, "k", "", 10)->size(), 1u);
   ASSERT_TRUE(cat.insert_object("main", ObjType::Key, "k2", "bb", {ver("bb"), ver("cc")}));
   EXPECT_EQ(cat.version("main", ObjType::Key, "k2", "")->version, "bb");
 }
@@ -156,7 +156,7 @@ TEST_F(CatalogTest, RemoveVersion_CurrentFallsBackToNewestRemaining) {
   ASSERT_TRUE(cat.add_version("main", ObjType::Certificate, "c", ver("cc")));
   ASSERT_TRUE(cat.remove_version("main", ObjType::Certificate, "c", "cc"));
   EXPECT_EQ(cat.object("main", ObjType::Certificate, "c")->current_version, "bb");
-  EXPECT_EQ(cat.versions("main", ObjType::Certificate, "c", 0, 10)->size(), 2u);
+  EXPECT_EQ(cat.versions("main", ObjType::Certificate, "c", "", 10)->size(), 2u);
   // A version that is not current goes without moving the pointer.
   ASSERT_TRUE(cat.remove_version("main", ObjType::Certificate, "c", "aa"));
   EXPECT_EQ(cat.object("main", ObjType::Certificate, "c")->current_version, "bb");
@@ -194,7 +194,7 @@ TEST_F(CatalogTest, TwoConnections_BothWritesLand) {
   ASSERT_TRUE(other);
   ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("aa")));
   ASSERT_TRUE(other->add_version("main", ObjType::Secret, "s", ver("bb")));
-  EXPECT_EQ(cat.versions("main", ObjType::Secret, "s", 0, 10)->size(), 2u);
+  EXPECT_EQ(cat.versions("main", ObjType::Secret, "s", "", 10)->size(), 2u);
 }
 
 // Row cache (issue 23): a connection keeps the rows it read while the catalogue is unchanged. Every write path,
