@@ -11,11 +11,13 @@
 #include "cli/common.hpp"
 #include "coldvault/bundle_json.hpp"
 #include "coldvault/heap_tuning.hpp"
+#include "coldvault/no_core_dumps.hpp"
 #include "coldvault/server.hpp"
 #include "coldvault_version.hpp"  // generated: cmake/version.hpp.in
 
 int main(int argc, char** argv) {
   using namespace cv::cli;
+  cv::forbid_core_dumps();  // before any PIN, token or secret is read
   cv::tune_heap();  // keep freed heap for reuse instead of trimming and re-faulting it
   CLI::App app{"coldvault: an offline, HSM-backed vault for keys, secrets and certificates"};
   app.set_version_flag("--version", "coldvault " COLDVAULT_VERSION);
