@@ -51,9 +51,11 @@ Result<void> destroy_all(hsm::Token& t, const std::string& label, const std::str
   return {};
 }
 
-// The keys of a create that died before its row: destroyed unless a row (live or soft-deleted) holds the name.
+// The keys of a create that died before its row: destroyed unless a row (live or soft-deleted)
+// holds the name.
 Result<void> clean_up(Service& svc, const std::string& vault) {
-  // Only a catalogue that answers "no such vault", twice, lets keys go; any other error stops the create.
+  // Only a catalogue that answers "no such vault", twice, lets keys go; any other error stops the
+  // create.
   for (auto row : {svc.catalog().vault(vault), svc.catalog().deleted_vault(vault)}) {
     if (row) return {};
     if (row.error().code != Errc::NotFound) return std::unexpected(row.error());
@@ -61,8 +63,10 @@ Result<void> clean_up(Service& svc, const std::string& vault) {
   auto& t = svc.token();
   if (auto r = destroy_all(t, master_label(vault), "secret"); !r) return r;
   auto imported = imported_signer(svc, vault);
-  if (imported && imported->has_value()) return {};  // a domain import's signing key, vouched for: kept
-  if (!imported && imported.error().code != Errc::Conflict) return std::unexpected(imported.error());
+  if (imported && imported->has_value())
+    return {};  // a domain import's signing key, vouched for: kept
+  if (!imported && imported.error().code != Errc::Conflict)
+    return std::unexpected(imported.error());
   if (auto r = destroy_all(t, signing_label(vault), "private"); !r) return r;
   return destroy_all(t, signing_label(vault), "public");
 }
@@ -84,11 +88,14 @@ Result<CreateGuard> CreateGuard::begin(Service& svc) {
   if (!name) return std::unexpected(name.error());
   if (!name->empty())
     if (auto r = clean_up(svc, *name); !r) return std::unexpected(r.error());
-  if (::unlink(g.pending_.c_str()) != 0 && errno != ENOENT) return storage("cannot remove", g.pending_);
+  if (::unlink(g.pending_.c_str()) != 0 && errno != ENOENT)
+    return storage("cannot remove", g.pending_);
   return g;
 }
 
-CreateGuard::CreateGuard(CreateGuard&& o) noexcept : pending_(std::move(o.pending_)), fd_(o.fd_) { o.fd_ = -1; }
+CreateGuard::CreateGuard(CreateGuard&& o) noexcept : pending_(std::move(o.pending_)), fd_(o.fd_) {
+  o.fd_ = -1;
+}
 
 CreateGuard::~CreateGuard() {
   if (fd_ >= 0) ::close(fd_);  // closing the only descriptor releases the flock
