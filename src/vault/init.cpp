@@ -200,7 +200,7 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
     // A half-made home would block the next attempt (the token label exists): remove what init made.
     // Token objects on an external token were destroyed by init_steps.
     for (const char* f : {"tokens", "softhsm2.conf", "so.pin", "user.pin", "catalog.db", "catalog.db-wal",
-                          "catalog.db-shm", "config.json"})
+                          "catalog.db-shm", "config.json", "vault-create.lock", "vault-create.pending"})
       fs::remove_all(home + "/" + f, ec);
   }
   return r;

@@ -8,6 +8,7 @@
 
 #include "coldvault/crypto.hpp"
 #include "coldvault/signer_rows.hpp"
+#include "vault/create_guard.hpp"
 #include "vault/domain_gate.hpp"
 #include "vault/home.hpp"
 #include "vault/integrity.hpp"
@@ -245,15 +246,20 @@ Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
   if (auto r = check_vault_name(v.name); !r) return std::unexpected(r.error());
   if (v.retention_days < 7 || v.retention_days > 90)
     return fail(Errc::BadParameter, "retention must be 7 to 90 days, not " + std::to_string(v.retention_days));
+  // One create at a time per home, and the keys of one that died before its row destroyed (ADR 0019).
+  auto guard = CreateGuard::begin(*this);
+  if (!guard) return std::unexpected(guard.error());
   if (impl_->catalog.vault(v.name)) return fail(Errc::Conflict, "vault '" + v.name + "' already exists");
   if (auto d = impl_->catalog.deleted_vault(v.name); d) return std::unexpected(store::deleted_vault_conflict(*d));
   if (impl_->config.domain_kid.empty())
     return fail(Errc::NotFound, "this home holds no security domain yet: run `coldvault domain import` first");
   auto& t = impl_->token;
   // Token objects first, catalogue row last: a failure in between leaves orphan keys that are removed
-  // here, never a vault row without keys. A signing key a domain import brought is taken over, not made.
+  // here, never a vault row without keys; a process that dies in between leaves its name in the guard's
+  // pending file and the next create removes them. A signing key a domain import brought is taken over.
   auto imported = imported_signer(*this, v.name);
   if (!imported) return std::unexpected(imported.error());
+  if (auto r = guard->mark(v.name); !r) return std::unexpected(r.error());
   auto master = t.create_master_key(master_label(v.name));
   if (!master) return std::unexpected(master.error());
   const bool adopted = imported->has_value();
@@ -278,6 +284,7 @@ Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
         [&](ByteView digest) { return t.sign(hsm::Mech::Ecdsa, signer->priv, digest); });
   }
   if (!cert) return undo(), std::unexpected(cert.error());
+  test_kill_point("vault-create-keys-made");
   store::VaultRow row{v.name, impl_->config.domain_kid, "https://" + lower(v.name) + ".vault.localhost",
                       v.retention_days, v.purge_protection, *cert, now(), {}, {}};
   // The vault row and its signer's registry entry commit together: a vault's blobs are trusted from birth.
@@ -287,6 +294,7 @@ Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
   if (!adopted)
     if (auto r = register_vault_signer(*this, row); !r) return undo(), std::unexpected(r.error());
   if (auto r = batch->commit(); !r) return undo(), std::unexpected(r.error());
+  guard->settled();
   return row;
 }
 

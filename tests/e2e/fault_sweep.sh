@@ -3,8 +3,9 @@
 # (tests/faultmod, docs/reliability.md). After each injected failure: a documented HSM exit code (or 0 with a
 # correct result), one ERROR line, no bug exit (20) or crash, the catalogue in the old or the new state and
 # intact, the next call without a fault succeeds; after the sweep, no token object leaked.
-# Ops: secret set, key create, key sign, secret backup, secret restore, key restore. Bounded: the first
-# SWEEP_MAX (30) calls of each op; SWEEP_ALL=1 sweeps them all; SWEEP_OPS="key_restore ..." runs some.
+# Ops: secret set, key create, key sign, secret backup, secret restore, key restore, certificate restore, ADE
+# restore, init. Bounded: the first SWEEP_MAX (30) calls of each op; SWEEP_ALL=1 sweeps them all;
+# SWEEP_OPS="key_restore ..." runs some.
 source "$(dirname "$0")/lib.bash"
 FAULTMOD=${FAULTMOD:?FAULTMOD must name libcv_faultmod.so (set by ctest)}
 SOFTHSM=/usr/lib/softhsm/libsofthsm2.so
@@ -70,10 +71,11 @@ sweep() {
     fi
     grep -q -E 'AddressSanitizer|runtime error|terminate called|Segmentation' "$WORK/err" && why+=" crash report"
     [[ $(integrity) == ok ]] || why+=" integrity_check: $(integrity | head -c 200)"
-    $check "$n" "$rc" || why+=" catalogue neither old nor new"
-    # token objects: a failed run adds none, a successful one what the counting run added
+    # token objects: a failed run adds none, a successful one what the counting run added (counted before
+    # the check, whose retry of a failed run may add its own)
     local d=$(($(token_objects) - o1)) want=0; [[ $rc == 0 ]] && want=$d0
     [[ $d == "$want" ]] || why+=" token objects +$d (wanted +$want)"
+    $check "$n" "$rc" || why+=" catalogue neither old nor new"
     if [[ -n $why ]]; then
       bad_runs=$((bad_runs + 1))
       bad "$op N=$n ($fn, $rv):$why: $(head -c 300 "$WORK/err")"
@@ -162,6 +164,84 @@ kr_check() {
   fi
 }
 sweep key_restore kr_setup kr_check -- "$CV" key restore --vault-name "krs-@N@" --file "$WORK/k.blob" -o none
+
+# --- certificate restore: into a fresh vault per run; a failure leaves no certificate, key or secret of that
+# name, a success all three with every version.
+cat >"$WORK/ec.json" <<'EOF'
+{"key_props": {"exportable": true, "kty": "EC", "crv": "P-256", "reuse_key": false},
+ "secret_props": {"contentType": "application/x-pem-file"},
+ "x509_props": {"subject": "CN=sweep.example", "validity_months": 6}, "issuer": {"name": "Self"}}
+EOF
+expect_exit 0 "a certificate for the restore sweep" -- \
+  "$CV" certificate create --vault-name default --name c --policy "@$WORK/ec.json" -o none
+expect_exit 0 "certificate backup" -- "$CV" certificate backup --vault-name default --name c --file "$WORK/c.blob"
+C_VERSIONS=$(versions certificate list-versions --vault-name default --name c)
+cert_parts() { # VAULT: "certificate/secret/key" versions, "absent" for a part not there
+  local p out=""
+  for p in certificate secret key; do
+    "$CV" "$p" list-versions --vault-name "$1" --name c >"$WORK/v.json" 2>/dev/null
+    case $? in 0) out+="$(jq length "$WORK/v.json")/" ;; 3) out+="absent/" ;; *) out+="error/" ;; esac
+  done
+  echo "${out%/}"
+}
+cr_setup() { "$CV" vault create --vault-name "crs-$1" >/dev/null 2>&1; }
+cr_check() {
+  local now; now=$(cert_parts "crs-$1")
+  if [[ $2 == 0 ]]; then
+    [[ $now == "$C_VERSIONS/$C_VERSIONS/$C_VERSIONS" ]]
+  else
+    [[ $now == absent/absent/absent ]] || return 1
+    "$CV" certificate restore --vault-name "crs-$1" --file "$WORK/c.blob" -o none >/dev/null 2>&1
+  fi
+}
+sweep cert_restore cr_setup cr_check -- "$CV" certificate restore --vault-name "crs-@N@" --file "$WORK/c.blob" -o none
+
+# --- ADE restore (KEK and BEK of an encryption-info file in one step): both or neither, the BEK bytes intact.
+expect_exit 0 "a KEK for the ADE sweep" -- \
+  "$CV" key create --vault-name default --name vm-kek --kty RSA-HSM --size 2048 -o none
+expect_exit 0 "a BEK wrapped by it" -- "$CV" disk-key create --vault-name default --machine vm-one --kek vm-kek
+BEK=$(jq -r .name "$WORK/out")
+"$CV" disk-key unwrap --vault-name default --name "$BEK" --file "$WORK/bek.src" >/dev/null 2>&1
+expect_exit 0 "ade export for the restore sweep" -- \
+  "$CV" ade export --vault-name default --machine vm-one --file "$WORK/ade.json"
+ade_parts() { # VAULT: "KEK versions/BEK versions"
+  local a b
+  a=$(versions key list-versions --vault-name "$1" --name vm-kek 2>/dev/null) || a=absent
+  b=$(versions secret list-versions --vault-name "$1" --name "$BEK" 2>/dev/null) || b=absent
+  echo "$a/$b"
+}
+ar_setup() { "$CV" vault create --vault-name "ade-$1" >/dev/null 2>&1; }
+ar_check() {
+  local now; now=$(ade_parts "ade-$1")
+  if [[ $2 == 0 ]]; then
+    [[ $now == 1/1 ]] || return 1
+  else
+    [[ $now == absent/absent ]] || return 1
+    "$CV" ade restore --vault-name "ade-$1" --file "$WORK/ade.json" -o none >/dev/null 2>&1 || return 1
+  fi
+  "$CV" disk-key unwrap --vault-name "ade-$1" --name "$BEK" --file "$WORK/bek.$1" >/dev/null 2>&1 &&
+    cmp -s "$WORK/bek.src" "$WORK/bek.$1"
+}
+sweep ade_restore ar_setup ar_check -- "$CV" ade restore --vault-name "ade-@N@" --file "$WORK/ade.json" -o none
+
+# --- init: a new home per run on the same token (its own domain, its own vault name). A failure leaves no
+# config.json (nothing that claims to be a home) and the same init again works; a success, or that retry, a
+# home that stores and reads a secret. Any catalogue it made passes integrity_check.
+in_setup() { :; }
+in_check() {
+  local h="$WORK/ih-$1"
+  if [[ -e $h/catalog.db ]]; then
+    [[ $(sqlite3 "$h/catalog.db" 'PRAGMA integrity_check;' 2>&1) == ok ]] || return 1
+  fi
+  if [[ $2 != 0 ]]; then
+    [[ ! -e $h/config.json ]] || return 1
+    "$CV" --home "$h" init --module "$FAULTMOD" --token fault --vault-name "init-$1" >/dev/null 2>&1 || return 1
+  fi
+  printf 'v' | "$CV" --home "$h" secret set --vault-name "init-$1" --name s --file - -o none >/dev/null 2>&1 &&
+    "$CV" --home "$h" secret show --vault-name "init-$1" --name s >/dev/null 2>&1
+}
+sweep init in_setup in_check -- \
+  "$CV" --home "$WORK/ih-@N@" init --module "$FAULTMOD" --token fault --vault-name "init-@N@"
 
 # --- The module's other switches: one function only, and a token that stays removed.
 "$CV" key show --vault-name default --name k >/dev/null 2>&1 ||
