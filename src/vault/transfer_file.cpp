@@ -94,7 +94,9 @@ Result<json> json_part(std::string_view part, const char* what) {
   return j;
 }
 
-Result<void> read_payload(const json& p, TransferFile& f) {
+}  // namespace
+
+Result<void> transfer::read_transfer_payload(const json& p, TransferFile& f) {
   auto fmt = text_of(p, "format", "payload");
   if (!fmt) return std::unexpected(fmt.error());
   if (*fmt != transfer::kFileFormat) return bad("format '" + fmt->substr(0, 64) + "' is not " + transfer::kFileFormat);
@@ -222,8 +224,6 @@ Result<void> read_payload(const json& p, TransferFile& f) {
   return {};
 }
 
-}  // namespace
-
 Result<TransferFile> read_transfer_file(std::string_view text, std::optional<std::int64_t> now) {
   if (text.size() > (4u << 20)) return std::unexpected(bad("larger than 4 MiB").error());
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
@@ -258,7 +258,7 @@ Result<TransferFile> read_transfer_file(std::string_view text, std::optional<std
   if (!*ok)
     return std::unexpected(bad("the signature does not verify with signer certificate " + f.signer_sha256 +
                                ": the file was changed after it was signed").error());
-  if (auto r = read_payload(*payload, f); !r) return std::unexpected(r.error());
+  if (auto r = transfer::read_transfer_payload(*payload, f); !r) return std::unexpected(r.error());
   const TransferSigner* own = nullptr;
   for (const auto& s : f.signers)
     if (s.vault == f.source_vault) own = &s;
