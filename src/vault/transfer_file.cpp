@@ -1,5 +1,6 @@
 // The transfer file: a compact JWS (ES256, x5c) over the payload (docs/domain-transfer.md "The transfer
 // file"). Making it (sign_transfer_file) and reading it back with every check (read_transfer_file).
+#include <cstdint>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -38,12 +39,19 @@ using nlohmann::json;
 
 Result<void> bad(const std::string& why) { return fail(Errc::BadParameter, "transfer file: " + why); }
 
-// A member of `o` of the given JSON type; BadParameter naming it otherwise.
+// Whether `v` is an integer from 0 to INT64_MAX: the JSON parser stores every non-negative integer as
+// unsigned, up to 2^64 - 1, which int_of's int64 would read back negative.
+bool non_negative_int64(const json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX);
+  return v.is_number_integer() && v.get<std::int64_t>() >= 0;
+}
+
+// A member of `o` of the given JSON type (number_unsigned: an integer int_of can return); BadParameter
+// naming it otherwise.
 Result<const json*> member(const json& o, const char* name, json::value_t type, const char* where) {
   auto it = o.find(name);
   bool ok = it != o.end() &&
-            (it->type() == type || (type == json::value_t::number_unsigned && it->is_number_integer() &&
-                                    it->get<std::int64_t>() >= 0));
+            (type == json::value_t::number_unsigned ? non_negative_int64(*it) : it->type() == type);
   if (!ok) {
     static const char* kNames[] = {"null", "object", "array", "string", "boolean", "integer", "integer",
                                    "number", "binary", "discarded"};
