@@ -70,6 +70,7 @@ Result<Bytes> rsa_encrypt_oaep(const RsaPublic& pub, Hash h, ByteView data);
 Result<Bytes> rsa_encrypt_pkcs1(const RsaPublic& pub, ByteView data);
 
 // Parses a PEM private key (PKCS#1, PKCS#8, SEC1, encrypted PKCS#8 with password) into parts for import.
+// BadParameter when the file's public half is not its private half's (OpenSSL's pairwise check).
 struct PrivateKeyParts {
   bool is_rsa = false;
   RsaPrivate rsa;

@@ -68,7 +68,8 @@ Result<CertFields> certificate_fields(ByteView cert_der);
 Result<Bytes> csr_public_key(ByteView csr_der);
 
 // Contents of a PFX or PEM bundle. `key` is present when the container had a private key (checked to
-// match the leaf); certificates are leaf first (the one matching the key, if any), then the rest.
+// match the leaf, and its private half its own public half); certificates are leaf first (the one matching
+// the key, if any), then the rest.
 struct CertContainer {
   std::optional<PrivateKeyParts> key;
   std::vector<Bytes> certificates;  // DER

@@ -102,15 +102,21 @@ Result<PrivateKeyParts> parse_private_key_pem(std::string_view pem, const Secure
 
 // Shared with the certificate containers (PKCS#12, PEM bundles) and software key generation.
 Result<PrivateKeyParts> detail::private_parts_of(const EVP_PKEY* pkey) {
-  PrivateKeyParts parts;
-  if (EVP_PKEY_is_a(pkey, "RSA")) {
-    parts.is_rsa = true;
-    if (auto r = rsa_parts(pkey, parts.rsa); !r) return std::unexpected(r.error());
-  } else if (EVP_PKEY_is_a(pkey, "EC")) {
-    if (auto r = ec_parts(pkey, parts.ec); !r) return std::unexpected(r.error());
-  } else {
+  const bool is_rsa = EVP_PKEY_is_a(pkey, "RSA");
+  if (!is_rsa && !EVP_PKEY_is_a(pkey, "EC"))
     return fail(Errc::Unsupported, "unsupported private key type (RSA and EC only)");
-  }
+  // A key file carries its public half beside the private one, and OpenSSL reads them without checking that
+  // they belong together; a certificate container compares only the public half with the certificate. The
+  // token would then hold a private key that does not sign for its published public key: refuse it here
+  // (EC: d*G is the stored point; RSA: n = p*q and d, dp, dq, qi agree with e).
+  ossl::PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, const_cast<EVP_PKEY*>(pkey), nullptr));
+  if (!check) return ossl::fail_ossl(Errc::Internal, "cannot check the private key");
+  if (EVP_PKEY_pairwise_check(check.get()) != 1)
+    return ossl::fail_ossl(Errc::BadParameter, "the private key does not match its own public key");
+  PrivateKeyParts parts;
+  parts.is_rsa = is_rsa;
+  auto filled = is_rsa ? rsa_parts(pkey, parts.rsa) : ec_parts(pkey, parts.ec);
+  if (!filled) return std::unexpected(filled.error());
   return parts;
 }
 

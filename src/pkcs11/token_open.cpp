@@ -10,15 +10,6 @@ namespace cv::hsm {
 
 std::string default_module_path() { return "/usr/lib/softhsm/libsofthsm2.so"; }
 
-namespace {
-
-struct UriFree {
-  void operator()(P11KitUri* u) const noexcept { p11_kit_uri_free(u); }
-};
-using UriPtr = std::unique_ptr<P11KitUri, UriFree>;
-
-// Parses spec.uri if given. A URI carrying a PIN is refused before p11-kit sees it, and the URI itself
-// never goes into a message.
 Result<UriPtr> parse_uri(const std::string& text) {
   if (text.empty()) return UriPtr{};
   if (auto r = refuse_pin_in_uri(text); !r) return std::unexpected(std::move(r.error()));
@@ -41,6 +32,8 @@ bool matches(const TokenSpec& spec, P11KitUri* uri, SlotToken& t) {
   }
   return true;
 }
+
+namespace {
 
 std::string wanted(const TokenSpec& spec) {
   if (!spec.token_label.empty()) return "token labelled '" + spec.token_label + "'";

@@ -8,6 +8,7 @@
 #include "coldvault/certificate_issuers.hpp"
 #include "server/body.hpp"
 #include "server/paging.hpp"
+#include "server/request_bodies.hpp"
 #include "server/router.hpp"
 
 namespace cv::server {
@@ -31,8 +32,9 @@ Result<Response> get_contacts(Ctx& c) {
   return json_response(200, vault::contacts_json(list, c.origin));
 }
 
-Result<Response> set_contacts(Ctx& c) {
-  CV_UNWRAP(j, json_body(c.req, false));
+}  // namespace
+
+Result<std::vector<vault::CertificateContact>> parse_contacts(const BodyJson& j) {
   auto it = j.find("contacts");
   if (it == j.end() || !it->is_array())
     return std::unexpected(bad_parameter("Property 'contacts' is required and must be an array."));
@@ -44,6 +46,14 @@ Result<Response> set_contacts(Ctx& c) {
     CV_UNWRAP(phone, opt_text(x, "phone"));
     list.push_back({email, name, phone});
   }
+  return list;
+}
+
+namespace {
+
+Result<Response> set_contacts(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  CV_UNWRAP(list, parse_contacts(j));
   CV_UNWRAP(stored, vault::set_certificate_contacts(c.svc, c.vault, list));
   return json_response(200, vault::contacts_json(stored, c.origin));
 }
@@ -75,7 +85,9 @@ Result<Response> get_issuer(Ctx& c) {
   return json_response(200, vault::issuer_json(i, c.origin));
 }
 
-Result<vault::IssuerChange> change_of(const BodyJson& j) {
+}  // namespace
+
+Result<vault::IssuerChange> parse_issuer_change(const BodyJson& j) {
   vault::IssuerChange ch;
   CV_UNWRAP(provider, opt_string(j, "provider"));
   ch.provider = provider;
@@ -112,9 +124,11 @@ Result<vault::IssuerChange> change_of(const BodyJson& j) {
   return ch;
 }
 
+namespace {
+
 Result<Response> put_issuer(Ctx& c, bool merge) {
   CV_UNWRAP(j, json_body(c.req, false));
-  CV_UNWRAP(ch, change_of(j));
+  CV_UNWRAP(ch, parse_issuer_change(j));
   CV_UNWRAP(i, vault::set_certificate_issuer(c.svc, c.vault, c.params.name, ch, merge));
   return json_response(200, vault::issuer_json(i, c.origin));
 }

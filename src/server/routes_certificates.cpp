@@ -4,6 +4,7 @@
 
 #include "coldvault/base64.hpp"
 #include "server/paging.hpp"
+#include "server/request_bodies.hpp"
 #include "server/routes_lifecycle.hpp"
 
 namespace cv::server {
@@ -29,10 +30,6 @@ Result<std::optional<vault::CertificatePolicy>> opt_policy(const BodyJson& j) {
 }  // namespace cert_io
 
 namespace {
-
-using vault::Shape;
-using cert_io::bundle_out;
-using cert_io::operation_out;
 
 constexpr std::string_view kPemStart = "-----BEGIN";
 
@@ -64,17 +61,63 @@ Result<void> read_import_value(const SecureString& value, vault::ImportCertifica
   return {};
 }
 
-Result<Response> create_certificate(Ctx& c) {
-  CV_UNWRAP(j, json_body(c.req, false));
+}  // namespace
+
+Result<CertificateCreateBody> parse_create_certificate(const BodyJson& j) {
   CV_UNWRAP(policy, cert_io::opt_policy(j));
   CV_UNWRAP(tags, opt_tags(j));
   CV_UNWRAP(attrs, attributes_of(j));
   CV_UNWRAP(order, opt_bool(j, "preserveCertOrder"));  // checked; chains are always kept in order
   (void)order;
+  return CertificateCreateBody{std::move(policy), std::move(tags), attrs};
+}
+
+Result<vault::ImportCertificate> parse_import_certificate(const BodyJson& j) {
+  vault::ImportCertificate imp;
+  {
+    CV_UNWRAP(value, opt_secret(j, "value"));
+    if (!value) return std::unexpected(bad_parameter("Property 'value' is required."));
+    if (auto r = read_import_value(*value, imp); !r) return std::unexpected(r.error());
+  }
+  CV_UNWRAP(pwd, opt_secret(j, "pwd"));
+  if (pwd) imp.password = std::move(*pwd);
+  CV_UNWRAP(policy, cert_io::opt_policy(j));
+  CV_UNWRAP(tags, opt_tags(j));
+  CV_UNWRAP(attrs, attributes_of(j));
+  CV_UNWRAP(order, opt_bool(j, "preserveCertOrder"));
+  (void)order;
+  imp.policy = std::move(policy);
+  if (tags) imp.tags = *tags;
+  imp.attributes = attrs;
+  return imp;
+}
+
+Result<vault::UpdateCertificate> parse_update_certificate(const BodyJson& j) {
+  CV_UNWRAP(policy, cert_io::opt_policy_json(j));
+  CV_UNWRAP(tags, opt_tags(j));
+  CV_UNWRAP(attrs, attributes_of(j));
+  vault::UpdateCertificate u;
+  u.tags = tags;
+  u.attributes = attrs;
+  // A PATCH that also carries a policy (az keyvault certificate set-attributes --policy): one transaction
+  // in the vault layer, so a refused policy or tag leaves the certificate as it was.
+  u.policy = std::move(policy);
+  return u;
+}
+
+namespace {
+
+using vault::Shape;
+using cert_io::bundle_out;
+using cert_io::operation_out;
+
+Result<Response> create_certificate(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  CV_UNWRAP(body, parse_create_certificate(j));
   vault::Certificates certs(c.svc, c.vault);
   vault::CreateCertificate cc;
-  if (policy) {
-    cc.policy = std::move(*policy);
+  if (body.policy) {
+    cc.policy = std::move(*body.policy);
   } else {
     // Key Vault makes a new version of an existing certificate with its current policy.
     auto current = certs.policy(c.params.name);
@@ -85,8 +128,8 @@ Result<Response> create_certificate(Ctx& c) {
     }
     cc.policy = std::move(*current);
   }
-  if (tags) cc.tags = *tags;
-  cc.attributes = attrs;
+  if (body.tags) cc.tags = *body.tags;
+  cc.attributes = body.attributes;
   CV_UNWRAP(op, certs.create(c.params.name, cc));
   if (op.status == "completed") {
     // A self-signed certificate is made during this request, but Key Vault answers a create with
@@ -108,22 +151,7 @@ Result<Response> create_certificate(Ctx& c) {
 
 Result<Response> import_certificate(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
-  vault::ImportCertificate imp;
-  {
-    CV_UNWRAP(value, opt_secret(j, "value"));
-    if (!value) return std::unexpected(bad_parameter("Property 'value' is required."));
-    if (auto r = read_import_value(*value, imp); !r) return std::unexpected(r.error());
-  }
-  CV_UNWRAP(pwd, opt_secret(j, "pwd"));
-  if (pwd) imp.password = std::move(*pwd);
-  CV_UNWRAP(policy, cert_io::opt_policy(j));
-  CV_UNWRAP(tags, opt_tags(j));
-  CV_UNWRAP(attrs, attributes_of(j));
-  CV_UNWRAP(order, opt_bool(j, "preserveCertOrder"));
-  (void)order;
-  imp.policy = std::move(policy);
-  if (tags) imp.tags = *tags;
-  imp.attributes = attrs;
+  CV_UNWRAP(imp, parse_import_certificate(j));
   vault::Certificates certs(c.svc, c.vault);
   CV_UNWRAP(b, certs.import(c.params.name, imp));
   return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));
@@ -137,15 +165,7 @@ Result<Response> get_certificate(Ctx& c) {
 
 Result<Response> update_certificate(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
-  CV_UNWRAP(policy, cert_io::opt_policy_json(j));
-  CV_UNWRAP(tags, opt_tags(j));
-  CV_UNWRAP(attrs, attributes_of(j));
-  vault::UpdateCertificate u;
-  u.tags = tags;
-  u.attributes = attrs;
-  // A PATCH that also carries a policy (az keyvault certificate set-attributes --policy): one transaction
-  // in the vault layer, so a refused policy or tag leaves the certificate as it was.
-  u.policy = std::move(policy);
+  CV_UNWRAP(u, parse_update_certificate(j));
   vault::Certificates certs(c.svc, c.vault);
   CV_UNWRAP(b, certs.update(c.params.name, c.params.version, u));
   return json_response(200, bundle_out(std::move(b), c, Shape::Bundle));

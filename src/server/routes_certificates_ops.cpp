@@ -4,9 +4,80 @@
 #include "coldvault/base64.hpp"
 #include "server/paging.hpp"
 #include "server/router.hpp"
+#include "server/request_bodies.hpp"
 #include "server/routes_certificates.hpp"
 
 namespace cv::server {
+
+namespace {
+
+Result<Bytes> decode_b64_any(std::string_view text) {
+  auto raw = base64_decode(text);
+  if (!raw) raw = base64url_decode_lenient_padding(text);
+  return raw;
+}
+
+std::string without_space(std::string_view s) {
+  std::string out;
+  for (char ch : s)
+    if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') out.push_back(ch);
+  return out;
+}
+
+// One x5c entry -> DER certificates. Key Vault takes base64 of DER; the SDK's own merge sample passes
+// the bytes of the PEM body (or a whole PEM file), which the SDK base64-encodes once more, so an entry
+// whose bytes are base64 or PEM text is unwrapped too (a PEM file may hold several certificates).
+Result<void> x5c_entry(const BodyJson& e, std::size_t i, std::vector<Bytes>& out) {
+  std::string field = "Property 'x5c[" + std::to_string(i) + "]'";
+  if (!e.is_string())
+    return std::unexpected(bad_parameter(field + " must be a string (base64 of a DER certificate)."));
+  auto raw = decode_b64_any(e.get_ref<const SecureString&>().view());
+  if (!raw || raw->empty())
+    return std::unexpected(bad_parameter(field + " is not valid base64 (standard or base64url)."));
+  if ((*raw)[0] == 0x30) {  // DER: an ASN.1 SEQUENCE
+    out.push_back(std::move(*raw));
+    return {};
+  }
+  std::string_view text = as_chars(*raw);
+  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----", kEnd = "-----END CERTIFICATE-----";
+  std::vector<std::string> bodies;
+  if (text.find(kBegin) != std::string_view::npos) {
+    for (auto b = text.find(kBegin); b != std::string_view::npos; b = text.find(kBegin, b)) {
+      b += kBegin.size();
+      auto end = text.find(kEnd, b);
+      if (end == std::string_view::npos)
+        return std::unexpected(bad_parameter(field + " holds PEM text with an unterminated CERTIFICATE block."));
+      bodies.push_back(without_space(text.substr(b, end - b)));
+      b = end + kEnd.size();
+    }
+  } else {
+    bodies.push_back(without_space(text));
+  }
+  for (const auto& body : bodies) {
+    auto der = decode_b64_any(body);
+    if (!der || der->empty() || (*der)[0] != 0x30)
+      return std::unexpected(bad_parameter(
+          field + " is neither the base64 of a DER certificate nor of PEM/base64 certificate text."));
+    out.push_back(std::move(*der));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<MergeBody> parse_merge_certificate(const BodyJson& j) {
+  auto x5c = j.find("x5c");
+  if (x5c == j.end() || !x5c->is_array() || x5c->empty())
+    return std::unexpected(bad_parameter(
+        "Property 'x5c' is required: an array of base64 DER certificates, the issued one first."));
+  std::vector<Bytes> chain;
+  for (std::size_t i = 0; i < x5c->size(); ++i)
+    if (auto r = x5c_entry((*x5c)[i], i, chain); !r) return std::unexpected(r.error());
+  CV_UNWRAP(tags, opt_tags(j));
+  CV_UNWRAP(attrs, attributes_of(j));
+  return MergeBody{std::move(chain), std::move(tags), attrs};
+}
+
 namespace {
 
 using vault::Shape;
@@ -70,71 +141,11 @@ Result<Response> delete_pending(Ctx& c) {
   return json_response(200, operation_out(std::move(op), c));
 }
 
-Result<Bytes> decode_b64_any(std::string_view text) {
-  auto raw = base64_decode(text);
-  if (!raw) raw = base64url_decode_lenient_padding(text);
-  return raw;
-}
-
-std::string without_space(std::string_view s) {
-  std::string out;
-  for (char ch : s)
-    if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') out.push_back(ch);
-  return out;
-}
-
-// One x5c entry -> DER certificates. Key Vault takes base64 of DER; the SDK's own merge sample passes
-// the bytes of the PEM body (or a whole PEM file), which the SDK base64-encodes once more, so an entry
-// whose bytes are base64 or PEM text is unwrapped too (a PEM file may hold several certificates).
-Result<void> x5c_entry(const BodyJson& e, std::size_t i, std::vector<Bytes>& out) {
-  std::string field = "Property 'x5c[" + std::to_string(i) + "]'";
-  if (!e.is_string())
-    return std::unexpected(bad_parameter(field + " must be a string (base64 of a DER certificate)."));
-  auto raw = decode_b64_any(e.get_ref<const SecureString&>().view());
-  if (!raw || raw->empty())
-    return std::unexpected(bad_parameter(field + " is not valid base64 (standard or base64url)."));
-  if ((*raw)[0] == 0x30) {  // DER: an ASN.1 SEQUENCE
-    out.push_back(std::move(*raw));
-    return {};
-  }
-  std::string_view text = as_chars(*raw);
-  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----", kEnd = "-----END CERTIFICATE-----";
-  std::vector<std::string> bodies;
-  if (text.find(kBegin) != std::string_view::npos) {
-    for (auto b = text.find(kBegin); b != std::string_view::npos; b = text.find(kBegin, b)) {
-      b += kBegin.size();
-      auto end = text.find(kEnd, b);
-      if (end == std::string_view::npos)
-        return std::unexpected(bad_parameter(field + " holds PEM text with an unterminated CERTIFICATE block."));
-      bodies.push_back(without_space(text.substr(b, end - b)));
-      b = end + kEnd.size();
-    }
-  } else {
-    bodies.push_back(without_space(text));
-  }
-  for (const auto& body : bodies) {
-    auto der = decode_b64_any(body);
-    if (!der || der->empty() || (*der)[0] != 0x30)
-      return std::unexpected(bad_parameter(
-          field + " is neither the base64 of a DER certificate nor of PEM/base64 certificate text."));
-    out.push_back(std::move(*der));
-  }
-  return {};
-}
-
 Result<Response> merge_certificate(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
-  auto x5c = j.find("x5c");
-  if (x5c == j.end() || !x5c->is_array() || x5c->empty())
-    return std::unexpected(bad_parameter(
-        "Property 'x5c' is required: an array of base64 DER certificates, the issued one first."));
-  std::vector<Bytes> chain;
-  for (std::size_t i = 0; i < x5c->size(); ++i)
-    if (auto r = x5c_entry((*x5c)[i], i, chain); !r) return std::unexpected(r.error());
-  CV_UNWRAP(tags, opt_tags(j));
-  CV_UNWRAP(attrs, attributes_of(j));
+  CV_UNWRAP(m, parse_merge_certificate(j));
   vault::Certificates certs(c.svc, c.vault);
-  CV_UNWRAP(b, certs.merge(c.params.name, chain, tags ? *tags : vault::Tags{}, attrs));
+  CV_UNWRAP(b, certs.merge(c.params.name, m.chain, m.tags ? *m.tags : vault::Tags{}, m.attributes));
   return json_response(201, bundle_out(std::move(b), c, Shape::Bundle));
 }
 

@@ -3,9 +3,33 @@
 #include "coldvault/base64.hpp"
 #include "coldvault/keys.hpp"
 #include "server/body.hpp"
+#include "server/request_bodies.hpp"
 #include "server/router.hpp"
 
 namespace cv::server {
+
+Result<KeyOpBody> parse_key_op(const BodyJson& j) {
+  KeyOpBody in;
+  CV_UNWRAP(alg, req_string(j, "alg"));
+  CV_UNWRAP(value, req_b64url_secret(j, "value"));
+  CV_UNWRAP(iv, opt_b64url(j, "iv"));
+  CV_UNWRAP(aad, opt_b64url(j, "aad"));
+  CV_UNWRAP(tag, opt_b64url(j, "tag"));
+  in.alg = alg;
+  in.value = std::move(value);
+  if (iv) in.iv = std::move(*iv);
+  if (aad) in.aad = std::move(*aad);
+  if (tag) in.tag = std::move(*tag);
+  return in;
+}
+
+Result<VerifyBody> parse_verify(const BodyJson& j) {
+  CV_UNWRAP(alg, req_string(j, "alg"));
+  CV_UNWRAP(digest, req_b64url(j, "digest"));
+  CV_UNWRAP(sig, req_b64url(j, "value"));
+  return VerifyBody{alg, std::move(digest), std::move(sig)};
+}
+
 namespace {
 
 // Keys reports kids under the catalogue's base URL; the client must see the origin it used.
@@ -22,26 +46,9 @@ Response op_response(const Ctx& c, const vault::KeyOpResult& r) {
   return json_response(200, j);
 }
 
-struct OpInput {
-  std::string alg;
-  SecureBytes value;  // plaintext to encrypt, a key to wrap
-  Bytes iv, aad, tag;
-};
-
-Result<OpInput> read_input(const Ctx& c) {
+Result<KeyOpBody> read_input(const Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
-  OpInput in;
-  CV_UNWRAP(alg, req_string(j, "alg"));
-  CV_UNWRAP(value, req_b64url_secret(j, "value"));
-  CV_UNWRAP(iv, opt_b64url(j, "iv"));
-  CV_UNWRAP(aad, opt_b64url(j, "aad"));
-  CV_UNWRAP(tag, opt_b64url(j, "tag"));
-  in.alg = alg;
-  in.value = std::move(value);
-  if (iv) in.iv = std::move(*iv);
-  if (aad) in.aad = std::move(*aad);
-  if (tag) in.tag = std::move(*tag);
-  return in;
+  return parse_key_op(j);
 }
 
 Result<Response> encrypt(Ctx& c) {
@@ -82,11 +89,9 @@ Result<Response> sign(Ctx& c) {
 
 Result<Response> verify(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
-  CV_UNWRAP(alg, req_string(j, "alg"));
-  CV_UNWRAP(digest, req_b64url(j, "digest"));
-  CV_UNWRAP(sig, req_b64url(j, "value"));
+  CV_UNWRAP(in, parse_verify(j));
   vault::Keys keys(c.svc, c.vault);
-  CV_UNWRAP(ok, keys.verify(c.params.name, c.params.version, alg, digest, sig));
+  CV_UNWRAP(ok, keys.verify(c.params.name, c.params.version, in.alg, in.digest, in.signature));
   return json_response(200, Json{{"value", ok}});
 }
 

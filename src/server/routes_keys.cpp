@@ -2,19 +2,12 @@
 #include "coldvault/bundle_json.hpp"
 #include "coldvault/keys.hpp"
 #include "server/body.hpp"
+#include "server/request_bodies.hpp"
 #include "server/paging.hpp"
 #include "server/routes_lifecycle.hpp"
 
 namespace cv::server {
 namespace {
-
-using vault::Shape;
-
-Json out(vault::KeyBundle b, const Ctx& c, Shape s) {
-  b.base_url =
-      c.origin;  // kids carry the origin the client used: CryptographyClient calls go there
-  return vault::key_json(b, s);
-}
 
 // key_ops, tags and attributes, shared by create, import and update.
 Result<void> read_common(const BodyJson& j, std::optional<std::vector<std::string>>& ops,
@@ -45,8 +38,9 @@ Result<void> refuse_release(const BodyJson& j) {
   return {};
 }
 
-Result<Response> create_key(Ctx& c) {
-  CV_UNWRAP(j, json_body(c.req, false));
+}  // namespace
+
+Result<vault::KeySpec> parse_create_key(const BodyJson& j) {
   if (auto r = refuse_release(j); !r) return std::unexpected(r.error());
   vault::KeySpec spec;
   CV_UNWRAP(kty, req_string(j, "kty"));
@@ -64,13 +58,10 @@ Result<Response> create_key(Ctx& c) {
   if (size) spec.size = static_cast<unsigned>(*size);
   spec.crv = crv;
   if (tags) spec.tags = *tags;
-  vault::Keys keys(c.svc, c.vault);
-  CV_UNWRAP(b, keys.create(c.params.name, spec));
-  return json_response(200, out(std::move(b), c, Shape::Bundle));
+  return spec;
 }
 
-Result<Response> import_key(Ctx& c) {
-  CV_UNWRAP(j, json_body(c.req, false));
+Result<KeyImportBody> parse_import_key(const BodyJson& j) {
   if (auto r = refuse_release(j); !r) return std::unexpected(r.error());
   auto key = j.find("key");
   if (key == j.end() || !key->is_object())
@@ -92,14 +83,45 @@ Result<Response> import_key(Ctx& c) {
   if (auto h = key->find("key_hsm"); h != key->end() && !h->is_null()) {
     // BYOK: the .byok blob carries the key wrapped for one of this vault's KEKs (docs/keys.md, "BYOK").
     if (!h->is_string()) return std::unexpected(bad_parameter("Property 'key.key_hsm' must be a base64url string."));
-    vault::Keys keys(c.svc, c.vault);
-    const auto& blob = h->get_ref<const SecureString&>();
-    CV_UNWRAP(b, keys.import_byok(c.params.name, std::string_view(blob.data(), blob.size()), spec));
+    return KeyImportBody{std::move(spec), h->get_ref<const SecureString&>(), {}};
+  }
+  // The body tree and this text both wipe themselves.
+  return KeyImportBody{std::move(spec), std::nullopt, key->dump()};
+}
+
+Result<vault::UpdateKey> parse_update_key(const BodyJson& j) {
+  vault::UpdateKey u;
+  if (auto r = read_common(j, u.ops, u.tags, u.attributes); !r) return std::unexpected(r.error());
+  return u;
+}
+
+namespace {
+
+using vault::Shape;
+
+Json out(vault::KeyBundle b, const Ctx& c, Shape s) {
+  b.base_url =
+      c.origin;  // kids carry the origin the client used: CryptographyClient calls go there
+  return vault::key_json(b, s);
+}
+
+Result<Response> create_key(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  CV_UNWRAP(spec, parse_create_key(j));
+  vault::Keys keys(c.svc, c.vault);
+  CV_UNWRAP(b, keys.create(c.params.name, spec));
+  return json_response(200, out(std::move(b), c, Shape::Bundle));
+}
+
+Result<Response> import_key(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  CV_UNWRAP(in, parse_import_key(j));
+  vault::Keys keys(c.svc, c.vault);
+  if (in.key_hsm) {
+    CV_UNWRAP(b, keys.import_byok(c.params.name, in.key_hsm->view(), in.spec));
     return json_response(200, out(std::move(b), c, Shape::Bundle));
   }
-  SecureString jwk = key->dump();  // the body tree and this text both wipe themselves
-  vault::Keys keys(c.svc, c.vault);
-  CV_UNWRAP(b, keys.import_jwk(c.params.name, jwk, spec));
+  CV_UNWRAP(b, keys.import_jwk(c.params.name, in.jwk, in.spec));
   return json_response(200, out(std::move(b), c, Shape::Bundle));
 }
 
@@ -111,8 +133,7 @@ Result<Response> get_key(Ctx& c) {
 
 Result<Response> update_key(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
-  vault::UpdateKey u;
-  if (auto r = read_common(j, u.ops, u.tags, u.attributes); !r) return std::unexpected(r.error());
+  CV_UNWRAP(u, parse_update_key(j));
   vault::Keys keys(c.svc, c.vault);
   CV_UNWRAP(b, keys.update(c.params.name, c.params.version, u));
   return json_response(200, out(std::move(b), c, Shape::Bundle));

@@ -2,21 +2,13 @@
 #include "coldvault/bundle_json.hpp"
 #include "coldvault/secret_formats.hpp"
 #include "server/body.hpp"
+#include "server/request_bodies.hpp"
 #include "server/paging.hpp"
 #include "server/routes_lifecycle.hpp"
 
 namespace cv::server {
-namespace {
 
-using vault::Shape;
-
-Json out(vault::SecretBundle b, const Ctx& c, Shape s) {
-  b.base_url = c.origin;  // ids carry the origin the client used, not the catalogue's default
-  return vault::secret_json(b, s);
-}
-
-Result<Response> set_secret(Ctx& c) {
-  CV_UNWRAP(j, json_body(c.req, false));
+Result<vault::SetSecret> parse_set_secret(const BodyJson& j) {
   vault::SetSecret s;
   {
     CV_UNWRAP(value, req_secret(j, "value"));
@@ -28,6 +20,32 @@ Result<Response> set_secret(Ctx& c) {
   s.content_type = ct;
   if (tags) s.tags = *tags;
   s.attributes = attrs;
+  return s;
+}
+
+Result<vault::UpdateSecret> parse_update_secret(const BodyJson& j) {
+  vault::UpdateSecret u;
+  CV_UNWRAP(ct, opt_string(j, "contentType"));
+  CV_UNWRAP(tags, opt_tags(j));
+  CV_UNWRAP(attrs, attributes_of(j));
+  u.content_type = ct;
+  u.tags = tags;
+  u.attributes = attrs;
+  return u;
+}
+
+namespace {
+
+using vault::Shape;
+
+Json out(vault::SecretBundle b, const Ctx& c, Shape s) {
+  b.base_url = c.origin;  // ids carry the origin the client used, not the catalogue's default
+  return vault::secret_json(b, s);
+}
+
+Result<Response> set_secret(Ctx& c) {
+  CV_UNWRAP(j, json_body(c.req, false));
+  CV_UNWRAP(s, parse_set_secret(j));
   vault::Secrets secrets(c.svc, c.vault);
   CV_UNWRAP(b, secrets.set(c.params.name, s));
   return json_response(200, out(std::move(b), c, Shape::Bundle));
@@ -55,13 +73,7 @@ Result<Response> get_secret(Ctx& c) {
 
 Result<Response> update_secret(Ctx& c) {
   CV_UNWRAP(j, json_body(c.req, false));
-  vault::UpdateSecret u;
-  CV_UNWRAP(ct, opt_string(j, "contentType"));
-  CV_UNWRAP(tags, opt_tags(j));
-  CV_UNWRAP(attrs, attributes_of(j));
-  u.content_type = ct;
-  u.tags = tags;
-  u.attributes = attrs;
+  CV_UNWRAP(u, parse_update_secret(j));
   vault::Secrets secrets(c.svc, c.vault);
   CV_UNWRAP(b, secrets.update(c.params.name, c.params.version, u));
   return json_response(200, out(std::move(b), c, Shape::Bundle));

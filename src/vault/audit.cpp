@@ -13,6 +13,7 @@
 #include "coldvault/atomic_file.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
+#include "vault/audit_note.hpp"
 
 namespace cv::audit {
 namespace {
@@ -56,16 +57,37 @@ std::string note_text(const std::string& origin, std::uint64_t size, const Hash&
   return origin + "\n" + std::to_string(size) + "\n" + b64(root) + "\n";
 }
 
-struct Note {
-  std::string origin;
-  std::uint64_t size = 0;
-  Hash root{};
-};
+}  // namespace
+
+Result<NoteSignature> parse_signature_line(std::string_view line) {
+  if (!line.starts_with(kDash)) return fail(Errc::BadParameter, "a signature line does not start with an em dash");
+  std::string_view rest = line.substr(kDash.size());
+  auto sp = rest.find(' ');
+  if (sp == std::string_view::npos) return fail(Errc::BadParameter, "a signature line has no signature");
+  return NoteSignature{std::string(rest.substr(0, sp)), std::string(rest.substr(sp + 1))};
+}
+
+Result<CheckpointNote> parse_checkpoint_text(std::string_view text, std::string_view origin) {
+  std::istringstream body{std::string(text)};
+  std::string first, size, root;
+  if (!std::getline(body, first) || !std::getline(body, size) || !std::getline(body, root))
+    return fail(Errc::BadParameter, "the checkpoint has fewer than three lines");
+  if (first != origin)
+    return fail(Errc::Corruption, "the checkpoint's origin is " + first + ", not " + std::string(origin));
+  if (size.empty() || size.size() > 19 || size.find_first_not_of("0123456789") != std::string::npos ||
+      (size.size() > 1 && size[0] == '0'))
+    return fail(Errc::BadParameter, "the checkpoint's size '" + size.substr(0, 32) + "' is not a decimal count");
+  auto h = hash_from_b64(root);
+  if (!h) return std::unexpected(h.error());
+  return CheckpointNote{first, std::stoull(size), *h};
+}
+
+namespace {
 
 // Parses a signed note and checks the signature of the pinned key (C2SP signed-note: other keys' lines are
 // ignored; the note is refused unless the pinned key's verifies). The check name goes in the error's
 // kv_code slot's place: callers map messages to checks themselves.
-Result<Note> open_note(std::string_view note, const Pinned& key) {
+Result<CheckpointNote> open_note(std::string_view note, const Pinned& key) {
   std::string s(note);
   auto sep = s.find("\n\n");
   if (sep == std::string::npos) return fail(Errc::BadParameter, "not a signed note (no blank line before signatures)");
@@ -74,12 +96,10 @@ Result<Note> open_note(std::string_view note, const Pinned& key) {
   bool verified = false;
   std::istringstream lines(sigs);
   for (std::string line; std::getline(lines, line);) {
-    if (!line.starts_with(kDash)) return fail(Errc::BadParameter, "a signature line does not start with an em dash");
-    std::string rest = line.substr(kDash.size());
-    auto sp = rest.find(' ');
-    if (sp == std::string::npos) return fail(Errc::BadParameter, "a signature line has no signature");
-    if (rest.substr(0, sp) != key.origin) continue;
-    auto raw = base64_decode(rest.substr(sp + 1));
+    auto sig = parse_signature_line(line);
+    if (!sig) return std::unexpected(sig.error());
+    if (sig->name != key.origin) continue;
+    auto raw = base64_decode(sig->b64);
     if (!raw || raw->size() < 5) return fail(Errc::BadParameter, "a signature is not base64");
     if (!std::equal(key.key_id.begin(), key.key_id.end(), raw->begin())) continue;  // another key of that name
     auto rs = crypto::ecdsa_der_to_raw(ByteView(raw->data() + 4, raw->size() - 4), 32);
@@ -90,17 +110,7 @@ Result<Note> open_note(std::string_view note, const Pinned& key) {
     verified = true;
   }
   if (!verified) return fail(Errc::Corruption, "no signature of the trusted key (" + key.origin + ")");
-  std::istringstream body(text);
-  std::string origin, size, root;
-  if (!std::getline(body, origin) || !std::getline(body, size) || !std::getline(body, root))
-    return fail(Errc::BadParameter, "the checkpoint has fewer than three lines");
-  if (origin != key.origin) return fail(Errc::Corruption, "the checkpoint's origin is " + origin + ", not " + key.origin);
-  if (size.empty() || size.size() > 19 || size.find_first_not_of("0123456789") != std::string::npos ||
-      (size.size() > 1 && size[0] == '0'))
-    return fail(Errc::BadParameter, "the checkpoint's size '" + size.substr(0, 32) + "' is not a decimal count");
-  auto h = hash_from_b64(root);
-  if (!h) return std::unexpected(h.error());
-  return Note{origin, std::stoull(size), *h};
+  return parse_checkpoint_text(text, key.origin);
 }
 
 Result<std::string> read_text(const fs::path& p) {
@@ -381,7 +391,7 @@ Result<Verdict> verify_export(const std::string& dir, std::string_view trust_pem
                          e.path().filename().string() + ": " + n.error().message);
       windows[n->size] = n->root;
     }
-  std::optional<Note> known;
+  std::optional<CheckpointNote> known;
   if (!known_note.empty()) {
     auto n = open_note(known_note, *key);
     if (!n) return bad("signature", "--known: " + n.error().message);

@@ -80,7 +80,9 @@ SecureString take_share_value(SecureString& text) {
   return {};
 }
 
-Result<shamir::Share> read_share(const ShareInput& in, const TransferFile& f) {
+}  // namespace
+
+Result<shamir::Share> transfer::read_share_file(const ShareInput& in, const TransferFile& f) {
   auto bad = [&](const std::string& why) { return fail(Errc::BadParameter, "share " + in.name + ": " + why); };
   SecureString text = in.text;
   SecureString y_text = take_share_value(text);
@@ -116,13 +118,15 @@ Result<shamir::Share> read_share(const ShareInput& in, const TransferFile& f) {
   return shamir::Share{static_cast<std::uint8_t>(x), std::move(ys)};
 }
 
+namespace {
+
 // Rebuilds K_t from the shares (each checked, no two of one custodian) and checks the commitment.
 Result<SecureBytes> rebuild_key(const TransferFile& f, const std::vector<ShareInput>& inputs,
                                 std::vector<unsigned>& used) {
   std::vector<shamir::Share> shares;
   std::vector<std::string> from;
   for (const auto& in : inputs) {
-    auto s = read_share(in, f);
+    auto s = transfer::read_share_file(in, f);
     if (!s) return std::unexpected(s.error());
     for (std::size_t i = 0; i < shares.size(); ++i)
       if (shares[i].x == s->x)

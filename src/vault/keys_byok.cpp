@@ -14,18 +14,8 @@
 #include "vault/keys_common.hpp"
 
 namespace cv::vault {
-namespace {
 
-using namespace keys_detail;
-using store::ObjType;
-
-struct Blob {
-  std::string kid;
-  Bytes ciphertext;
-};
-
-// The .byok JSON: schema_version, header {kid, alg "dir", enc "CKM_RSA_AES_KEY_WRAP"}, ciphertext, generator.
-Result<Blob> parse_blob(std::string_view key_hsm) {
+Result<keys_detail::ByokBlob> keys_detail::parse_byok_blob(std::string_view key_hsm) {
   auto raw = base64url_decode_lenient_padding(key_hsm);
   if (!raw) return std::unexpected(bad("Property 'key_hsm' is not base64url."));
   auto j = nlohmann::json::parse(raw->begin(), raw->end(), nullptr, false);
@@ -48,8 +38,13 @@ Result<Blob> parse_blob(std::string_view key_hsm) {
   if (!ct) return std::unexpected(bad("The key_hsm BYOK blob has no 'ciphertext'."));
   auto bytes = base64url_decode_lenient_padding(*ct);
   if (!bytes) return std::unexpected(bad("The key_hsm BYOK blob's 'ciphertext' is not base64url."));
-  return Blob{*kid, std::move(*bytes)};
+  return ByokBlob{*kid, std::move(*bytes)};
 }
+
+namespace {
+
+using namespace keys_detail;
+using store::ObjType;
 
 // ".../keys/{name}/{version}" -> name, version. Both required: a KEK is named with its version.
 std::optional<std::pair<std::string, std::string>> kid_parts(const std::string& kid) {
@@ -113,7 +108,7 @@ Result<KeyBundle> Keys::import_byok(const std::string& name, std::string_view ke
   if (!kind) return std::unexpected(kind.error());
   if (*kind == KeyKind::Ec && spec.crv)
     if (auto c = curve_of_name(*spec.crv); !c) return std::unexpected(c.error());
-  auto blob = parse_blob(key_hsm);
+  auto blob = parse_byok_blob(key_hsm);
   if (!blob) return std::unexpected(blob.error());
   auto parts = kid_parts(blob->kid);
   auto not_kek = [&] {

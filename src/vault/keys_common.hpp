@@ -27,6 +27,15 @@ Result<T> kv(Result<T> r, const std::string& name, bool deleted = false) {
   return r;
 }
 
+// A Key Vault .byok transfer blob (key_hsm, base64url of JSON): schema_version, header {kid, alg "dir", enc
+// "CKM_RSA_AES_KEY_WRAP"}, ciphertext. Pure (keys_byok.cpp unwraps it in the token); BadParameter with Key
+// Vault's wording naming what is missing.
+struct ByokBlob {
+  std::string kid;
+  Bytes ciphertext;
+};
+Result<ByokBlob> parse_byok_blob(std::string_view key_hsm);
+
 Result<void> check_attributes(const Attributes& a);
 Result<void> check_tags(const store::Tags& tags);
 

@@ -9,9 +9,11 @@
 #include "coldvault/bytes.hpp"
 #include "coldvault/error.hpp"
 #include "coldvault/key_parts.hpp"
+#include "coldvault/shamir.hpp"
 
 namespace cv::vault {
 struct TransferFile;
+struct ShareInput;
 }
 
 namespace cv::vault::transfer {
@@ -38,6 +40,14 @@ struct SharePlain {
   SecureBytes y;
 };
 Result<SharePlain> parse_share_plaintext(ByteView p, const std::string& what);
+
+// The signed payload of a transfer file into `f` (everything but the signer check and expiry), the part of
+// read_transfer_file after the signature verifies; pure, for its fuzzer. BadParameter naming what is wrong.
+Result<void> read_transfer_payload(const nlohmann::json& payload, TransferFile& f);
+
+// A share file (coldvault.sd-share/1), parsed and checked against the transfer file: its transfer, share
+// number, custodian, signer and the share's hash. Every refusal (BadParameter) names the file.
+Result<shamir::Share> read_share_file(const ShareInput& in, const TransferFile& f);
 
 // BadParameter "transfer file: transfer <id> expired at <time>; export a new file" at or after its expiry.
 Result<void> check_not_expired(const TransferFile& f, std::int64_t now);

@@ -1,5 +1,6 @@
 // The transfer file: a compact JWS (ES256, x5c) over the payload (docs/domain-transfer.md "The transfer
 // file"). Making it (sign_transfer_file) and reading it back with every check (read_transfer_file).
+#include <cstdint>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -38,12 +39,19 @@ using nlohmann::json;
 
 Result<void> bad(const std::string& why) { return fail(Errc::BadParameter, "transfer file: " + why); }
 
-// A member of `o` of the given JSON type; BadParameter naming it otherwise.
+// Whether `v` is an integer from 0 to INT64_MAX: the JSON parser stores every non-negative integer as
+// unsigned, up to 2^64 - 1, which int_of's int64 would read back negative.
+bool non_negative_int64(const json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX);
+  return v.is_number_integer() && v.get<std::int64_t>() >= 0;
+}
+
+// A member of `o` of the given JSON type (number_unsigned: an integer int_of can return); BadParameter
+// naming it otherwise.
 Result<const json*> member(const json& o, const char* name, json::value_t type, const char* where) {
   auto it = o.find(name);
   bool ok = it != o.end() &&
-            (it->type() == type || (type == json::value_t::number_unsigned && it->is_number_integer() &&
-                                    it->get<std::int64_t>() >= 0));
+            (type == json::value_t::number_unsigned ? non_negative_int64(*it) : it->type() == type);
   if (!ok) {
     static const char* kNames[] = {"null", "object", "array", "string", "boolean", "integer", "integer",
                                    "number", "binary", "discarded"};
@@ -94,7 +102,9 @@ Result<json> json_part(std::string_view part, const char* what) {
   return j;
 }
 
-Result<void> read_payload(const json& p, TransferFile& f) {
+}  // namespace
+
+Result<void> transfer::read_transfer_payload(const json& p, TransferFile& f) {
   auto fmt = text_of(p, "format", "payload");
   if (!fmt) return std::unexpected(fmt.error());
   if (*fmt != transfer::kFileFormat) return bad("format '" + fmt->substr(0, 64) + "' is not " + transfer::kFileFormat);
@@ -222,8 +232,6 @@ Result<void> read_payload(const json& p, TransferFile& f) {
   return {};
 }
 
-}  // namespace
-
 Result<TransferFile> read_transfer_file(std::string_view text, std::optional<std::int64_t> now) {
   if (text.size() > (4u << 20)) return std::unexpected(bad("larger than 4 MiB").error());
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
@@ -258,7 +266,7 @@ Result<TransferFile> read_transfer_file(std::string_view text, std::optional<std
   if (!*ok)
     return std::unexpected(bad("the signature does not verify with signer certificate " + f.signer_sha256 +
                                ": the file was changed after it was signed").error());
-  if (auto r = read_payload(*payload, f); !r) return std::unexpected(r.error());
+  if (auto r = transfer::read_transfer_payload(*payload, f); !r) return std::unexpected(r.error());
   const TransferSigner* own = nullptr;
   for (const auto& s : f.signers)
     if (s.vault == f.source_vault) own = &s;
