@@ -32,7 +32,7 @@ Result<CertContainer> assemble_container(EVP_PKEY* key, std::vector<ossl::X509Pt
       certs.erase(certs.begin() + static_cast<std::ptrdiff_t>(match));
       certs.insert(certs.begin(), std::move(leaf));
     }
-    auto parts = private_parts_of(key);
+    auto parts = imported_private_parts_of(key);
     if (!parts) return std::unexpected(parts.error());
     out.key = std::move(*parts);
   }

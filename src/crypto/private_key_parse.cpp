@@ -97,13 +97,24 @@ Result<PrivateKeyParts> parse_private_key_pem(std::string_view pem, const Secure
   // OpenSSL cannot tell a wrong password from garbage in an encrypted key, so neither do we.
   if (!pkey) return ossl::fail_ossl(Errc::BadParameter, "wrong password or not a private key");
 
-  return detail::private_parts_of(pkey.get());
+  return detail::imported_private_parts_of(pkey.get());
 }
 
-// Shared with the certificate containers (PKCS#12, PEM bundles) and software key generation.
+// Shared with software key generation, whose keys OpenSSL has just made (nothing to check).
 Result<PrivateKeyParts> detail::private_parts_of(const EVP_PKEY* pkey) {
   const bool is_rsa = EVP_PKEY_is_a(pkey, "RSA");
   if (!is_rsa && !EVP_PKEY_is_a(pkey, "EC"))
+    return fail(Errc::Unsupported, "unsupported private key type (RSA and EC only)");
+  PrivateKeyParts parts;
+  parts.is_rsa = is_rsa;
+  auto filled = is_rsa ? rsa_parts(pkey, parts.rsa) : ec_parts(pkey, parts.ec);
+  if (!filled) return std::unexpected(filled.error());
+  return parts;
+}
+
+// Shared with the certificate containers (PKCS#12, PEM bundles): every key read from a caller's file.
+Result<PrivateKeyParts> detail::imported_private_parts_of(const EVP_PKEY* pkey) {
+  if (!EVP_PKEY_is_a(pkey, "RSA") && !EVP_PKEY_is_a(pkey, "EC"))
     return fail(Errc::Unsupported, "unsupported private key type (RSA and EC only)");
   // A key file carries its public half beside the private one, and OpenSSL reads them without checking that
   // they belong together; a certificate container compares only the public half with the certificate. The
@@ -113,11 +124,7 @@ Result<PrivateKeyParts> detail::private_parts_of(const EVP_PKEY* pkey) {
   if (!check) return ossl::fail_ossl(Errc::Internal, "cannot check the private key");
   if (EVP_PKEY_pairwise_check(check.get()) != 1)
     return ossl::fail_ossl(Errc::BadParameter, "the private key does not match its own public key");
-  PrivateKeyParts parts;
-  parts.is_rsa = is_rsa;
-  auto filled = is_rsa ? rsa_parts(pkey, parts.rsa) : ec_parts(pkey, parts.ec);
-  if (!filled) return std::unexpected(filled.error());
-  return parts;
+  return private_parts_of(pkey);
 }
 
 }  // namespace cv::crypto

@@ -23,6 +23,9 @@ using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackFree>;
 // part is missing, Unsupported for other key types, multi-prime RSA or curves other than
 // P-256/384/521.
 Result<PrivateKeyParts> private_parts_of(const EVP_PKEY* pkey);
+// The same for a key read from a caller's file (PEM, PEM bundle, PKCS#12), after OpenSSL's pairwise check:
+// BadParameter when the file's public half is not its private half's.
+Result<PrivateKeyParts> imported_private_parts_of(const EVP_PKEY* pkey);
 // The reverse (keygen.cpp): a key pair from parts, checked with OpenSSL's pairwise key check.
 // BadParameter when the parts do not form a consistent key. Free the result promptly.
 Result<ossl::PkeyPtr> pkey_from_parts(const PrivateKeyParts& parts);

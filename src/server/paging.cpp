@@ -52,16 +52,12 @@ Result<Page> page_of(const Ctx& c) {
   return p;
 }
 
-Response list_response(const Ctx& c, nlohmann::json items, const Page& p) {
+Response list_response(const Ctx& c, nlohmann::json items, const std::vector<std::string>& cursors, const Page& p) {
   nlohmann::json next = nullptr;
-  if (items.size() > p.size) {
+  if (items.size() > p.size && p.size > 0 && cursors.size() == items.size()) {
     items.erase(items.begin() + static_cast<std::ptrdiff_t>(p.size), items.end());
-    // Keys name themselves with "kid", every other item with "id"; the key is the id's last segment.
-    const nlohmann::json& last = items.back();
-    const std::string id = last.contains("kid") ? last.value("kid", "") : last.value("id", "");
     next = c.origin + c.path + "?api-version=" + percent_encode(c.api_version) +
-           "&$skiptoken=" + make_skiptoken(id.substr(id.rfind('/') + 1)) +
-           "&maxresults=" + std::to_string(p.size);
+           "&$skiptoken=" + make_skiptoken(cursors[p.size - 1]) + "&maxresults=" + std::to_string(p.size);
   }
   if (!items.is_array()) items = nlohmann::json::array();
   return json_response(200, {{"value", std::move(items)}, {"nextLink", next}});

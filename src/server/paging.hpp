@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "server/http.hpp"
 
@@ -27,7 +28,8 @@ std::string make_skiptoken(const std::string& after);
 // The key; BadParameter unless it is 1..127 characters of a name or version id ([0-9A-Za-z-]).
 Result<std::string> read_skiptoken(const std::string& token);
 // {"value": items (at most p.size; the caller fetched p.size + 1 to learn whether more exist),
-//  "nextLink": absolute URL or null}. Every item carries an "id" whose last segment is its key.
-Response list_response(const Ctx& c, nlohmann::json items, const Page& p);
+//  "nextLink": absolute URL or null}. cursors[i] is items[i]'s key (an object's name or a version id), the
+// one the list is ordered by. REQUIRES: cursors.size() == items.size().
+Response list_response(const Ctx& c, nlohmann::json items, const std::vector<std::string>& cursors, const Page& p);
 
 }  // namespace cv::server

@@ -67,6 +67,7 @@ Result<Response> list_issuers(Ctx& c) {
   CV_UNWRAP(p, page_of(c));
   CV_UNWRAP(all, vault::list_certificate_issuers(c.svc, c.vault));
   Json items = Json::array();
+  std::vector<std::string> cursors;
   // Sorted by name as names compare (case-insensitively); keyset paging as the other lists (server/paging.hpp).
   auto before = [](std::string_view a, std::string_view b) {
     return std::ranges::lexicographical_compare(
@@ -75,9 +76,10 @@ Result<Response> list_issuers(Ctx& c) {
   for (const auto& issuer : all) {
     if (!p.after.empty() && !before(p.after, issuer.name)) continue;
     if (items.size() == p.size + 1) break;
+    cursors.push_back(issuer.name);
     items.push_back(vault::issuer_item_json(issuer, c.origin));
   }
-  return list_response(c, std::move(items), p);
+  return list_response(c, std::move(items), cursors, p);
 }
 
 Result<Response> get_issuer(Ctx& c) {

@@ -186,8 +186,12 @@ Result<Response> list_certificates(Ctx& c) {
   vault::Certificates certs(c.svc, c.vault);
   CV_UNWRAP(rows, certs.list(p.after, p.size + 1));
   Json items = Json::array();
-  for (auto& b : rows) items.push_back(bundle_out(std::move(b), c, Shape::Item));
-  return list_response(c, std::move(items), p);
+  std::vector<std::string> cursors;
+  for (auto& b : rows) {
+    cursors.push_back(b.name);
+    items.push_back(bundle_out(std::move(b), c, Shape::Item));
+  }
+  return list_response(c, std::move(items), cursors, p);
 }
 
 Result<Response> list_versions(Ctx& c) {
@@ -195,8 +199,12 @@ Result<Response> list_versions(Ctx& c) {
   vault::Certificates certs(c.svc, c.vault);
   CV_UNWRAP(rows, certs.list_versions(c.params.name, p.after, p.size + 1));
   Json items = Json::array();
-  for (auto& b : rows) items.push_back(bundle_out(std::move(b), c, Shape::VersionItem));
-  return list_response(c, std::move(items), p);
+  std::vector<std::string> cursors;
+  for (auto& b : rows) {
+    cursors.push_back(b.meta.version);
+    items.push_back(bundle_out(std::move(b), c, Shape::VersionItem));
+  }
+  return list_response(c, std::move(items), cursors, p);
 }
 
 }  // namespace

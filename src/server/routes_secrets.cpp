@@ -84,8 +84,12 @@ Result<Response> list_secrets(Ctx& c) {
   vault::Secrets secrets(c.svc, c.vault);
   CV_UNWRAP(rows, secrets.list(p.after, p.size + 1));
   Json items = Json::array();
-  for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::Item));
-  return list_response(c, std::move(items), p);
+  std::vector<std::string> cursors;
+  for (auto& b : rows) {
+    cursors.push_back(b.name);
+    items.push_back(out(std::move(b), c, Shape::Item));
+  }
+  return list_response(c, std::move(items), cursors, p);
 }
 
 Result<Response> list_versions(Ctx& c) {
@@ -93,8 +97,12 @@ Result<Response> list_versions(Ctx& c) {
   vault::Secrets secrets(c.svc, c.vault);
   CV_UNWRAP(rows, secrets.list_versions(c.params.name, p.after, p.size + 1));
   Json items = Json::array();
-  for (auto& b : rows) items.push_back(out(std::move(b), c, Shape::VersionItem));
-  return list_response(c, std::move(items), p);
+  std::vector<std::string> cursors;
+  for (auto& b : rows) {
+    cursors.push_back(b.meta.version);
+    items.push_back(out(std::move(b), c, Shape::VersionItem));
+  }
+  return list_response(c, std::move(items), cursors, p);
 }
 
 }  // namespace

@@ -135,12 +135,10 @@ S_VERSIONS=$(versions secret list-versions --vault-name default --name s)
 # --- secret restore: into a fresh vault per run; a failure leaves no secret, a success every version.
 sr_setup() { "$CV" vault create --vault-name "rst-$1" >/dev/null 2>&1; }
 sr_check() {
-  local now
   if [[ $2 == 0 ]]; then
-    now=$(versions secret list-versions --vault-name "rst-$1" --name s) && [[ $now == "$S_VERSIONS" ]]
+    [[ $(restore_state secret_restore "rst-$1" "$S_VERSIONS") == whole ]]
   else
-    "$CV" secret show --vault-name "rst-$1" --name s >/dev/null 2>&1
-    [[ $? == 3 ]] || return 1
+    [[ $(restore_state secret_restore "rst-$1" "$S_VERSIONS") == absent ]] || return 1
     # the next restore without a fault succeeds
     "$CV" secret restore --vault-name "rst-$1" --file "$WORK/s.blob" -o none >/dev/null 2>&1
   fi
@@ -154,12 +152,10 @@ expect_exit 0 "key backup for the restore sweep" -- "$CV" key backup --vault-nam
 K_VERSIONS=$(versions key list-versions --vault-name default --name k)
 kr_setup() { "$CV" vault create --vault-name "krs-$1" >/dev/null 2>&1; }
 kr_check() {
-  local now
   if [[ $2 == 0 ]]; then
-    now=$(versions key list-versions --vault-name "krs-$1" --name k) && [[ $now == "$K_VERSIONS" ]]
+    [[ $(restore_state key_restore "krs-$1" "$K_VERSIONS") == whole ]]
   else
-    "$CV" key show --vault-name "krs-$1" --name k >/dev/null 2>&1
-    [[ $? == 3 ]] || return 1
+    [[ $(restore_state key_restore "krs-$1" "$K_VERSIONS") == absent ]] || return 1
     "$CV" key restore --vault-name "krs-$1" --file "$WORK/k.blob" -o none >/dev/null 2>&1
   fi
 }
@@ -176,21 +172,13 @@ expect_exit 0 "a certificate for the restore sweep" -- \
   "$CV" certificate create --vault-name default --name c --policy "@$WORK/ec.json" -o none
 expect_exit 0 "certificate backup" -- "$CV" certificate backup --vault-name default --name c --file "$WORK/c.blob"
 C_VERSIONS=$(versions certificate list-versions --vault-name default --name c)
-cert_parts() { # VAULT: "certificate/secret/key" versions, "absent" for a part not there
-  local p out=""
-  for p in certificate secret key; do
-    "$CV" "$p" list-versions --vault-name "$1" --name c >"$WORK/v.json" 2>/dev/null
-    case $? in 0) out+="$(jq length "$WORK/v.json")/" ;; 3) out+="absent/" ;; *) out+="error/" ;; esac
-  done
-  echo "${out%/}"
-}
 cr_setup() { "$CV" vault create --vault-name "crs-$1" >/dev/null 2>&1; }
 cr_check() {
-  local now; now=$(cert_parts "crs-$1")
+  local now; now=$(restore_state cert_restore "crs-$1" "$C_VERSIONS")
   if [[ $2 == 0 ]]; then
-    [[ $now == "$C_VERSIONS/$C_VERSIONS/$C_VERSIONS" ]]
+    [[ $now == whole ]]
   else
-    [[ $now == absent/absent/absent ]] || return 1
+    [[ $now == absent ]] || return 1
     "$CV" certificate restore --vault-name "crs-$1" --file "$WORK/c.blob" -o none >/dev/null 2>&1
   fi
 }
@@ -204,23 +192,13 @@ BEK=$(jq -r .name "$WORK/out")
 "$CV" disk-key unwrap --vault-name default --name "$BEK" --file "$WORK/bek.src" >/dev/null 2>&1
 expect_exit 0 "ade export for the restore sweep" -- \
   "$CV" ade export --vault-name default --machine vm-one --file "$WORK/ade.json"
-ade_parts() { # VAULT: "KEK versions/BEK versions"
-  local a b
-  a=$(versions key list-versions --vault-name "$1" --name vm-kek 2>/dev/null) || a=absent
-  b=$(versions secret list-versions --vault-name "$1" --name "$BEK" 2>/dev/null) || b=absent
-  echo "$a/$b"
-}
 ar_setup() { "$CV" vault create --vault-name "ade-$1" >/dev/null 2>&1; }
 ar_check() {
-  local now; now=$(ade_parts "ade-$1")
-  if [[ $2 == 0 ]]; then
-    [[ $now == 1/1 ]] || return 1
-  else
-    [[ $now == absent/absent ]] || return 1
+  if [[ $2 != 0 ]]; then
+    [[ $(restore_state ade_restore "ade-$1" 1) == absent ]] || return 1
     "$CV" ade restore --vault-name "ade-$1" --file "$WORK/ade.json" -o none >/dev/null 2>&1 || return 1
   fi
-  "$CV" disk-key unwrap --vault-name "ade-$1" --name "$BEK" --file "$WORK/bek.$1" >/dev/null 2>&1 &&
-    cmp -s "$WORK/bek.src" "$WORK/bek.$1"
+  [[ $(restore_state ade_restore "ade-$1" 1) == whole ]] && cmp -s "$WORK/bek.src" "$WORK/bek.ade-$1"
 }
 sweep ade_restore ar_setup ar_check -- "$CV" ade restore --vault-name "ade-@N@" --file "$WORK/ade.json" -o none
 

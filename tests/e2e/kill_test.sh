@@ -84,27 +84,13 @@ expect_exit 0 "key backup" -- "$CV" key backup --vault-name src --name k --file 
 expect_exit 0 "certificate backup" -- "$CV" certificate backup --vault-name src --name c --file "$WORK/c.blob"
 expect_exit 0 "ade export" -- "$CV" ade export --vault-name src --machine vm-win --file "$WORK/ade.json"
 
-# count ARGS...: the number of versions a list-versions prints, "absent" on exit 3, "error:N" otherwise.
-count() {
-  "$CV" "$@" >"$WORK/c.json" 2>/dev/null
-  case $? in 0) jq length "$WORK/c.json" ;; 3) echo absent ;; *) echo "error:$?" ;; esac
-}
 # state OP N: "absent", "whole" or a description of the partial state.
 state() {
-  local v=$2 a b c
+  local v=$2 a
   case $1 in
-    secret_restore) a=$(count secret list-versions --vault-name "$v" --name s)
-      [[ $a == 3 ]] && "$CV" secret show --vault-name "$v" --name s >/dev/null 2>&1 && a=whole ;;
-    key_restore) a=$(count key list-versions --vault-name "$v" --name k)
-      [[ $a == 2 ]] && "$CV" key show --vault-name "$v" --name k >/dev/null 2>&1 && a=whole ;;
-    cert_restore) a=$(count certificate list-versions --vault-name "$v" --name c)
-      b=$(count secret list-versions --vault-name "$v" --name c); c=$(count key list-versions --vault-name "$v" --name c)
-      [[ $a/$b/$c == 1/1/1 ]] && a=whole
-      [[ $a/$b/$c == absent/absent/absent ]] && a=absent ;;
-    ade_restore) a=$(count key list-versions --vault-name "$v" --name vm-kek)
-      b=$(count secret list-versions --vault-name "$v" --name "$BEK")
-      [[ $a/$b == 1/1 ]] && "$CV" disk-key unwrap --vault-name "$v" --name "$BEK" --file "$WORK/bek.$v" >/dev/null 2>&1 && a=whole
-      [[ $a/$b == absent/absent ]] && a=absent ;;
+    secret_restore) a=$(restore_state "$1" "$v" 3) ;;
+    key_restore) a=$(restore_state "$1" "$v" 2) ;;
+    cert_restore | ade_restore) a=$(restore_state "$1" "$v" 1) ;;
     vault_create) "$CV" vault show --vault-name "$v" >/dev/null 2>&1
       case $? in
         0) printf 'x' | "$CV" secret set --vault-name "$v" --name s --file - -o none >/dev/null 2>&1 && a=whole ||

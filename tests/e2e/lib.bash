@@ -43,3 +43,36 @@ start_serve() {
   PORT=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/$name.out" | grep -o '[0-9]*$')
   CERT=$(sed -n 's/.*clients must trust it): //p' "$WORK/$name.out")
 }
+# version_count ARGS...: the number of versions `coldvault ARGS` (a list-versions) prints, "absent" when it
+# exits 3 (not found), "error:N" for any other exit.
+version_count() {
+  "$CV" "$@" >"$WORK/vc.json" 2>/dev/null
+  case $? in 0) jq length "$WORK/vc.json" ;; 3) echo absent ;; *) echo "error:$?" ;; esac
+}
+# restore_state OP VAULT N: what a restore left in VAULT, shared by the kill test and the fault sweep. "whole":
+# every part with N versions and readable; "absent": no part of it; else the parts' version counts. OP is
+# secret_restore (secret s), key_restore (key k), cert_restore (certificate, secret and key c) or ade_restore
+# (key vm-kek and the secret $BEK, whose bytes `disk-key unwrap` writes to $WORK/bek.VAULT).
+restore_state() {
+  local op=$1 v=$2 n=$3 a b c
+  case $op in
+    secret_restore) a=$(version_count secret list-versions --vault-name "$v" --name s)
+      [[ $a == "$n" ]] && "$CV" secret show --vault-name "$v" --name s >/dev/null 2>&1 && a=whole ;;
+    key_restore) a=$(version_count key list-versions --vault-name "$v" --name k)
+      [[ $a == "$n" ]] && "$CV" key show --vault-name "$v" --name k >/dev/null 2>&1 && a=whole ;;
+    cert_restore) a=$(version_count certificate list-versions --vault-name "$v" --name c)
+      b=$(version_count secret list-versions --vault-name "$v" --name c)
+      c=$(version_count key list-versions --vault-name "$v" --name c)
+      case $a/$b/$c in "$n/$n/$n") a=whole ;; absent/absent/absent) a=absent ;; *) a=$a/$b/$c ;; esac ;;
+    ade_restore) a=$(version_count key list-versions --vault-name "$v" --name vm-kek)
+      b=$(version_count secret list-versions --vault-name "$v" --name "$BEK")
+      case $a/$b in
+        "$n/$n") "$CV" disk-key unwrap --vault-name "$v" --name "$BEK" --file "$WORK/bek.$v" >/dev/null 2>&1 &&
+                   a=whole || a="$a/$b, the BEK does not unwrap" ;;
+        absent/absent) a=absent ;;
+        *) a=$a/$b ;;
+      esac ;;
+    *) a="restore_state: unknown operation $op" ;;
+  esac
+  echo "$a"
+}

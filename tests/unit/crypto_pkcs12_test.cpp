@@ -231,6 +231,25 @@ TEST_F(Containers, PemBundle_KeyThatDoesNotMatchIsRefused) {
   EXPECT_EQ(r.error().message, "the private key does not match the certificate");
 }
 
+// A key whose stored public half is the certificate's but whose private half is another key's: the containers
+// compare the certificate with the public half only, so the key's own pairwise check must refuse it.
+TEST_F(Containers, KeyWhosePrivateHalfIsAnotherKeysIsRefusedInBundleAndPfx) {
+  auto stranger = test_keys::make_ec_key(Curve::P256);
+  auto mixed = test_keys::ec_key_with_foreign_public(stranger.get(), ec_key.get());
+  ASSERT_TRUE(mixed);
+  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_PrivateKey(bio.get(), mixed.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  PEM_write_bio_X509(bio.get(), x509_test::parse_der(leaf).get());
+  auto bundle = parse_pem_bundle(test_keys::bio_text(bio.get()), SecureString());
+  ASSERT_FALSE(bundle) << "a PEM bundle whose key does not match its own public half was accepted";
+  EXPECT_EQ(bundle.error().code, Errc::BadParameter);
+  EXPECT_EQ(bundle.error().message.rfind("the private key does not match its own public key", 0), 0u)
+      << bundle.error().message;
+  auto pfx = parse_pkcs12(openssl_pfx("", mixed.get(), leaf, {}), SecureString());
+  ASSERT_FALSE(pfx) << "a PFX whose key does not match its own public half was accepted";
+  EXPECT_EQ(pfx.error().code, Errc::BadParameter);
+}
+
 TEST_F(Containers, PemBundle_EncryptedPkcs8NeedsItsPassword) {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
   const char pass[] = "bundle pw";

@@ -148,30 +148,10 @@ TEST(ParsePrivateKey, RefusesOtherKeyTypes) {
   EXPECT_EQ(parts.error().code, Errc::Unsupported);
 }
 
-// A key file whose public half is not its private half's: OpenSSL reads such a file without complaint, and
-// a certificate container only compares the certificate with the public half. The private half of `priv`
-// with the public point of `pub`.
-ossl::PkeyPtr ec_key_with_foreign_public(const EVP_PKEY* priv, const EVP_PKEY* pub) {
-  BIGNUM* d = nullptr;
-  EXPECT_EQ(EVP_PKEY_get_bn_param(priv, OSSL_PKEY_PARAM_PRIV_KEY, &d), 1);
-  ossl::SecretBnPtr d_owned(d);
-  Bytes point = test_keys::raw_point(pub);
-  ossl::ParamBldPtr bld(OSSL_PARAM_BLD_new());
-  OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0);
-  OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d);
-  OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
-  ossl::ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
-  ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  EVP_PKEY* out = nullptr;
-  EXPECT_EQ(EVP_PKEY_fromdata_init(ctx.get()), 1);
-  EXPECT_EQ(EVP_PKEY_fromdata(ctx.get(), &out, EVP_PKEY_KEYPAIR, params.get()), 1);
-  return ossl::PkeyPtr(out);
-}
-
 TEST(ParsePrivateKey, RefusesAKeyWhosePublicHalfIsAnotherKeys) {
   auto a = test_keys::make_ec_key(Curve::P256);
   auto b = test_keys::make_ec_key(Curve::P256);
-  auto mixed = ec_key_with_foreign_public(a.get(), b.get());
+  auto mixed = test_keys::ec_key_with_foreign_public(a.get(), b.get());
   ASSERT_TRUE(mixed);
   for (Form form : {Form::Traditional, Form::Pkcs8}) {
     auto parts = parse_private_key_pem(write_pem(mixed.get(), form), SecureString());
@@ -179,7 +159,7 @@ TEST(ParsePrivateKey, RefusesAKeyWhosePublicHalfIsAnotherKeys) {
     EXPECT_EQ(parts.error().code, Errc::BadParameter);
   }
   // The same key made whole is accepted.
-  auto whole = ec_key_with_foreign_public(a.get(), a.get());
+  auto whole = test_keys::ec_key_with_foreign_public(a.get(), a.get());
   EXPECT_TRUE(parse_private_key_pem(write_pem(whole.get(), Form::Pkcs8), SecureString()));
 }
 

@@ -65,4 +65,24 @@ inline std::string bio_text(BIO* bio) {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
+// A key file whose public half is not its private half's: OpenSSL reads such a file without complaint, and
+// a certificate container only compares the certificate with the public half. The private half of `priv`
+// with the public point of `pub`.
+inline ossl::PkeyPtr ec_key_with_foreign_public(const EVP_PKEY* priv, const EVP_PKEY* pub) {
+  BIGNUM* d = nullptr;
+  EXPECT_EQ(EVP_PKEY_get_bn_param(priv, OSSL_PKEY_PARAM_PRIV_KEY, &d), 1);
+  ossl::SecretBnPtr d_owned(d);
+  Bytes point = raw_point(pub);
+  ossl::ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0);
+  OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d);
+  OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
+  ossl::ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+  ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* out = nullptr;
+  EXPECT_EQ(EVP_PKEY_fromdata_init(ctx.get()), 1);
+  EXPECT_EQ(EVP_PKEY_fromdata(ctx.get(), &out, EVP_PKEY_KEYPAIR, params.get()), 1);
+  return ossl::PkeyPtr(out);
+}
+
 }  // namespace cv::crypto::test_keys
