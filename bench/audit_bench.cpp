@@ -7,9 +7,14 @@
 //   2. the audit append's cost: --sets secret sets through vault::Secrets::set without an audit scope and
 //      the same inside an audit::Scope per set (as the CLI and the REST server record an operation), in
 //      alternating rounds so drift of the disk's fsync time hits both alike; then the signing of one
-//      checkpoint, which the log pays once per 1,000 records.
+//      checkpoint, which the log pays once per 1,000 records;
+//   3. a checkpoint's cost as the log grows (--log 10000,100000: the log is filled with read records to each
+//      size, untimed): the whole recheck (`audit checkpoint`, exports) beside the since-the-last-checkpoint one
+//      (a server's automatic checkpoints), each after 1,000 more records, beside one ECDSA P-256 signature in the
+//      token (the floor: every checkpoint signs once) in the same run.
 // Population (the secrets and their backups) is not timed.
-//   audit_bench [--blobs 10000] [--sets 2000] [--rounds 3]   (--rounds: bulk runs, best kept; set rounds)
+//   audit_bench [--blobs 10000] [--sets 2000] [--rounds 3] [--log 10000,100000]
+//   (--rounds: bulk runs, best kept; set rounds; --blobs 0 / --sets 0 / --log "" skip a part)
 #include <time.h>
 
 #include <chrono>
@@ -23,6 +28,7 @@
 #include "coldvault/audit.hpp"
 #include "coldvault/backup.hpp"
 #include "coldvault/crypto_baseline.hpp"
+#include "coldvault/hsm_baseline.hpp"
 #include "coldvault/secrets.hpp"
 
 namespace {
@@ -159,23 +165,92 @@ void audit_append(cv::vault::Service& svc, int n, int rounds) {
               static_cast<unsigned long long>(cv::audit::kCheckpointEvery), 1e6 * cs / cv::audit::kCheckpointEvery);
 }
 
+// One read's record, as the REST server writes it for a GET: a transaction of its own.
+void append_read_record(cv::vault::Service& svc, const std::string& db, int i) {
+  cv::audit::Record rec;
+  rec.time = cv::vault::Service::now();
+  rec.via = "rest";
+  rec.operation = "GetSecret";
+  rec.actor = "token:bench";
+  rec.client = "127.0.0.1:1";
+  rec.api_version = "7.5";
+  rec.vault = "bench";
+  rec.type = "secret";
+  rec.name = "read-" + std::to_string(i % 1000);
+  cv::audit::Scope scope(rec, db);
+  cv::audit::bind(scope, &svc);
+  must(scope.finish(200), "audit record");
+  cv::audit::bind(scope, nullptr);
+}
+
+void checkpoint_growth(cv::vault::Service& svc, const std::vector<long>& sizes) {
+  const std::string db = cv::vault::catalog_path(svc.home());
+  long have = static_cast<long>(must(cv::audit::checkpoint(svc), "checkpoint").size);  // makes the audit key
+  auto priv = must(svc.token().find("coldvault-audit", "private"), "the audit key");
+  const double rate = cv::hsm::raw_sign_rate(svc.token(), cv::hsm::Mech::Ecdsa, priv, 32, 200);
+  if (rate <= 0) {
+    std::fprintf(stderr, "audit_bench: raw ECDSA sign failed\n");
+    std::exit(1);
+  }
+  const double sign_ms = 1e3 / rate;
+  std::printf("one ECDSA P-256 signature with the audit key, raw PKCS#11 (the floor of any checkpoint): %.2f ms\n",
+              sign_ms);
+  for (long size : sizes) {
+    auto t = Clock::now();
+    for (; have < size; ++have) append_read_record(svc, db, static_cast<int>(have));
+    must(cv::audit::checkpoint(svc), "checkpoint");
+    std::printf("log filled to %ld records in %.1f s (not timed below)\n", size, seconds_since(t));
+    double ms[2];
+    for (int pass = 0; pass < 2; ++pass) {
+      for (int i = 0; i < static_cast<int>(cv::audit::kCheckpointEvery); ++i, ++have)
+        append_read_record(svc, db, static_cast<int>(have));
+      const auto how = pass == 0 ? cv::audit::Recheck::Whole : cv::audit::Recheck::SinceLast;
+      t = Clock::now();
+      auto cp = must(cv::audit::checkpoint(svc, how), "checkpoint");
+      ms[pass] = 1e3 * seconds_since(t);
+      if (static_cast<long>(cp.size) != have) {
+        std::fprintf(stderr, "audit_bench: the checkpoint covers %llu records, not %ld\n",
+                     static_cast<unsigned long long>(cp.size), have);
+        std::exit(1);
+      }
+    }
+    std::printf("checkpoint at ~%ld records, 1,000 new: whole recheck %.1f ms, since the last checkpoint %.1f ms "
+                "(%.1fx the token signature alone)\n", size, ms[0], ms[1], ms[1] / sign_ms);
+  }
+}
+
+std::vector<long> parse_sizes(const std::string& s) {
+  std::vector<long> out;
+  std::size_t at = 0;
+  while (at < s.size()) {
+    std::size_t comma = s.find(',', at);
+    out.push_back(std::atol(s.substr(at, comma - at).c_str()));
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int blobs = 10000, sets = 2000, rounds = 3;
+  std::string log_sizes = "10000,100000";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--blobs" && i + 1 < argc) blobs = std::atoi(argv[++i]);
     else if (a == "--sets" && i + 1 < argc) sets = std::atoi(argv[++i]);
     else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
+    else if (a == "--log" && i + 1 < argc) log_sizes = argv[++i];
     else {
-      std::fprintf(stderr, "usage: audit_bench [--blobs N] [--sets N] [--rounds N]\n");
+      std::fprintf(stderr, "usage: audit_bench [--blobs N] [--sets N] [--rounds N] [--log N,N...]\n");
       return 2;
     }
   }
-  if (blobs <= 0 || sets <= 0 || rounds <= 0) return 2;
+  if (blobs < 0 || sets < 0 || rounds <= 0) return 2;
   cvbench::BenchHome home;
-  bulk_verify(*home.svc, blobs, rounds);
-  audit_append(*home.svc, sets, rounds);
+  if (blobs > 0) bulk_verify(*home.svc, blobs, rounds);
+  if (sets > 0) audit_append(*home.svc, sets, rounds);
+  if (!log_sizes.empty()) checkpoint_growth(*home.svc, parse_sizes(log_sizes));
   return 0;
 }

@@ -31,11 +31,15 @@ struct KeyInfo {
 // The home's audit key, made in the token (label coldvault-audit) with its self-signed certificate on first use.
 Result<KeyInfo> key(vault::Service& svc);
 
-// Signs a checkpoint of the log as it stands, after checking every stored record still hashes to every
-// earlier checkpoint (Corruption naming the first that does not). When the log did not grow since the last
-// checkpoint that one is returned, unless there is none.
-Result<store::AuditCheckpoint> checkpoint(vault::Service& svc);
-// A checkpoint when kCheckpointEvery records or more came since the last one; nothing otherwise.
+// What a checkpoint re-hashes before it signs (docs/audit.md §3). Whole: every stored record, checked against
+// every earlier checkpoint (`audit checkpoint`, exports). SinceLast: the records after the latest checkpoint,
+// hashed onto the frontier stored with it, so a server's periodic checkpoint costs the records since the last
+// one, not the whole log; a latest checkpoint without a frontier (signed before schema step 9) gets Whole.
+enum class Recheck { Whole, SinceLast };
+// Signs a checkpoint of the log as it stands, after the recheck (Corruption naming what does not hash). When the
+// log did not grow since the last checkpoint that one is returned, unless there is none.
+Result<store::AuditCheckpoint> checkpoint(vault::Service& svc, Recheck recheck = Recheck::Whole);
+// A SinceLast checkpoint when kCheckpointEvery records or more came since the last one; nothing otherwise.
 Result<void> checkpoint_if_due(vault::Service& svc);
 // Whether a checkpoint is due, read from the catalogue alone (no token, no login): kCheckpointEvery
 // records since the last, or (`grown`) any.

@@ -49,6 +49,9 @@ struct AuditCheckpoint {
   merkle::Hash root{};
   std::string note;  // the signed note, as signed
   std::int64_t time = 0;
+  // The tree's frontier at `size` (schema step 9 on): the next checkpoint hashes only the records after it.
+  // Absent for checkpoints signed before that step.
+  std::optional<std::vector<merkle::Hash>> frontier;
 };
 
 struct AuditEntry {
@@ -64,11 +67,15 @@ Result<std::uint64_t> audit_append(Catalog& c, const AuditRecord& r);
 Result<std::uint64_t> audit_append_in(sqlite3* db, const AuditRecord& r);
 // Records [from, to), in order.
 Result<std::vector<AuditEntry>> audit_entries(Catalog& c, std::uint64_t from, std::uint64_t to);
-// Leaf hashes [0, to), recomputed from the stored lines (a line edited in the file changes its leaf).
+// Leaf hashes [from, to), recomputed from the stored lines (a line edited in the file changes its leaf).
+// Corruption when a record in that range is missing, or one lies beyond `to` while the tree's size is `to`.
 Result<std::vector<merkle::Hash>> audit_leaves(Catalog& c, std::uint64_t to);
+Result<std::vector<merkle::Hash>> audit_leaves(Catalog& c, std::uint64_t from, std::uint64_t to);
 Result<void> audit_set_key(Catalog& c, const std::string& origin, const std::string& cert_pem);
 Result<void> audit_add_checkpoint(Catalog& c, const AuditCheckpoint& cp);
 Result<std::vector<AuditCheckpoint>> audit_checkpoints(Catalog& c);
+// The checkpoint of the largest size; nullopt when none was signed.
+Result<std::optional<AuditCheckpoint>> audit_last_checkpoint(Catalog& c);
 
 // The operation being recorded on this thread. Scopes nest: commits are recorded for the innermost one
 // (a purge the CLI runs before its verb opens a `system` scope of its own). See the top.

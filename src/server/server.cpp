@@ -23,6 +23,7 @@
 #include "coldvault/tls_stream.hpp"
 #include "coldvault/vault_info.hpp"
 #include "coldvault/audit.hpp"
+#include "coldvault/heap_tuning.hpp"
 #include "server/app.hpp"
 #include "server/errors.hpp"
 #include "server/event_loop.hpp"
@@ -106,7 +107,7 @@ void audit_checkpoint(const vault::HomeOptions& home, const SecureBytes& pin, bo
   }
   Result<void> r = audit::checkpoint_if_due(*svc);
   if (always)
-    if (auto c = audit::checkpoint(*svc); !c) r = std::unexpected(c.error());
+    if (auto c = audit::checkpoint(*svc, audit::Recheck::SinceLast); !c) r = std::unexpected(c.error());
   if (!r) std::cerr << "coldvault serve: the audit checkpoint failed: " << r.error().message << "\n";
 }
 
@@ -299,12 +300,14 @@ Result<void> serve(const ServeOptions& o) {
         lock.lock();
       } while (!expiry_cv.wait_for(lock, std::chrono::seconds(o.purge_interval), [&] { return stopping; }));
     });
-  // Audit checkpoints: every 30 s when kCheckpointEvery records came, every 10 minutes when any did.
+  // Audit checkpoints: every 30 s when kCheckpointEvery records came, every 10 minutes when any did; then the
+  // free heap goes back to the kernel (coldvault/heap_tuning.hpp).
   std::thread checkpoints([&] {
     std::unique_lock lock(expiry_mu);
     for (int tick = 1; !expiry_cv.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; }); ++tick) {
       lock.unlock();
       audit_checkpoint(o.home, *shared_pin, tick % 20 == 0);
+      release_free_heap();
       lock.lock();
     }
   });

@@ -146,26 +146,33 @@ Result<std::vector<AuditEntry>> audit_entries(Catalog& c, std::uint64_t from, st
   return out;
 }
 
-Result<std::vector<merkle::Hash>> audit_leaves(Catalog& c, std::uint64_t to) {
-  auto st = Stmt::prepare(CatalogAccess::db(c), "SELECT seq, record FROM audit_records WHERE seq<? ORDER BY seq");
+Result<std::vector<merkle::Hash>> audit_leaves(Catalog& c, std::uint64_t to) { return audit_leaves(c, 0, to); }
+
+Result<std::vector<merkle::Hash>> audit_leaves(Catalog& c, std::uint64_t from, std::uint64_t to) {
+  if (from > to) return fail(Errc::Corruption, "the audit log holds fewer records than a checkpoint signed over it");
+  auto st = Stmt::prepare(CatalogAccess::db(c),
+                          "SELECT seq, record FROM audit_records WHERE seq>=? AND seq<? ORDER BY seq");
   if (!st) return std::unexpected(st.error());
-  st->bind(1, static_cast<std::int64_t>(to));
+  st->bind(1, static_cast<std::int64_t>(from)).bind(2, static_cast<std::int64_t>(to));
   std::vector<merkle::Hash> out;
-  out.reserve(static_cast<std::size_t>(to));
+  out.reserve(static_cast<std::size_t>(to - from));
   for (;;) {
     auto row = st->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    if (static_cast<std::uint64_t>(st->integer(0)) != out.size())
-      return fail(Errc::Corruption, "the audit log has no record " + std::to_string(out.size()) +
+    if (static_cast<std::uint64_t>(st->integer(0)) != from + out.size())
+      return fail(Errc::Corruption, "the audit log has no record " + std::to_string(from + out.size()) +
                                         " (removed from the catalogue)");
     std::string line = st->text(1);
     out.push_back(merkle::leaf_hash(as_bytes(line)));
   }
-  if (out.size() != to)
-    return fail(Errc::Corruption, "the audit log holds " + std::to_string(out.size()) + " records, not " +
+  if (out.size() != to - from)
+    return fail(Errc::Corruption, "the audit log holds " + std::to_string(from + out.size()) + " records, not " +
                                       std::to_string(to));
-  auto extra = Stmt::prepare(CatalogAccess::db(c), "SELECT min(seq) FROM audit_records WHERE seq>=? OR seq<0");
+  // Two range lookups on the rowid (an OR of the two ranges would scan the whole table).
+  auto extra = Stmt::prepare(CatalogAccess::db(c),
+                             "SELECT coalesce((SELECT min(seq) FROM audit_records WHERE seq>=?),"
+                             " (SELECT max(seq) FROM audit_records WHERE seq<0))");
   if (!extra) return std::unexpected(extra.error());
   extra->bind(1, static_cast<std::int64_t>(to));
   if (auto row = extra->step(); !row) return std::unexpected(row.error());
@@ -188,12 +195,34 @@ Result<void> audit_set_key(Catalog& c, const std::string& origin, const std::str
 
 Result<void> audit_add_checkpoint(Catalog& c, const AuditCheckpoint& cp) {
   auto st = Stmt::prepare(CatalogAccess::db(c),
-                          "INSERT INTO audit_checkpoints(size, root, note, time) VALUES(?,?,?,?)"
+                          "INSERT INTO audit_checkpoints(size, root, note, time, frontier) VALUES(?,?,?,?,?)"
                           " ON CONFLICT(size) DO NOTHING");
   if (!st) return std::unexpected(st.error());
   st->bind(1, static_cast<std::int64_t>(cp.size)).bind(2, ByteView(cp.root.data(), cp.root.size()));
   st->bind(3, cp.note).bind(4, cp.time);
+  if (cp.frontier) {
+    Bytes f = frontier_bytes(*cp.frontier);
+    st->bind(5, ByteView(f));
+  } else {
+    st->bind_null(5);
+  }
   return st->run();
+}
+
+Result<std::optional<AuditCheckpoint>> audit_last_checkpoint(Catalog& c) {
+  auto st = Stmt::prepare(CatalogAccess::db(c),
+                          "SELECT size, root, note, time, frontier FROM audit_checkpoints ORDER BY size DESC LIMIT 1");
+  if (!st) return std::unexpected(st.error());
+  auto row = st->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::optional<AuditCheckpoint>();
+  AuditCheckpoint cp{static_cast<std::uint64_t>(st->integer(0)), hash_of(st->blob(1)), st->text(2), st->integer(3), {}};
+  if (!st->is_null(4)) {
+    auto f = frontier_from(st->blob(4), cp.size);
+    if (!f) return std::unexpected(f.error());
+    cp.frontier = std::move(*f);
+  }
+  return std::optional<AuditCheckpoint>(std::move(cp));
 }
 
 Result<std::vector<AuditCheckpoint>> audit_checkpoints(Catalog& c) {
@@ -204,7 +233,7 @@ Result<std::vector<AuditCheckpoint>> audit_checkpoints(Catalog& c) {
     auto row = st->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    out.push_back({static_cast<std::uint64_t>(st->integer(0)), hash_of(st->blob(1)), st->text(2), st->integer(3)});
+    out.push_back({static_cast<std::uint64_t>(st->integer(0)), hash_of(st->blob(1)), st->text(2), st->integer(3), {}});
   }
   return out;
 }

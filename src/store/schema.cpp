@@ -191,6 +191,11 @@ CREATE TABLE certificate_issuers(
   updated INTEGER NOT NULL,
   PRIMARY KEY(vault, name_key));
 )sql",
+    // 9: each checkpoint's tree frontier (docs/audit.md §3), so the next checkpoint hashes only the records
+    // signed after it instead of the whole log. NULL for checkpoints signed before this step.
+    R"sql(
+ALTER TABLE audit_checkpoints ADD COLUMN frontier BLOB;
+)sql",
 };
 
 }  // namespace

@@ -121,8 +121,10 @@ Result<std::string> read_text(const fs::path& p) {
   return ss.str();
 }
 
-// Signs and stores a checkpoint of (size, root). The note's own commit records nothing.
-Result<store::AuditCheckpoint> sign(vault::Service& svc, const KeyInfo& k, std::uint64_t size, const Hash& root) {
+// Signs and stores a checkpoint of (size, root), with the tree's frontier at that size. The note's own commit
+// records nothing.
+Result<store::AuditCheckpoint> sign(vault::Service& svc, const KeyInfo& k, std::uint64_t size, const Hash& root,
+                                    std::vector<Hash> frontier) {
   auto& t = svc.token();
   auto priv = t.find(kLabel, "private");
   if (!priv) return std::unexpected(priv.error());
@@ -136,7 +138,7 @@ Result<store::AuditCheckpoint> sign(vault::Service& svc, const KeyInfo& k, std::
   Bytes sig = p->key_id;
   sig.insert(sig.end(), der->begin(), der->end());
   store::AuditCheckpoint cp{size, root, text + "\n" + kDash + k.origin + " " + base64_encode(sig) + "\n",
-                            vault::Service::now()};
+                            vault::Service::now(), std::move(frontier)};
   store::AuditScope::Pause quiet;
   if (auto r = store::audit_add_checkpoint(svc.catalog(), cp); !r) return std::unexpected(r.error());
   return cp;
@@ -230,23 +232,55 @@ Result<json> last_records(vault::Service& svc, std::uint64_t n) {
   return out;
 }
 
-Result<store::AuditCheckpoint> checkpoint(vault::Service& svc) {
+// The log's root, checked before it is signed (a log is never signed inconsistent with itself). Whole: every
+// record against every checkpoint (checked_leaves). SinceLast: the records after the latest checkpoint, hashed
+// onto that checkpoint's frontier, must give the stored tree; its cost is the records since that checkpoint.
+Result<Hash> checked_root(vault::Service& svc, const store::AuditState& st,
+                          const std::optional<store::AuditCheckpoint>& last, Recheck recheck) {
+  if (recheck == Recheck::Whole || !last || !last->frontier) {
+    auto log = load_checked(svc);
+    if (!log) return std::unexpected(log.error());
+    return merkle::root_of(log->leaves);
+  }
+  auto f = merkle::Frontier::of(last->size, *last->frontier);
+  if (!f || f->root() != last->root)
+    return fail(Errc::Corruption, "the audit log's frontier stored with its checkpoint of size " +
+                                      std::to_string(last->size) + " does not hash to that checkpoint's root");
+  if (st.size < last->size)
+    return fail(Errc::Corruption, "the audit log holds " + std::to_string(st.size) +
+                                      " records but has a signed checkpoint of size " + std::to_string(last->size) +
+                                      ": records were removed (or the catalogue rolled back)");
+  auto leaves = store::audit_leaves(svc.catalog(), last->size, st.size);
+  if (!leaves) return std::unexpected(leaves.error());
+  for (const Hash& leaf : *leaves) f->append(leaf);
+  if (auto sf = merkle::Frontier::of(st.size, st.frontier); !sf || sf->root() != f->root())
+    return fail(Errc::Corruption, "the audit log's records after its checkpoint of size " +
+                                      std::to_string(last->size) +
+                                      " do not hash to its stored tree: a record was edited, removed or inserted");
+  return f->root();
+}
+
+Result<store::AuditCheckpoint> checkpoint(vault::Service& svc, Recheck recheck) {
   auto k = key(svc);
   if (!k) return std::unexpected(k.error());
-  auto log = load_checked(svc);
-  if (!log) return std::unexpected(log.error());
-  if (!log->checkpoints.empty() && log->checkpoints.back().size == log->state.size) return log->checkpoints.back();
-  return sign(svc, *k, log->state.size, merkle::root_of(log->leaves));
+  auto st = store::audit_state(svc.catalog());
+  if (!st) return std::unexpected(st.error());
+  auto last = store::audit_last_checkpoint(svc.catalog());
+  if (!last) return std::unexpected(last.error());
+  if (*last && (*last)->size == st->size) return **last;
+  auto root = checked_root(svc, *st, *last, recheck);
+  if (!root) return std::unexpected(root.error());
+  return sign(svc, *k, st->size, *root, st->frontier);
 }
 
 Result<void> checkpoint_if_due(vault::Service& svc) {
   auto st = store::audit_state(svc.catalog());
   if (!st) return std::unexpected(st.error());
-  auto cps = store::audit_checkpoints(svc.catalog());
-  if (!cps) return std::unexpected(cps.error());
-  std::uint64_t last = cps->empty() ? 0 : cps->back().size;
+  auto latest = store::audit_last_checkpoint(svc.catalog());
+  if (!latest) return std::unexpected(latest.error());
+  std::uint64_t last = *latest ? (*latest)->size : 0;
   if (st->size < last + kCheckpointEvery) return {};
-  if (auto c = checkpoint(svc); !c) return std::unexpected(c.error());
+  if (auto c = checkpoint(svc, Recheck::SinceLast); !c) return std::unexpected(c.error());
   return {};
 }
 
@@ -255,10 +289,10 @@ Result<bool> checkpoint_due(const std::string& catalog_path, bool grown) {
   if (!cat) return std::unexpected(cat.error());
   auto st = store::audit_state(*cat);
   if (!st) return std::unexpected(st.error());
-  auto cps = store::audit_checkpoints(*cat);
-  if (!cps) return std::unexpected(cps.error());
-  std::uint64_t last = cps->empty() ? 0 : cps->back().size;
-  return grown ? (st->size > last || cps->empty()) : st->size >= last + kCheckpointEvery;
+  auto latest = store::audit_last_checkpoint(*cat);
+  if (!latest) return std::unexpected(latest.error());
+  std::uint64_t last = *latest ? (*latest)->size : 0;
+  return grown ? (st->size > last || !*latest) : st->size >= last + kCheckpointEvery;
 }
 
 Result<json> export_log(vault::Service& svc, std::optional<std::uint64_t> from, std::optional<std::uint64_t> to,
@@ -286,7 +320,7 @@ Result<json> export_log(vault::Service& svc, std::optional<std::uint64_t> from, 
   if (a > b) return fail(Errc::BadParameter, "--from " + std::to_string(a) + " is after --to " + std::to_string(b));
   if (!find_cp(b)) return fail(Errc::BadParameter, "no signed checkpoint has size " + std::to_string(b) + " (--to)");
   if (a == 0 && !find_cp(0)) {
-    auto c0 = sign(svc, *k, 0, merkle::empty_root());
+    auto c0 = sign(svc, *k, 0, merkle::empty_root(), {});
     if (!c0) return std::unexpected(c0.error());
     cps->insert(cps->begin(), *c0);
   }

@@ -1,0 +1,135 @@
+// Audit checkpoints against a real token and catalogue (docs/audit.md §3): each checkpoint keeps the tree's
+// frontier, the automatic (SinceLast) checkpoint hashes only the records after the latest one, and neither
+// recheck signs over a log that does not hash to what it holds.
+#include "coldvault/audit.hpp"
+#include "coldvault/audit_log.hpp"
+#include "coldvault/merkle.hpp"
+#include "hsm/catalog_sql.hpp"
+#include "hsm/vault_home.hpp"
+
+using namespace cv;
+using cvtest::VaultHome;
+
+namespace {
+
+class AuditCheckpoints : public VaultHome {
+ protected:
+  std::filesystem::path db() const { return dir / "home" / "catalog.db"; }
+  // n read records, each in a transaction of its own, as the REST server writes a GET's.
+  void reads(int n) {
+    for (int i = 0; i < n; ++i) {
+      audit::Record rec;
+      rec.time = vault::Service::now();
+      rec.via = "rest";
+      rec.operation = "GetSecret";
+      rec.vault = "main";
+      rec.name = "s" + std::to_string(i);
+      audit::Scope scope(rec, db().string());
+      audit::bind(scope, &*svc);
+      ASSERT_TRUE(scope.finish(200));
+      audit::bind(scope, nullptr);
+    }
+  }
+  std::uint64_t size() { return store::audit_state(svc->catalog())->size; }
+  // The root of every stored record, recomputed here from the lines.
+  merkle::Hash recomputed_root() {
+    auto leaves = store::audit_leaves(svc->catalog(), size());
+    EXPECT_TRUE(leaves) << leaves.error().message;
+    return leaves ? merkle::root_of(*leaves) : merkle::Hash{};
+  }
+  void sql(const std::string& stmt) { ASSERT_EQ(cvtest::run_catalog_sql(db(), stmt), "") << stmt; }
+};
+
+TEST_F(AuditCheckpoints, EachKeepsItsFrontierAndSinceLastSignsTheWholeLogsRoot) {
+  reads(20);
+  auto first = audit::checkpoint(*svc);
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_TRUE(first->frontier);
+  auto last = store::audit_last_checkpoint(svc->catalog());
+  ASSERT_TRUE(last && *last);
+  ASSERT_TRUE((*last)->frontier) << "the frontier is stored with the checkpoint";
+  EXPECT_EQ((*last)->size, first->size);
+  EXPECT_EQ(merkle::Frontier::of((*last)->size, *(*last)->frontier)->root(), first->root);
+
+  reads(37);
+  auto second = audit::checkpoint(*svc, audit::Recheck::SinceLast);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->size, size());
+  EXPECT_EQ(second->root, recomputed_root()) << "hashing only the new records onto the frontier gives the same root";
+  auto again = audit::checkpoint(*svc, audit::Recheck::SinceLast);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->note, second->note) << "an unchanged log returns its latest checkpoint";
+}
+
+TEST_F(AuditCheckpoints, SinceLastRefusesARecordEditedAfterTheLatestCheckpoint) {
+  reads(10);
+  ASSERT_TRUE(audit::checkpoint(*svc));
+  const auto signed_size = size();
+  reads(10);
+  sql("UPDATE audit_records SET record = replace(record, 'GetSecret', 'SetSecret') WHERE seq = " +
+      std::to_string(signed_size + 3));
+  for (auto how : {audit::Recheck::SinceLast, audit::Recheck::Whole}) {
+    auto cp = audit::checkpoint(*svc, how);
+    ASSERT_FALSE(cp) << "a checkpoint was signed over an edited record";
+    EXPECT_EQ(cp.error().code, Errc::Corruption);
+  }
+  auto latest = store::audit_last_checkpoint(svc->catalog());
+  EXPECT_EQ((*latest)->size, signed_size) << "nothing was signed";
+}
+
+TEST_F(AuditCheckpoints, AnEditBeforeTheLatestCheckpointIsLeftToTheWholeRecheck) {
+  reads(10);
+  ASSERT_TRUE(audit::checkpoint(*svc));
+  reads(5);
+  sql("UPDATE audit_records SET record = replace(record, 'GetSecret', 'SetSecret') WHERE seq = 2");
+  auto whole = audit::checkpoint(*svc, audit::Recheck::Whole);
+  ASSERT_FALSE(whole);
+  EXPECT_EQ(whole.error().code, Errc::Corruption);
+  // SinceLast does not re-read record 2 (that is its point); what it signs still commits to the record as it
+  // was appended, so the edit stays visible to any later whole recheck or export.
+  auto since = audit::checkpoint(*svc, audit::Recheck::SinceLast);
+  ASSERT_TRUE(since) << since.error().message;
+  EXPECT_NE(since->root, recomputed_root()) << "the signed root is the appended log's, not the edited one's";
+  reads(1);
+  EXPECT_FALSE(audit::checkpoint(*svc, audit::Recheck::Whole)) << "the next whole recheck still sees the edit";
+}
+
+TEST_F(AuditCheckpoints, ATamperedStoredFrontierIsRefused) {
+  reads(12);
+  ASSERT_TRUE(audit::checkpoint(*svc));
+  reads(3);
+  sql("UPDATE audit_checkpoints SET frontier = zeroblob(length(frontier)) WHERE size = (SELECT max(size) FROM "
+      "audit_checkpoints)");
+  auto cp = audit::checkpoint(*svc, audit::Recheck::SinceLast);
+  ASSERT_FALSE(cp);
+  EXPECT_EQ(cp.error().code, Errc::Corruption);
+  EXPECT_NE(cp.error().message.find("does not hash to that checkpoint's root"), std::string::npos)
+      << cp.error().message;
+}
+
+TEST_F(AuditCheckpoints, ALatestCheckpointWithoutAFrontierGetsTheWholeRecheck) {
+  reads(10);
+  ASSERT_TRUE(audit::checkpoint(*svc));
+  sql("UPDATE audit_checkpoints SET frontier = NULL");  // as signed before schema step 9
+  reads(4);
+  sql("UPDATE audit_records SET record = replace(record, 'GetSecret', 'SetSecret') WHERE seq = 1");
+  auto cp = audit::checkpoint(*svc, audit::Recheck::SinceLast);
+  ASSERT_FALSE(cp) << "without a frontier the automatic checkpoint must recheck every record";
+  EXPECT_EQ(cp.error().code, Errc::Corruption);
+}
+
+TEST_F(AuditCheckpoints, CheckpointIfDueSignsOnlyAfterAThousandRecords) {
+  ASSERT_TRUE(audit::checkpoint(*svc));
+  const auto base = size();
+  reads(static_cast<int>(audit::kCheckpointEvery) - 1);
+  ASSERT_TRUE(audit::checkpoint_if_due(*svc));
+  EXPECT_EQ((*store::audit_last_checkpoint(svc->catalog()))->size, base) << "not due yet";
+  reads(1);
+  ASSERT_TRUE(audit::checkpoint_if_due(*svc));
+  auto latest = store::audit_last_checkpoint(svc->catalog());
+  EXPECT_EQ((*latest)->size, size());
+  ASSERT_TRUE((*latest)->frontier);
+  EXPECT_EQ((*latest)->root, recomputed_root());
+}
+
+}  // namespace
