@@ -9,6 +9,9 @@ let token = "";
 export function setToken(t) { token = t; }
 export function hasToken() { return token !== ""; }
 
+// The vault could not be reached at all (network, certificate, or a CORS refusal: fetch cannot tell which).
+export class NetworkError extends Error {}
+
 export class ApiError extends Error {
   constructor(status, code, message) {
     super(message);
@@ -26,8 +29,10 @@ export function describe(err) {
     if (err.status === 403) return `The token is valid but may not do this (403 Forbidden): ${err.message}`;
     return `${err.message} (HTTP ${err.status}${err.code ? ", " + err.code : ""})`;
   }
-  return `Could not reach the vault: ${err.message}. If it is another vault of this server, your browser may ` +
-    "not trust its address yet: open that vault's /console/ page once and accept its certificate.";
+  if (err instanceof NetworkError)
+    return "Could not reach the vault. If it is another vault of this server, your browser may not trust its " +
+      "address yet: open that vault's /console/ page once and accept its certificate.";
+  return `Unexpected error in the console: ${err && err.message}`;
 }
 
 // base64url (no padding) <-> bytes, as the REST `value` of a backup blob is written.
@@ -63,10 +68,15 @@ export class Vault {
     if (new URL(url).origin !== this.origin) throw new ApiError(0, "", "The server sent a link to another origin.");
     const headers = { Authorization: `Bearer ${token}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    const res = await fetch(url, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit", cache: "no-store", redirect: "error", referrerPolicy: "no-referrer",
-    });
+    let res;
+    try {
+      res = await fetch(url, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "omit", cache: "no-store", redirect: "error", referrerPolicy: "no-referrer",
+      });
+    } catch {
+      throw new NetworkError("unreachable");
+    }
     const text = await res.text();
     let json;
     try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }

@@ -11,7 +11,8 @@ export const COLLECTIONS = {
                   idField: "id" },
 };
 
-function idOf(coll, item) { return item[coll.idField] || item.id || item.kid || ""; }
+// A key's answers name it in key.kid (a bundle) or kid (a list item); the others in id.
+function idOf(coll, item) { return item[coll.idField] || (item.key && item.key.kid) || item.id || ""; }
 function enabledText(item) { return item.attributes && item.attributes.enabled === false ? "no" : "yes"; }
 function typeText(coll, item) {
   if (coll.key === "secrets") return item.contentType || "";
@@ -22,7 +23,7 @@ function typeText(coll, item) {
 // A table whose rows come a page at a time; "Load more" follows the server's nextLink.
 async function pagedTable(ctx, first, headers, row, cls) {
   const body = h("tbody");
-  const count = h("p", { class: "muted", "aria-live": "polite" });
+  const count = h("p", { class: "muted count", "aria-live": "polite" });
   const more = h("button", { type: "button", class: "load-more" }, "Load more");
   const wrap = h("div", {},
     h("div", { class: "table-wrap" },
@@ -140,7 +141,7 @@ export async function objectView(ctx, coll, name) {
       const cur = await ctx.vault.call("GET", path);
       const a = cur.attributes || {};
       detail.append(h("h3", {}, "Current version"), attrList([
-        ["Id", idOf(coll, cur.key || cur)],
+        ["Id", idOf(coll, cur)],
         ["Enabled", a.enabled === false ? "no" : "yes"],
         ["Created", when(a.created)], ["Updated", when(a.updated)], ["Expires", when(a.exp)],
         ["Key type", cur.key && cur.key.kty], ["Operations", cur.key && Array.isArray(cur.key.key_ops) ? cur.key.key_ops.join(", ") : ""],

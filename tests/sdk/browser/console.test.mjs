@@ -37,10 +37,12 @@ async function shot(name) { await page.screenshot({ path: join(SHOTS, `${name}.p
 
 // Every row of the current list, following "Load more" to the end.
 async function loadAll() {
+  const count = page.locator("main p.count");
   for (;;) {
-    const more = page.locator("main button.load-more");
-    if (await more.isHidden()) break;
-    await more.click();
+    const text = await count.textContent();
+    if (/ in all$/.test(text)) break;
+    await page.locator("main button.load-more").click();
+    await page.waitForFunction((before) => document.querySelector("main p.count").textContent !== before, text);
   }
   return page.locator("main table tbody tr").count();
 }
@@ -182,7 +184,7 @@ test("Download Backup saves the REST value's bytes, as the CLI's .blob file; pur
   assert.equal(bytes.subarray(1, 25).toString("latin1"), "ColdVaultSecretBackupV1.", "raw envelope, as `backup --file` writes");
   writeFileSync(join(files, "multi.value.txt"), value.toString("base64url"));
 
-  await page.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
   await page.getByRole("button", { name: "Confirm: delete secret multi" }).click();
   await page.locator("#message", { hasText: "Deleted secret multi" }).waitFor();
   await nav("Deleted secrets");
@@ -214,7 +216,9 @@ test("keys and certificates: Download Backup equals the REST value; Restore Back
   await ok("DELETE", "/deletedkeys/key0");
   await nav("Keys");
   await page.setInputFiles("main input.restore-input", kfile);
-  await page.locator("#message", { hasText: "Restored key key0" }).waitFor();
+  await page.locator("#message", { hasText: "Restored key key0" }).waitFor({ timeout: 10000 }).catch(async (e) => {
+    throw new Error(`${e.message}; the page says: ${await page.locator("#message").textContent()}`);
+  });
   assert.deepEqual((await all("/keys/key0/versions")).map((v) => v.kid).sort(), before);
 
   await nav("Certificates");
