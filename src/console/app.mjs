@@ -4,6 +4,7 @@ import { ApiError, Vault, describe, listVaults, setToken } from "./api.mjs";
 import { h, replace, uid } from "./dom.mjs";
 import { COLLECTIONS, collectionView, deletedView } from "./views.mjs";
 import { verifyView } from "./verify.mjs";
+import { bundlesView } from "./bundles.mjs";
 
 const $ = (id) => document.getElementById(id);
 
@@ -52,6 +53,7 @@ const views = [
   { id: "deletedcertificates", label: "Deleted certificates", run: () => deletedView(ctx, COLLECTIONS.certificates) },
   { group: "Tools" },
   { id: "vaults", label: "Vaults", run: () => vaultsView() },
+  { id: "bundles", label: "Vault backup", run: () => bundlesView(ctx) },
   { id: "verify", label: "Verify a blob", run: () => verifyView(ctx) },
 ];
 

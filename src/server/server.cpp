@@ -265,7 +265,8 @@ Result<void> serve(const ServeOptions& o) {
   std::vector<std::string> lines = {
       "listening on https://" + shown + ":" + std::to_string(listener->port()) + " (vault '" +
       o.vault + "', " + std::to_string(threads) + " event-loop threads, " +
-      std::to_string(o.workers) + " vault workers)"};
+      std::to_string(o.workers) + " vault workers)",
+      "web console: https://" + shown + ":" + std::to_string(listener->port()) + "/console/"};
   lines.insert(lines.end(), tls->lines.begin(), tls->lines.end());
   if (o.on_ready) o.on_ready(lines);
   if (o.on_ready_info) {

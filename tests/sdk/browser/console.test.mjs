@@ -5,7 +5,8 @@
 // CORS only for this server's own origins. Screenshots of the main views go to CONSOLE_SCREENSHOTS.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { API, request, startServer } from "../harness.mjs";
@@ -14,7 +15,7 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SHOTS = process.env.CONSOLE_SCREENSHOTS || join(process.cwd(), "console-screenshots");
 const CANARY = "<img src=x onerror=window.__pwned=1>";
 
-let server, browser, page, dialogs = 0, files;
+let server, browser, page, dialogs = 0, files, bundles;
 
 async function all(path) {
   let items = [], url = `${path}?${API}&maxresults=5`;
@@ -55,7 +56,8 @@ async function nav(label) {
 before(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/setup-deps installs Debian's chromium`);
   mkdirSync(SHOTS, { recursive: true });
-  server = await startServer({ vaults: ["consolevault", "othervault"] });
+  bundles = mkdtempSync(join(tmpdir(), "cv-console-bundles-"));
+  server = await startServer({ vaults: ["consolevault", "othervault"], extraArgs: ["--bundle-dir", bundles] });
   files = join(server.dir, "files");
   mkdirSync(files);
   // 13 secrets (one with three versions, one carrying the canary in a tag and its content type), 6 keys
@@ -79,6 +81,7 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close();
   if (server) assert.equal(await server.stop(), 0, "no 5xx");
+  if (bundles) rmSync(bundles, { recursive: true, force: true });
 });
 
 test("the console's files carry a strict CSP, nosniff and no framing; unknown files are 404", async () => {
@@ -265,6 +268,17 @@ test("another vault of this server is reached through CORS (only for this server
   assert.equal(evil.headers["access-control-allow-origin"], undefined);
   const other = await request(server, "GET", `/secrets?${API}`, { headers: { Origin: `https://localhost:${port + 1}` } });
   assert.equal(other.headers["access-control-allow-origin"], undefined, "another port is another server");
+});
+
+test("a whole-vault backup job starts and its progress ends in the bundle file", async () => {
+  await nav("Vault backup");
+  await page.getByRole("button", { name: "Start whole-vault backup" }).click();
+  await page.locator("#message", { hasText: "The vault backup is written" }).waitFor();
+  const written = readdirSync(bundles).filter((f) => f.endsWith(".cvb"));
+  assert.equal(written.length, 1);
+  await page.locator("main dd", { hasText: written[0] }).waitFor();
+  await page.locator("main dd", { hasText: /^Succeeded$/ }).waitFor();
+  await shot("vault-backup");
 });
 
 test("usable on a narrow window", async () => {
