@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
+import https from "node:https";
 import { chromium } from "playwright-core";
-import { API, request, startServer } from "../harness.mjs";
+import { API, CV, request, startServer } from "../harness.mjs";
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SHOTS = process.env.CONSOLE_SCREENSHOTS || join(process.cwd(), "console-screenshots");
@@ -293,6 +295,57 @@ test("usable on a narrow window", async () => {
   await page.locator("main table tbody tr").first().waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scroll (${overflow} px too wide)`);
+  // Every control of the main views has a label.
+  for (const view of ["Secrets", "Deleted keys", "Vaults", "Verify a blob"]) {
+    await nav(view);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll("main input, main select")].filter((i) => i.labels.length === 0).length);
+    assert.equal(unlabelled, 0, `${view}: every input has a <label for>`);
+  }
   await shot("secrets-narrow");
   await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+// `serve --ephemeral` prints one session token that opens every vault: the console switches vault (another
+// origin of the same server, through CORS) without the token being pasted again.
+test("a session token of several vaults switches vault without pasting it again", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "cv-console-eph-"));
+  const proc = spawn(CV, ["serve", "--ephemeral", "--vault-name", "app", "--vault-name", "other"], {
+    env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const info = await new Promise((resolve, reject) => {
+      let out = "";
+      proc.stdout.on("data", (d) => { out += d; if (out.includes("\n")) resolve(JSON.parse(out.slice(0, out.indexOf("\n")))); });
+      proc.on("exit", (code) => reject(new Error(`serve --ephemeral exited ${code}`)));
+    });
+    const port = new URL(info.vaults.other).port;
+    const ca = readFileSync(info.caFile, "utf8");
+    await new Promise((resolve, reject) => {
+      const body = JSON.stringify({ value: "only-in-other" });
+      const req = https.request({ host: "127.0.0.1", port, method: "PUT", path: `/secrets/in-other?${API}`, ca,
+        servername: "localhost", headers: { Host: `other.localhost:${port}`, Authorization: `Bearer ${info.token}`,
+                                            "Content-Type": "application/json", "Content-Length": body.length } },
+        (res) => { res.resume(); res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`seed: ${res.statusCode}`)))); });
+      req.on("error", reject);
+      req.end(body);
+    });
+    assert.equal(info.console, `${info.vaults.app}/console/`);
+    const p = await browser.newPage({ ignoreHTTPSErrors: true });
+    await p.goto(info.console);
+    await p.fill("#token", info.token);
+    await p.click("#connect-form button[type=submit]");
+    await p.locator("main h2", { hasText: "Secrets in app" }).waitFor();
+    await p.locator("#nav button", { hasText: /^Vaults$/ }).click();
+    await p.fill("main input[type=text]", "other");
+    await p.getByRole("button", { name: "Open" }).click();
+    await p.locator("main h2", { hasText: "Secrets in other" }).waitFor();
+    await p.locator("main button.link", { hasText: /^in-other$/ }).waitFor();
+    assert.match(await p.locator("#vault-label").textContent(), /other\.vault\.localhost/);
+    await p.close();
+  } finally {
+    const done = new Promise((r) => proc.on("exit", r));
+    proc.kill("SIGTERM");
+    await done;
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
