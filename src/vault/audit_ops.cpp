@@ -58,7 +58,6 @@ std::string cli_operation(const std::vector<std::string>& words) {
 std::string rest_operation(const std::string& method, const std::string& pattern) {
   static const std::map<std::string, std::string, std::less<>> kFixed = {
       {"POST backup", "FullBackup"},
-      {"POST blobs/verify", "VerifyBlob"},  // coldvault's extension for the web console (docs/rest.md)
       {"GET backup/{name}/pending", "FullBackupStatus"},
       {"PUT restore", "FullRestoreOperation"},
       {"GET restore/{name}/pending", "RestoreStatus"},
