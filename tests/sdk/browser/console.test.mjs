@@ -225,6 +225,12 @@ test("keys and certificates: Download Backup equals the REST value; Restore Back
     throw new Error(`${e.message}; the page says: ${await page.locator("#message").textContent()}`);
   });
   assert.deepEqual((await all("/keys/key0/versions")).map((v) => v.kid).sort(), before);
+  // Recover from the Deleted keys view.
+  await ok("DELETE", "/keys/key5");
+  await nav("Deleted keys");
+  await page.locator("main table tbody tr", { hasText: "key5" }).getByRole("button", { name: "Recover" }).click();
+  await page.locator("#message", { hasText: "Recovered key key5" }).waitFor();
+  assert.equal((await request(server, "GET", `/keys/key5?${API}`)).status, 200);
 
   await nav("Certificates");
   await page.locator("main button.link", { hasText: /^cert-a$/ }).click();
