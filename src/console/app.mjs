@@ -87,6 +87,10 @@ async function probe(vault) {
 }
 
 async function openVault(name) {
+  if (!/^[A-Za-z0-9-]{1,127}$/.test(name)) {
+    ctx.message("A vault name is 1 to 127 letters, digits and hyphens.");
+    return;
+  }
   const origin = vaultOrigin(name);
   const vault = ctx.opened.get(origin) || new Vault(origin, name.toLowerCase());
   try {
@@ -109,32 +113,33 @@ function vaultsView() {
                  h("button", { type: "submit" }, "Open"));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const name = input.value.trim();
-    if (!/^[A-Za-z0-9-]{1,127}$/.test(name)) {
-      ctx.message("A vault name is 1 to 127 letters, digits and hyphens.");
-      return;
-    }
-    openVault(name);
+    openVault(input.value.trim());
   });
   const opened = [...ctx.opened.values()].map((v) => h("li", {},
     h("button", { type: "button", class: "link", onclick: () => { ctx.vault = v; showVault(); go("secrets"); } },
       `${v.name} (${new URL(v.origin).host})`), v === ctx.vault ? " - in use" : ""));
-  const all = h("div", {});
-  const list = h("button", { type: "button" }, "List every vault (admin token)");
-  list.addEventListener("click", async () => {
-    try {
-      const names = await listVaults(ctx.vault);
-      replace(all, h("ul", {}, names.map((n) => h("li", {}, h("button", { type: "button", class: "link", onclick: () => openVault(n) }, n)))));
-    } catch (e) {
-      replace(all, h("p", {}, e instanceof ApiError && e.status === 401
-        ? "Only an admin token (coldvault token create --admin) may list the vaults; open one by name instead."
-        : describe(e)));
-    }
-  });
   main.append(h("h2", {}, "Vaults"),
     h("p", {}, "A token that opens several vaults (serve --ephemeral with several --vault-name) switches " +
-      "between them here without being pasted again."),
-    h("h3", {}, "Opened in this page"), h("ul", {}, opened), form, h("h3", {}, "All vaults"), list, all);
+      "between them here without being pasted again. An admin token (coldvault token create --admin) pasted " +
+      "at the start lists every vault of this server."),
+    h("h3", {}, "Opened in this page"), h("ul", {}, opened), form);
+}
+
+// An admin token (token create --admin) opens no vault, only the management API: the console shows it the
+// vaults of this server and says that browsing one takes that vault's token.
+async function connectAdmin() {
+  const names = await listVaults(ctx.vault);
+  $("connect").hidden = true;
+  $("workspace").hidden = false;
+  $("disconnect").hidden = false;
+  $("vault-label").textContent = `Admin token: the vaults of ${location.host}`;
+  replace($("nav"), h("p", { class: "group" }, "Admin"), h("button", { type: "button", "aria-current": "page" }, "Vaults"));
+  const main = ctx.begin("Vaults");
+  main.append(h("h2", {}, "Vaults of this server"),
+    h("p", {}, "An admin token manages vaults but opens none: to browse a vault, forget this token and paste " +
+      "one made for that vault (coldvault token create --vault-name NAME)."),
+    h("ul", { class: "vault-list" }, names.map((n) => h("li", {}, n))));
+  $("nav").querySelector("button").focus();
 }
 
 async function connect(ev) {
@@ -150,6 +155,12 @@ async function connect(ev) {
   try {
     await probe(ctx.vault);
   } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      try {
+        await connectAdmin();
+        return;
+      } catch { /* not an admin token either: the vault's refusal is the message */ }
+    }
     setToken("");
     ctx.message(describe(e));
     input.focus();
@@ -166,6 +177,7 @@ async function connect(ev) {
 
 function disconnect() {
   setToken("");
+  drawNav();
   replace($("main"));
   $("workspace").hidden = true;
   $("disconnect").hidden = true;

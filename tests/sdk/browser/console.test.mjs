@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import https from "node:https";
 import { chromium } from "playwright-core";
-import { API, CV, request, startServer } from "../harness.mjs";
+import { API, CV, cv, request, startServer } from "../harness.mjs";
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SHOTS = process.env.CONSOLE_SCREENSHOTS || join(process.cwd(), "console-screenshots");
@@ -293,6 +293,17 @@ test("a whole-vault backup job starts and its progress ends in the bundle file",
   await page.locator("main dd", { hasText: written[0] }).waitFor();
   await page.locator("main dd", { hasText: /^Succeeded$/ }).waitFor();
   await shot("vault-backup");
+});
+
+test("an admin token lists the vaults of the server", async () => {
+  const admin = JSON.parse(cv(server.home, "token", "create", "--admin")).token;
+  const p = await browser.newPage({ ignoreHTTPSErrors: true });
+  await p.goto(`${server.url}/console/`);
+  await p.fill("#token", admin);
+  await p.click("#connect-form button[type=submit]");
+  await p.locator("main h2", { hasText: "Vaults of this server" }).waitFor();
+  assert.deepEqual((await p.locator("main ul.vault-list li").allTextContents()).sort(), ["consolevault", "othervault"]);
+  await p.close();
 });
 
 test("usable on a narrow window", async () => {
