@@ -40,7 +40,8 @@ const ctx = {
     m.textContent = text;
   },
 };
-ctx.opened.set(location.origin, ctx.vault);
+const home = ctx.vault;  // the vault of this page's own origin
+ctx.opened.set(location.origin, home);
 
 const views = [
   { group: "Objects" },
@@ -177,6 +178,10 @@ async function connect(ev) {
 
 function disconnect() {
   setToken("");
+  // The next token starts at this page's own vault, with no other vault opened.
+  ctx.vault = home;
+  ctx.opened = new Map([[location.origin, home]]);
+  showVault();
   drawNav();
   replace($("main"));
   $("workspace").hidden = true;
