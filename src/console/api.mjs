@@ -64,7 +64,8 @@ export class Vault {
   }
 
   // fetch with the token. `url` must be on this vault's origin: a nextLink elsewhere would get the token.
-  async fetchJson(method, url, body) {
+  // Resolves with the Response of a 2xx answer; anything else is an ApiError (or a NetworkError).
+  async send(method, url, body) {
     if (new URL(url).origin !== this.origin) throw new ApiError(0, "", "The server sent a link to another origin.");
     const headers = { Authorization: `Bearer ${token}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -77,17 +78,24 @@ export class Vault {
     } catch {
       throw new NetworkError("unreachable");
     }
-    const text = await res.text();
-    let json;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
     if (!res.ok) {
-      const e = json && json.error ? json.error : {};
+      let e = {};
+      try { e = (await res.json()).error || {}; } catch { /* no JSON body */ }
       throw new ApiError(res.status, e.code || "", e.message || res.statusText || "The request failed.");
     }
-    return json;
+    return res;
+  }
+
+  async fetchJson(method, url, body) {
+    const text = await (await this.send(method, url, body)).text();
+    try { return text ? JSON.parse(text) : undefined; } catch { return undefined; }
   }
 
   call(method, path, body, query) { return this.fetchJson(method, this.url(path, query), body); }
+  // A binary answer (a bundle file) as bytes.
+  async bytes(method, path) {
+    return new Uint8Array(await (await this.send(method, this.url(path))).arrayBuffer());
+  }
 
   // One page of a list: {items, next} where next() fetches the following page or is null.
   async page(path, maxresults) {

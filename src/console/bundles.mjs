@@ -1,6 +1,6 @@
 // Whole-vault backup jobs (POST /backup, GET /backup/{jobId}/pending; docs/rest.md "Bundle jobs"): start one,
-// follow its progress, and see where the bundle was written. The bundle stays in the server's --bundle-dir:
-// the REST API has no route that hands a bundle's bytes out, so the console has no download for it yet.
+// follow its progress, see where the bundle was written, and download it (GET /backup/{jobId}/bundle, up to
+// 64 MiB; a bigger bundle is copied from the server's --bundle-dir).
 import { describe, lastSegment } from "./api.mjs";
 import { attrList, h, replace, when } from "./dom.mjs";
 
@@ -17,6 +17,22 @@ function jobDetails(job) {
     ["Manifest SHA-256", job.manifestSha256],
     ["Error", job.error && job.error.message],
   ]);
+}
+
+async function downloadBundle(ctx, job) {
+  try {
+    const bytes = await ctx.vault.bytes("GET", `/backup/${encodeURIComponent(job.jobId)}/bundle`);
+    const name = job.file || `${job.jobId}.cvb`;
+    const url = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+    const a = h("a", { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    ctx.message(`Bundle saved as ${name} (${bytes.length} bytes).`, "info");
+  } catch (e) {
+    ctx.message(`Download bundle failed: ${describe(e)}`);
+  }
 }
 
 export function bundlesView(ctx) {
@@ -39,7 +55,12 @@ export function bundlesView(ctx) {
         job = await ctx.vault.call("GET", `/backup/${encodeURIComponent(job.jobId)}/pending`);
         replace(out, h("h3", {}, "Backup job"), jobDetails(job));
       }
-      if (job.status === "Succeeded") ctx.message(`The vault backup is written: ${job.file || job.jobId}.`, "info");
+      if (job.status === "Succeeded") {
+        ctx.message(`The vault backup is written: ${job.file || job.jobId}.`, "info");
+        const done = job;
+        out.append(h("div", { class: "row" },
+          h("button", { type: "button", class: "primary", onclick: () => downloadBundle(ctx, done) }, "Download bundle")));
+      }
       else if (job.status === "Failed") ctx.message(`The vault backup failed: ${(job.error && job.error.message) || job.statusDetails}`);
     } catch (e) {
       ctx.message(`Whole-vault backup: ${describe(e)}`);

@@ -284,7 +284,7 @@ test("another vault of this server is reached through CORS (only for this server
   assert.equal(other.headers["access-control-allow-origin"], undefined, "another port is another server");
 });
 
-test("a whole-vault backup job starts and its progress ends in the bundle file", async () => {
+test("a whole-vault backup job starts, its progress ends in the bundle file, and the bundle downloads", async () => {
   await nav("Vault backup");
   await page.getByRole("button", { name: "Start whole-vault backup" }).click();
   await page.locator("#message", { hasText: "The vault backup is written" }).waitFor();
@@ -292,6 +292,14 @@ test("a whole-vault backup job starts and its progress ends in the bundle file",
   assert.equal(written.length, 1);
   await page.locator("main dd", { hasText: written[0] }).waitFor();
   await page.locator("main dd", { hasText: /^Succeeded$/ }).waitFor();
+  const [download] = await Promise.all([page.waitForEvent("download"),
+                                        page.getByRole("button", { name: "Download bundle" }).click()]);
+  assert.equal(download.suggestedFilename(), written[0]);
+  const saved = join(files, written[0]);
+  await download.saveAs(saved);
+  assert.deepEqual(readFileSync(saved), readFileSync(join(bundles, written[0])), "the bundle's bytes, as written");
+  const unknown = await request(server, "GET", `/backup/${"0".repeat(32)}/bundle?${API}`);
+  assert.equal(unknown.status, 404, unknown.text);
   await shot("vault-backup");
 });
 
