@@ -7,7 +7,6 @@ const MGMT_API_VERSION = "2023-07-01";
 
 let token = "";
 export function setToken(t) { token = t; }
-export function hasToken() { return token !== ""; }
 
 // The vault could not be reached at all (network, certificate, or a CORS refusal: fetch cannot tell which).
 export class NetworkError extends Error {}

@@ -53,13 +53,6 @@ export function tagList(tags) {
   return h("span", {}, Object.entries(tags).map(([k, v]) => h("span", { class: "tag" }, `${k}: ${v}`)));
 }
 
-export function table(headers, rows, cls = "") {
-  return h("div", { class: "table-wrap" },
-    h("table", { class: cls },
-      h("thead", {}, h("tr", {}, headers.map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c) => h("td", {}, c)))))));
-}
-
 // A unique id for label/input pairs.
 let ids = 0;
 export function uid(prefix) { return `${prefix}-${++ids}`; }

@@ -18,6 +18,7 @@ const SHOTS = process.env.CONSOLE_SCREENSHOTS || join(process.cwd(), "console-sc
 const CANARY = "<img src=x onerror=window.__pwned=1>";
 
 let server, browser, page, dialogs = 0, files, bundles;
+const pageErrors = [];  // uncaught exceptions and CSP refusals: the console must cause none
 
 async function all(path) {
   let items = [], url = `${path}?${API}&maxresults=5`;
@@ -78,6 +79,8 @@ before(async () => {
                                              viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
   page.on("dialog", (d) => { dialogs++; d.dismiss(); });
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) pageErrors.push(m.text()); });
 });
 
 after(async () => {
@@ -329,6 +332,10 @@ test("usable on a narrow window", async () => {
   }
   await shot("secrets-narrow");
   await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+test("the console raised no uncaught exception and no CSP refusal", () => {
+  assert.deepEqual(pageErrors, []);
 });
 
 // `serve --ephemeral` prints one session token that opens every vault: the console switches vault (another
