@@ -9,6 +9,7 @@
 
 #include "coldvault/audit.hpp"
 #include "coldvault/audit_ops.hpp"
+#include "server/console.hpp"
 #include "server/errors.hpp"
 
 namespace cv::server {
@@ -96,6 +97,13 @@ Response App::handle(const Request& req) {
   // Probes for orchestrators and test frameworks: no token, no api-version, no audit record (a probe a
   // second would drown the log). docs/drop-in.md.
   if (req.method == "GET" && (req.target == "/healthz" || req.target == "/readyz")) return probe(req);
+  // The console's static files: public, the same for everyone, so no token and no audit record either; what
+  // the console then does goes through the API below like any client's (docs/adr/0020-web-console.md).
+  if (is_console(req.target)) return console_response(req, cfg_.scheme);
+  // A browser's CORS preflight carries no token by design (Fetch standard): answered here, for origins of
+  // this server only, with nothing but the allow headers; the call it announces is then checked in full.
+  if (req.method == "OPTIONS" && !req.origin.empty())
+    return preflight_response(req, own_origin(req.origin, req.host, cfg_.scheme, cfg_.resolver));
   // One audit record per request (docs/audit.md): changes record it as they commit; what is left (a
   // read, a refusal) is written below, before the answer leaves, or the answer is an error instead.
   audit::Record rec;
@@ -175,6 +183,9 @@ Response App::finish(const Request& req, Response r, const std::string& request_
   // What Key Vault's answers carry besides; no SDK reads them, but scripts and support tools log them.
   r.headers.emplace_back("x-ms-keyvault-service-version", COLDVAULT_VERSION);
   r.headers.emplace_back("x-ms-keyvault-region", "local");
+  api_security_headers(r);
+  if (!req.origin.empty() && own_origin(req.origin, req.host, cfg_.scheme, cfg_.resolver))
+    cors_headers(r, req.origin);
   return r;
 }
 

@@ -106,6 +106,7 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
     nlohmann::json rest = {{"vaults", urls},
                            {"caFile", r.trust_file},
                            {"identityEndpoint", r.identity_url},
+                           {"console", first + "/console/"},
                            {"home", dir->path()}};
     std::string env_text = env.dump(), rest_text = rest.dump();
     SecureString token = tokens->mint(std::nullopt);

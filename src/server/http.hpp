@@ -24,11 +24,13 @@ struct Request {
   std::string client_request_id;  // x-ms-client-request-id, echoed back
   SecureString body;  // may carry a secret value, a password or key material: wiped when freed
   std::string peer;   // the client's "ip:port" (set by the event loop), for the audit log
+  std::string origin;  // Origin header as sent (browsers), for CORS (console.hpp); empty when absent
 };
 
 struct Response {
   int status = 200;
-  std::string body;  // JSON text; empty only for 204
+  std::string body;  // JSON text (a console file: console.hpp); empty only for 204
+  // A "Content-Type" among these replaces the default application/json (http1::serialize).
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

@@ -253,6 +253,8 @@ Parser::Status Parser::parse_head() {
       if (has_auth) return fail(400, "The request has more than one Authorization.");
       has_auth = true;
       msg_.request.authorization.assign(value);
+    } else if (iequals(name, "origin")) {
+      if (msg_.request.origin.empty()) msg_.request.origin.assign(value.substr(0, 300));
     } else if (iequals(name, "x-ms-client-request-id")) {
       if (msg_.request.client_request_id.empty()) msg_.request.client_request_id.assign(value);
     } else if (iequals(name, "connection")) {
@@ -376,14 +378,17 @@ std::string serialize(const Response& r, bool keep_alive, int minor, bool head_m
   out += ' ';
   out += reason(r.status);
   out += "\r\n";
+  bool typed = false;
   for (const auto& [k, v] : r.headers) {
+    typed = typed || iequals(k, "content-type");
     out += k;
     out += ": ";
     out += v;
     out += "\r\n";
   }
   if (has_body) {
-    out += "Content-Type: application/json; charset=utf-8\r\nContent-Length: ";
+    if (!typed) out += "Content-Type: application/json; charset=utf-8\r\n";
+    out += "Content-Length: ";
     out += std::to_string(r.body.size());
     out += "\r\n";
   }

@@ -90,7 +90,8 @@ class Parser {
   std::string error_message_;
 };
 
-// The response bytes: status line, the App's headers, Content-Type and Content-Length (neither for
+// The response bytes: status line, the App's headers, Content-Type (application/json unless the App's headers
+// name one) and Content-Length (neither for
 // 204), `Connection: close` when closing (`Connection: keep-alive` for a kept HTTP/1.0 client),
 // then the body unless `head_method`.
 std::string serialize(const Response& r, bool keep_alive, int minor, bool head_method);

@@ -62,6 +62,12 @@ std::string VaultResolver::known_list() const {
   return out;
 }
 
+bool VaultResolver::own_name(std::string_view host) const {
+  if (host == "localhost" || host == "127.0.0.1" || host == "[::1]") return true;
+  if (host.size() > kLocalSuffix.size() && host.ends_with(kLocalSuffix)) return true;
+  return std::any_of(map_.begin(), map_.end(), [host](const HostMapping& m) { return m.host == host; });
+}
+
 Result<HostMapping> parse_hostname_option(std::string_view text, const std::string& default_vault) {
   auto eq = text.find('=');
   std::string host = lower(text.substr(0, eq));

@@ -33,6 +33,9 @@ class VaultResolver {
   const std::string& default_vault() const { return default_; }
   // The vaults named in `known`, comma-separated, for the unknown-host message.
   std::string known_list() const;
+  // Whether `host` (lower case, no port) is a name this server answers for itself, not one any client may
+  // send: localhost, 127.0.0.1, [::1], a *.localhost name, or a --hostname mapping. For CORS (console.hpp).
+  bool own_name(std::string_view host) const;
 
  private:
   std::string default_;

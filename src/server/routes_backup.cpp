@@ -1,6 +1,8 @@
 // POST /secrets/{name}/backup, /secrets/restore, /keys/{name}/backup, /keys/restore over the
 // HSM-bound blobs of src/backup (docs/blob-format.md). The SDKs pass blobs through opaquely as
 // base64url `value`s; a blob that does not decode, verify or open is a 400, a taken name a 409.
+// Also POST /blobs/verify, a coldvault extension for the web console's auditor view (docs/rest.md): what
+// `blob inspect` and `blob verify` (against this home's signer registry) say of a blob, no token operation.
 #include "coldvault/backup.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/bundle_json.hpp"
@@ -47,6 +49,17 @@ Result<Response> restore_key(Ctx& c) {
   return json_response(200, vault::key_json(b, Shape::Bundle));
 }
 
+// Any token of the vault may ask: the answer says only what the blob in hand already carries (its manifest,
+// its signer) and whether this home's registry vouches for it; nothing is read from the vault's objects.
+Result<Response> verify_blob(Ctx& c) {
+  CV_UNWRAP(blob, blob_of(c));
+  CV_UNWRAP(shown, backup::inspect(blob));
+  CV_UNWRAP(verdict, backup::verify_with_registry(c.svc, blob));
+  return json_response(200, Json{{"verdict", verdict.ok ? "valid" : "invalid"},
+                                 {"inspect", std::move(shown)},
+                                 {"report", std::move(verdict.report)}});
+}
+
 }  // namespace
 
 void add_backup_routes(Router& r) {
@@ -54,6 +67,7 @@ void add_backup_routes(Router& r) {
   r.add("POST", "secrets/restore", {"secrets", "restore"}, restore_secret);
   r.add("POST", "keys/{name}/backup", {"keys", "backup"}, backup_key);
   r.add("POST", "keys/restore", {"keys", "restore"}, restore_key);
+  r.add_needing("POST", "blobs/verify", {}, verify_blob);
 }
 
 }  // namespace cv::server

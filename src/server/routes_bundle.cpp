@@ -1,12 +1,14 @@
 // Whole-vault bundle jobs over REST, shaped like Managed HSM's backup/restore (docs/rest.md "Bundle jobs"):
 // POST /backup, GET /backup/{id}/pending, PUT /restore, PUT /{keys,secrets,certificates}/{name}/restore,
-// GET /restore/{id}/pending. Each start parses, checks the file name, and hands bundle::backup_vault or
+// GET /restore/{id}/pending, and coldvault's GET /backup/{id}/bundle (the web console's download of a finished
+// backup's file). Each start parses, checks the file name, and hands bundle::backup_vault or
 // restore_vault to the one-at-a-time job runner (bundle_jobs.hpp); the answer is 202 with the job object.
 // Azure Storage is not spoken: bundles are files in serve's --bundle-dir, and the "container URI" the SDKs
 // carry between backup and restore is that folder's file:// URI (or the caller's storageResourceUri).
 #include <sys/stat.h>
 
 #include <ctime>
+#include <fstream>
 
 #include "coldvault/audit.hpp"
 #include "coldvault/bundle.hpp"
@@ -158,7 +160,7 @@ Result<Response> start_restore(const Setup& s, Ctx& c, bundle::Selection sel, st
 }
 
 // A job is read only through the vault that started it, with the permissions that started it.
-Result<Response> job_status(const Setup& s, Ctx& c, JobKind kind) {
+Result<JobState> readable_job(const Setup& s, Ctx& c, JobKind kind) {
   auto found = s.jobs->find(kind, c.params.name);
   // Another vault's job is not there for this one: the same NotFound as an id never seen.
   if (!found || found->vault != c.vault) return fail(Errc::NotFound, "no " + std::string(kind == JobKind::Backup ? "backup" : "restore") +
@@ -172,7 +174,41 @@ Result<Response> job_status(const Setup& s, Ctx& c, JobKind kind) {
                      "The caller does not have " + p.collection + " " + p.action + " permission on key vault '" +
                          c.vault + ";location=local', which job " + job.id + " needs.",
                      "Forbidden", "AccessDenied");
+  return job;
+}
+
+Result<Response> job_status(const Setup& s, Ctx& c, JobKind kind) {
+  CV_UNWRAP(job, readable_job(s, c, kind));
   return json_response(200, job_json(job));
+}
+
+// The transport holds a whole answer in memory (twice while it is written out): a bigger bundle is copied
+// from --bundle-dir instead (docs/rest.md).
+constexpr std::uintmax_t kMaxBundleAnswer = 64u << 20;
+
+// The bundle file of a backup job that succeeded, as written (atomically, so complete) into --bundle-dir.
+Result<Response> job_bundle(const Setup& s, Ctx& c) {
+  if (auto e = no_dir(s)) return std::unexpected(*e);
+  CV_UNWRAP(job, readable_job(s, c, JobKind::Backup));
+  if (job.status != JobStatus::Succeeded)
+    return fail(Errc::Conflict, "backup job " + job.id + " has no bundle to download: it is " +
+                                    std::string(job_status_name(job.status)));
+  const std::string name = job.extra.value("file", "");
+  const std::string path = s.dir + "/" + name;
+  struct stat st {};
+  if (name.empty() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return fail(Errc::NotFound, "the bundle '" + name + "' of backup job " + job.id + " is no longer in the bundle folder");
+  if (static_cast<std::uintmax_t>(st.st_size) > kMaxBundleAnswer)
+    return fail(Errc::Unsupported, "the bundle '" + name + "' is " + std::to_string(st.st_size) +
+                                       " bytes; a download carries at most 64 MiB: copy it from serve's --bundle-dir");
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())) || in.peek() != std::ifstream::traits_type::eof())
+    return fail(Errc::StorageFailure, "the bundle '" + name + "' could not be read whole from the bundle folder");
+  Response r{200, std::move(bytes), {}};
+  r.headers.emplace_back("Content-Type", "application/octet-stream");
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  return r;
 }
 
 }  // namespace
@@ -181,6 +217,7 @@ void add_bundle_routes(Router& r, std::string dir, Opener open, BundleJobs& jobs
   auto s = std::make_shared<Setup>(Setup{std::move(dir), std::move(open), &jobs});
   r.add_needing("POST", "backup", on_every_collection("backup"), [s](Ctx& c) { return start_backup(*s, c); });
   r.add_needing("GET", "backup/{name}/pending", {}, [s](Ctx& c) { return job_status(*s, c, JobKind::Backup); });
+  r.add_needing("GET", "backup/{name}/bundle", {}, [s](Ctx& c) { return job_bundle(*s, c); });
   r.add_needing("PUT", "restore", on_every_collection("restore"),
                 [s](Ctx& c) { return start_restore(*s, c, {}, on_every_collection("restore"), "folderToRestore"); });
   r.add_needing("GET", "restore/{name}/pending", {}, [s](Ctx& c) { return job_status(*s, c, JobKind::Restore); });

@@ -266,7 +266,9 @@ Result<void> serve(const ServeOptions& o) {
   std::vector<std::string> lines = {
       "listening on https://" + shown + ":" + std::to_string(listener->port()) + " (vault '" +
       o.vault + "', " + std::to_string(threads) + " event-loop threads, " +
-      std::to_string(o.workers) + " vault workers)"};
+      std::to_string(o.workers) + " vault workers)",
+      // Not the URL again: scripts take the port from the one https:// URL of this output (tests/e2e/lib.bash).
+      "web console: that address + /console/ (docs/adr/0020-web-console.md)"};
   lines.insert(lines.end(), tls->lines.begin(), tls->lines.end());
   if (o.on_ready) o.on_ready(lines);
   if (o.on_ready_info) {
