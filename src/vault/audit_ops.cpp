@@ -59,6 +59,8 @@ std::string rest_operation(const std::string& method, const std::string& pattern
   static const std::map<std::string, std::string, std::less<>> kFixed = {
       {"POST backup", "FullBackup"},
       {"GET backup/{name}/pending", "FullBackupStatus"},
+      {"GET backup/{name}/bundle", "FullBackupDownload"},  // coldvault extensions (the web console's)
+      {"POST blobs/verify", "VerifyBlob"},
       {"PUT restore", "FullRestoreOperation"},
       {"GET restore/{name}/pending", "RestoreStatus"},
       {"PUT keys/{name}/restore", "SelectiveKeyRestoreOperation"},
