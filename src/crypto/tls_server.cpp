@@ -66,6 +66,11 @@ Result<ServerTlsIdentity> ServerTlsIdentity::from_files(const std::string& cert_
   if (kb) impl->key.reset(PEM_read_bio_PrivateKey(kb.get(), nullptr, nullptr, nullptr));
   if (!impl->key)
     return ossl::fail_ossl(Errc::BadParameter, "cannot read TLS private key " + key_path);
+  // A key file's public half is not checked against its private half by OpenSSL's reader; a mismatched file
+  // would start a server whose every handshake fails (the same check as every imported key, crypto.hpp).
+  ossl::PkeyCtxPtr pairwise(EVP_PKEY_CTX_new_from_pkey(nullptr, impl->key.get(), nullptr));
+  if (!pairwise || EVP_PKEY_pairwise_check(pairwise.get()) != 1)
+    return ossl::fail_ossl(Errc::BadParameter, "TLS key " + key_path + " does not match its own public key");
   if (auto r = check_pair(impl->chain.front().get(), impl->key.get(), "TLS key " + key_path); !r)
     return std::unexpected(r.error());
   return ServerTlsIdentity(std::move(impl));

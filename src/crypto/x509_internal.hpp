@@ -22,6 +22,7 @@ using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackFree>;
 // The parts of a private RSA or EC key OpenSSL holds (private_key_parse.cpp). BadParameter when a
 // part is missing, Unsupported for other key types, multi-prime RSA or curves other than
 // P-256/384/521.
+// REQUIRES: a key OpenSSL made itself (key generation); a key read from a file goes through the next one.
 Result<PrivateKeyParts> private_parts_of(const EVP_PKEY* pkey);
 // The same for a key read from a caller's file (PEM, PEM bundle, PKCS#12), after OpenSSL's pairwise check:
 // BadParameter when the file's public half is not its private half's.

@@ -36,8 +36,8 @@ void api_security_headers(Response& r);
 // (localhost, 127.0.0.1, [::1], a *.localhost name, or a serve --hostname mapping). Never a wildcard.
 bool own_origin(std::string_view origin, std::string_view request_host, std::string_view scheme,
                 const VaultResolver& resolver);
-// The answer to a CORS preflight (OPTIONS with Access-Control-Request-Method): 204 with the allow headers
-// when own_origin, else 403 without them (the browser then refuses the call).
+// The answer to a CORS preflight (any OPTIONS carrying an Origin, as browsers send it): 204 with the allow
+// headers when own_origin, else 403 without them (the browser then refuses the call).
 Response preflight_response(const Request& req, bool allowed);
 // Adds Access-Control-Allow-Origin (the origin itself), Vary: Origin and the exposed headers to an answer
 // for an allowed origin.

@@ -254,7 +254,8 @@ Parser::Status Parser::parse_head() {
       has_auth = true;
       msg_.request.authorization.assign(value);
     } else if (iequals(name, "origin")) {
-      if (msg_.request.origin.empty()) msg_.request.origin.assign(value.substr(0, 300));
+      // A longer one is no origin of this server (a host name is at most 253 bytes): left empty, never cut.
+      if (msg_.request.origin.empty() && value.size() <= 300) msg_.request.origin.assign(value);
     } else if (iequals(name, "x-ms-client-request-id")) {
       if (msg_.request.client_request_id.empty()) msg_.request.client_request_id.assign(value);
     } else if (iequals(name, "connection")) {

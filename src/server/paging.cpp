@@ -2,6 +2,7 @@
 #include "server/paging.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 
 #include "coldvault/base64.hpp"
@@ -52,12 +53,15 @@ Result<Page> page_of(const Ctx& c) {
   return p;
 }
 
-Response list_response(const Ctx& c, nlohmann::json items, const std::vector<std::string>& cursors, const Page& p) {
+Response list_response(const Ctx& c, nlohmann::json items, const std::vector<std::string>& cursors,
+                       const Page& p) {
+  assert(cursors.size() == items.size());
   nlohmann::json next = nullptr;
-  if (items.size() > p.size && p.size > 0 && cursors.size() == items.size()) {
+  if (items.size() > p.size && p.size > 0) {
     items.erase(items.begin() + static_cast<std::ptrdiff_t>(p.size), items.end());
-    next = c.origin + c.path + "?api-version=" + percent_encode(c.api_version) +
-           "&$skiptoken=" + make_skiptoken(cursors[p.size - 1]) + "&maxresults=" + std::to_string(p.size);
+    if (cursors.size() >= p.size)
+      next = c.origin + c.path + "?api-version=" + percent_encode(c.api_version) +
+             "&$skiptoken=" + make_skiptoken(cursors[p.size - 1]) + "&maxresults=" + std::to_string(p.size);
   }
   if (!items.is_array()) items = nlohmann::json::array();
   return json_response(200, {{"value", std::move(items)}, {"nextLink", next}});

@@ -30,6 +30,7 @@ Result<std::string> read_skiptoken(const std::string& token);
 // {"value": items (at most p.size; the caller fetched p.size + 1 to learn whether more exist),
 //  "nextLink": absolute URL or null}. cursors[i] is items[i]'s key (an object's name or a version id), the
 // one the list is ordered by. REQUIRES: cursors.size() == items.size().
-Response list_response(const Ctx& c, nlohmann::json items, const std::vector<std::string>& cursors, const Page& p);
+Response list_response(const Ctx& c, nlohmann::json items, const std::vector<std::string>& cursors,
+                       const Page& p);
 
 }  // namespace cv::server

@@ -31,7 +31,8 @@ struct Route {
   std::string method;
   std::vector<std::string> pattern;  // segments of e.g. "secrets/{name}/{version?}"
   // Every one is needed (a whole-vault backup needs backup on each collection). Empty only for routes
-  // whose handler checks the caller against what the object needs (a bundle job's status: Ctx::allows).
+  // whose handler checks the caller against what the object needs (a bundle job's status: Ctx::allows),
+  // and for those any token of the vault may call (POST /blobs/verify: a verdict on the caller's own blob).
   std::vector<Permission> permissions;
   Handler handler;
 };

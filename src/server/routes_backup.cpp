@@ -2,7 +2,8 @@
 // HSM-bound blobs of src/backup (docs/blob-format.md). The SDKs pass blobs through opaquely as
 // base64url `value`s; a blob that does not decode, verify or open is a 400, a taken name a 409.
 // Also POST /blobs/verify, a coldvault extension for the web console's auditor view (docs/rest.md): what
-// `blob inspect` and `blob verify` (against this home's signer registry) say of a blob, no token operation.
+// `blob inspect` and `blob verify` (against this home's signer registry) say of a blob. Nothing is opened or
+// restored; the only token work is the registry rows' integrity tags (AES-GCM, remembered once checked).
 #include "coldvault/backup.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/bundle_json.hpp"

@@ -7,6 +7,7 @@
 // carry between backup and restore is that folder's file:// URI (or the caller's storageResourceUri).
 #include <sys/stat.h>
 
+#include <atomic>
 #include <ctime>
 #include <fstream>
 
@@ -201,6 +202,13 @@ Result<Response> job_bundle(const Setup& s, Ctx& c) {
   if (static_cast<std::uintmax_t>(st.st_size) > kMaxBundleAnswer)
     return fail(Errc::Unsupported, "the bundle '" + name + "' is " + std::to_string(st.st_size) +
                                        " bytes; a download carries at most 64 MiB: copy it from serve's --bundle-dir");
+  // One download read at a time: each holds up to 64 MiB, and a second meanwhile is told to retry.
+  static std::atomic<bool> reading{false};
+  if (reading.exchange(true))
+    return fail(Errc::Conflict, "another bundle download is being read; retry when it ends");
+  struct Done {
+    ~Done() { reading = false; }
+  } done;
   std::ifstream in(path, std::ios::binary);
   std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
   if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())) || in.peek() != std::ifstream::traits_type::eof())

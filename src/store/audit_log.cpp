@@ -217,11 +217,10 @@ Result<std::optional<AuditCheckpoint>> audit_last_checkpoint(Catalog& c) {
   if (!row) return std::unexpected(row.error());
   if (!*row) return std::optional<AuditCheckpoint>();
   AuditCheckpoint cp{static_cast<std::uint64_t>(st->integer(0)), hash_of(st->blob(1)), st->text(2), st->integer(3), {}};
-  if (!st->is_null(4)) {
-    auto f = frontier_from(st->blob(4), cp.size);
-    if (!f) return std::unexpected(f.error());
-    cp.frontier = std::move(*f);
-  }
+  // A frontier that does not fit its size is treated as absent: the checkpoint then gets the whole recheck,
+  // which does not need it (docs/audit.md §3), instead of every checkpoint failing on it.
+  if (!st->is_null(4))
+    if (auto f = frontier_from(st->blob(4), cp.size)) cp.frontier = std::move(*f);
   return std::optional<AuditCheckpoint>(std::move(cp));
 }
 

@@ -177,10 +177,12 @@ struct Checked {
 };
 
 Result<Checked> load_checked(vault::Service& svc) {
-  auto st = store::audit_state(svc.catalog());
-  if (!st) return std::unexpected(st.error());
+  // The checkpoints before the state: sizes only grow, so the state read second covers every checkpoint read
+  // (read the other way round, a checkpoint signed in between would look like removed records).
   auto cps = store::audit_checkpoints(svc.catalog());
   if (!cps) return std::unexpected(cps.error());
+  auto st = store::audit_state(svc.catalog());
+  if (!st) return std::unexpected(st.error());
   auto leaves = checked_leaves(svc, *st, *cps);
   if (!leaves) return std::unexpected(leaves.error());
   return Checked{std::move(*st), std::move(*cps), std::move(*leaves)};
@@ -232,45 +234,69 @@ Result<json> last_records(vault::Service& svc, std::uint64_t n) {
   return out;
 }
 
-// The log's root, checked before it is signed (a log is never signed inconsistent with itself). Whole: every
-// record against every checkpoint (checked_leaves). SinceLast: the records after the latest checkpoint, hashed
-// onto that checkpoint's frontier, must give the stored tree; its cost is the records since that checkpoint.
-Result<Hash> checked_root(vault::Service& svc, const store::AuditState& st,
-                          const std::optional<store::AuditCheckpoint>& last, Recheck recheck) {
-  if (recheck == Recheck::Whole || !last || !last->frontier) {
-    auto log = load_checked(svc);
-    if (!log) return std::unexpected(log.error());
-    return merkle::root_of(log->leaves);
-  }
-  auto f = merkle::Frontier::of(last->size, *last->frontier);
-  if (!f || f->root() != last->root)
+namespace {
+
+// The root of the log of `st`, checked against the latest checkpoint `last` (SinceLast, docs/audit.md §3): its
+// note must be the audit key's signature over its size and root, its stored frontier must fold to that root,
+// and the records after it, hashed onto that frontier, must give the stored tree. Costs the records since it.
+Result<Hash> root_since(vault::Service& svc, const KeyInfo& k, const store::AuditState& st,
+                        const store::AuditCheckpoint& last) {
+  auto p = pinned(k.cert_pem);
+  if (!p) return std::unexpected(p.error());
+  auto note = open_note(last.note, *p);
+  if (!note || note->size != last.size || note->root != last.root)
+    return fail(Errc::Corruption, "the audit log's checkpoint of size " + std::to_string(last.size) +
+                                      " is not the one its signed note states" +
+                                      (note ? std::string() : ": " + note.error().message));
+  auto f = merkle::Frontier::of(last.size, *last.frontier);
+  if (!f || f->root() != last.root)
     return fail(Errc::Corruption, "the audit log's frontier stored with its checkpoint of size " +
-                                      std::to_string(last->size) + " does not hash to that checkpoint's root");
-  if (st.size < last->size)
+                                      std::to_string(last.size) + " does not hash to that checkpoint's root");
+  if (st.size < last.size)
     return fail(Errc::Corruption, "the audit log holds " + std::to_string(st.size) +
-                                      " records but has a signed checkpoint of size " + std::to_string(last->size) +
+                                      " records but has a signed checkpoint of size " + std::to_string(last.size) +
                                       ": records were removed (or the catalogue rolled back)");
-  auto leaves = store::audit_leaves(svc.catalog(), last->size, st.size);
+  auto leaves = store::audit_leaves(svc.catalog(), last.size, st.size);
   if (!leaves) return std::unexpected(leaves.error());
   for (const Hash& leaf : *leaves) f->append(leaf);
   if (auto sf = merkle::Frontier::of(st.size, st.frontier); !sf || sf->root() != f->root())
     return fail(Errc::Corruption, "the audit log's records after its checkpoint of size " +
-                                      std::to_string(last->size) +
+                                      std::to_string(last.size) +
                                       " do not hash to its stored tree: a record was edited, removed or inserted");
   return f->root();
 }
 
+}  // namespace
+
 Result<store::AuditCheckpoint> checkpoint(vault::Service& svc, Recheck recheck) {
   auto k = key(svc);
   if (!k) return std::unexpected(k.error());
-  auto st = store::audit_state(svc.catalog());
-  if (!st) return std::unexpected(st.error());
+  // Checkpoints before the state (see load_checked); size, root and frontier then all come from that one state.
   auto last = store::audit_last_checkpoint(svc.catalog());
   if (!last) return std::unexpected(last.error());
-  if (*last && (*last)->size == st->size) return **last;
-  auto root = checked_root(svc, *st, *last, recheck);
-  if (!root) return std::unexpected(root.error());
-  return sign(svc, *k, st->size, *root, st->frontier);
+  const bool whole = recheck == Recheck::Whole || !*last || !(*last)->frontier;
+  std::vector<store::AuditCheckpoint> cps;
+  if (whole) {
+    auto all = store::audit_checkpoints(svc.catalog());
+    if (!all) return std::unexpected(all.error());
+    cps = std::move(*all);
+  }
+  auto st = store::audit_state(svc.catalog());
+  if (!st) return std::unexpected(st.error());
+  // An unchanged log keeps its latest checkpoint; a Whole recheck still runs first (an operator asked for it).
+  if (!whole && (*last)->size == st->size) return **last;
+  Hash root{};
+  if (whole) {
+    auto leaves = checked_leaves(svc, *st, cps);
+    if (!leaves) return std::unexpected(leaves.error());
+    root = merkle::root_of(*leaves);
+  } else {
+    auto r = root_since(svc, *k, *st, **last);
+    if (!r) return std::unexpected(r.error());
+    root = *r;
+  }
+  if (!cps.empty() && cps.back().size == st->size) return cps.back();
+  return sign(svc, *k, st->size, root, st->frontier);
 }
 
 Result<void> checkpoint_if_due(vault::Service& svc) {

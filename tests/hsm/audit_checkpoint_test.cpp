@@ -1,6 +1,11 @@
 // Audit checkpoints against a real token and catalogue (docs/audit.md §3): each checkpoint keeps the tree's
 // frontier, the automatic (SinceLast) checkpoint hashes only the records after the latest one, and neither
 // recheck signs over a log that does not hash to what it holds.
+#include <atomic>
+#include <bit>
+#include <span>
+#include <thread>
+
 #include "coldvault/audit.hpp"
 #include "coldvault/audit_log.hpp"
 #include "coldvault/merkle.hpp"
@@ -90,8 +95,77 @@ TEST_F(AuditCheckpoints, AnEditBeforeTheLatestCheckpointIsLeftToTheWholeRecheck)
   auto since = audit::checkpoint(*svc, audit::Recheck::SinceLast);
   ASSERT_TRUE(since) << since.error().message;
   EXPECT_NE(since->root, recomputed_root()) << "the signed root is the appended log's, not the edited one's";
-  reads(1);
-  EXPECT_FALSE(audit::checkpoint(*svc, audit::Recheck::Whole)) << "the next whole recheck still sees the edit";
+  EXPECT_FALSE(audit::checkpoint(*svc, audit::Recheck::Whole))
+      << "a whole recheck at an unchanged size still re-reads the log and sees the edit";
+}
+
+// Someone with write access to the catalogue rewrites the latest checkpoint's root and frontier to match an
+// edited history: the signed note still states the old root, so the automatic checkpoint refuses to go on.
+TEST_F(AuditCheckpoints, ALatestCheckpointWhoseRowDisagreesWithItsSignedNoteIsRefused) {
+  reads(8);
+  auto signed_cp = audit::checkpoint(*svc);
+  ASSERT_TRUE(signed_cp);
+  reads(2);
+  // Another tree of the same size: as many made-up frontier hashes as the size has 1-bits, and their root.
+  std::vector<merkle::Hash> fake(static_cast<std::size_t>(std::popcount(signed_cp->size)));
+  for (std::size_t i = 0; i < fake.size(); ++i) fake[i].fill(static_cast<unsigned char>(0x41 + i));
+  auto fake_tree = merkle::Frontier::of(signed_cp->size, fake);
+  ASSERT_TRUE(fake_tree);
+  const merkle::Hash fake_root = fake_tree->root();
+  std::string frontier_hex;
+  for (const auto& h : fake) frontier_hex += to_hex(ByteView(h.data(), h.size()));
+  sql("UPDATE audit_checkpoints SET root = x'" + to_hex(ByteView(fake_root.data(), fake_root.size())) +
+      "', frontier = x'" + frontier_hex + "' WHERE size = " + std::to_string(signed_cp->size));
+  auto cp = audit::checkpoint(*svc, audit::Recheck::SinceLast);
+  ASSERT_FALSE(cp) << "a checkpoint row that is not its signed note's was trusted";
+  EXPECT_EQ(cp.error().code, Errc::Corruption);
+  EXPECT_NE(cp.error().message.find("is not the one its signed note states"), std::string::npos)
+      << cp.error().message;
+}
+
+// Records appended by another connection while checkpoints are signed: every stored checkpoint's size, root
+// and frontier must describe one and the same tree, the first `size` records as stored.
+TEST_F(AuditCheckpoints, CheckpointsSignedDuringAppendsAreEachOneConsistentTree) {
+  reads(5);
+  std::atomic<bool> stop{false};
+  std::string why;
+  std::thread writer([&] {
+    auto other = vault::Service::open(opts);
+    if (!other) {
+      why = other.error().message;
+      return;
+    }
+    for (int i = 0; !stop; ++i) {
+      audit::Record rec;
+      rec.time = vault::Service::now();
+      rec.via = "rest";
+      rec.operation = "GetSecret";
+      rec.vault = "main";
+      rec.name = "w" + std::to_string(i);
+      audit::Scope scope(rec, db().string());
+      audit::bind(scope, &*other);
+      if (auto f = scope.finish(200); !f) why = f.error().message;
+      audit::bind(scope, nullptr);
+    }
+  });
+  for (int i = 0; i < 12; ++i) {
+    auto cp = audit::checkpoint(*svc, i % 2 ? audit::Recheck::SinceLast : audit::Recheck::Whole);
+    ASSERT_TRUE(cp) << cp.error().message;
+  }
+  stop = true;
+  writer.join();
+  ASSERT_EQ(why, "");
+  auto cps = store::audit_checkpoints(svc->catalog());
+  ASSERT_TRUE(cps);
+  auto leaves = store::audit_leaves(svc->catalog(), size());
+  ASSERT_TRUE(leaves);
+  for (const auto& cp : *cps) {
+    std::span<const merkle::Hash> first(leaves->data(), cp.size);
+    EXPECT_EQ(cp.root, merkle::root_of(first)) << "checkpoint of size " << cp.size << " signs another tree's root";
+  }
+  auto last = store::audit_last_checkpoint(svc->catalog());
+  ASSERT_TRUE(last && *last && (*last)->frontier);
+  EXPECT_EQ(merkle::Frontier::of((*last)->size, *(*last)->frontier)->root(), (*last)->root);
 }
 
 TEST_F(AuditCheckpoints, ATamperedStoredFrontierIsRefused) {

@@ -230,7 +230,7 @@ TEST_F(Keys, Download_PublicKeyDerMatchesShowAndOctHasNone) {
     auto pub = cvtest::public_from_der(*der);
     ASSERT_TRUE(pub) << "OpenSSL parses the SubjectPublicKeyInfo";
     if (std::string(kty) == "RSA") {
-      EXPECT_EQ(base64url_encode(cvtest::bn_param(pub.get(), OSSL_PKEY_PARAM_RSA_N)), key_of(*c)["n"]);
+      EXPECT_EQ(base64url_encode(cvtest::bn_param(pub.get(), OSSL_PKEY_PARAM_RSA_N)), key_of(*c)["n"].get<std::string>());
     }
   }
   ASSERT_TRUE(k.create("sym", spec("oct")));
