@@ -112,6 +112,21 @@ void bulk_verify(cv::vault::Service& svc, int n, int rounds) {
               1e6 / raw_all, cores, (all / n) * raw_all);
 }
 
+// A REST request's record on a secret of the bench vault.
+cv::audit::Record rest_record(const std::string& operation, const std::string& name) {
+  cv::audit::Record rec;
+  rec.time = cv::vault::Service::now();
+  rec.via = "rest";
+  rec.operation = operation;
+  rec.actor = "token:bench";
+  rec.client = "127.0.0.1:1";
+  rec.api_version = "7.5";
+  rec.vault = "bench";
+  rec.type = "secret";
+  rec.name = name;
+  return rec;
+}
+
 void audit_append(cv::vault::Service& svc, int n, int rounds) {
   cv::vault::Secrets secrets(svc, "bench");
   cv::vault::SetSecret v;
@@ -131,16 +146,7 @@ void audit_append(cv::vault::Service& svc, int n, int rounds) {
     t = Clock::now();
     c = thread_cpu();
     for (int i = 0; i < per; ++i) {
-      cv::audit::Record rec;
-      rec.time = cv::vault::Service::now();
-      rec.via = "rest";
-      rec.operation = "SetSecret";
-      rec.actor = "token:bench";
-      rec.client = "127.0.0.1:1";
-      rec.api_version = "7.5";
-      rec.vault = "bench";
-      rec.type = "secret";
-      rec.name = "audited-" + std::to_string(seq++ % 100);
+      cv::audit::Record rec = rest_record("SetSecret", "audited-" + std::to_string(seq++ % 100));
       cv::audit::Scope scope(rec, db);
       cv::audit::bind(scope, &svc);
       must(secrets.set(rec.name, v), "audited set");
@@ -167,17 +173,7 @@ void audit_append(cv::vault::Service& svc, int n, int rounds) {
 
 // One read's record, as the REST server writes it for a GET: a transaction of its own.
 void append_read_record(cv::vault::Service& svc, const std::string& db, int i) {
-  cv::audit::Record rec;
-  rec.time = cv::vault::Service::now();
-  rec.via = "rest";
-  rec.operation = "GetSecret";
-  rec.actor = "token:bench";
-  rec.client = "127.0.0.1:1";
-  rec.api_version = "7.5";
-  rec.vault = "bench";
-  rec.type = "secret";
-  rec.name = "read-" + std::to_string(i % 1000);
-  cv::audit::Scope scope(rec, db);
+  cv::audit::Scope scope(rest_record("GetSecret", "read-" + std::to_string(i % 1000)), db);
   cv::audit::bind(scope, &svc);
   must(scope.finish(200), "audit record");
   cv::audit::bind(scope, nullptr);
