@@ -33,4 +33,18 @@ Result<std::string> read_skiptoken(const std::string& token);
 Response list_response(const Ctx& c, nlohmann::json items, const std::vector<std::string>& cursors,
                        const Page& p);
 
+// list_response for the bundles a domain list gave (p.size + 1 fetched), each as `show` gives it. The cursor is
+// each bundle's name (a collection's objects) or its version id (an object's versions).
+enum class ListKey { Name, Version };
+template <class Bundle, class Show>
+Response list_of(const Ctx& c, std::vector<Bundle> rows, const Page& p, ListKey key, Show show) {
+  nlohmann::json items = nlohmann::json::array();
+  std::vector<std::string> cursors;
+  for (auto& b : rows) {
+    cursors.push_back(key == ListKey::Name ? b.name : b.meta.version);
+    items.push_back(show(std::move(b)));
+  }
+  return list_response(c, std::move(items), cursors, p);
+}
+
 }  // namespace cv::server

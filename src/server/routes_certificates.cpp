@@ -185,26 +185,16 @@ Result<Response> list_certificates(Ctx& c) {
   CV_UNWRAP(p, page_of(c));
   vault::Certificates certs(c.svc, c.vault);
   CV_UNWRAP(rows, certs.list(p.after, p.size + 1));
-  Json items = Json::array();
-  std::vector<std::string> cursors;
-  for (auto& b : rows) {
-    cursors.push_back(b.name);
-    items.push_back(bundle_out(std::move(b), c, Shape::Item));
-  }
-  return list_response(c, std::move(items), cursors, p);
+  return list_of(c, std::move(rows), p, ListKey::Name,
+                 [&c](auto b) { return bundle_out(std::move(b), c, Shape::Item); });
 }
 
 Result<Response> list_versions(Ctx& c) {
   CV_UNWRAP(p, page_of(c));
   vault::Certificates certs(c.svc, c.vault);
   CV_UNWRAP(rows, certs.list_versions(c.params.name, p.after, p.size + 1));
-  Json items = Json::array();
-  std::vector<std::string> cursors;
-  for (auto& b : rows) {
-    cursors.push_back(b.meta.version);
-    items.push_back(bundle_out(std::move(b), c, Shape::VersionItem));
-  }
-  return list_response(c, std::move(items), cursors, p);
+  return list_of(c, std::move(rows), p, ListKey::Version,
+                 [&c](auto b) { return bundle_out(std::move(b), c, Shape::VersionItem); });
 }
 
 }  // namespace

@@ -37,13 +37,8 @@ void add_lifecycle_routes(Router& r, const LifecycleAdapter<Domain, Bundle>& a) 
           Domain d(c.svc, c.vault);
           // One more than the page: list_response tells from it whether a nextLink is due.
           CV_UNWRAP(rows, d.list_deleted(p.after, p.size + 1));
-          Json items = Json::array();
-          std::vector<std::string> cursors;
-          for (auto& b : rows) {
-            cursors.push_back(b.name);
-            items.push_back(out(std::move(b), c, vault::Shape::Item));
-          }
-          return list_response(c, std::move(items), cursors, p);
+          return list_of(c, std::move(rows), p, ListKey::Name,
+                         [&c, out](Bundle b) { return out(std::move(b), c, vault::Shape::Item); });
         });
   r.add("GET", deleted + "/{name}", {coll, "get"}, bundle_route(a, &Domain::get_deleted));
   r.add("DELETE", deleted + "/{name}", {coll, "purge"}, [](Ctx& c) -> Result<Response> {
