@@ -18,10 +18,10 @@ inline void tune_heap() {
 }
 
 // What tune_heap keeps, a long-running process gives back now and then: `serve` calls this every 30 s. Each of
-// its threads allocates from an arena of its own, and each arena kept up to 32 MiB of free heap, so under the
-// soak of issue 19 the server's RSS grew by ~3.8 MiB a minute while the heap in use stayed under 24 MiB
-// (heaptrack; docs/reliability.md). malloc_trim(0) returns the free top of every arena and the free whole pages
-// inside them (madvise), which a CLI command, whose process ends, never needs.
+// its threads allocates from an arena of its own, and each arena may keep up to 32 MiB of free heap.
+// malloc_trim(0) returns the free top of every arena and the free whole pages inside them (madvise), which a
+// CLI command, whose process ends, never needs. It does not stop the growth of the heap in use (SoftHSM's
+// retained session objects, docs/reliability.md "Memory under the soak").
 inline void release_free_heap() { malloc_trim(0); }
 
 }  // namespace cv
