@@ -17,7 +17,9 @@
 #include "coldvault/catalog.hpp"
 #include "coldvault/merkle.hpp"
 
-struct sqlite3;
+namespace cv::store {
+class Conn;
+}  // namespace cv::store
 
 namespace cv::store {
 
@@ -64,7 +66,7 @@ Result<AuditState> audit_state(Catalog& c);
 // Appends one record in the connection's open transaction (or a transaction of its own through the
 // file's group commit when none is open). Returns its seq.
 Result<std::uint64_t> audit_append(Catalog& c, const AuditRecord& r);
-Result<std::uint64_t> audit_append_in(sqlite3* db, const AuditRecord& r);
+Result<std::uint64_t> audit_append_in(Conn* db, const AuditRecord& r);
 // Records [from, to), in order.
 Result<std::vector<AuditEntry>> audit_entries(Catalog& c, std::uint64_t from, std::uint64_t to);
 // Leaf hashes [from, to), recomputed from the stored lines (a line edited in the file changes its leaf).
@@ -105,7 +107,7 @@ class AuditScope {
   void bind(Catalog* c) { cat_ = c; }
   bool recorded() const { return recorded_; }
   // Called by the outermost COMMIT on this thread: appends the record as a committed success.
-  Result<void> on_commit(sqlite3* db);
+  Result<void> on_commit(Conn* db);
   // The answer: appends the final record unless a success was already recorded with the change. Idempotent.
   Result<void> finish(int status, const std::string& error_code = {});
 

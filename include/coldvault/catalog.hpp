@@ -1,6 +1,6 @@
-// The SQLite catalogue's public face (src/store is the only SQLite user; sqlite3.h never appears here).
-// vault/ and backup/ reach the catalogue only through this interface, so a PostgreSQL store can sit beside
-// it later without SQL strings leaking upward.
+// The catalogue's public face: a SQLite file (the default) or a PostgreSQL database (ADR 0023). src/store is
+// the only user of either engine; vault/ and backup/ reach the catalogue only through this interface and
+// never see SQL.
 //
 // Thread safety: a Catalog is one connection; use one per thread (or guard it). Several processes may open
 // the same file: every write is one BEGIN IMMEDIATE transaction with a busy timeout, so concurrent writers
@@ -25,6 +25,13 @@ namespace cv::store {
 // test build set it (vault::set_test_busy_timeout). Set before any connection opens.
 int busy_timeout_ms();
 void set_busy_timeout_ms(int ms);
+
+// `init --catalog` (ADR 0023): a PostgreSQL URL is checked (no password in it, the server answers); whether a
+// catalogue already holds a security domain (another node's: `init --join` is the way to share it); and the
+// tables of a catalogue that a failed init made are dropped again.
+Result<void> check_catalog_location(const std::string& location);
+Result<bool> catalog_has_domain(const std::string& location);
+Result<void> drop_catalog(const std::string& location);
 
 using Tags = std::map<std::string, std::string>;
 

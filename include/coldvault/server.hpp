@@ -62,6 +62,10 @@ struct ServeOptions {
   unsigned identity_lifetime = 3600;
   // serve --seed FILE: loaded before the first connection is accepted; a refused entry fails the start.
   std::string seed_file;
+  // serve --ephemeral --catalog URL: the throwaway home's catalogue in this PostgreSQL database (empty, no
+  // password in the URL; ADR 0023) instead of a SQLite file in the folder. The database keeps its rows when
+  // the server stops.
+  std::string catalog;
   // Called when ready, after on_ready, with what a client needs.
   struct Ready {
     int port = 0;

@@ -44,6 +44,9 @@ struct VaultOptions {
 
 // Choices that only `init` makes.
 struct InitOptions {
+  // `init --catalog`: a PostgreSQL URL (postgresql://...) for the catalogue instead of the SQLite file in the
+  // home (ADR 0023, docs/deployment.md). No password in it: ~/.pgpass, PGPASSFILE, peer or certificates.
+  std::string catalog;
   // The embedded token's SO PIN from this file (first line). Empty: init generates one, reports it once
   // and stores it nowhere. Refused with --module/--token (an existing token already has its SO).
   std::string so_pin_file;

@@ -22,10 +22,14 @@ void add_init_commands(CLI::App& app, Globals& g) {
   init->add_flag("--dev", iopts->dev, "Embedded token, demos only: store the SO PIN in the home (0600)");
   init->add_flag("--join", iopts->join,
                  "Make the home and token only: the domain comes from another token (`domain import`)");
+  init->add_option("--catalog", iopts->catalog,
+                   "Keep the catalogue in PostgreSQL at this URL (postgresql://...; no password in it) instead of "
+                   "the SQLite file in the home");
   init->callback([&g, vopts, iopts] {
     auto r = need(vault::init(g.home, *vopts, *iopts));
     nlohmann::json j = {{"home", r.home},
                         {"embedded", r.embedded},
+                        {"catalog", iopts->catalog.empty() ? "sqlite" : "postgresql"},
                         {"token", r.token_label},
                         {"domainKid", r.domain_kid},
                         {"vault", r.vault},

@@ -29,6 +29,9 @@ void add_serve_command(CLI::App& app, Globals& g) {
   auto* port = serve->add_option("--port", e->port, "--ephemeral: port on 127.0.0.1 (0: any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
+  auto* catalog = serve->add_option("--catalog", o->catalog,
+                                    "--ephemeral: keep the catalogue in this empty PostgreSQL database "
+                                    "(postgresql://...; no password in it)");
   serve->add_option("--seed", o->seed_file,
                     "--ephemeral: secrets, keys and certificates to load at start (JSON, docs/drop-in.md)");
   auto* lifetime = serve->add_option("--identity-token-lifetime", o->identity_lifetime,
@@ -63,7 +66,7 @@ void add_serve_command(CLI::App& app, Globals& g) {
   serve->add_option("--max-body", o->max_body, "Request body limit in bytes")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
-  serve->callback([&g, o, e, port, lifetime, listen] {
+  serve->callback([&g, o, e, port, lifetime, listen, catalog] {
     if (e->on) {
       if (listen->count())
         die(Errc::BadParameter, "--listen is not for --ephemeral, which serves on 127.0.0.1 only: use --port");
@@ -76,6 +79,8 @@ void add_serve_command(CLI::App& app, Globals& g) {
     }
     if (e->vaults.size() != 1) die(Errc::BadParameter, "give one --vault-name (several need --ephemeral)");
     if (!o->seed_file.empty()) die(Errc::BadParameter, "--seed needs --ephemeral");
+    if (catalog->count())
+      die(Errc::BadParameter, "--catalog needs --ephemeral (a home's catalogue is chosen by `init --catalog`)");
     if (port->count() || lifetime->count())
       die(Errc::BadParameter, "--port and --identity-token-lifetime need --ephemeral (without it: --listen)");
     o->vault = e->vaults.front();

@@ -66,6 +66,7 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
   // The domain's RSA key is made once the server is ready (most of init's time): a backup or restore
   // asked for before it exists waits for it (docs/drop-in.md "Start time").
   io.defer_domain_key = true;
+  io.catalog = o.catalog;
   auto made = vault::init(o.home, vault::VaultOptions{vaults.front()}, io);
   if (!made) return std::unexpected(made.error());
   if (vaults.size() > 1) {

@@ -27,7 +27,7 @@ ApiTokenRow read_row(const Stmt& st) {
 }  // namespace
 
 Result<void> add_api_token(Catalog& c, const ApiTokenRow& t) {
-  sqlite3* db = CatalogAccess::db(c);
+  Conn* db = CatalogAccess::db(c);
   // The foreign key alone would report a bare constraint failure; say which vault is missing.
   if (auto v = c.vault(t.vault); !v) return std::unexpected(v.error());
   auto st =
@@ -71,14 +71,14 @@ Result<std::vector<ApiTokenRow>> api_tokens(Catalog& c, const std::string& vault
 // Sets `revoked` on a live row of `table` (api_tokens: of `vault` only); NotFound with `missing` otherwise.
 static Result<void> revoke_row(Catalog& c, const std::string& table, const std::string& id,
                                const std::optional<std::string>& vault, std::int64_t when, const std::string& missing) {
-  sqlite3* db = CatalogAccess::db(c);
+  Conn* db = CatalogAccess::db(c);
   auto st = Stmt::prepare(db, "UPDATE " + table + " SET revoked = ? WHERE id = ? AND revoked IS NULL" +
                                   (vault ? " AND vault = ?" : ""));
   if (!st) return std::unexpected(st.error());
   st->bind(1, when).bind(2, id);
   if (vault) st->bind(3, name_key(*vault));
   if (auto r = st->run(); !r) return r;
-  if (sqlite3_changes(db) == 0) return fail(Errc::NotFound, missing);
+  if (db->changes() == 0) return fail(Errc::NotFound, missing);
   return {};
 }
 

@@ -37,7 +37,7 @@ Result<std::vector<merkle::Hash>> frontier_from(const Bytes& b, std::uint64_t si
   return out;
 }
 
-Result<AuditState> read_state(sqlite3* db) {
+Result<AuditState> read_state(Conn* db) {
   auto st = Stmt::prepare(db, "SELECT size, frontier, origin, cert FROM audit_state WHERE id=1");
   if (!st) return std::unexpected(st.error());
   auto row = st->step();
@@ -88,7 +88,7 @@ std::string audit_line(const AuditRecord& r, std::uint64_t seq) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Result<std::uint64_t> audit_append_in(sqlite3* db, const AuditRecord& r) {
+Result<std::uint64_t> audit_append_in(Conn* db, const AuditRecord& r) {
   auto s = read_state(db);
   if (!s) return std::unexpected(s.error());
   auto f = merkle::Frontier::of(s->size, s->frontier);
@@ -111,14 +111,14 @@ Result<std::uint64_t> audit_append_in(sqlite3* db, const AuditRecord& r) {
 }
 
 Result<std::uint64_t> audit_append(Catalog& c, const AuditRecord& r) {
-  sqlite3* db = CatalogAccess::db(c);
-  if (sqlite3_get_autocommit(db) == 0) return audit_append_in(db, r);
+  Conn* db = CatalogAccess::db(c);
+  if (db->in_transaction()) return audit_append_in(db, r);
   std::uint64_t seq = 0;
   // A record of its own (a read, a refusal) is committed before the answer leaves; it reaches the disk with
   // the next flushed commit or checkpoint (docs/audit.md §2).
   auto done = CatalogAccess::committer(c).run(
       db,
-      [&](sqlite3* leader) -> Result<void> {
+      [&](Conn* leader) -> Result<void> {
         auto s = audit_append_in(leader, r);
         if (!s) return std::unexpected(s.error());
         seq = *s;
@@ -184,12 +184,12 @@ Result<std::vector<merkle::Hash>> audit_leaves(Catalog& c, std::uint64_t from, s
 }
 
 Result<void> audit_set_key(Catalog& c, const std::string& origin, const std::string& cert_pem) {
-  sqlite3* db = CatalogAccess::db(c);
+  Conn* db = CatalogAccess::db(c);
   auto st = Stmt::prepare(db,
-                          "INSERT INTO audit_state(id, size, frontier, origin, cert) VALUES(1,0,x'',?,?)"
+                          "INSERT INTO audit_state(id, size, frontier, origin, cert) VALUES(1,0,?,?,?)"
                           " ON CONFLICT(id) DO UPDATE SET origin=excluded.origin, cert=excluded.cert");
   if (!st) return std::unexpected(st.error());
-  st->bind(1, origin).bind(2, cert_pem);
+  st->bind(1, ByteView{}).bind(2, origin).bind(3, cert_pem);  // an empty frontier: x'' is no blob in PostgreSQL
   return st->run();
 }
 
@@ -251,7 +251,7 @@ AuditScope* AuditScope::current() { return t_scope; }
 AuditScope::Pause::Pause() : saved_(t_scope) { t_scope = nullptr; }
 AuditScope::Pause::~Pause() { t_scope = saved_; }
 
-Result<void> AuditScope::on_commit(sqlite3* db) {
+Result<void> AuditScope::on_commit(Conn* db) {
   AuditRecord r = r_;
   r.outcome = "success";
   r.status.reset();

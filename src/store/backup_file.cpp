@@ -11,7 +11,7 @@
 #include <filesystem>
 
 #include "coldvault/catalog_copy.hpp"
-#include "store/db.hpp"
+#include "store/sqlite_error.hpp"
 
 namespace cv::store {
 namespace {

@@ -15,6 +15,11 @@ namespace cv::store {
     if (auto _r = (expr); !_r) return std::unexpected(_r.error()); \
   } while (0)
 
+// A LIMIT's value: "no limit" (SIZE_MAX) is the largest BIGINT, not -1, which PostgreSQL refuses.
+inline std::int64_t sql_limit(std::size_t limit) {
+  return static_cast<std::int64_t>(std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX)));
+}
+
 inline std::string name_key(std::string_view name) {
   std::string k(name);
   std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -22,9 +27,9 @@ inline std::string name_key(std::string_view name) {
 }
 
 // Rows this connection read, kept while the catalogue is unchanged (issue 23: a hot key or secret was read and
-// parsed from SQLite on every operation). "Unchanged" is a generation: PRAGMA data_version (moves when any other
-// connection, in this process or another, commits) and sqlite3_total_changes64 (moves with this connection's own
-// writes, committed or rolled back). The generation is read before the row, so a row is never kept under a
+// parsed from the database on every operation). "Unchanged" is a generation: Conn::data_version (moves when any
+// other connection, in this process, another or another node, commits) and Conn::total_changes (moves with this
+// connection's own writes, committed or rolled back). The generation is read before the row, so a row is never kept under a
 // generation older than itself; inside a transaction nothing is kept or served (a rollback would not move the
 // generation). Guarded rows are kept only after their check passed.
 struct RowCache {
@@ -42,26 +47,14 @@ struct Catalog::Impl {
   Db db;
   int schema = 0;
   RowGuard* guard = nullptr;
-  std::optional<Stmt> data_version;  // PRAGMA data_version, prepared once (asked before every vault use)
   RowCache rows;
 
-  std::int64_t read_data_version() {
-    if (!data_version) {
-      auto prepared = Stmt::prepare(db.get(), "PRAGMA data_version");
-      if (!prepared) return -1;  // never equal to a cached value: callers look again
-      data_version.emplace(std::move(*prepared));
-    }
-    data_version->reset();
-    auto row = data_version->step();
-    std::int64_t v = row && *row ? data_version->integer(0) : -1;
-    data_version->reset();  // no statement left open on the connection
-    return v;
-  }
+  std::int64_t read_data_version() { return db.get()->data_version(); }
   // Whether the row cache may be used now; empties it when the catalogue changed since it was filled.
   // `dv` is read_data_version() as read before the row (a failed read, -1, disables the cache).
   bool rows_usable(std::int64_t dv) {
-    if (sqlite3_get_autocommit(db.get()) == 0) return false;
-    std::int64_t ch = sqlite3_total_changes64(db.get());
+    if (db.get()->in_transaction()) return false;
+    std::int64_t ch = db.get()->total_changes();
     if (dv < 0) return false;
     if (dv != rows.data_version || ch != rows.changes) {
       rows.clear();
@@ -88,7 +81,7 @@ struct Catalog::Impl {
 
 // The connection of a Catalog, for the store's own files that add tables beside the core ones.
 struct CatalogAccess {
-  static sqlite3* db(Catalog& c) { return c.impl_->db.get(); }
+  static Conn* db(Catalog& c) { return c.impl_->db.get(); }
   static GroupCommitter& committer(Catalog& c) { return *c.impl_->committer; }
 };
 

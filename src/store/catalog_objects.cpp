@@ -43,7 +43,7 @@ struct ObjectKey {
   std::int64_t next_seq;
 };
 
-Result<std::optional<ObjectKey>> find_object(sqlite3* db, const std::string& vault, ObjType t,
+Result<std::optional<ObjectKey>> find_object(Conn* db, const std::string& vault, ObjType t,
                                              const std::string& name) {
   auto st = Stmt::prepare(db,
                           "SELECT id, name, current_version, deleted_date, scheduled_purge, next_seq"
@@ -58,7 +58,7 @@ Result<std::optional<ObjectKey>> find_object(sqlite3* db, const std::string& vau
   return std::optional<ObjectKey>{k};
 }
 
-Result<void> insert_version(sqlite3* db, std::int64_t object_id, std::int64_t seq, const VersionRow& v) {
+Result<void> insert_version(Conn* db, std::int64_t object_id, std::int64_t seq, const VersionRow& v) {
   auto st = Stmt::prepare(db,
                           "INSERT INTO versions(object_id, version, seq, content_type, tags, enabled, nbf,"
                           " exp, created, updated, iv, ciphertext, meta) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -78,7 +78,7 @@ Error not_found(ObjType t, const std::string& name) {
 
 Result<void> Catalog::add_version(const std::string& vault, ObjType t, const std::string& name,
                                   const VersionRow& v) {
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto obj = find_object(db, vault, t, name);
@@ -96,12 +96,14 @@ Result<void> Catalog::add_version(const std::string& vault, ObjType t, const std
   } else {
     auto st = Stmt::prepare(db,
                             "INSERT INTO objects(vault, type, name_key, name, current_version, next_seq)"
-                            " VALUES(?,?,?,?,?,2)");
+                            " VALUES(?,?,?,?,?,2) RETURNING id");
     if (!st) return std::unexpected(st.error());
     st->bind(1, name_key(vault)).bind(2, obj_type_name(t)).bind(3, name_key(name)).bind(4, name);
     st->bind(5, v.version);
+    auto inserted = st->step();
+    if (!inserted) return std::unexpected(inserted.error());
+    id = st->integer(0);
     CV_TRY(st->run());
-    id = sqlite3_last_insert_rowid(db);
   }
   auto row = impl_->sealed(vault, t, name, v);
   if (!row) return std::unexpected(row.error());
@@ -119,7 +121,7 @@ Result<void> Catalog::insert_object(const std::string& vault, ObjType t, const O
                                     const std::vector<VersionRow>& versions) {
   const std::string& name = object.name;
   const std::string& current_version = object.current_version;
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto obj = find_object(db, vault, t, name);
@@ -127,13 +129,15 @@ Result<void> Catalog::insert_object(const std::string& vault, ObjType t, const O
   if (*obj) return fail(Errc::Conflict, std::string(obj_type_name(t)) + " '" + name + "' already exists");
   auto st = Stmt::prepare(db,
                           "INSERT INTO objects(vault, type, name_key, name, current_version, next_seq,"
-                          " deleted_date, scheduled_purge) VALUES(?,?,?,?,?,?,?,?)");
+                          " deleted_date, scheduled_purge) VALUES(?,?,?,?,?,?,?,?) RETURNING id");
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(vault)).bind(2, obj_type_name(t)).bind(3, name_key(name)).bind(4, name);
   st->bind(5, current_version).bind(6, static_cast<std::int64_t>(versions.size() + 1));
   st->bind(7, object.deleted_date).bind(8, object.scheduled_purge);
+  auto inserted = st->step();
+  if (!inserted) return std::unexpected(inserted.error());
+  std::int64_t id = st->integer(0);
   CV_TRY(st->run());
-  std::int64_t id = sqlite3_last_insert_rowid(db);
   std::int64_t seq = 1;
   for (const auto& v : versions) {
     auto row = impl_->sealed(vault, t, name, v);
@@ -146,8 +150,8 @@ Result<void> Catalog::insert_object(const std::string& vault, ObjType t, const O
 namespace {
 // Ends a read transaction on every path (a scan leaves nothing open on the connection).
 struct ReadTx {
-  sqlite3* db;
-  ~ReadTx() { sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); }
+  Conn* db;
+  ~ReadTx() { db->end_read(); }
 };
 
 std::optional<ObjType> type_from(const std::string& s) {
@@ -161,10 +165,10 @@ std::optional<ObjType> type_from(const std::string& s) {
 Result<void> Catalog::scan_vault(const std::string& vault,
                                  const std::function<Result<void>(const VaultCounts&)>& counts,
                                  const std::function<Result<void>(ScannedObject&)>& each) {
-  sqlite3* db = impl_->db.get();
-  if (sqlite3_get_autocommit(db) == 0)
+  Conn* db = impl_->db.get();
+  if (db->in_transaction())
     return fail(Errc::BadParameter, "a vault scan cannot run inside a write transaction");
-  CV_TRY(Stmt::execute(db, "BEGIN DEFERRED", "begin read transaction"));
+  CV_TRY(db->begin_read());
   ReadTx end{db};
   // The first read fixes the snapshot (WAL): counts and rows below come from the same instant.
   VaultCounts c;
@@ -263,7 +267,7 @@ Result<ObjectVersion> Catalog::object_version(const std::string& vault, ObjType 
   std::string key = cache ? row_key(vault, t, name, version) : std::string();
   if (cache)
     if (auto it = impl_->rows.versions.find(key); it != impl_->rows.versions.end()) return it->second;
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto obj = find_object(db, vault, t, name);
   if (!obj) return std::unexpected(obj.error());
   if (!*obj) return std::unexpected(not_found(t, name));
@@ -294,11 +298,11 @@ Result<std::vector<ListedObject>> Catalog::list(const std::string& vault, ObjTyp
           " v.version, v.seq, v.content_type, v.tags, v.enabled, v.nbf, v.exp, v.created, v.updated,"
           " v.iv, v.ciphertext, v.meta FROM objects o JOIN versions v"
           " ON v.object_id=o.id AND v.version=o.current_version"
-          " WHERE o.vault=? AND o.type=? AND (o.deleted_date IS NOT NULL)=? AND o.name_key>?"
+          " WHERE o.vault=? AND o.type=? AND (CASE WHEN o.deleted_date IS NULL THEN 0 ELSE 1 END)=? AND o.name_key>?"
           " ORDER BY o.name_key LIMIT ?");
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(vault)).bind(2, obj_type_name(t)).bind(3, std::int64_t{deleted});
-  st->bind(4, name_key(after)).bind(5, static_cast<std::int64_t>(limit));
+  st->bind(4, name_key(after)).bind(5, sql_limit(limit));
   std::vector<ListedObject> out;
   for (;;) {
     auto row = st->step();
@@ -314,7 +318,7 @@ Result<std::vector<ListedObject>> Catalog::list(const std::string& vault, ObjTyp
 Result<std::vector<VersionRow>> Catalog::versions(const std::string& vault, ObjType t,
                                                   const std::string& name, const std::string& after,
                                                   std::size_t limit) {
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto obj = find_object(db, vault, t, name);
   if (!obj) return std::unexpected(obj.error());
   if (!*obj || (*obj)->row.deleted_date) return std::unexpected(not_found(t, name));
@@ -324,7 +328,7 @@ Result<std::vector<VersionRow>> Catalog::versions(const std::string& vault, ObjT
                                   " WHERE object_id=?1 AND version=?2), CASE WHEN ?2='' THEN -1"
                                   " ELSE 9223372036854775807 END) ORDER BY v.seq LIMIT ?3");
   if (!st) return std::unexpected(st.error());
-  st->bind(1, (*obj)->id).bind(2, name_key(after)).bind(3, static_cast<std::int64_t>(limit));
+  st->bind(1, (*obj)->id).bind(2, name_key(after)).bind(3, sql_limit(limit));
   std::vector<VersionRow> out;
   for (;;) {
     auto row = st->step();
@@ -338,7 +342,7 @@ Result<std::vector<VersionRow>> Catalog::versions(const std::string& vault, ObjT
 
 Result<void> Catalog::update_version(const std::string& vault, ObjType t, const std::string& name,
                                      const VersionRow& v) {
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto obj = find_object(db, vault, t, name);
@@ -363,14 +367,14 @@ Result<void> Catalog::update_version(const std::string& vault, ObjType t, const 
   }
   auto st = Stmt::prepare(db,
                           "UPDATE versions SET content_type=?, tags=?, enabled=?, nbf=?, exp=?, updated=?,"
-                          " meta=?, iv=CASE WHEN ? THEN ? ELSE iv END WHERE object_id=? AND version=?");
+                          " meta=?, iv=CASE WHEN ?<>0 THEN ? ELSE iv END WHERE object_id=? AND version=?");
   if (!st) return std::unexpected(st.error());
   st->bind(1, next.content_type).bind(2, tags_to_json(next.tags)).bind(3, std::int64_t{next.enabled});
   st->bind(4, next.nbf).bind(5, next.exp).bind(6, next.updated).bind(7, next.meta_json);
   st->bind(8, std::int64_t{impl_->guarded(t)}).bind(9, ByteView(next.iv)).bind(10, (*obj)->id);
   st->bind(11, next.version);
   CV_TRY(st->run());
-  if (sqlite3_changes(db) != 1) return std::unexpected(not_found(t, name + "/" + v.version));
+  if (db->changes() != 1) return std::unexpected(not_found(t, name + "/" + v.version));
   return tx->commit();
 }
 
@@ -380,7 +384,7 @@ void Catalog::set_row_guard(RowGuard* g) {
 }
 
 Result<int> Catalog::seal_unsealed_rows() {
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   int sealed = 0;
@@ -419,7 +423,7 @@ Result<int> Catalog::seal_unsealed_rows() {
 
 Result<ObjectRow> Catalog::mark_deleted(const std::string& vault, ObjType t, const std::string& name,
                                         std::int64_t deleted_date, std::int64_t scheduled_purge) {
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto obj = find_object(db, vault, t, name);
@@ -437,7 +441,7 @@ Result<ObjectRow> Catalog::mark_deleted(const std::string& vault, ObjType t, con
 }
 
 Result<void> Catalog::recover(const std::string& vault, ObjType t, const std::string& name) {
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto obj = find_object(db, vault, t, name);
@@ -451,7 +455,7 @@ Result<void> Catalog::recover(const std::string& vault, ObjType t, const std::st
 }
 
 Result<void> Catalog::purge(const std::string& vault, ObjType t, const std::string& name) {
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto obj = find_object(db, vault, t, name);
@@ -468,7 +472,7 @@ Result<void> Catalog::purge(const std::string& vault, ObjType t, const std::stri
 
 Result<void> Catalog::remove_version(const std::string& vault, ObjType t, const std::string& name,
                                      const std::string& version) {
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto obj = find_object(db, vault, t, name);
@@ -479,7 +483,7 @@ Result<void> Catalog::remove_version(const std::string& vault, ObjType t, const 
   if (!del) return std::unexpected(del.error());
   del->bind(1, id).bind(2, name_key(version));
   CV_TRY(del->run());
-  if (sqlite3_changes(db) != 1) return std::unexpected(not_found(t, name + "/" + version));
+  if (db->changes() != 1) return std::unexpected(not_found(t, name + "/" + version));
   auto next = Stmt::prepare(db, "SELECT version FROM versions WHERE object_id=? ORDER BY seq DESC LIMIT 1");
   if (!next) return std::unexpected(next.error());
   next->bind(1, id);

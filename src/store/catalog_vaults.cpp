@@ -24,8 +24,8 @@ Result<Catalog> Catalog::open(const std::string& path) {
   if (!db) return std::unexpected(db.error());
   auto v = migrate(*db);
   if (!v) return std::unexpected(v.error());
-  auto impl = std::make_unique<Impl>(
-      Impl{std::move(*db), *v, nullptr, std::nullopt, {}, GroupCommitter::for_file(path), {}});
+  auto committer = GroupCommitter::for_catalog(db->get()->location());
+  auto impl = std::make_unique<Impl>(Impl{std::move(*db), *v, nullptr, {}, std::move(committer), {}});
   return Catalog(std::move(impl));
 }
 
@@ -42,7 +42,7 @@ Result<void> Catalog::add_domain(const DomainRow& d) {
   if (!st) return std::unexpected(st.error());
   st->bind(1, d.kid).bind(2, ByteView(d.public_key_spki)).bind(3, d.created);
   if (auto r = st->run(); !r) return r;
-  if (sqlite3_changes(impl_->db.get()) == 0)
+  if (impl_->db.get()->changes() == 0)
     return fail(Errc::Conflict, "security domain " + d.kid + " is already in this catalogue");
   return {};
 }
@@ -93,7 +93,7 @@ static VaultRow read_vault(const Stmt& st) {
 }
 
 // The row of a vault in either state, nullopt if absent.
-static Result<std::optional<VaultRow>> find_vault(sqlite3* db, const std::string& name) {
+static Result<std::optional<VaultRow>> find_vault(Conn* db, const std::string& name) {
   auto st = Stmt::prepare(db, std::string(kVaultCols) + " WHERE name_key=?");
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(name));
@@ -103,7 +103,7 @@ static Result<std::optional<VaultRow>> find_vault(sqlite3* db, const std::string
   return std::optional<VaultRow>{read_vault(*st)};
 }
 
-static Result<std::vector<VaultRow>> select_vaults(sqlite3* db, const std::string& where, std::int64_t arg = 0,
+static Result<std::vector<VaultRow>> select_vaults(Conn* db, const std::string& where, std::int64_t arg = 0,
                                                    bool bind_arg = false) {
   auto st = Stmt::prepare(db, std::string(kVaultCols) + " " + where);
   if (!st) return std::unexpected(st.error());
@@ -135,7 +135,7 @@ Error deleted_vault_conflict(const VaultRow& v) {
 }
 
 Result<void> Catalog::add_vault(const VaultRow& v) {
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto had = find_vault(db, v.name);
@@ -177,7 +177,7 @@ Result<std::vector<VaultRow>> Catalog::deleted_vaults() {
 
 // One UPDATE of the vault row `name` in the state `deleted` (NotFound in that state's words otherwise), in a
 // transaction with the read; `set` is "col=?, col=?" and `values` its values. Returns the row as it was.
-static Result<VaultRow> change_vault(sqlite3* db, const std::string& name, bool deleted, const std::string& set,
+static Result<VaultRow> change_vault(Conn* db, const std::string& name, bool deleted, const std::string& set,
                                      const std::vector<std::optional<std::int64_t>>& values) {
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
@@ -210,15 +210,15 @@ Result<VaultRow> Catalog::recover_vault(const std::string& name) {
 }
 
 Result<VaultRow> Catalog::update_vault(const std::string& name, int retention_days, bool purge_protection) {
-  // MAX: a concurrent update that turned protection on is never undone by one that read the row before it.
-  auto out = change_vault(impl_->db.get(), name, false, "retention_days=?, purge_protection=MAX(purge_protection, ?)",
+  // Only ever set here: a concurrent update that turned protection on is never undone by one that read the row before it.
+  auto out = change_vault(impl_->db.get(), name, false, "retention_days=?, purge_protection=CASE WHEN ?<>0 THEN 1 ELSE purge_protection END",
                           {std::int64_t{retention_days}, std::int64_t{purge_protection}});
   if (out) out->retention_days = retention_days, out->purge_protection = out->purge_protection || purge_protection;
   return out;
 }
 
 Result<void> Catalog::purge_vault(const std::string& name) {
-  sqlite3* db = impl_->db.get();
+  Conn* db = impl_->db.get();
   auto tx = Transaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
   auto v = find_vault(db, name);
@@ -240,7 +240,7 @@ Result<std::vector<DueObject>> Catalog::due_objects(std::int64_t now, std::size_
                           "SELECT vault, type, name FROM objects WHERE scheduled_purge IS NOT NULL"
                           " AND scheduled_purge<=? ORDER BY scheduled_purge, id LIMIT ?");
   if (!st) return std::unexpected(st.error());
-  st->bind(1, now).bind(2, static_cast<std::int64_t>(limit));
+  st->bind(1, now).bind(2, sql_limit(limit));
   std::vector<DueObject> out;
   for (;;) {
     auto row = st->step();
@@ -275,7 +275,7 @@ Result<std::vector<LifecycleEvent>> Catalog::lifecycle_events(const std::optiona
   if (!st) return std::unexpected(st.error());
   int i = 1;
   if (vault) st->bind(i++, name_key(*vault));
-  st->bind(i, static_cast<std::int64_t>(limit));
+  st->bind(i, sql_limit(limit));
   std::vector<LifecycleEvent> out;
   for (;;) {
     auto row = st->step();
@@ -290,10 +290,10 @@ Result<std::vector<LifecycleEvent>> Catalog::lifecycle_events(const std::optiona
 std::int64_t Catalog::data_version() { return impl_->read_data_version(); }
 
 Result<Catalog::Batch> Catalog::begin_batch() {
-  sqlite3* db = impl_->db.get();
-  bool nested = sqlite3_get_autocommit(db) == 0;
+  Conn* db = impl_->db.get();
+  bool nested = db->in_transaction();
   if (!nested) impl_->batch_turn = WriterTurn::take(db);
-  if (auto r = Stmt::execute(db, nested ? "SAVEPOINT cv_batch" : "BEGIN IMMEDIATE", "begin transaction"); !r) {
+  if (auto r = nested ? Stmt::execute(db, "SAVEPOINT cv_batch", "begin transaction") : db->begin_write(); !r) {
     if (!nested) impl_->batch_turn.release();
     return std::unexpected(r.error());
   }
@@ -302,17 +302,18 @@ Result<Catalog::Batch> Catalog::begin_batch() {
 
 Catalog::Batch::~Batch() {
   if (!cat_) return;
-  sqlite3_exec(cat_->impl_->db.get(), nested_ ? "ROLLBACK TO cv_batch; RELEASE cv_batch" : "ROLLBACK", nullptr,
-               nullptr, nullptr);
+  Conn* db = cat_->impl_->db.get();
+  if (nested_) (void)db->exec("ROLLBACK TO cv_batch; RELEASE cv_batch", "rollback to savepoint");
+  else db->rollback();
   if (!nested_) cat_->impl_->batch_turn.release();
 }
 
 Result<void> Catalog::Batch::commit() {
-  sqlite3* db = cat_->impl_->db.get();
+  Conn* db = cat_->impl_->db.get();
   if (!nested_)
     if (auto* scope = AuditScope::current())
       if (auto r = scope->on_commit(db); !r) return r;  // the rollback is the destructor's
-  if (auto r = Stmt::execute(db, nested_ ? "RELEASE cv_batch" : "COMMIT", "commit"); !r)
+  if (auto r = nested_ ? Stmt::execute(db, "RELEASE cv_batch", "commit") : db->commit(); !r)
     return std::unexpected(r.error());
   if (!nested_) cat_->impl_->batch_turn.release();
   cat_ = nullptr;

@@ -22,7 +22,7 @@ Result<void> run_hook(std::size_t n) {
   return hook ? hook(n) : Result<void>{};
 }
 
-Result<void> exec(sqlite3* db, const char* sql, const char* what) {
+Result<void> exec(Conn* db, const char* sql, const char* what) {
   return Stmt::execute(db, sql, what);
 }
 
@@ -33,20 +33,20 @@ void set_group_commit_hook(std::function<Result<void>(std::size_t)> before_commi
   g_hook = std::move(before_commit);
 }
 
-std::shared_ptr<GroupCommitter> GroupCommitter::for_file(const std::string& path) {
+std::shared_ptr<GroupCommitter> GroupCommitter::for_catalog(const std::string& location) {
   static std::mutex mu;
-  static std::map<std::string, std::weak_ptr<GroupCommitter>> by_file;
-  // A database that is not one file on disk (in-memory, URI) is its own: its rows must never be
-  // written by another connection.
-  if (path.empty() || path.starts_with(":memory:") || path.starts_with("file:"))
-    return std::make_shared<GroupCommitter>();
+  static std::map<std::string, std::weak_ptr<GroupCommitter>> by_catalog;
+  // A database no other connection can reach (SQLite in memory) is its own: its rows must never be written
+  // by another connection.
+  if (location.empty()) return std::make_shared<GroupCommitter>();
   std::error_code ec;
-  auto canonical = std::filesystem::weakly_canonical(path, ec);
-  std::string key = ec ? path : canonical.string();
+  auto canonical = is_postgres_url(location) ? std::filesystem::path(location)
+                                             : std::filesystem::weakly_canonical(location, ec);
+  std::string key = ec ? location : canonical.string();
   std::lock_guard lock(mu);
-  for (auto it = by_file.begin(); it != by_file.end();)  // drop committers of files no longer open
-    it = it->second.expired() ? by_file.erase(it) : std::next(it);
-  auto& slot = by_file[key];
+  for (auto it = by_catalog.begin(); it != by_catalog.end();)  // drop committers of catalogues no longer open
+    it = it->second.expired() ? by_catalog.erase(it) : std::next(it);
+  auto& slot = by_catalog[key];
   auto c = slot.lock();
   if (!c) {
     c = std::make_shared<GroupCommitter>();
@@ -55,7 +55,7 @@ std::shared_ptr<GroupCommitter> GroupCommitter::for_file(const std::string& path
   return c;
 }
 
-Result<void> GroupCommitter::run(sqlite3* db, Write write, bool flush) {
+Result<void> GroupCommitter::run(Conn* db, Write write, bool flush) {
   Item mine{std::move(write), std::nullopt, flush};
   std::unique_lock lock(mu_);
   queued_.push_back(&mine);
@@ -74,7 +74,7 @@ Result<void> GroupCommitter::run(sqlite3* db, Write write, bool flush) {
     try {
       outcomes = commit_group(db, group);
     } catch (...) {  // bad_alloc or a bug: undo, and release the callers waiting on this group
-      if (sqlite3_get_autocommit(db) == 0) (void)exec(db, "ROLLBACK", "rollback");
+      if (db->in_transaction()) db->rollback();
       lock.lock();
       for (Item* item : group)
         item->outcome = fail(Errc::Internal, "catalogue: the group commit was abandoned");
@@ -90,7 +90,7 @@ Result<void> GroupCommitter::run(sqlite3* db, Write write, bool flush) {
   return std::move(*mine.outcome);
 }
 
-std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db,
+std::vector<Result<void>> GroupCommitter::commit_group(Conn* db,
                                                        const std::vector<Item*>& items) {
   auto all = [&](const Error& e) {
     return std::vector<Result<void>>(items.size(), std::unexpected(e));
@@ -99,15 +99,15 @@ std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db,
   // Only a group of writes that need no flush commits unflushed; the connection is FULL again after it.
   const bool relaxed = std::none_of(items.begin(), items.end(), [](const Item* i) { return i->flush; });
   struct Synchronous {
-    sqlite3* db;
+    Conn* db;
     bool relaxed;
     ~Synchronous() {
-      if (relaxed) (void)exec(db, "PRAGMA synchronous=FULL", "restore synchronous");
+      if (relaxed) (void)db->set_durable(true);
     }
   } sync{db, relaxed};
   if (relaxed)
-    if (auto r = exec(db, "PRAGMA synchronous=NORMAL", "relax synchronous"); !r) return all(r.error());
-  if (auto r = exec(db, "BEGIN IMMEDIATE", "begin transaction"); !r) return all(r.error());
+    if (auto r = db->set_durable(false); !r) return all(r.error());
+  if (auto r = db->begin_write(); !r) return all(r.error());
   std::vector<Result<void>> out;
   bool any_ok = false;
   for (Item* item : items) {
@@ -116,8 +116,8 @@ std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db,
       continue;
     }
     Result<void> r = item->write(db);
-    if (!r && sqlite3_get_autocommit(db) != 0) {
-      // SQLite ended the whole transaction itself (SQLITE_FULL, IOERR, NOMEM roll everything back): the earlier
+    if (!r && !db->in_transaction()) {
+      // The engine ended the whole transaction itself (SQLITE_FULL, IOERR, NOMEM roll everything back): the earlier
       // items' writes are gone, and the later ones must not run outside a transaction (each RELEASE would then
       // commit alone while the group's COMMIT fails). Every caller of the group gets this error.
       return all(r.error());
@@ -130,15 +130,15 @@ std::vector<Result<void>> GroupCommitter::commit_group(sqlite3* db,
     out.push_back(std::move(r));
   }
   if (!any_ok) {
-    (void)exec(db, "ROLLBACK", "rollback");
+    db->rollback();
     return out;
   }
   Result<void> committed = run_hook(items.size());
-  if (committed) committed = exec(db, "COMMIT", "commit");
+  if (committed) committed = db->commit();
   if (!committed) {
     // A COMMIT that failed may leave the transaction open: undo it, so no write of this group
     // exists.
-    if (sqlite3_get_autocommit(db) == 0) (void)exec(db, "ROLLBACK", "rollback");
+    if (db->in_transaction()) db->rollback();
     for (auto& r : out)
       if (r) r = std::unexpected(committed.error());
   }

@@ -17,7 +17,6 @@
 // the file.
 #pragma once
 
-#include <sqlite3.h>
 
 #include <condition_variable>
 #include <functional>
@@ -28,16 +27,17 @@
 #include <vector>
 
 #include "coldvault/error.hpp"
+#include "store/db.hpp"
 
 namespace cv::store {
 
 class GroupCommitter {
  public:
-  using Write = std::function<Result<void>(sqlite3*)>;
+  using Write = std::function<Result<void>(Conn*)>;
 
-  // The one committer of the catalogue file at `path` in this process (made on first use, shared by
-  // every Catalog open on that file).
-  static std::shared_ptr<GroupCommitter> for_file(const std::string& path);
+  // The one committer of the catalogue at `location` (a file, or a PostgreSQL URL) in this process (made on
+  // first use, shared by every Catalog open on that catalogue).
+  static std::shared_ptr<GroupCommitter> for_catalog(const std::string& location);
 
   // Runs `write` in a group transaction and returns its outcome once that transaction committed or
   // failed. REQUIRES: db is a connection to this file, outside any transaction, and not used by
@@ -46,7 +46,7 @@ class GroupCommitter {
   // such writes only commits with synchronous=NORMAL: visible to every reader and safe from a crash of the
   // process at once, on disk at the next flushed commit or checkpoint (docs/audit.md §2). A group with any
   // flushed write is flushed.
-  Result<void> run(sqlite3* db, Write write, bool flush = true);
+  Result<void> run(Conn* db, Write write, bool flush = true);
 
   // Writes waiting for the next commit (tests use it to know a group has formed).
   std::size_t queued() {
@@ -61,7 +61,7 @@ class GroupCommitter {
     bool flush = true;
   };
   // One transaction over items (no lock held); the outcome of each, in order.
-  static std::vector<Result<void>> commit_group(sqlite3* db, const std::vector<Item*>& items);
+  static std::vector<Result<void>> commit_group(Conn* db, const std::vector<Item*>& items);
 
   std::mutex mu_;
   std::condition_variable done_;

@@ -37,12 +37,12 @@ Result<void> put_certificate_contacts(Catalog& c, const std::string& vault, cons
 }
 
 Result<bool> delete_certificate_contacts(Catalog& c, const std::string& vault) {
-  sqlite3* db = CatalogAccess::db(c);
+  Conn* db = CatalogAccess::db(c);
   auto st = Stmt::prepare(db, "DELETE FROM certificate_contacts WHERE vault=?");
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(vault));
   if (auto r = st->run(); !r) return std::unexpected(r.error());
-  return sqlite3_changes(db) > 0;
+  return db->changes() > 0;
 }
 
 Result<std::optional<IssuerRow>> certificate_issuer(Catalog& c, const std::string& vault, const std::string& name) {
@@ -83,12 +83,12 @@ Result<std::vector<IssuerRow>> certificate_issuers(Catalog& c, const std::string
 }
 
 Result<bool> delete_certificate_issuer(Catalog& c, const std::string& vault, const std::string& name) {
-  sqlite3* db = CatalogAccess::db(c);
+  Conn* db = CatalogAccess::db(c);
   auto st = Stmt::prepare(db, "DELETE FROM certificate_issuers WHERE vault=? AND name_key=?");
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(vault)).bind(2, name_key(name));
   if (auto r = st->run(); !r) return std::unexpected(r.error());
-  return sqlite3_changes(db) > 0;
+  return db->changes() > 0;
 }
 
 }  // namespace cv::store

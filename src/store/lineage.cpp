@@ -20,7 +20,7 @@ std::vector<std::string> split_versions(const std::string& s) {
 
 }  // namespace
 
-static Result<void> insert_blob_event(sqlite3* db, const BlobEvent& e) {
+static Result<void> insert_blob_event(Conn* db, const BlobEvent& e) {
   auto st = Stmt::prepare(db,
                           "INSERT INTO blob_events(event, outcome, sha256, type, name, versions, source_vault,"
                           " target_vault, domain_kid, signer, time, detail) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -32,11 +32,11 @@ static Result<void> insert_blob_event(sqlite3* db, const BlobEvent& e) {
 }
 
 Result<void> record_blob_event(Catalog& c, const BlobEvent& e) {
-  sqlite3* db = CatalogAccess::db(c);
+  Conn* db = CatalogAccess::db(c);
   // Inside a Batch (a restore and its record) the row commits with the batch. Alone (a backup), it joins
   // the file's group commit: concurrent workers' rows share one durable COMMIT (docs/adr/0009).
-  if (sqlite3_get_autocommit(db) == 0) return insert_blob_event(db, e);
-  return CatalogAccess::committer(c).run(db, [e](sqlite3* leader) { return insert_blob_event(leader, e); });
+  if (db->in_transaction()) return insert_blob_event(db, e);
+  return CatalogAccess::committer(c).run(db, [e](Conn* leader) { return insert_blob_event(leader, e); });
 }
 
 Result<std::vector<BlobEvent>> blob_events(Catalog& c, const std::optional<std::string>& sha256,
@@ -50,7 +50,7 @@ Result<std::vector<BlobEvent>> blob_events(Catalog& c, const std::optional<std::
   if (!st) return std::unexpected(st.error());
   int i = 1;
   if (sha256) st->bind(i++, name_key(*sha256));
-  st->bind(i, static_cast<std::int64_t>(limit));
+  st->bind(i, sql_limit(limit));
   std::vector<BlobEvent> out;
   for (;;) {
     auto row = st->step();

@@ -7,7 +7,7 @@ namespace cv::store {
 namespace {
 
 // The key's object id and stored name, or NotFound.
-Result<std::pair<std::int64_t, std::string>> key_object(sqlite3* db, const std::string& vault, const std::string& name) {
+Result<std::pair<std::int64_t, std::string>> key_object(Conn* db, const std::string& vault, const std::string& name) {
   auto st = Stmt::prepare(db, "SELECT id, name FROM objects WHERE vault=? AND type='key' AND name_key=?");
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(vault)).bind(2, name_key(name));
@@ -20,7 +20,7 @@ Result<std::pair<std::int64_t, std::string>> key_object(sqlite3* db, const std::
 }  // namespace
 
 Result<std::optional<RotationPolicyRow>> rotation_policy(Catalog& c, const std::string& vault, const std::string& name) {
-  sqlite3* db = CatalogAccess::db(c);
+  Conn* db = CatalogAccess::db(c);
   auto obj = key_object(db, vault, name);
   if (!obj) return std::unexpected(obj.error());
   auto st = Stmt::prepare(db, "SELECT policy, created, updated FROM key_rotation_policies WHERE object_id=?");
@@ -34,7 +34,7 @@ Result<std::optional<RotationPolicyRow>> rotation_policy(Catalog& c, const std::
 
 Result<RotationPolicyRow> put_rotation_policy(Catalog& c, const std::string& vault, const std::string& name,
                                               const std::string& policy_json, std::int64_t now) {
-  sqlite3* db = CatalogAccess::db(c);
+  Conn* db = CatalogAccess::db(c);
   auto obj = key_object(db, vault, name);
   if (!obj) return std::unexpected(obj.error());
   // One statement: it commits with the operation's audit record (db.cpp).
@@ -67,11 +67,12 @@ Result<std::vector<RotationPolicyRow>> rotation_policies(Catalog& c, const std::
 }
 
 Result<void> restore_rotation_policy(Catalog& c, const std::string& vault, const RotationPolicyRow& row) {
-  sqlite3* db = CatalogAccess::db(c);
+  Conn* db = CatalogAccess::db(c);
   auto obj = key_object(db, vault, row.name);
   if (!obj) return std::unexpected(obj.error());
-  auto st = Stmt::prepare(db, "INSERT OR REPLACE INTO key_rotation_policies(object_id, policy, created, updated)"
-                              " VALUES(?,?,?,?)");
+  auto st = Stmt::prepare(db, "INSERT INTO key_rotation_policies(object_id, policy, created, updated)"
+                              " VALUES(?,?,?,?) ON CONFLICT(object_id) DO UPDATE SET policy=excluded.policy,"
+                              " created=excluded.created, updated=excluded.updated");
   if (!st) return std::unexpected(st.error());
   st->bind(1, obj->first).bind(2, row.policy_json).bind(3, row.created).bind(4, row.updated);
   return st->run();

@@ -1,5 +1,5 @@
 // Schema migrations. Each entry moves the catalogue one version forward inside one transaction;
-// PRAGMA user_version records where a file stands. Never edit a shipped step: append a new one.
+// Conn::schema_version records where a catalogue stands (SQLite: PRAGMA user_version). Never edit a shipped step: append a new one.
 #include "store/schema.hpp"
 
 #include "coldvault/audit_log.hpp"
@@ -202,13 +202,6 @@ ALTER TABLE audit_checkpoints ADD COLUMN frontier BLOB;
 
 int latest_schema_version() { return static_cast<int>(std::size(kSteps)); }
 
-static Result<int> user_version(Db& db) {
-  auto st = Stmt::prepare(db.get(), "PRAGMA user_version");
-  if (!st) return std::unexpected(st.error());
-  if (auto r = st->step(); !r) return std::unexpected(r.error());
-  return static_cast<int>(st->integer(0));
-}
-
 static Result<void> refuse_newer(int have) {
   if (have > latest_schema_version())
     return fail(Errc::StorageFailure, "catalogue schema version " + std::to_string(have) +
@@ -221,29 +214,32 @@ static Result<void> refuse_newer(int have) {
 
 Result<int> migrate(Db& db) {
   AuditScope::Pause no_audit;  // a schema step is no operation's change
+  Conn* c = db.get();
   // secure_delete overwrites freed pages, so a purged ciphertext does not linger in the file. These are
-  // settings of the connection: they neither lock nor write.
-  if (auto r = db.exec("PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"); !r)
-    return std::unexpected(r.error());
+  // settings of the connection: they neither lock nor write. (PostgreSQL: ADR 0023.)
+  if (c->dialect() == Dialect::Sqlite)
+    if (auto r = db.exec("PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"); !r)
+      return std::unexpected(r.error());
   // An up-to-date catalogue (every open but the first after an upgrade) costs one read: no write lock, no
   // sync, so read-only commands and servers do not queue behind writers.
-  auto have = user_version(db);
+  auto have = c->schema_version();
   if (!have) return std::unexpected(have.error());
   if (auto r = refuse_newer(*have); !r) return std::unexpected(r.error());
   if (*have == latest_schema_version()) return *have;
   // WAL is a property of the file, set once when it is made (outside a transaction, as SQLite requires).
-  if (auto r = db.exec("PRAGMA journal_mode=WAL;"); !r) return std::unexpected(r.error());
-  auto tx = Transaction::begin(db.get());
+  if (c->dialect() == Dialect::Sqlite)
+    if (auto r = db.exec("PRAGMA journal_mode=WAL;"); !r) return std::unexpected(r.error());
+  auto tx = Transaction::begin(c);
   if (!tx) return std::unexpected(tx.error());
   // Again under the write lock: another process may have migrated in between.
-  have = user_version(db);
+  have = c->schema_version();
   if (!have) return std::unexpected(have.error());
   if (auto r = refuse_newer(*have); !r) return std::unexpected(r.error());
   for (int v = *have; v < latest_schema_version(); ++v) {
-    if (auto r = db.exec(kSteps[v]); !r) return std::unexpected(r.error());
+    if (auto r = c->exec(c->ddl(kSteps[v]), "schema step " + std::to_string(v + 1)); !r)
+      return std::unexpected(r.error());
   }
-  std::string set = "PRAGMA user_version=" + std::to_string(latest_schema_version());
-  if (auto r = db.exec(set.c_str()); !r) return std::unexpected(r.error());
+  if (auto r = c->set_schema_version(latest_schema_version()); !r) return std::unexpected(r.error());
   if (auto r = tx->commit(); !r) return std::unexpected(r.error());
   return latest_schema_version();
 }

@@ -36,12 +36,12 @@ Result<std::vector<SignerRow>> signers(Catalog& c, const std::string& domain_kid
 }
 
 Result<void> remove_signer(Catalog& c, const std::string& domain_kid, const std::string& sha256) {
-  sqlite3* db = CatalogAccess::db(c);
+  Conn* db = CatalogAccess::db(c);
   auto st = Stmt::prepare(db, "DELETE FROM trusted_signers WHERE domain_kid=? AND sha256=?");
   if (!st) return std::unexpected(st.error());
   st->bind(1, domain_kid).bind(2, sha256);
   CV_TRY(st->run());
-  if (sqlite3_changes(db) != 1) return fail(Errc::NotFound, "certificate " + sha256 + " is not trusted by this domain");
+  if (db->changes() != 1) return fail(Errc::NotFound, "certificate " + sha256 + " is not trusted by this domain");
   return {};
 }
 

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -39,7 +41,41 @@ Result<store::Catalog> open_catalog(const HomeOptions& o) {
 }
 
 std::string config_path(const std::string& home) { return home + "/config.json"; }
-std::string catalog_path(const std::string& home) { return home + "/catalog.db"; }
+// A home's catalogue: the SQLite file in it, unless `init --catalog` recorded a PostgreSQL URL in
+// <home>/catalog.url (ADR 0023). Asked on every request of a server, so an answer is kept once the home is
+// initialised (its choice of catalogue never changes after init).
+namespace {
+std::mutex g_known_mu;
+auto* g_known = new std::map<std::string, std::string>;  // never destroyed
+}  // namespace
+
+void forget_catalog_path(const std::string& home) {
+  std::lock_guard lock(g_known_mu);
+  g_known->erase(home);
+}
+
+std::string catalog_path(const std::string& home) {
+  auto& mu = g_known_mu;
+  auto* known = g_known;
+  {
+    std::lock_guard lock(mu);
+    if (auto it = known->find(home); it != known->end()) return it->second;
+  }
+  std::string where = home + "/catalog.db";
+  std::ifstream in(catalog_url_path(home));
+  if (in) {
+    std::getline(in, where);
+    while (!where.empty() && (where.back() == '\r' || where.back() == ' ')) where.pop_back();
+  }
+  std::error_code ec;
+  if (in || fs::exists(config_path(home), ec)) {
+    std::lock_guard lock(mu);
+    known->emplace(home, where);
+  }
+  return where;
+}
+
+std::string catalog_url_path(const std::string& home) { return home + "/catalog.url"; }
 
 Result<HomeConfig> load_config(const std::string& home) {
   std::ifstream in(config_path(home));

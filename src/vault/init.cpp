@@ -84,6 +84,11 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
   if (ec) return fail(Errc::StorageFailure, "cannot create " + home + ": " + ec.message());
   fs::permissions(home, fs::perms::owner_all, ec);
 
+  if (!io.catalog.empty()) {
+    // Before the token is opened: open_service reads the catalogue from where this file says.
+    if (auto r = write_file_atomic(catalog_url_path(home), as_bytes(io.catalog + "\n")); !r)
+      return std::unexpected(r.error());
+  }
   HomeConfig cfg;
   cfg.embedded = o.module.empty() && o.token.empty();
   SecureBytes pin;
@@ -192,6 +197,18 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
   std::error_code ec;
   if (fs::exists(home) && !fs::is_empty(home, ec))
     return fail(Errc::Conflict, "refusing to initialise " + home + ": the folder is not empty");
+  bool made_catalog = false;
+  if (!io.catalog.empty()) {
+    if (auto r = store::check_catalog_location(io.catalog); !r) return std::unexpected(r.error());
+    auto has = store::catalog_has_domain(io.catalog);
+    if (!has) return std::unexpected(has.error());
+    if (*has && !io.join)
+      return fail(Errc::Conflict, "the catalogue at " + io.catalog +
+                                      " already holds a security domain: another node's home uses it; make this "
+                                      "node's home with `init --join --catalog` and bring the domain with "
+                                      "`domain import` (docs/deployment.md)");
+    made_catalog = !*has;
+  }
   auto so_pin = settle_so_pin(o, io);
   if (!so_pin) return std::unexpected(so_pin.error());
   auto r = init_steps(home, o, v, io, *so_pin);
@@ -200,8 +217,10 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
     // A half-made home would block the next attempt (the token label exists): remove what init made.
     // Token objects on an external token were destroyed by init_steps.
     for (const char* f : {"tokens", "softhsm2.conf", "so.pin", "user.pin", "catalog.db", "catalog.db-wal",
-                          "catalog.db-shm", "config.json", "vault-create.lock", "vault-create.pending"})
+                          "catalog.db-shm", "catalog.url", "config.json", "vault-create.lock", "vault-create.pending"})
       fs::remove_all(home + "/" + f, ec);
+    forget_catalog_path(home);
+    if (made_catalog) (void)store::drop_catalog(io.catalog);
   }
   return r;
 }

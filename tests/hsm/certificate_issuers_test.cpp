@@ -26,6 +26,7 @@ class CertificateIssuers : public cvtest::VaultHome {
 };
 
 TEST_F(CertificateIssuers, PasswordIsSealedInTheTokenNeverStoredOrAnsweredInClear) {
+  CV_SQLITE_ONLY();
   vault::IssuerChange c;
   c.provider = "DigiCert";
   c.account_id = "acct";

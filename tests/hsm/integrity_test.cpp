@@ -6,6 +6,7 @@
 #include "backup/seal.hpp"
 #include "coldvault/backup.hpp"
 #include "coldvault/trust.hpp"
+#include "hsm/catalog_env.hpp"
 #include "hsm/catalog_sql.hpp"
 #include "hsm/keys_fixture.hpp"
 #include "vault/key_material.hpp"
@@ -35,6 +36,7 @@ class Integrity : public KeysTest {
 };
 
 TEST_F(Integrity, KeyRow_EditedKeyOpsIsCorruptionOnReadAndUse) {
+  CV_SQLITE_ONLY();
   ASSERT_TRUE(keys().create("k", spec("EC", {}, "P-256")));
   sql("UPDATE versions SET meta=replace(meta, '\"sign\"', '\"sign\",\"encrypt\"') WHERE rowid=" + row_of("k"));
   expect_corruption("k");
@@ -44,6 +46,7 @@ TEST_F(Integrity, KeyRow_EditedKeyOpsIsCorruptionOnReadAndUse) {
 }
 
 TEST_F(Integrity, KeyRow_EditedPublicPartsAreCorruption) {
+  CV_SQLITE_ONLY();
   ASSERT_TRUE(keys().create("k", spec("RSA", 2048)));
   // Another modulus (what a client would then encrypt to): the row no longer matches its authenticator.
   sql("UPDATE versions SET meta=json_set(meta, '$.n', 'AAAA') WHERE rowid=" + row_of("k"));
@@ -51,6 +54,7 @@ TEST_F(Integrity, KeyRow_EditedPublicPartsAreCorruption) {
 }
 
 TEST_F(Integrity, KeyRow_SwappedBetweenNamesIsCorruption) {
+  CV_SQLITE_ONLY();
   ASSERT_TRUE(keys().create("a", spec("EC", {}, "P-256")));
   ASSERT_TRUE(keys().create("b", spec("EC", {}, "P-256")));
   sql("UPDATE versions SET (meta, ciphertext, iv) = (SELECT meta, ciphertext, iv FROM versions WHERE rowid=" +
@@ -60,12 +64,14 @@ TEST_F(Integrity, KeyRow_SwappedBetweenNamesIsCorruption) {
 }
 
 TEST_F(Integrity, KeyRow_MissingAuthenticatorIsCorruption) {
+  CV_SQLITE_ONLY();
   ASSERT_TRUE(keys().create("k", spec("oct", 256)));
   sql("UPDATE versions SET iv=x'' WHERE rowid=" + row_of("k"));
   expect_corruption("k");
 }
 
 TEST_F(Integrity, KeyRow_UpdateNeverLaundersAnEditedRow) {
+  CV_SQLITE_ONLY();
   vault::UpdateKey disable;
   disable.attributes.enabled = false;
   ASSERT_TRUE(keys().create("k", spec("EC", {}, "P-256")));
@@ -93,6 +99,7 @@ TEST_F(Integrity, KeyRow_UpdateAndRotateStayValid) {
 }
 
 TEST_F(Integrity, Registry_VaultSignersAreListedAndAnEditedRowIsCorruption) {
+  CV_SQLITE_ONLY();
   ASSERT_TRUE(svc->create_vault({"second", 90, false}));
   auto list = vault::trusted_signers(*svc);
   ASSERT_TRUE(list) << list.error().message;
@@ -106,6 +113,7 @@ TEST_F(Integrity, Registry_VaultSignersAreListedAndAnEditedRowIsCorruption) {
 }
 
 TEST_F(Integrity, Registry_RowMovedToAnotherCertificateIsCorruption) {
+  CV_SQLITE_ONLY();
   ASSERT_TRUE(svc->create_vault({"second", 90, false}));
   sql("UPDATE trusted_signers SET cert=(SELECT cert FROM trusted_signers WHERE label='second') WHERE label='main'");
   auto bad = vault::trusted_signers(*svc);
@@ -114,6 +122,7 @@ TEST_F(Integrity, Registry_RowMovedToAnotherCertificateIsCorruption) {
 }
 
 TEST_F(Integrity, Adoption_AHomeWithoutIntegrityKeyIsSealedOnceAtOpen) {
+  CV_SQLITE_ONLY();
   ASSERT_TRUE(keys().create("old", spec("EC", {}, "P-256")));
   // The state a home of the first wave is in: no integrity key, no registry, key rows without authenticator.
   auto key = svc->token().find(vault::integrity_label(svc->domain_kid()), "secret");

@@ -2,6 +2,7 @@
 // clock, and the one object life cycle shared by secrets, keys and certificates; real token and catalogue.
 
 #include "coldvault/vault_lifecycle.hpp"
+#include "hsm/catalog_env.hpp"
 #include "hsm/catalog_sql.hpp"
 #include "hsm/certificates_fixture.hpp"
 #include "vault/key_cache.hpp"
@@ -155,6 +156,7 @@ TEST_F(Lifecycle, VaultPurge_ProtectedUntilRetentionEnds_ThenRowsTokensAndKeysGo
 }
 
 TEST_F(Lifecycle, VaultPurge_InterruptedAfterKeysGo_RecoverRefusedAndPurgeAgainFinishes) {
+  CV_SQLITE_ONLY();
   ASSERT_TRUE(svc->create_vault({"halfway", 7, false}));
   ASSERT_TRUE(secrets("halfway").set("s", value("v")));
   ASSERT_TRUE(vault::delete_vault(*svc, "halfway"));
@@ -173,6 +175,7 @@ TEST_F(Lifecycle, VaultPurge_InterruptedAfterKeysGo_RecoverRefusedAndPurgeAgainF
 }
 
 TEST_F(Lifecycle, VaultDelete_FailingHalfWayChangesNothing) {
+  CV_SQLITE_ONLY();
   ASSERT_TRUE(secrets().set("s", value("v")));
   sql("CREATE TRIGGER stop BEFORE INSERT ON lifecycle_events BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;");
   ASSERT_FALSE(vault::delete_vault(*svc, "main"));

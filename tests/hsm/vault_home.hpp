@@ -9,6 +9,7 @@
 
 #include "coldvault/secrets.hpp"
 #include "coldvault/vault.hpp"
+#include "hsm/catalog_env.hpp"
 #include "hsm/token_env.hpp"
 
 namespace cvtest {
@@ -29,7 +30,9 @@ class VaultHome : public ::testing::Test {
     dir = mkdtemp(tmpl);
     opts.home = (dir / "home").string();
     unsetenv("COLDVAULT_PIN");
-    auto r = cv::vault::init(opts, {"main", 90, false});
+    cv::vault::InitOptions io;
+    io.catalog = fresh_catalog();
+    auto r = cv::vault::init(opts, {"main", 90, false}, io);
     ASSERT_TRUE(r) << r.error().message;
     reopen();
   }

@@ -29,10 +29,26 @@ def _getaddrinfo(host, *args, **kwargs):
 socket.getaddrinfo = _getaddrinfo
 
 
+_databases = [0]
+
+
+def catalog_args():
+    """Under tests/pg/pg-env ($COLDVAULT_TEST_POSTGRES): --catalog with a new database of that cluster (ADR
+    0023); else nothing (the SQLite file in the throwaway home)."""
+    base = os.environ.get("COLDVAULT_TEST_POSTGRES")
+    if not base:
+        return []
+    name = "cv_sdkpy_%d_%d" % (os.getpid(), _databases[0])
+    _databases[0] += 1
+    subprocess.run(["psql", "-X", "-q", base + "/postgres", "-c", "CREATE DATABASE " + name], check=True,
+                   capture_output=True)
+    return ["--catalog", base + "/" + name]
+
+
 class Server:
     def __init__(self, vaults=("pyvault", "pyother"), extra=()):
         self.tmp = tempfile.mkdtemp(prefix="cv-sdkpy-")
-        args = [CV, "serve", "--ephemeral", "--port", "0"]
+        args = [CV, "serve", "--ephemeral", "--port", "0"] + catalog_args()
         for v in vaults:
             args += ["--vault-name", v]
         self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -10,11 +10,11 @@ import { join } from "node:path";
 import https from "node:https";
 import http from "node:http";
 import net from "node:net";
-import { CV } from "./harness.mjs";
+import { CV, catalogArgs } from "./harness.mjs";
 
 // Starts `serve --ephemeral` with TMPDIR=tmp; resolves with {proc, info, stderr()} once the JSON line came.
 function startEphemeral(tmp, args, env = {}) {
-  const proc = spawn(CV, ["serve", "--ephemeral", ...args], {
+  const proc = spawn(CV, ["serve", "--ephemeral", ...catalogArgs(), ...args], {
     env: { ...process.env, TMPDIR: tmp, ...env }, stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "", err = "";

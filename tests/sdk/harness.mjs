@@ -21,6 +21,17 @@ export function cv(home, ...args) {
   });
 }
 
+// Under tests/pg/pg-env ($COLDVAULT_TEST_POSTGRES): the arguments that put a new home's catalogue in a
+// database of its own on that cluster (ADR 0023); else none (the SQLite file in the home).
+let databases = 0;
+export function catalogArgs() {
+  const base = process.env.COLDVAULT_TEST_POSTGRES;
+  if (!base) return [];
+  const name = `cv_sdk_${process.pid}_${databases++}`;
+  execFileSync("psql", ["-X", "-q", `${base}/postgres`, "-c", `CREATE DATABASE ${name}`], { stdio: "ignore" });
+  return ["--catalog", `${base}/${name}`];
+}
+
 export function mintToken(home, vault, permissions) {
   return JSON.parse(cv(home, "token", "create", "--vault-name", vault, "--permissions", permissions)).token;
 }
@@ -29,7 +40,7 @@ export function mintToken(home, vault, permissions) {
 export async function startServer({ vaults = ["sdkvault"], extraArgs = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "cv-sdk-"));
   const home = join(dir, "home");
-  cv(home, "init", "--vault-name", vaults[0]);
+  cv(home, "init", "--vault-name", vaults[0], ...catalogArgs());
   for (const v of vaults.slice(1)) cv(home, "vault", "create", "--vault-name", v);
   const token = mintToken(home, vaults[0], "all");
   const proc = spawn(CV, ["serve", "--vault-name", vaults[0], "--listen", "127.0.0.1:0", ...extraArgs], {

@@ -56,7 +56,7 @@ class GroupCommit : public ::testing::Test {
 };
 
 // A table whose CHECK refuses the value "bad", for writes that fail inside a group.
-Result<void> insert_value(sqlite3* db, const std::string& v) {
+Result<void> insert_value(Conn* db, const std::string& v) {
   auto st = Stmt::prepare(db, "INSERT INTO t(v) VALUES(?)");
   if (!st) return std::unexpected(st.error());
   st->bind(1, v);
@@ -139,7 +139,7 @@ TEST_F(GroupCommit, QueuedCallers_ShareOneCommit_FailingWriteFailsOnlyItsCaller_
     auto db = Db::open(file.string());
     ASSERT_TRUE(db->exec("CREATE TABLE t(v TEXT NOT NULL CHECK (v != 'bad'))"));
   }
-  auto committer = GroupCommitter::for_file(file.string());
+  auto committer = GroupCommitter::for_catalog(file.string());
   std::vector<std::size_t> group_sizes;
   set_group_commit_hook([&](std::size_t n) {
     group_sizes.push_back(n);  // groups commit one at a time, so no lock is needed
@@ -151,7 +151,7 @@ TEST_F(GroupCommit, QueuedCallers_ShareOneCommit_FailingWriteFailsOnlyItsCaller_
   auto call = [&](std::string v, bool block) {
     return std::async(std::launch::async, [&, v, block] {
       auto db = Db::open(file.string());
-      return committer->run(db->get(), [&, v, block](sqlite3* leader) {
+      return committer->run(db->get(), [&, v, block](Conn* leader) {
         if (block) {
           first_running.set_value();
           first_released.wait();  // holds this group open while the others queue behind it

@@ -1,0 +1,45 @@
+// What `init --catalog` asks of a catalogue before and after it makes a home over it (ADR 0023).
+#include "coldvault/catalog.hpp"
+#include "store/db.hpp"
+#include "store/schema.hpp"
+
+namespace cv::store {
+
+Result<void> check_catalog_location(const std::string& location) {
+  if (!is_postgres_url(location))
+    return fail(Errc::BadParameter, "--catalog takes a PostgreSQL URL (postgresql://host:port/database?...); "
+                                    "without it the catalogue is the SQLite file in the home");
+  auto db = Db::open(location);  // refuses a password in the URL, and a server it cannot reach
+  if (!db) return std::unexpected(db.error());
+  return {};
+}
+
+Result<bool> catalog_has_domain(const std::string& location) {
+  auto db = Db::open(location);
+  if (!db) return std::unexpected(db.error());
+  auto v = db->get()->schema_version();
+  if (!v) return std::unexpected(v.error());
+  if (*v == 0) return false;
+  auto st = Stmt::prepare(db->get(), "SELECT count(*) FROM domains");
+  if (!st) return std::unexpected(st.error());
+  auto row = st->step();
+  if (!row) return std::unexpected(row.error());
+  return *row && st->integer(0) > 0;
+}
+
+Result<void> drop_catalog(const std::string& location) {
+  if (!is_postgres_url(location)) return fail(Errc::BadParameter, "only a PostgreSQL catalogue is dropped");
+  auto db = Db::open(location);
+  if (!db) return std::unexpected(db.error());
+  auto tx = Transaction::begin(db->get());
+  if (!tx) return std::unexpected(tx.error());
+  for (const char* t : {"certificate_issuers", "certificate_contacts", "key_rotation_policies", "audit_checkpoints",
+                        "audit_state", "audit_records", "domain_events", "custodians", "admin_tokens",
+                        "lifecycle_events", "trusted_signers", "blob_archive", "blob_events", "api_tokens", "versions",
+                        "objects", "vaults", "domains", "coldvault_schema"})
+    if (auto r = db->get()->exec(std::string("DROP TABLE IF EXISTS ") + t + " CASCADE", "drop " + std::string(t)); !r)
+      return r;
+  return tx->commit();  // coldvault_state stays (its commit count); the next init takes it over
+}
+
+}  // namespace cv::store
