@@ -64,11 +64,11 @@ load() {
 
 # make_home NAME [--catalog URL]: a home with vault "bench", secret "bench", and a token in $WORK/NAME.token.
 make_home() {
-  local home=$WORK/$1; shift
+  local name=$1 home=$WORK/$1; shift
   COLDVAULT_HOME=$home "$CV" init --vault-name bench -o none "$@"
   printf 'a-secret-value-of-forty-bytes-0123456789' |
     COLDVAULT_HOME=$home "$CV" secret set --vault-name bench --name bench --file - -o none
-  COLDVAULT_HOME=$home "$CV" token create --vault-name bench --permissions all 2>/dev/null | jq -r .token >"$WORK/$1.token"
+  COLDVAULT_HOME=$home "$CV" token create --vault-name bench --permissions all 2>/dev/null | jq -r .token >"$WORK/$name.token"
 }
 copy_home() {  # a second node: the home and its token folder copied (tests/pg/cluster.py does the same)
   cp -a "$WORK/$1" "$WORK/$2"

@@ -27,7 +27,7 @@ int busy_timeout_ms();
 void set_busy_timeout_ms(int ms);
 
 // `init --catalog` (ADR 0023): a PostgreSQL URL is checked (no password in it, the server answers); whether a
-// catalogue already holds a security domain (another node's: `init --join` is the way to share it); and the
+// catalogue already holds a security domain (another home's: a new init must not add a second domain); and the
 // tables of a catalogue that a failed init made are dropped again.
 Result<void> check_catalog_location(const std::string& location);
 Result<bool> catalog_has_domain(const std::string& location);

@@ -277,7 +277,8 @@ Result<void> AuditScope::finish(int status, const std::string& error_code) {
     s = audit_append(*cat_, r_);
   } else {
     std::error_code ec;
-    if (db_path_.empty() || !std::filesystem::exists(db_path_, ec)) return {};  // no home: nothing to record into
+    // No home: nothing to record into. A PostgreSQL catalogue is no file: it is always there to record into.
+    if (db_path_.empty() || (!is_postgres_url(db_path_) && !std::filesystem::exists(db_path_, ec))) return {};
     auto c = Catalog::open(db_path_);
     if (!c) return std::unexpected(c.error());
     s = audit_append(*c, r_);

@@ -295,7 +295,7 @@ class PgConn final : public Conn {
   // Runs one statement for a PgStmt; the result (or the error) is the caller's.
   Result<PGresult*> run(const std::string& sql, int n, const char* const* values, const int* lengths,
                         const int* formats, const unsigned* types, std::string_view what, bool read_only,
-                        bool control = false) {
+                        bool control = false, bool keep = false) {
     if (auto r = usable(what); !r) return std::unexpected(r.error());
     // A failed statement aborts a PostgreSQL transaction, where SQLite undoes only the statement and lets the
     // transaction go on (the store relies on that: an INSERT that meets an existing row is a Conflict the
@@ -304,7 +304,10 @@ class PgConn final : public Conn {
     if (guarded)
       if (auto r = exec("SAVEPOINT cv_stmt", what); !r) return std::unexpected(r.error());
     for (int attempt = 0;; ++attempt) {
-      PGresult* res = PQexecParams(c_, sql.c_str(), n, types, values, lengths, formats, 0);
+      // A statement the store runs again and again is parsed and planned once per session (`keep`).
+      const std::string* name = keep ? prepared(sql, n, types) : nullptr;
+      PGresult* res = name ? PQexecPrepared(c_, name->c_str(), n, values, lengths, formats, 0)
+                           : PQexecParams(c_, sql.c_str(), n, types, values, lengths, formats, 0);
       auto ok = outcome(res, what);
       if (guarded) {
         if (ok) ok = exec("RELEASE SAVEPOINT cv_stmt", what);
@@ -322,7 +325,7 @@ class PgConn final : public Conn {
       // A read outside a transaction is safe to repeat on a new connection (a failover in between).
       if (lost_ && !tx_open_ && read_only && attempt == 0) {
         lost_ = false;
-        PQreset(c_);
+        reset();
         if (PQstatus(c_) == CONNECTION_OK) continue;
       }
       return std::unexpected(ok.error());
@@ -330,6 +333,22 @@ class PgConn final : public Conn {
   }
 
  private:
+  void reset() {
+    PQreset(c_);
+    prepared_.clear();  // a new session has none of the old one's prepared statements
+  }
+  // The name of `sql` prepared in this session, preparing it now if need be; nullptr when the server refused
+  // (the statement then runs unprepared and reports the server's error itself).
+  const std::string* prepared(const std::string& sql, int n, const unsigned* types) {
+    if (auto it = prepared_.find(sql); it != prepared_.end()) return &it->second;
+    if (prepared_.size() >= 512) return nullptr;
+    std::string name = "cv_s" + std::to_string(prepared_.size() + 1);
+    PGresult* res = PQprepare(c_, name.c_str(), sql.c_str(), n, types);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) return nullptr;
+    return &prepared_.emplace(sql, std::move(name)).first->second;
+  }
   // Before a statement: a connection lost outside a transaction is reopened; one lost inside a transaction
   // fails every statement until the transaction is rolled back, so no later write lands without the earlier.
   Result<void> usable(std::string_view what) {
@@ -340,7 +359,7 @@ class PgConn final : public Conn {
                                             " failed: the connection to PostgreSQL was lost during the transaction; "
                                             "nothing of it was stored");
     }
-    PQreset(c_);
+    reset();
     lost_ = false;
     if (PQstatus(c_) == CONNECTION_OK) return {};
     return fail(Errc::StorageFailure, "catalogue: cannot reach PostgreSQL (" + where() +
@@ -391,6 +410,7 @@ class PgConn final : public Conn {
   std::uint64_t cursors_ = 0;
   std::int64_t changes_ = 0, total_changes_ = 0;
   std::unordered_multimap<std::string, std::unique_ptr<StmtImpl>> kept_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> its prepared statement in this session
 };
 
 constexpr int kBatchRows = 256;
@@ -421,7 +441,7 @@ Result<bool> PgStmt::step(std::string_view what) {
       values.clear();
     }
     auto res = conn_->run(sql, static_cast<int>(values.size()), values.data(), lengths.data(), formats.data(),
-                          types.data(), what, read_only_, control_);
+                          types.data(), what, read_only_, control_, cursor_.empty() && !control_);
     if (!res) return std::unexpected(res.error());
     res_ = *res;
     executed_ = true;

@@ -202,12 +202,12 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
     if (auto r = store::check_catalog_location(io.catalog); !r) return std::unexpected(r.error());
     auto has = store::catalog_has_domain(io.catalog);
     if (!has) return std::unexpected(has.error());
-    if (*has && !io.join)
+    if (*has)
       return fail(Errc::Conflict, "the catalogue at " + io.catalog +
-                                      " already holds a security domain: another node's home uses it; make this "
-                                      "node's home with `init --join --catalog` and bring the domain with "
-                                      "`domain import` (docs/deployment.md)");
-    made_catalog = !*has;
+                                      " already holds a security domain: it is another home's catalogue; a second "
+                                      "node over it needs a token holding the same keys and a copy of that home "
+                                      "(docs/deployment.md), not a new init");
+    made_catalog = true;
   }
   auto so_pin = settle_so_pin(o, io);
   if (!so_pin) return std::unexpected(so_pin.error());

@@ -1,5 +1,5 @@
 // `init --catalog`: a home whose catalogue is a PostgreSQL database (ADR 0023). The URL is checked before
-// anything is made; a catalogue that already holds a domain is another node's, refused to a plain init; a
+// anything is made; a catalogue that already holds a domain is another home's, refused to a new init; a
 // failed init drops the tables it made, so a retry on the same database works; and the catalogue's rows
 // reach the database, not a file in the home. The checks that need a server run under tests/pg/pg-env.
 #include <gtest/gtest.h>
@@ -99,7 +99,7 @@ TEST_F(CataloguePostgres, RowsLiveInTheDatabaseAndASecondHomeIsRefused) {
   auto again = vault::init(other, {"main", 90, false}, with(url));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Errc::Conflict);
-  EXPECT_NE(again.error().message.find("--join"), std::string::npos) << again.error().message;
+  EXPECT_NE(again.error().message.find("docs/deployment.md"), std::string::npos) << again.error().message;
   EXPECT_EQ(query(url, "SELECT count(*) FROM vaults"), "1");
 }
 

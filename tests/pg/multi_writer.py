@@ -97,9 +97,14 @@ try:
             print("  delete/recover round %d: %s" % (i, (s1, s2, s3, s4)))
     check(bad == 0 and len(cluster.version_ids(nodes[1], token, "flip")) == 2,
           "delete on one node, recover on the other, five times: the secret whole with its 2 versions")
+    # A refused request (a bad token, so no vault worker is bound) is recorded too: into the shared catalogue.
+    s, _ = nodes[1].call("cva_not-a-token", "GET", "/secrets/s0?api-version=7.4")
+    check(s == 401, "a bad token is refused with 401 (%d)" % s)
 finally:
     for n in nodes:
         n.stop()
+refused = cluster.psql(url, "SELECT count(*) FROM audit_records WHERE record LIKE '%\"status\":401%'")
+check(refused != "0", "the refused request is in the shared audit log (%s records with status 401)" % refused)
 
 out = cluster.cv(home2, "audit", "checkpoint", check=False)
 check(out.returncode == 0, "the audit log both nodes wrote checks out as one tree (%s)" % out.stderr.strip()[:300])
