@@ -73,6 +73,19 @@ Result<void> refuse_pin_in_uri(std::string_view uri);
 Result<void> init_token(const std::string& module_path, const std::string& label,
                         const SecureBytes& so_pin, const SecureBytes& user_pin);
 
+// --- module recycling (docs/adr/0022-module-recycling.md) ------------------------------------------
+// SoftHSM 2.6 keeps every session object ever created, destroyed or not, until C_Finalize (~190 bytes
+// each), and coldvault makes one per backup, restore and unwrapped key. So a module that has created this
+// many session objects asks to be finalised and initialised again (Token::claim_module_recycle).
+inline constexpr std::uint64_t kRecycleAfterSessionObjects = 50'000;  // ~10 MiB of SoftHSM's memory
+// The bound in force: $COLDVAULT_HSM_RECYCLE_AFTER when it is a number (0 = never recycle), read once,
+// else kRecycleAfterSessionObjects. set_recycle_bound replaces it (tests, benchmarks). Thread-safe.
+std::uint64_t recycle_bound();
+void set_recycle_bound(std::uint64_t n);
+// How many times, in this process, a module was finalised after claim_module_recycle said so. For tests,
+// benchmarks and the server's log.
+std::uint64_t module_recycles();
+
 // Mechanisms the adapter speaks, named for what they do.
 enum class Mech {
   RsaOaepSha1,      // CKM_RSA_PKCS_OAEP, SHA-1, MGF1-SHA1, no label
@@ -119,6 +132,16 @@ class Token {
 
   std::string label() const;
   std::string module_path() const;
+
+  // True once each time this token's module has created recycle_bound() more session objects (every
+  // Token of the module counts) since it was loaded or since the last true answer; never for a module
+  // this process did not initialise (finalising it is not ours). The caller that gets true must see to
+  // it that every Token of the module is destroyed (the server retires all its Services, src/server/
+  // pool.hpp): the last one to go finalises the module, and the next Token::open initialises it afresh,
+  // which hands SoftHSM's memory back. Nothing is finalised here. Thread-safe.
+  bool claim_module_recycle();
+  // Session objects created through this token's module since it was loaded (every Token of it).
+  std::uint64_t module_session_objects() const;
 
   // Fails with Unsupported naming the mechanism when the token lacks it (C_GetMechanismInfo).
   Result<void> require(Mech m) const;

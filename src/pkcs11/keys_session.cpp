@@ -13,6 +13,7 @@ Result<Handle> create_object(TokenImpl& impl, Template& t, const char* what) {
     if (CK_RV rv = impl.fn()->C_CreateObject(s, t.data(), t.size(), &h); rv != CKR_OK) {
       return rv_fail(rv, std::string("C_CreateObject (") + what + ")");
     }
+    impl.module->count_session_objects();
     return Handle{h};
   });
 }
@@ -25,6 +26,7 @@ Result<KeyPair> generate_pair(TokenImpl& impl, CK_MECHANISM_TYPE m, Template& pu
     CK_RV rv = impl.fn()->C_GenerateKeyPair(s, &mech, pub.data(), pub.size(), priv.data(),
                                             priv.size(), &hpub, &hpriv);
     if (rv != CKR_OK) return rv_fail(rv, std::string("C_GenerateKeyPair (") + what + ")");
+    impl.module->count_session_objects(2);
     return KeyPair{Handle{hpub}, Handle{hpriv}};
   });
 }
@@ -70,6 +72,7 @@ Result<Handle> Token::generate_secret_key(KeyType type, unsigned bits, const Key
                          (m == CKM_AES_KEY_GEN ? "CKM_AES_KEY_GEN" : "CKM_GENERIC_SECRET_KEY_GEN") +
                          ", session secret key)");
     }
+    impl_->module->count_session_objects();
     return Handle{h};
   });
 }
@@ -175,6 +178,7 @@ Result<Handle> Token::copy_to_session(Handle key) {
     CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
     if (CK_RV rv = impl_->fn()->C_CopyObject(s, key.value, t.data(), t.size(), &h); rv != CKR_OK)
       return rv_fail(rv, "C_CopyObject (session copy)");
+    impl_->module->count_session_objects();
     return Handle{h};
   });
 }

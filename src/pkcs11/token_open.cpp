@@ -129,4 +129,7 @@ Token::~Token() = default;
 std::string Token::label() const { return impl_->label; }
 std::string Token::module_path() const { return impl_->module->path(); }
 
+bool Token::claim_module_recycle() { return impl_->module->claim_recycle(); }
+std::uint64_t Token::module_session_objects() const { return impl_->module->session_objects(); }
+
 }  // namespace cv::hsm

@@ -15,6 +15,9 @@ Result<Handle> create_in(TokenImpl& impl, CK_SESSION_HANDLE s, Template& t, cons
   CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
   if (CK_RV rv = impl.fn()->C_CreateObject(s, t.data(), t.size(), &h); rv != CKR_OK)
     return rv_fail(rv, std::string("C_CreateObject (") + what + ")");
+  // Counted for recycling (module.hpp) even for the public halves made as token objects: a few
+  // extra per ceremony do no harm.
+  impl.module->count_session_objects();
   return Handle{h};
 }
 

@@ -30,6 +30,7 @@ Result<bool> Token::unwrap_template_enforced(Handle key) {
                                         t.data(), t.size(), &h);
     if (rv == CKR_TEMPLATE_INCONSISTENT) return true;
     if (rv != CKR_OK) return rv_fail(rv, "C_UnwrapKey (unwrap template probe)");
+    impl_->module->count_session_objects();
     // A token may also apply the template over the caller's attributes instead of refusing: then
     // the object came out sensitive anyway, which is what the template is for.
     auto v = get_attribute(impl_->fn(), s, h, CKA_SENSITIVE, "reading CKA_SENSITIVE (probe)");

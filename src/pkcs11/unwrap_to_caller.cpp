@@ -29,6 +29,7 @@ Result<SecureBytes> Token::unwrap_secret_value(Mech m, Handle unwrapping_key, By
     if (rv == CKR_GENERAL_ERROR || rv == CKR_WRAPPED_KEY_INVALID)
       return fail(Errc::Corruption, "AES key unwrap: integrity check failed", rv_name(rv));
     if (rv != CKR_OK) return rv_fail(rv, std::string("C_UnwrapKey (") + ck_mechanism_name(m) + ")");
+    impl_->module->count_session_objects();
     auto value = get_attribute(fn, s, h, CKA_VALUE, "C_GetAttributeValue (unwrapped value)");
     // Destroyed whatever happened: the object only existed to be read.
     (void)fn->C_DestroyObject(s, h);

@@ -58,6 +58,7 @@ Result<Handle> Token::unwrap(Mech m, Handle unwrapping_key, ByteView wrapped, Ke
                                         const_cast<CK_BYTE_PTR>(wrapped.data()), wrapped.size(),
                                         t.data(), t.size(), &h);
     if (rv != CKR_OK) return rv_fail(rv, std::string("C_UnwrapKey (") + ck_mechanism_name(m) + ")");
+    impl_->module->count_session_objects();
     return Handle{h};
   });
 }

@@ -75,10 +75,20 @@ bool supported_management_api_version(const std::string& v) {
   return date && (v.size() == 10 || v.substr(10) == "-preview");
 }
 
+// The pool's retire predicate: true once per recycle_bound() session objects of the shared module.
+static bool retire_for_recycle(vault::Service& s) {
+  if (!s.token().claim_module_recycle()) return false;
+  std::cerr << "coldvault serve: the PKCS#11 module has made " << s.token().module_session_objects()
+            << " session objects; reopening every vault worker so it is finalised and its memory freed "
+               "(docs/adr/0022-module-recycling.md)\n";
+  return true;
+}
+
 App::App(AppConfig cfg)
     : cfg_(std::move(cfg)),
       auth_(cfg_.catalog_path, cfg_.accept_any_token, cfg_.session_tokens, cfg_.session_vaults),
-      pool_(cfg_.open_service, cfg_.workers),
+      pool_(cfg_.open_service, cfg_.workers, std::chrono::seconds(30),
+            cfg_.recycle_hsm_module ? Pool<vault::Service>::Retire(retire_for_recycle) : nullptr),
       run_(run_randoms()) {
   add_secret_routes(router_);
   add_key_routes(router_);

@@ -37,6 +37,9 @@ struct AppConfig {
   // serve --ephemeral's process-lifetime tokens (null: none), opening the vaults in session_vaults.
   std::shared_ptr<const vault::SessionTokens> session_tokens;
   std::set<std::string> session_vaults;
+  // Retire every pooled Service when their PKCS#11 module asks to be recycled (docs/adr/0022-module-
+  // recycling.md). Off when libp11 shares the module for the TLS key: its sessions would not survive.
+  bool recycle_hsm_module = false;
 };
 
 // api-versions this server answers (2016-10-01 .. 2026-04-01 and previews; docs/rest.md "api-versions").

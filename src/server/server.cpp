@@ -210,7 +210,10 @@ Result<void> serve(const ServeOptions& o) {
                 },
                 *bundle_dir,
                 o.session_tokens,
-                std::set<std::string>(known.begin(), known.end())};
+                std::set<std::string>(known.begin(), known.end()),
+                // Module recycling finalises the module the way an outage does, so only when libp11
+                // does not hold the TLS key in it (the KNOWN LIMIT above; ADR 0022).
+                !o.tls_cert.empty()};
   App app(std::move(cfg));
 
   auto ctx = tls::Context::server([&tls](ssl_ctx_st* c) { return tls->identity.apply(c); });

@@ -37,13 +37,23 @@ export function mintToken(home, vault, permissions) {
 }
 
 // A fresh home with vaults `names[0]` (served by default) and the others, one all-permission token.
-export async function startServer({ vaults = ["sdkvault"], extraArgs = [] } = {}) {
+// tlsFiles: the server's TLS key and certificate are files made here (`--tls-cert/--tls-key`) instead of the
+// token key, which is what lets the server recycle its PKCS#11 module (docs/adr/0022-module-recycling.md).
+export async function startServer({ vaults = ["sdkvault"], extraArgs = [], tlsFiles = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "cv-sdk-"));
   const home = join(dir, "home");
   cv(home, "init", "--vault-name", vaults[0], ...catalogArgs());
   for (const v of vaults.slice(1)) cv(home, "vault", "create", "--vault-name", v);
   const token = mintToken(home, vaults[0], "all");
-  const proc = spawn(CV, ["serve", "--vault-name", vaults[0], "--listen", "127.0.0.1:0", ...extraArgs], {
+  const tlsArgs = [];
+  if (tlsFiles) {
+    const san = ["DNS:localhost", "IP:127.0.0.1", ...vaults.map((v) => `DNS:${v.toLowerCase()}.localhost`)];
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+      "-days", "2", "-subj", "/CN=localhost", "-addext", `subjectAltName=${san.join(",")}`,
+      "-keyout", join(dir, "tls-key.pem"), "-out", join(dir, "tls.pem")], { stdio: "ignore" });
+    tlsArgs.push("--tls-cert", join(dir, "tls.pem"), "--tls-key", join(dir, "tls-key.pem"));
+  }
+  const proc = spawn(CV, ["serve", "--vault-name", vaults[0], "--listen", "127.0.0.1:0", ...tlsArgs, ...extraArgs], {
     env: { ...process.env, COLDVAULT_HOME: home },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -56,7 +66,7 @@ export async function startServer({ vaults = ["sdkvault"], extraArgs = [] } = {}
     proc.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/listening on (https:\/\/127\.0\.0\.1:\d+)/);
-      const c = out.match(/clients must trust it\): (\S+)\n/);
+      const c = tlsFiles ? [null, join(dir, "tls.pem")] : out.match(/clients must trust it\): (\S+)\n/);
       if (m && c) {
         clearTimeout(timer);
         resolve([m[1], c[1]]);

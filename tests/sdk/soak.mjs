@@ -5,6 +5,9 @@
 // compared with that record: no acknowledged version lost, none duplicated, no value changed. The server's
 // RSS and open file descriptors are printed at each sample. Exit 0 only with 0 client errors, 0 mismatches,
 // 0 5xx answers, file descriptors back to where they were, and RSS within bounds (below).
+// SOAK_TLS_FILES=1 serves with TLS files instead of the token key, so the server recycles its PKCS#11 module
+// (docs/adr/0022-module-recycling.md; COLDVAULT_HSM_RECYCLE_AFTER, passed through, lowers the bound); the
+// recycles are counted from the server's log and, with SOAK_MIN_RECYCLES, required.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
@@ -144,7 +147,7 @@ class Client {
   }
 }
 
-const server = await startServer();
+const server = await startServer({ tlsFiles: Boolean(process.env.SOAK_TLS_FILES) });
 const pid = server.proc.pid;
 const started = Date.now(), deadline = started + seconds * 1000;
 const every = Math.max(5, Math.min(60, Math.floor(seconds / 6))) * 1000;
@@ -187,15 +190,17 @@ const mismatches = pool.flatMap((cl) => cl.mismatches);
 const ops = pool.reduce((n, cl) => n + cl.ops, 0);
 const first = warm ?? samples.at(-1) ?? end;
 const fiveHundreds = await server.stop();
+const recycles = (server.stderr.match(/reopening every vault worker/g) ?? []).length;
 console.log(JSON.stringify({ seconds, clients, ops, opsPerSecond: Math.round(ops / seconds), errors: errors.length,
                              mismatches: mismatches.length, server5xx: fiveHundreds, rssFirstMiB: first.rssMiB,
                              rssEndMiB: end.rssMiB, rssMaxMiB: Math.max(...samples.map((s) => s.rssMiB), end.rssMiB),
-                             fdsFirst: first.fds, fdsEnd: end.fds }));
+                             fdsFirst: first.fds, fdsEnd: end.fds, moduleRecycles: recycles }));
 for (const line of [...errors, ...mismatches].slice(0, 20)) console.log(`  ${line}`);
 assert.equal(errors.length, 0, "client errors");
 assert.equal(mismatches.length, 0, "answers that disagree with the clients' records");
 assert.equal(fiveHundreds, 0, "5xx answers");
 assert.ok(ops > clients, "every client made progress");
+assert.ok(recycles >= Number(process.env.SOAK_MIN_RECYCLES ?? 0), `${recycles} module recycles`);
 // The baseline sample is taken with every client connected; the keep-alive sockets are still open at the end.
 // More descriptors than that plus slack means something is not being closed.
 assert.ok(end.fds <= first.fds + 16, `file descriptors grew from ${first.fds} to ${end.fds}`);

@@ -1,6 +1,9 @@
 // Paging tokens, permission names, token ids, Host mapping, error mapping and the Service pool.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <optional>
+#include <thread>
 #include <type_traits>
 
 #include "coldvault/access_tokens.hpp"
@@ -193,6 +196,50 @@ TEST(ServerPool, NeverMoreThanMax) {
   ASSERT_TRUE(a);
   auto b = pool.acquire();
   EXPECT_FALSE(b);  // timed out waiting
+}
+
+// Module recycling (ADR 0022): once the retire predicate says so, no object is lent or opened until every
+// object of the pool, busy ones included, has been destroyed.
+TEST(ServerPool, RetireDrainsEveryObjectBeforeOpeningAnother) {
+  struct Tracker {
+    int id;
+    std::atomic<int>* alive;
+    ~Tracker() { --*alive; }
+  };
+  std::atomic<int> alive{0}, opened{0}, alive_at_open{-1};
+  using Obj = std::unique_ptr<Tracker>;
+  Pool<Obj> pool(
+      [&]() -> Result<Obj> {
+        alive_at_open = alive.load();
+        ++alive;
+        return Obj(new Tracker{++opened, &alive});
+      },
+      3, std::chrono::seconds(10), [](Obj& o) { return o->id == 2; });
+  std::optional<Pool<Obj>::Lease> a, b, c;
+  a.emplace(std::move(*pool.acquire()));
+  b.emplace(std::move(*pool.acquire()));
+  c.emplace(std::move(*pool.acquire()));
+  c.reset();  // idle
+  EXPECT_EQ(alive.load(), 3);
+  b.reset();  // object 2 asks for retirement: it and the idle object 3 go at once
+  EXPECT_EQ(alive.load(), 1);
+  EXPECT_EQ(pool.drains(), 1u);
+  std::atomic<bool> got{false};
+  std::thread waiter([&] {
+    auto l = pool.acquire();
+    EXPECT_TRUE(l);
+    if (l) {
+      EXPECT_EQ((**l)->id, 4);
+    }
+    got = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  EXPECT_FALSE(got.load()) << "nothing may be lent while object 1 is still out";
+  a.reset();  // given back during the drain: destroyed, not kept
+  waiter.join();
+  EXPECT_TRUE(got.load());
+  EXPECT_EQ(alive_at_open.load(), 0) << "the new object was opened only after every old one was gone";
+  EXPECT_EQ(pool.live(), 1u);
 }
 
 TEST(ServerManagement, PathsUnderSubscriptionsAreTheManagementApis) {
