@@ -101,13 +101,16 @@ row "PostgreSQL (loopback)" 1 pg
 row "PostgreSQL (loopback)" 2 pg pg2
 
 # pgbench on the same server: its select-only and its simple-update (-N) transactions, same connections.
-pgbench -q -i -s 10 "$COLDVAULT_TEST_POSTGRES/pgbench" >/dev/null 2>&1
+pgbench -q -i -s 10 "$COLDVAULT_TEST_POSTGRES/pgbench" >"$WORK/pgb-init.out" 2>&1 ||
+  { echo "catalog_bench: pgbench -i failed: $(tail -3 "$WORK/pgb-init.out")" >&2; exit 1; }
 pgb() {  # pgb LABEL ARGS: tps and p99 from pgbench's per-transaction log (latency in µs, third column)
+  shift  # the label names the row only
   rm -f "$WORK"/pgb.*
-  pgbench -n "$@" -c "$CONNS" -j 2 -T "$SECS" -l --log-prefix="$WORK/pgb" "$COLDVAULT_TEST_POSTGRES/pgbench" \
-    >"$WORK/pgb.out" 2>&1
+  (cd "$WORK" && pgbench -n "$@" -c "$CONNS" -j 2 -T "$SECS" -l --log-prefix="$WORK/pgb" \
+    "$COLDVAULT_TEST_POSTGRES/pgbench" >"$WORK/pgbench.out" 2>&1) ||
+    { echo "catalog_bench: pgbench failed: $(tail -3 "$WORK/pgbench.out")" >&2; exit 1; }
   local tps p99
-  tps=$(awk '/^tps/ {printf "%.0f", $3; exit}' "$WORK/pgb.out")
+  tps=$(awk '/^tps/ {printf "%.0f", $3; exit}' "$WORK/pgbench.out")
   p99=$(cat "$WORK"/pgb.[0-9]* | awk '{print $3}' | sort -n | awk '{a[NR] = $1} END {printf "%.2f", a[int(NR * 0.99)] / 1000}')
   echo "$tps $p99"
 }
