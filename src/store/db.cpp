@@ -31,6 +31,17 @@ Result<Db> Db::open(const std::string& location) {
   return Db(std::move(*c));
 }
 
+Result<std::optional<std::int64_t>> query_int(Conn* db, std::string_view sql, std::string_view what) {
+  auto st = db->prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  auto row = (*st)->step(what);
+  std::optional<std::int64_t> v;
+  if (row && *row) v = (*st)->integer(0);
+  db->give_back(std::move(*st));
+  if (!row) return std::unexpected(row.error());
+  return v;
+}
+
 Stmt::~Stmt() {
   if (impl_) db_->give_back(std::move(impl_));
 }

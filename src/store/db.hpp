@@ -94,6 +94,10 @@ class Db {
   std::unique_ptr<Conn> conn_;
 };
 
+// The first column of the first row of `sql` as an integer; nullopt when there is no row. For a backend's
+// own one-value questions (schema version, change counters).
+Result<std::optional<std::int64_t>> query_int(Conn* db, std::string_view sql, std::string_view what);
+
 Result<std::unique_ptr<Conn>> open_sqlite(const std::string& path);
 Result<std::unique_ptr<Conn>> open_postgres(const std::string& url);
 

@@ -191,12 +191,8 @@ class PgConn final : public Conn {
   std::int64_t changes() const override { return changes_; }
   std::int64_t total_changes() const override { return total_changes_; }
   std::int64_t data_version() override {
-    auto st = prepare("SELECT generation FROM coldvault_state WHERE id=1");
-    if (!st) return -1;
-    auto row = (*st)->step("read the catalogue's generation");
-    std::int64_t v = row && *row ? (*st)->integer(0) : -1;
-    give_back(std::move(*st));
-    return v;
+    auto v = query_int(this, "SELECT generation FROM coldvault_state WHERE id=1", "read the catalogue's generation");
+    return v && *v ? **v : -1;
   }
   Result<void> begin_write() override {
     // The one moment a lost connection is simply reopened: nothing of this transaction exists yet. With a
@@ -256,20 +252,13 @@ class PgConn final : public Conn {
     return exec(durable ? "SET synchronous_commit TO on" : "SET synchronous_commit TO off", "set synchronous_commit");
   }
   Result<int> schema_version() override {
-    auto st = prepare("SELECT CASE WHEN to_regclass('coldvault_schema') IS NULL THEN 0 ELSE -1 END");
-    if (!st) return std::unexpected(st.error());
-    auto row = (*st)->step("read the schema version");
-    if (!row) return std::unexpected(row.error());
-    std::int64_t none = (*st)->integer(0);
-    give_back(std::move(*st));
-    if (none == 0) return 0;
-    st = prepare("SELECT version FROM coldvault_schema WHERE id=1");
-    if (!st) return std::unexpected(st.error());
-    row = (*st)->step("read the schema version");
-    if (!row) return std::unexpected(row.error());
-    int v = *row ? static_cast<int>((*st)->integer(0)) : 0;
-    give_back(std::move(*st));
-    return v;
+    auto made = query_int(this, "SELECT CASE WHEN to_regclass('coldvault_schema') IS NULL THEN 0 ELSE 1 END",
+                          "read the schema version");
+    if (!made) return std::unexpected(made.error());
+    if (made->value_or(0) == 0) return 0;
+    auto v = query_int(this, "SELECT version FROM coldvault_schema WHERE id=1", "read the schema version");
+    if (!v) return std::unexpected(v.error());
+    return static_cast<int>(v->value_or(0));
   }
   Result<void> set_schema_version(int v) override {
     return exec("CREATE TABLE IF NOT EXISTS coldvault_schema(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER "

@@ -83,7 +83,6 @@ class SqliteConn final : public Conn {
   SqliteConn(sqlite3* db, std::string location) : db_(db), location_(std::move(location)) {}
   ~SqliteConn() override {
     kept_.clear();  // every statement is finalized before the connection closes
-    data_version_.reset();
     sqlite3_close(db_);
   }
   Dialect dialect() const override { return Dialect::Sqlite; }
@@ -121,16 +120,8 @@ class SqliteConn final : public Conn {
   std::int64_t changes() const override { return sqlite3_changes64(db_); }
   std::int64_t total_changes() const override { return sqlite3_total_changes64(db_); }
   std::int64_t data_version() override {
-    if (!data_version_) {
-      auto st = prepare("PRAGMA data_version");
-      if (!st) return -1;  // never equal to a cached value: callers look again
-      data_version_ = std::move(*st);
-    }
-    data_version_->reset();
-    auto row = data_version_->step("data_version");
-    std::int64_t v = row && *row ? data_version_->integer(0) : -1;
-    data_version_->reset();  // no statement left open on the connection
-    return v;
+    auto v = query_int(this, "PRAGMA data_version", "data_version");
+    return v && *v ? **v : -1;  // -1 is never equal to a cached value: callers look again
   }
   // BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout instead of
   // deadlocking on a lock upgrade.
@@ -144,13 +135,9 @@ class SqliteConn final : public Conn {
     return run(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "set synchronous");
   }
   Result<int> schema_version() override {
-    auto st = prepare("PRAGMA user_version");
-    if (!st) return std::unexpected(st.error());
-    auto row = (*st)->step("read the schema version");
-    if (!row) return std::unexpected(row.error());
-    int v = static_cast<int>((*st)->integer(0));
-    give_back(std::move(*st));
-    return v;
+    auto v = query_int(this, "PRAGMA user_version", "read the schema version");
+    if (!v) return std::unexpected(v.error());
+    return static_cast<int>(v->value_or(0));
   }
   Result<void> set_schema_version(int v) override {
     return exec("PRAGMA user_version=" + std::to_string(v), "record the schema version");
@@ -172,7 +159,6 @@ class SqliteConn final : public Conn {
   sqlite3* db_;
   std::string location_;
   std::unordered_multimap<std::string, std::unique_ptr<StmtImpl>> kept_;
-  std::unique_ptr<StmtImpl> data_version_;
 };
 
 }  // namespace
