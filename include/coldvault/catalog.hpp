@@ -31,7 +31,8 @@ void set_busy_timeout_ms(int ms);
 // tables of a catalogue that a failed init made are dropped again.
 Result<void> check_catalog_location(const std::string& location);
 Result<bool> catalog_has_domain(const std::string& location);
-Result<void> drop_catalog(const std::string& location);
+// Drops only while the catalogue holds no domain but `kid` (the failed init's own, or none yet): Conflict else.
+Result<void> drop_catalog(const std::string& location, const std::string& kid);
 
 using Tags = std::map<std::string, std::string>;
 

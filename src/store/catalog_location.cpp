@@ -27,12 +27,21 @@ Result<bool> catalog_has_domain(const std::string& location) {
   return *row && st->integer(0) > 0;
 }
 
-Result<void> drop_catalog(const std::string& location) {
+Result<void> drop_catalog(const std::string& location, const std::string& kid) {
   if (!is_postgres_url(location)) return fail(Errc::BadParameter, "only a PostgreSQL catalogue is dropped");
   auto db = Db::open(location);
   if (!db) return std::unexpected(db.error());
   auto tx = Transaction::begin(db->get());
   if (!tx) return std::unexpected(tx.error());
+  // Under the writers' lock: another home that made its domain here meanwhile (two inits at once on one new
+  // database) keeps the catalogue; only one holding nothing but this init's own domain is dropped.
+  auto others = Stmt::prepare(db->get(), "SELECT count(*) FROM domains WHERE kid<>?");
+  if (!others) return std::unexpected(others.error());
+  others->bind(1, kid);
+  auto row = others->step();
+  if (!row) return std::unexpected(row.error());
+  if (*row && others->integer(0) > 0)
+    return fail(Errc::Conflict, "the catalogue holds another home's domain: its tables stay");
   for (const char* t : {"certificate_issuers", "certificate_contacts", "key_rotation_policies", "audit_checkpoints",
                         "audit_state", "audit_records", "domain_events", "custodians", "admin_tokens",
                         "lifecycle_events", "trusted_signers", "blob_archive", "blob_events", "api_tokens", "versions",

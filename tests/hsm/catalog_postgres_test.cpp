@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "coldvault/catalog.hpp"
 #include "coldvault/secrets.hpp"
 #include "coldvault/vault.hpp"
 #include "hsm/catalog_env.hpp"
@@ -59,6 +60,17 @@ TEST_F(CataloguePostgres, UrlWithAPasswordIsRefusedBeforeAnythingIsMade) {
   EXPECT_FALSE(fs::exists(opts.home));
 }
 
+TEST_F(CataloguePostgres, UnparsableUrlOrSslPasswordIsRefusedWithoutQuotingIt) {
+  // libpq's own parse error would quote the whole URL, password included.
+  for (const char* url : {"postgresql://u:s3cret-canary@[::1]x/db", "postgresql://u@127.0.0.1:1/x?sslpassword=s3cret-canary"}) {
+    auto r = vault::init(opts, {"main", 90, false}, with(url));
+    ASSERT_FALSE(r) << url;
+    EXPECT_EQ(r.error().code, Errc::BadParameter) << url;
+    EXPECT_EQ(r.error().message.find("s3cret-canary"), std::string::npos) << r.error().message;
+    EXPECT_FALSE(fs::exists(opts.home));
+  }
+}
+
 TEST_F(CataloguePostgres, NotAPostgresUrlIsRefused) {
   auto r = vault::init(opts, {"main", 90, false}, with("/tmp/elsewhere.db"));
   ASSERT_FALSE(r);
@@ -100,6 +112,30 @@ TEST_F(CataloguePostgres, RowsLiveInTheDatabaseAndASecondHomeIsRefused) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Errc::Conflict);
   EXPECT_NE(again.error().message.find("docs/deployment.md"), std::string::npos) << again.error().message;
+  EXPECT_EQ(query(url, "SELECT count(*) FROM vaults"), "1");
+}
+
+TEST_F(CataloguePostgres, TextWithANulIsRefusedNotCutShortAndAnotherHomesTablesAreNeverDropped) {
+  if (!cvtest::postgres_run()) GTEST_SKIP() << "needs tests/pg/pg-env";
+  std::string url = cvtest::fresh_catalog();
+  auto r = vault::init(opts, {"main", 90, false}, with(url));
+  ASSERT_TRUE(r) << r.error().message;
+  {
+    auto svc = vault::Service::open(opts);
+    ASSERT_TRUE(svc) << svc.error().message;
+    vault::Secrets s(*svc, "main");
+    vault::SetSecret v;
+    v.value = SecureString("x");
+    v.content_type = std::string("text/plain\0hidden", 17);
+    auto set = s.set("nul", v);
+    ASSERT_FALSE(set);
+    EXPECT_EQ(set.error().code, Errc::BadParameter) << set.error().message;
+  }
+  EXPECT_EQ(query(url, "SELECT count(*) FROM objects"), "0");
+  // A failed init elsewhere that names another domain leaves this home's catalogue alone.
+  auto dropped = store::drop_catalog(url, "not-this-catalogues-domain");
+  ASSERT_FALSE(dropped);
+  EXPECT_EQ(dropped.error().code, Errc::Conflict);
   EXPECT_EQ(query(url, "SELECT count(*) FROM vaults"), "1");
 }
 
