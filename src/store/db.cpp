@@ -42,6 +42,22 @@ Result<std::optional<std::int64_t>> query_int(Conn* db, std::string_view sql, st
   return v;
 }
 
+std::unique_ptr<StmtImpl> ReusableStatements::take(std::string_view sql) {
+  auto it = kept_.find(std::string(sql));
+  if (it == kept_.end()) return nullptr;
+  auto st = std::move(it->second);
+  kept_.erase(it);
+  return st;
+}
+
+void ReusableStatements::keep(std::string sql, std::unique_ptr<StmtImpl> st) noexcept {
+  if (kept_.size() >= kMax) return;  // st is finalized by its destructor
+  try {
+    kept_.emplace(std::move(sql), std::move(st));
+  } catch (...) {  // out of memory: the statement is simply not kept
+  }
+}
+
 Stmt::~Stmt() {
   if (impl_) db_->give_back(std::move(impl_));
 }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "coldvault/bytes.hpp"
 #include "coldvault/error.hpp"
@@ -40,6 +41,20 @@ class StmtImpl {
   virtual std::int64_t integer(int col) const = 0;
   virtual Bytes blob(int col) const = 0;
   virtual bool is_null(int col) const = 0;
+};
+
+// A connection's compiled statements kept for reuse, by SQL text: compiling costs more than running most of
+// the catalogue's indexed statements, and every call prepares the same few texts again. Both backends keep
+// theirs here. Not thread-safe: one per connection.
+class ReusableStatements {
+ public:
+  std::unique_ptr<StmtImpl> take(std::string_view sql);  // nullptr when none of that text is free
+  void keep(std::string sql, std::unique_ptr<StmtImpl> st) noexcept;  // drops it when enough are kept
+  void clear() { kept_.clear(); }
+
+ private:
+  static constexpr std::size_t kMax = 128;
+  std::unordered_multimap<std::string, std::unique_ptr<StmtImpl>> kept_;
 };
 
 class Conn {

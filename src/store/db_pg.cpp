@@ -175,11 +175,7 @@ class PgConn final : public Conn {
     return {};
   }
   Result<std::unique_ptr<StmtImpl>> prepare(std::string_view sql) override {
-    if (auto it = kept_.find(std::string(sql)); it != kept_.end()) {
-      auto st = std::move(it->second);
-      kept_.erase(it);
-      return st;
-    }
+    if (auto kept = kept_.take(sql)) return kept;
     int n = 0;
     std::string translated = dollar_params(sql, n);
     return std::unique_ptr<StmtImpl>(std::make_unique<PgStmt>(this, std::move(translated), std::string(sql), n));
@@ -187,11 +183,7 @@ class PgConn final : public Conn {
   void give_back(std::unique_ptr<StmtImpl> st) noexcept override {
     auto* s = static_cast<PgStmt*>(st.get());
     s->clear();
-    if (kept_.size() >= 128) return;
-    try {
-      kept_.emplace(s->original(), std::move(st));
-    } catch (...) {
-    }
+    kept_.keep(s->original(), std::move(st));
   }
   bool in_transaction() const override { return tx_open_; }
   std::int64_t changes() const override { return changes_; }
@@ -414,7 +406,7 @@ class PgConn final : public Conn {
   bool tx_open_ = false, read_tx_ = false, lost_ = false;
   std::uint64_t cursors_ = 0;
   std::int64_t changes_ = 0, total_changes_ = 0;
-  std::unordered_multimap<std::string, std::unique_ptr<StmtImpl>> kept_;
+  ReusableStatements kept_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> its prepared statement in this session
 };
 

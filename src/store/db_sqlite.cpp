@@ -93,14 +93,8 @@ class SqliteConn final : public Conn {
     if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db_, rc, what));
     return {};
   }
-  // Prepared statements are kept per connection for reuse: compiling SQL costs more than running most of the
-  // catalogue's indexed statements, and every call prepares the same few texts again.
   Result<std::unique_ptr<StmtImpl>> prepare(std::string_view sql) override {
-    if (auto it = kept_.find(std::string(sql)); it != kept_.end()) {
-      auto st = std::move(it->second);
-      kept_.erase(it);
-      return st;
-    }
+    if (auto kept = kept_.take(sql)) return kept;
     sqlite3_stmt* st = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st,
                                 nullptr);
@@ -110,11 +104,7 @@ class SqliteConn final : public Conn {
   void give_back(std::unique_ptr<StmtImpl> st) noexcept override {
     auto* s = static_cast<SqliteStmt*>(st.get());
     s->clear();
-    if (kept_.size() >= kMaxKept) return;  // finalized by st's destructor
-    try {
-      kept_.emplace(s->sql(), std::move(st));
-    } catch (...) {  // out of memory: the statement is simply not kept
-    }
+    kept_.keep(s->sql(), std::move(st));
   }
   bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
   std::int64_t changes() const override { return sqlite3_changes64(db_); }
@@ -155,10 +145,9 @@ class SqliteConn final : public Conn {
     return {};
   }
 
-  static constexpr std::size_t kMaxKept = 128;
   sqlite3* db_;
   std::string location_;
-  std::unordered_multimap<std::string, std::unique_ptr<StmtImpl>> kept_;
+  ReusableStatements kept_;
 };
 
 }  // namespace
