@@ -66,6 +66,8 @@ struct ExportReport {
   unsigned required = 0;
   std::vector<ExportedShare> shares;
   std::vector<std::string> signers_moved, signers_not_moved;  // vault names
+  std::vector<std::string> masters_moved, masters_not_moved;  // vault names
+  bool integrity_moved = false, audit_moved = false;
   std::string file_text;  // the transfer file (ends with '\n')
 };
 
@@ -87,6 +89,20 @@ struct TransferSigner {
   std::optional<Bytes> wrapped;
 };
 
+// A root key the catalogue's rows depend on (optional member "catalogue_keys"): a vault's master key, the
+// integrity key, the audit key. `wrapped` is empty when the source's key is not transferable.
+struct TransferRootKey {
+  std::string vault;  // masters only
+  Bytes cert_der;     // the audit key only: its certificate
+  std::optional<Bytes> wrapped;
+};
+
+struct TransferCatalogueKeys {
+  std::optional<Bytes> integrity;
+  std::optional<TransferRootKey> audit;  // none: the source had made no audit key
+  std::vector<TransferRootKey> masters;
+};
+
 struct TransferToken {
   std::string label, serial, transfer_id;
   std::int64_t joined = 0;
@@ -103,6 +119,7 @@ struct TransferFile {
   Bytes domain_spki, domain_wrapped;
   std::vector<TransferSigner> signers;
   std::vector<TransferToken> tokens;
+  std::optional<TransferCatalogueKeys> catalogue_keys;  // absent in files made before shared catalogues
   std::string signer_sha256;  // the file's signing certificate
 };
 
@@ -138,11 +155,18 @@ struct ImportOptions {
 struct ImportReport {
   std::string transfer_id, domain_kid, signer_sha256, token_label, token_serial;
   std::vector<std::string> signers_imported, signers_trusted_only;  // vault names
+  std::vector<std::string> masters_imported;  // vault names (a shared catalogue only)
+  std::vector<std::string> vaults_unreadable;  // vaults of the shared catalogue this token still cannot read
   std::vector<unsigned> shares_used;
+  bool shared_catalogue = false;  // the catalogue already held the domain: this token joined it
   bool resumed = false;  // an earlier import had committed; this one finished it
 };
 
-// Imports the domain of `file_text` into a home made by `init --join` (no domain yet).
+// Imports the domain of `file_text` into a home made by `init --join` (no domain yet). When the home's
+// catalogue already holds the domain (a node joining a shared PostgreSQL catalogue, docs/deployment.md), the
+// catalogue's root keys come too (the vaults' master keys, the integrity and audit keys), each checked against
+// what the catalogue holds, and nothing but this token's membership is added to the catalogue. Into a home that
+// already holds the domain over a shared catalogue, imports the keys of the vaults this token lacks.
 Result<ImportReport> import_domain(Service& svc, std::string_view file_text, const std::vector<ShareInput>& shares,
                                    const ImportOptions& o);
 

@@ -157,9 +157,11 @@ class Token {
   Result<std::vector<std::string>> object_labels();
 
   // --- root keys (token objects) -------------------------------------------------------------
-  // AES-256 vault master key: sensitive, non-extractable, encrypt/decrypt/wrap/unwrap, with
-  // CKA_UNWRAP_TEMPLATE = {CKA_SENSITIVE=TRUE} so nothing it unwraps can be made readable. A token that
-  // refuses the attribute at creation gets the key without it (see unwrap_template_enforced).
+  // AES-256 vault master key (also the integrity key): sensitive, encrypt/decrypt/wrap/unwrap, with
+  // CKA_UNWRAP_TEMPLATE = {CKA_SENSITIVE=TRUE} so nothing it unwraps can be made readable, and extractable
+  // only towards a trusted key (CKA_WRAP_WITH_TRUSTED, the domain-transfer ceremony) so that another token of
+  // the domain can read a shared catalogue. A token that refuses the unwrap template gets the key without it
+  // (see unwrap_template_enforced); one that refuses CKA_WRAP_WITH_TRUSTED too, a non-extractable key.
   Result<Handle> create_master_key(const std::string& label);
   // Whether the token enforces `key`'s unwrap template: wraps a throwaway key under `key` and tries to
   // unwrap it with CKA_SENSITIVE=FALSE. true when the token refuses (CKR_TEMPLATE_INCONSISTENT); false
@@ -176,7 +178,7 @@ class Token {
   Result<KeyPair> create_signing_key(const std::string& label, Curve curve, ByteView id = {});
   // A vault signing key that can move to another token of its domain: as create_signing_key, but
   // CKA_EXTRACTABLE=TRUE with CKA_WRAP_WITH_TRUSTED=TRUE, like the domain key (docs/domain-transfer.md).
-  Result<KeyPair> create_transferable_signing_key(const std::string& label, Curve curve);
+  Result<KeyPair> create_transferable_signing_key(const std::string& label, Curve curve, ByteView id = {});
 
   // --- domain transfer (docs/domain-transfer.md) ----------------------------------------------
   // The token's serial number (CKA of C_GetTokenInfo), trailing blanks removed.
@@ -202,6 +204,9 @@ class Token {
                                     ByteView id);
   // The same for a transferred vault signing key (create_transferable_signing_key's attributes).
   Result<KeyPair> unwrap_signing_key(Handle kek, ByteView wrapped, const EcPublic& pub, const std::string& label);
+  // The same for a transferred AES root key (a vault master key, the integrity key): create_master_key's
+  // transferable attributes.
+  Result<Handle> unwrap_master_key(Handle kek, ByteView wrapped, const std::string& label);
   // A custodian's key pair (token objects): RSA, private half sensitive, non-extractable, DECRYPT with
   // CKA_ALLOWED_MECHANISMS = {OAEP, RSA_PKCS}; SIGN only until finish_custodian_key (enrollment signs its
   // own certificate once, then turns signing off). Conflict if the label is taken.

@@ -115,6 +115,8 @@ void add_domain_transfer_commands(CLI::App& domain, Globals& g) {
            {"expires", r.expires}, {"quorum", {{"required", r.required}, {"shares", r.shares.size()}}},
            {"signerVault", r.vault}, {"signerSha256", r.signer_sha256}, {"custodians", shares},
            {"signersMoved", r.signers_moved}, {"signersNotMoved", r.signers_not_moved},
+           {"mastersMoved", r.masters_moved}, {"mastersNotMoved", r.masters_not_moved},
+           {"integrityKeyMoved", r.integrity_moved}, {"auditKeyMoved", r.audit_moved},
            {"auditCheckpoint", cp ? nlohmann::json(cp->size) : nlohmann::json(nullptr)}},
           {"transferId", "domainKid", "signerSha256", "expires"});
     std::cerr << "Read transferId, signerSha256 and each custodian's sha256 aloud.\n";
@@ -137,9 +139,18 @@ void add_domain_transfer_commands(CLI::App& domain, Globals& g) {
           {{"transferId", r.transfer_id}, {"domainKid", r.domain_kid}, {"signerSha256", r.signer_sha256},
            {"token", r.token_label}, {"tokenSerial", r.token_serial}, {"sharesUsed", r.shares_used},
            {"signersImported", r.signers_imported}, {"signersTrustedOnly", r.signers_trusted_only},
+           {"sharedCatalogue", r.shared_catalogue}, {"mastersImported", r.masters_imported},
+           {"vaultsUnreadable", r.vaults_unreadable},
            {"resumed", r.resumed}},
           {"transferId", "domainKid", "token", "tokenSerial"});
-    std::cerr << "Destroy the share files now (shred -u); create the vaults this site needs with `vault create`.\n";
+    if (r.shared_catalogue) {
+      std::cerr << "Destroy the share files now (shred -u). This token now reads the shared catalogue's vaults";
+      for (const auto& v : r.masters_imported) std::cerr << " '" << v << "'";
+      std::cerr << ".\n";
+      for (const auto& v : r.vaults_unreadable) std::cerr << "Not readable through this token: " << v << ".\n";
+    } else {
+      std::cerr << "Destroy the share files now (shred -u); create the vaults this site needs with `vault create`.\n";
+    }
   });
 }
 

@@ -168,6 +168,29 @@ void add_domain_private_attrs(Template& t, const std::string& label, ByteView id
       .add_bytes(CKA_ID, id);
 }
 
+void add_master_key_attrs(Template& t, const std::string& label, bool transferable, bool unwrap_template) {
+  t.add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, true)
+      .add_bool(CKA_SENSITIVE, true)
+      .add_bool(CKA_EXTRACTABLE, transferable)
+      .add_bool(CKA_ENCRYPT, true)
+      .add_bool(CKA_DECRYPT, true)
+      .add_bool(CKA_WRAP, true)
+      .add_bool(CKA_UNWRAP, true)
+      .add_string(CKA_LABEL, label);
+  // Like the domain key: extractable only towards a trusted wrapping key, which only the SO can make (the
+  // domain-transfer ceremony), so that another token of the domain can read the same catalogue.
+  if (transferable) t.add_bool(CKA_WRAP_WITH_TRUSTED, true);
+  if (unwrap_template) {
+    // Whatever the master key unwraps stays sensitive. CKA_EXTRACTABLE is deliberately left out:
+    // backup unwraps key material under the master key as an extractable session object in order
+    // to wrap it again under the blob's content key (docs/threat-model.md, "Unwrap template").
+    Template inner;
+    inner.add_bool(CKA_SENSITIVE, true);
+    t.add_template(CKA_UNWRAP_TEMPLATE, std::move(inner));
+  }
+}
+
 void add_domain_public_attrs(Template& t, const std::string& label, ByteView id) {
   t.add_bool(CKA_TOKEN, true)
       .add_bool(CKA_PRIVATE, false)

@@ -60,6 +60,10 @@ void add_public_usage(Template& t, const KeyUsage& u);
 // init makes and the copy a domain import unwraps, so both are the same key in every attribute.
 void add_domain_private_attrs(Template& t, const std::string& label, ByteView id);
 void add_domain_public_attrs(Template& t, const std::string& label, ByteView id);
+// A vault master key's (and the integrity key's) attributes but class, type and length: AES, sensitive,
+// encrypt/decrypt/wrap/unwrap; `transferable`: CKA_EXTRACTABLE=TRUE with CKA_WRAP_WITH_TRUSTED=TRUE, else not
+// extractable; `unwrap_template`: CKA_UNWRAP_TEMPLATE = {CKA_SENSITIVE=TRUE}.
+void add_master_key_attrs(Template& t, const std::string& label, bool transferable, bool unwrap_template);
 
 // CKK_* for a KeyType and the object class it belongs to (secret for Aes/GenericSecret, private for
 // Rsa/Ec when it is the secret half).

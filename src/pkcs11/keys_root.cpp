@@ -18,36 +18,7 @@ Result<void> label_free(Token& token, const std::string& label, const char* obje
   return {};
 }
 
-}  // namespace
-
-namespace {
-
-Template master_key_template(const std::string& label, bool with_unwrap_template) {
-  Template t;
-  t.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
-      .add_ulong(CKA_KEY_TYPE, CKK_AES)
-      .add_ulong(CKA_VALUE_LEN, 32)
-      .add_bool(CKA_TOKEN, true)
-      .add_bool(CKA_PRIVATE, true)
-      .add_bool(CKA_SENSITIVE, true)
-      .add_bool(CKA_EXTRACTABLE, false)
-      .add_bool(CKA_ENCRYPT, true)
-      .add_bool(CKA_DECRYPT, true)
-      .add_bool(CKA_WRAP, true)
-      .add_bool(CKA_UNWRAP, true)
-      .add_string(CKA_LABEL, label);
-  if (with_unwrap_template) {
-    // Whatever the master key unwraps stays sensitive. CKA_EXTRACTABLE is deliberately left out:
-    // backup unwraps key material under the master key as an extractable session object in order
-    // to wrap it again under the blob's content key (docs/threat-model.md, "Unwrap template").
-    Template inner;
-    inner.add_bool(CKA_SENSITIVE, true);
-    t.add_template(CKA_UNWRAP_TEMPLATE, std::move(inner));
-  }
-  return t;
-}
-
-// A token that does not know CKA_UNWRAP_TEMPLATE says so with one of these at C_GenerateKey.
+// A token that does not know CKA_UNWRAP_TEMPLATE (or CKA_WRAP_WITH_TRUSTED) says so with one of these at C_GenerateKey.
 bool attribute_refused(CK_RV rv) {
   return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_ATTRIBUTE_VALUE_INVALID ||
          rv == CKR_TEMPLATE_INCONSISTENT;
@@ -60,13 +31,17 @@ Result<Handle> Token::create_master_key(const std::string& label) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Handle> {
     CK_MECHANISM mech{CKM_AES_KEY_GEN, nullptr, 0};
     CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
-    auto t = master_key_template(label, true);
-    CK_RV rv = impl_->fn()->C_GenerateKey(s, &mech, t.data(), t.size(), &h);
-    if (attribute_refused(rv)) {
-      // Without the unwrap template the key is what it was before it existed; whether the token
-      // enforces the template is probed separately (unwrap_template_enforced).
-      auto plain = master_key_template(label, false);
-      rv = impl_->fn()->C_GenerateKey(s, &mech, plain.data(), plain.size(), &h);
+    // Tried from the most to the least the token knows: without the unwrap template the key is what it was
+    // before it existed (whether the token enforces the template is probed separately,
+    // unwrap_template_enforced); without CKA_WRAP_WITH_TRUSTED it is not transferable (never extractable).
+    CK_RV rv = CKR_GENERAL_ERROR;
+    static constexpr std::pair<bool, bool> kTries[] = {{true, true}, {false, true}, {false, false}};
+    for (auto [unwrap_template, transferable] : kTries) {
+      Template t;
+      t.add_ulong(CKA_CLASS, CKO_SECRET_KEY).add_ulong(CKA_KEY_TYPE, CKK_AES).add_ulong(CKA_VALUE_LEN, 32);
+      add_master_key_attrs(t, label, transferable, unwrap_template);
+      rv = impl_->fn()->C_GenerateKey(s, &mech, t.data(), t.size(), &h);
+      if (!attribute_refused(rv)) break;
     }
     if (rv != CKR_OK)
       return rv_fail(rv, "C_GenerateKey (CKM_AES_KEY_GEN, master key '" + label + "')");
@@ -141,8 +116,8 @@ Result<KeyPair> Token::create_signing_key(const std::string& label, Curve curve,
   return make_signing_key(*this, *impl_, label, curve, id, false);
 }
 
-Result<KeyPair> Token::create_transferable_signing_key(const std::string& label, Curve curve) {
-  return make_signing_key(*this, *impl_, label, curve, {}, true);
+Result<KeyPair> Token::create_transferable_signing_key(const std::string& label, Curve curve, ByteView id) {
+  return make_signing_key(*this, *impl_, label, curve, id, true);
 }
 
 }  // namespace cv::hsm

@@ -146,6 +146,19 @@ Result<KeyPair> Token::unwrap_signing_key(Handle kek, ByteView wrapped, const Ec
   return KeyPair{*hpub, *hpriv};
 }
 
+Result<Handle> Token::unwrap_master_key(Handle kek, ByteView wrapped, const std::string& label) {
+  // create_master_key's attributes, the transferable ones: the key can move on again.
+  for (bool unwrap_template : {true, false}) {
+    Template t;
+    t.add_ulong(CKA_CLASS, CKO_SECRET_KEY).add_ulong(CKA_KEY_TYPE, CKK_AES);
+    add_master_key_attrs(t, label, true, unwrap_template);
+    auto h = unwrap_into(*impl_, kek, wrapped, t, "AES root key");
+    // A token without CKA_UNWRAP_TEMPLATE: the key as create_master_key would have made it there.
+    if (h || !unwrap_template || h.error().native.find("CKR_ATTRIBUTE_TYPE_INVALID") == std::string::npos) return h;
+  }
+  return fail(Errc::Internal, "unreachable");
+}
+
 Result<KeyPair> Token::create_custodian_key(const std::string& label, unsigned bits) {
   if (auto h = find(label, "private"); h)
     return fail(Errc::Conflict, "a private key labelled '" + label + "' already exists on the token");

@@ -69,6 +69,16 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
   io.catalog = o.catalog;
   auto made = vault::init(o.home, vault::VaultOptions{vaults.front()}, io);
   if (!made) return std::unexpected(made.error());
+  // A throwaway home's PostgreSQL tables go with it (after serve() has closed every connection, and on a
+  // failed start), so the same --catalog URL serves the next run.
+  struct DropTables {
+    std::string url, kid;
+    ~DropTables() {
+      if (url.empty()) return;
+      if (auto r = vault::drop_throwaway_catalog(url, kid); !r)
+        std::cerr << "coldvault serve: the catalogue's tables were not dropped: " << r.error().message << "\n";
+    }
+  } drop_tables{o.catalog, made->domain_kid};
   if (vaults.size() > 1) {
     auto svc = vault::Service::open(o.home);
     if (!svc) return std::unexpected(svc.error());

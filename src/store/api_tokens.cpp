@@ -78,7 +78,7 @@ static Result<void> revoke_row(Catalog& c, const std::string& table, const std::
   st->bind(1, when).bind(2, id);
   if (vault) st->bind(3, name_key(*vault));
   if (auto r = st->run(); !r) return r;
-  if (db->changes() == 0) return fail(Errc::NotFound, missing);
+  if (st->changed() == 0) return fail(Errc::NotFound, missing);
   return {};
 }
 

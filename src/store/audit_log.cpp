@@ -2,6 +2,9 @@
 #include "coldvault/audit_log.hpp"
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "coldvault/time_text.hpp"
@@ -275,10 +278,26 @@ Result<void> AuditScope::finish(int status, const std::string& error_code) {
   Result<std::uint64_t> s = fail(Errc::Internal, "no catalogue");
   if (cat_) {
     s = audit_append(*cat_, r_);
+  } else if (is_postgres_url(db_path_)) {
+    // A PostgreSQL catalogue is no file: it is always there to record into. One connection per process for
+    // these records (a flood of refused requests must not open a server connection each); one that failed is
+    // not kept.
+    // Never destroyed: a static Catalog would be closed at exit after statics it needs are gone.
+    static std::mutex kept_mu;
+    static auto* kept = new std::map<std::string, std::unique_ptr<Catalog>>;
+    std::lock_guard lock(kept_mu);
+    auto& c = (*kept)[db_path_];
+    if (!c) {
+      auto opened = Catalog::open(db_path_);
+      if (!opened) return std::unexpected(opened.error());
+      c = std::make_unique<Catalog>(std::move(*opened));
+    }
+    s = audit_append(*c, r_);
+    if (!s) c.reset();
   } else {
     std::error_code ec;
-    // No home: nothing to record into. A PostgreSQL catalogue is no file: it is always there to record into.
-    if (db_path_.empty() || (!is_postgres_url(db_path_) && !std::filesystem::exists(db_path_, ec))) return {};
+    // No home: nothing to record into.
+    if (db_path_.empty() || !std::filesystem::exists(db_path_, ec)) return {};
     auto c = Catalog::open(db_path_);
     if (!c) return std::unexpected(c.error());
     s = audit_append(*c, r_);

@@ -374,7 +374,7 @@ Result<void> Catalog::update_version(const std::string& vault, ObjType t, const 
   st->bind(8, std::int64_t{impl_->guarded(t)}).bind(9, ByteView(next.iv)).bind(10, (*obj)->id);
   st->bind(11, next.version);
   CV_TRY(st->run());
-  if (db->changes() != 1) return std::unexpected(not_found(t, name + "/" + v.version));
+  if (st->changed() != 1) return std::unexpected(not_found(t, name + "/" + v.version));
   return tx->commit();
 }
 
@@ -483,7 +483,7 @@ Result<void> Catalog::remove_version(const std::string& vault, ObjType t, const 
   if (!del) return std::unexpected(del.error());
   del->bind(1, id).bind(2, name_key(version));
   CV_TRY(del->run());
-  if (db->changes() != 1) return std::unexpected(not_found(t, name + "/" + version));
+  if (del->changed() != 1) return std::unexpected(not_found(t, name + "/" + version));
   auto next = Stmt::prepare(db, "SELECT version FROM versions WHERE object_id=? ORDER BY seq DESC LIMIT 1");
   if (!next) return std::unexpected(next.error());
   next->bind(1, id);

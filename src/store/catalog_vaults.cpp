@@ -42,7 +42,7 @@ Result<void> Catalog::add_domain(const DomainRow& d) {
   if (!st) return std::unexpected(st.error());
   st->bind(1, d.kid).bind(2, ByteView(d.public_key_spki)).bind(3, d.created);
   if (auto r = st->run(); !r) return r;
-  if (impl_->db.get()->changes() == 0)
+  if (st->changed() == 0)
     return fail(Errc::Conflict, "security domain " + d.kid + " is already in this catalogue");
   return {};
 }

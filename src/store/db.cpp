@@ -75,7 +75,18 @@ Result<void> Stmt::execute(Conn* db, std::string_view sql, std::string_view what
   return {};
 }
 
+Result<void> Stmt::step_to_end() {
+  for (;;) {
+    auto r = step();
+    if (!r) return std::unexpected(r.error());
+    if (!*r) break;
+  }
+  changed_ = db_->changes();
+  return {};
+}
+
 Result<void> Stmt::run() {
+  changed_ = 0;
   // A write outside any transaction becomes a transaction of its own when an operation is being audited, so
   // that its record commits with it (docs/audit.md §2), and always on PostgreSQL, so that it takes the
   // writers' lock like every other write (ADR 0023).
@@ -83,18 +94,10 @@ Result<void> Stmt::run() {
       (AuditScope::current() || db_->dialect() == Dialect::Postgres)) {
     auto tx = Transaction::begin(db_);
     if (!tx) return std::unexpected(tx.error());
-    for (;;) {
-      auto r = step();
-      if (!r) return std::unexpected(r.error());
-      if (!*r) break;
-    }
+    if (auto r = step_to_end(); !r) return r;
     return tx->commit();
   }
-  for (;;) {
-    auto r = step();
-    if (!r) return std::unexpected(r.error());
-    if (!*r) return {};
-  }
+  return step_to_end();
 }
 
 struct WriterTurn::Gate {

@@ -141,6 +141,9 @@ class Stmt {
   // true: a row is ready; false: done. Errors come back as StorageFailure (or Conflict on a constraint).
   Result<bool> step() { return impl_->step("step"); }
   Result<void> run();  // step to completion, expecting no rows
+  // Rows the last run() inserted, updated or deleted: this statement's own count, taken before the commit of
+  // the transaction run() may open for it (whose audit record would count as a change of the connection's).
+  std::int64_t changed() const { return changed_; }
   // Makes a prepared statement ready to step again (bindings kept), for statements kept across calls.
   void reset() { impl_->reset(); }
 
@@ -157,7 +160,9 @@ class Stmt {
 
  private:
   Stmt(Conn* db, std::unique_ptr<StmtImpl> st) : db_(db), impl_(std::move(st)) {}
+  Result<void> step_to_end();
   Conn* db_;
+  std::int64_t changed_ = 0;
   std::unique_ptr<StmtImpl> impl_;
 };
 

@@ -42,7 +42,7 @@ Result<bool> delete_certificate_contacts(Catalog& c, const std::string& vault) {
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(vault));
   if (auto r = st->run(); !r) return std::unexpected(r.error());
-  return db->changes() > 0;
+  return st->changed() > 0;
 }
 
 Result<std::optional<IssuerRow>> certificate_issuer(Catalog& c, const std::string& vault, const std::string& name) {
@@ -88,7 +88,7 @@ Result<bool> delete_certificate_issuer(Catalog& c, const std::string& vault, con
   if (!st) return std::unexpected(st.error());
   st->bind(1, name_key(vault)).bind(2, name_key(name));
   if (auto r = st->run(); !r) return std::unexpected(r.error());
-  return db->changes() > 0;
+  return st->changed() > 0;
 }
 
 }  // namespace cv::store

@@ -41,7 +41,7 @@ Result<void> remove_signer(Catalog& c, const std::string& domain_kid, const std:
   if (!st) return std::unexpected(st.error());
   st->bind(1, domain_kid).bind(2, sha256);
   CV_TRY(st->run());
-  if (db->changes() != 1) return fail(Errc::NotFound, "certificate " + sha256 + " is not trusted by this domain");
+  if (st->changed() != 1) return fail(Errc::NotFound, "certificate " + sha256 + " is not trusted by this domain");
   return {};
 }
 

@@ -14,6 +14,7 @@
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
 #include "vault/audit_note.hpp"
+#include "vault/labels.hpp"
 
 namespace cv::audit {
 namespace {
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using merkle::Hash;
 
-constexpr const char* kLabel = "coldvault-audit";
+constexpr const char* kLabel = vault::kAuditLabel;
 const std::string kDash = "\xE2\x80\x94 ";  // U+2014 and a space: a signed-note signature line
 
 std::string b64(const Hash& h) { return base64_encode(ByteView(h.data(), h.size())); }
@@ -203,7 +204,9 @@ Result<KeyInfo> key(vault::Service& svc) {
     } else {
       if (priv) (void)t.destroy(*priv);  // half of a creation cut short: make a whole new pair
       if (pub) (void)t.destroy(*pub);
-      auto made = t.create_signing_key(kLabel, Curve::P256, as_bytes(std::string(kLabel)));
+      // Transferable, like the vaults' signing keys: every token of the domain over a shared catalogue signs
+      // its checkpoints (docs/domain-transfer.md).
+      auto made = t.create_transferable_signing_key(kLabel, Curve::P256, as_bytes(std::string(kLabel)));
       if (!made) return std::unexpected(made.error());
       kp = *made;
     }

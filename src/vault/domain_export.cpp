@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "coldvault/audit.hpp"
 #include "coldvault/base64.hpp"
 #include "coldvault/crypto.hpp"
 #include "coldvault/domain_rows.hpp"
@@ -10,6 +11,7 @@
 #include "coldvault/shamir.hpp"
 #include "coldvault/x509.hpp"
 #include "vault/home.hpp"
+#include "vault/integrity.hpp"
 #include "vault/labels.hpp"
 #include "vault/transfer_detail.hpp"
 
@@ -73,6 +75,52 @@ Result<Bytes> wrap_domain_key(hsm::Token& t, hsm::Handle kt, const hsm::KeyPair&
   return wrapped;
 }
 
+// `key` wrapped under the transfer key as a "wrapped" value: null (and `moved` false) for a key made before
+// it could be transferred (not extractable).
+Result<json> wrapped_or_null(hsm::Token& t, hsm::Handle kt, hsm::Handle key, bool& moved) {
+  auto w = t.wrap(hsm::Mech::AesKeyWrapPad, kt, key);
+  moved = bool(w);
+  if (w) return json(base64url_encode(*w));
+  if (w.error().code == Errc::Forbidden) return json(nullptr);
+  return std::unexpected(w.error());
+}
+
+// "catalogue_keys": the keys another token needs to read and write the same catalogue (a node joining a
+// shared PostgreSQL catalogue): every live vault's master key, the integrity key, the audit key.
+Result<json> wrap_catalogue_keys(Service& svc, hsm::Handle kt, const std::vector<store::VaultRow>& vaults,
+                                 const std::string& audit_cert_pem, ExportReport& rep) {
+  auto& t = svc.token();
+  json masters = json::array();
+  for (const auto& v : vaults) {
+    auto vk = svc.vault(v.name);
+    if (!vk) return std::unexpected(vk.error());
+    bool moved = false;
+    auto w = wrapped_or_null(t, kt, (*vk)->master, moved);
+    if (!w) return std::unexpected(w.error());
+    (moved ? rep.masters_moved : rep.masters_not_moved).push_back(v.name);
+    masters.push_back(json{{"vault", v.name}, {"wrapped", std::move(*w)}});
+  }
+  auto integrity = svc.integrity();
+  if (!integrity) return std::unexpected(integrity.error());
+  auto wi = wrapped_or_null(t, kt, (*integrity)->key(), rep.integrity_moved);
+  if (!wi) return std::unexpected(wi.error());
+  json audit = nullptr;
+  if (!audit_cert_pem.empty()) {
+    auto der = crypto::certificate_der_from_pem(audit_cert_pem);
+    if (!der) return std::unexpected(der.error());
+    auto priv = t.find(kAuditLabel, "private");
+    if (!priv) return std::unexpected(priv.error());
+    auto wa = wrapped_or_null(t, kt, *priv, rep.audit_moved);
+    if (!wa) return std::unexpected(wa.error());
+    audit = json{{"cert", base64_encode(*der)}, {"wrapped", std::move(*wa)}};
+  }
+  json out = json::object();
+  out["integrity"] = std::move(*wi);
+  out["audit"] = std::move(audit);
+  out["masters"] = std::move(masters);
+  return out;
+}
+
 }  // namespace
 
 Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
@@ -81,6 +129,9 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
   auto& t = svc.token();
   for (auto m : {hsm::Mech::AesKeyWrapPad, hsm::Mech::Ecdsa})
     if (auto r = t.require(m); !r) return std::unexpected(r.error());
+  // The audit key exists before the file is made (it is made on first use), so that the file carries it.
+  auto audit_key = audit::key(svc);
+  if (!audit_key) return std::unexpected(audit_key.error());
   // The SO step first: its logout may invalidate every handle to a private object found before it.
   auto random = t.random(transfer::kKeyBytes);
   if (!random) return std::unexpected(random.error());
@@ -128,8 +179,9 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
   // Wrap everything that moves, then the transfer key leaves the token for good.
   auto wrapped_domain = wrap_domain_key(t, *kt_handle, *domain);
   json signers = json::array();
+  json catalogue_keys;
+  auto vaults = svc.catalog().vaults();
   if (wrapped_domain) {
-    auto vaults = svc.catalog().vaults();
     if (!vaults) wrapped_domain = std::unexpected(vaults.error());
     for (const auto& v : vaults ? *vaults : std::vector<store::VaultRow>{}) {
       auto vk = svc.vault(v.name);
@@ -152,6 +204,11 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
       }
       signers.push_back(std::move(entry));
     }
+  }
+  if (wrapped_domain) {
+    auto keys = wrap_catalogue_keys(svc, *kt_handle, *vaults, audit_key->cert_pem, rep);
+    if (keys) catalogue_keys = std::move(*keys);
+    else wrapped_domain = std::unexpected(keys.error());
   }
   drop_kt.now();
   if (!wrapped_domain) return std::unexpected(wrapped_domain.error());
@@ -211,7 +268,8 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
                   {"domain", {{"kid", svc.domain_kid()}, {"spki", base64_encode(domain_row->public_key_spki)},
                               {"mech", "CKM_AES_KEY_WRAP_PAD"}, {"wrapped", base64url_encode(*wrapped_domain)}}},
                   {"signers", std::move(signers)},
-                  {"tokens", std::move(tokens)}};
+                  {"tokens", std::move(tokens)},
+                  {"catalogue_keys", std::move(catalogue_keys)}};
   auto text = transfer::sign_transfer_file(payload, *signer_der, [&](ByteView digest) {
     return t.sign(hsm::Mech::Ecdsa, (*keys)->signer.priv, digest);
   });

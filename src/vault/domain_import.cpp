@@ -118,7 +118,7 @@ Result<shamir::Share> transfer::read_share_file(const ShareInput& in, const Tran
   return shamir::Share{static_cast<std::uint8_t>(x), std::move(ys)};
 }
 
-namespace {
+namespace transfer {
 
 // Rebuilds K_t from the shares (each checked, no two of one custodian) and checks the commitment.
 Result<SecureBytes> rebuild_key(const TransferFile& f, const std::vector<ShareInput>& inputs,
@@ -160,6 +160,8 @@ std::string final_label(const std::string& label, const std::string& prefix, con
   std::string rest = label.substr(prefix.size());
   if (rest == "domain") return domain_label(kid);
   if (rest.rfind("sign-", 0) == 0) return signing_label(rest.substr(5));
+  if (rest.rfind("master-", 0) == 0) return master_label(rest.substr(7));
+  if (rest == "audit") return kAuditLabel;
   return "";
 }
 
@@ -224,7 +226,7 @@ Result<void> finish_labels(hsm::Token& t, const std::string& prefix, const std::
   for (const auto& l : *pending) {
     std::string final_name = final_label(l, prefix, kid);
     if (final_name.empty()) continue;
-    for (const char* cls : {"private", "public"}) {
+    for (const char* cls : {"private", "public", "secret"}) {
       auto found = t.find_all(l, cls);
       if (!found) return std::unexpected(found.error());
       for (auto h : *found)
@@ -246,18 +248,20 @@ std::unexpected<Error> unwrap_refused(const Error& e, const std::string& what, c
 }
 
 // Proves an unwrapped signing key is the certificate's: a signature over a fresh digest checks out.
-Result<void> prove_signer(hsm::Token& t, hsm::Handle priv, ByteView cert_der, const std::string& vault) {
+Result<void> prove_signer(hsm::Token& t, hsm::Handle priv, ByteView cert_der, const std::string& what) {
   auto challenge = t.random(32);
   if (!challenge) return std::unexpected(challenge.error());
   auto sig = t.sign(hsm::Mech::Ecdsa, priv, crypto::sha256(*challenge));
   if (!sig) return std::unexpected(sig.error());
   auto ok = crypto::verify_es256(cert_der, *challenge, *sig);
   if (!ok) return std::unexpected(ok.error());
-  if (!*ok) return fail(Errc::Corruption, "the transferred signing key of vault '" + vault + "' does not match its certificate");
+  if (!*ok) return fail(Errc::Corruption, "the transferred " + what + " does not match its certificate");
   return {};
 }
 
-}  // namespace
+}  // namespace transfer
+
+using namespace transfer;
 
 Result<DecryptedShare> decrypt_share(hsm::Token& token, const TransferFile& f, const std::string& label) {
   if (auto r = token.require(hsm::Mech::RsaOaepSha1); !r) return std::unexpected(r.error());
@@ -324,9 +328,17 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
   if (!serial) return std::unexpected(serial.error());
   rep.token_serial = *serial;
 
-  // An earlier import that committed but died before config.json: finish it.
+  // The catalogue already knows the domain: either an earlier import into this home committed but died before
+  // config.json (finish it), or the catalogue is shared with the domain's other tokens (join it).
   auto known = svc.catalog().domain(f->domain_kid);
+  if (!known && known.error().code != Errc::NotFound) return std::unexpected(known.error());
   if (svc.domain_kid().empty() && known) {
+    auto ours = committed_by_this_home(svc, *f, *cfg);
+    if (!ours) return std::unexpected(ours.error());
+    if (!*ours) {
+      if (auto r = join_shared_catalogue(svc, *f, shares, *cfg, false, rep); !r) return std::unexpected(r.error());
+      return rep;
+    }
     if (auto r = finish_labels(t, prefix, f->domain_kid); !r) return std::unexpected(r.error());
     auto kp = svc.domain_key(f->domain_kid);
     if (!kp) return std::unexpected(kp.error());
@@ -341,8 +353,11 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
     return rep;
   }
   if (!svc.domain_kid().empty()) {
-    if (svc.domain_kid() == f->domain_kid)
-      return fail(Errc::Conflict, "this home already holds security domain " + f->domain_kid);
+    if (svc.domain_kid() == f->domain_kid) {
+      // The keys of vaults made since this token joined (a shared catalogue), if the file has any it lacks.
+      if (auto r = join_shared_catalogue(svc, *f, shares, *cfg, true, rep); !r) return std::unexpected(r.error());
+      return rep;
+    }
     return fail(Errc::Conflict, "this home holds security domain " + svc.domain_kid() +
                                     "; import into a home made with `coldvault init --join`");
   }
@@ -386,7 +401,8 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
     if (!kp) return unwrap_refused(kp.error(), "the signing key of vault '" + s.vault + "'", *f);
     made.add(kp->pub);
     made.add(kp->priv);
-    if (auto r = prove_signer(t, kp->priv, s.cert_der, s.vault); !r) return std::unexpected(r.error());
+    if (auto r = prove_signer(t, kp->priv, s.cert_der, "signing key of vault '" + s.vault + "'"); !r)
+      return std::unexpected(r.error());
     rep.signers_imported.push_back(s.vault);
   }
 
@@ -414,7 +430,8 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
     json detail = {{"source_token", f->source_token_label},
                    {"source_serial", f->source_token_serial},
                    {"signer_sha256", f->signer_sha256},
-                   {"shares", rep.shares_used}};
+                   {"shares", rep.shares_used},
+                   {"join_id", cfg->join_id}};
     IMPORT_TRY(store::add_domain_event(svc.catalog(), {now, f->domain_kid, "import", f->transfer_id, t.label(), *serial,
                                                    detail.dump()}));
     return batch->commit();

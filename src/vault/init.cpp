@@ -30,6 +30,23 @@ Result<std::string> new_uuid(hsm::Token& t) {
 
 namespace {
 
+// The home's domain row, in a write transaction that first checks the catalogue holds no other domain: init's
+// earlier check is not atomic with this insert, so two inits racing on one new PostgreSQL catalogue could
+// otherwise both make a domain in it (the writers' lock orders them here; the second is refused).
+Result<void> add_only_domain(Service& svc, const store::DomainRow& d) {
+  auto batch = svc.catalog().begin_batch();
+  if (!batch) return std::unexpected(batch.error());
+  auto all = svc.catalog().domains();
+  if (!all) return std::unexpected(all.error());
+  for (const auto& other : *all)
+    if (other.kid != d.kid)
+      return fail(Errc::Conflict, "the catalogue already holds security domain " + other.kid +
+                                      " (another init made it meanwhile); add this node with `coldvault init --join` "
+                                      "and `domain import` instead (docs/deployment.md)");
+  if (auto r = svc.catalog().add_domain(d); !r) return r;
+  return batch->commit();
+}
+
 // The security domain's RSA-3072 key pair and its catalogue row (kid, public key). The key pair's
 // generation is most of init's time (a prime search): `serve --ephemeral` defers it.
 Result<hsm::KeyPair> make_domain_key(Service& svc, const std::string& kid) {
@@ -44,7 +61,7 @@ Result<hsm::KeyPair> make_domain_key(Service& svc, const std::string& kid) {
   if (!pub) return undo(), std::unexpected(pub.error());
   auto spki = crypto::spki_der(*pub);
   if (!spki) return undo(), std::unexpected(spki.error());
-  if (auto r = svc.catalog().add_domain({kid, *spki, Service::now()}); !r) return undo(), std::unexpected(r.error());
+  if (auto r = add_only_domain(svc, {kid, *spki, Service::now()}); !r) return undo(), std::unexpected(r.error());
   return *domain;
 }
 
@@ -136,7 +153,7 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
   made_kid = *kid;
   if (io.defer_domain_key) {
     // The kid's row without its key, so the vaults can reference it; make_deferred_domain_key fills it.
-    if (auto r = svc->catalog().add_domain({*kid, {}, Service::now()}); !r) return std::unexpected(r.error());
+    if (auto r = add_only_domain(*svc, {*kid, {}, Service::now()}); !r) return std::unexpected(r.error());
   } else {
     auto domain = make_domain_key(*svc, *kid);
     if (!domain) return std::unexpected(domain.error());
@@ -203,12 +220,14 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
     if (auto r = store::check_catalog_location(io.catalog); !r) return std::unexpected(r.error());
     auto has = store::catalog_has_domain(io.catalog);
     if (!has) return std::unexpected(has.error());
-    if (*has)
+    // A node joining a shared catalogue (`init --join`, then `domain import`) finds the domain there; any other
+    // init would make a second domain in another home's catalogue.
+    if (*has && !io.join)
       return fail(Errc::Conflict, "the catalogue at " + io.catalog +
-                                      " already holds a security domain: it is another home's catalogue; a second "
-                                      "node over it needs a token holding the same keys and a copy of that home "
+                                      " already holds a security domain: it is another home's catalogue; add a "
+                                      "node over it with `coldvault init --join --catalog URL` and `domain import` "
                                       "(docs/deployment.md), not a new init");
-    made_catalog = true;
+    made_catalog = !*has;
   }
   auto so_pin = settle_so_pin(o, io);
   if (!so_pin) return std::unexpected(so_pin.error());
@@ -225,6 +244,10 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
     if (made_catalog) (void)store::drop_catalog(io.catalog, made_kid);
   }
   return r;
+}
+
+Result<void> drop_throwaway_catalog(const std::string& url, const std::string& kid) {
+  return store::drop_catalog(url, kid);
 }
 
 Result<void> make_deferred_domain_key(const HomeOptions& o, const std::string& kid) {

@@ -18,5 +18,7 @@ inline std::string tls_label(const std::string& kid) { return "coldvault-tls-" +
 inline std::string signing_label(const std::string& vault) { return "coldvault-sign-" + lower(vault); }
 // The home's integrity key: authenticates the signer registry and key rows (src/vault/integrity.hpp).
 inline std::string integrity_label(const std::string& kid) { return "coldvault-integrity-" + kid; }
+// The home's audit key (src/vault/audit.cpp); its CKA_ID is the label's bytes.
+inline constexpr const char* kAuditLabel = "coldvault-audit";
 
 }  // namespace cv::vault

@@ -212,6 +212,12 @@ Result<const VaultKeys*> Service::vault(const std::string& name, std::int64_t da
   if (!row) return std::unexpected(row.error());
   auto& t = impl_->token;
   auto master = t.find(master_label(row->name), "secret");
+  if (!master && master.error().code == Errc::NotFound)
+    // A catalogue shared by several tokens of the domain: the vault was made through another one after this
+    // token joined. HsmUnavailable (503): a load balancer can try another node.
+    return fail(Errc::HsmUnavailable, "token '" + t.label() + "' holds no master key of vault '" + row->name +
+                                          "': the vault was made through another token of the domain; bring its "
+                                          "keys with `coldvault domain export` / `domain import` (docs/deployment.md)");
   if (!master) return std::unexpected(master.error());
   auto sign_priv = t.find(signing_label(row->name), "private");
   if (!sign_priv) return std::unexpected(sign_priv.error());

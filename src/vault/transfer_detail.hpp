@@ -11,9 +11,14 @@
 #include "coldvault/key_parts.hpp"
 #include "coldvault/shamir.hpp"
 
+#include "coldvault/hsm.hpp"
+
 namespace cv::vault {
 struct TransferFile;
 struct ShareInput;
+struct HomeConfig;
+struct ImportReport;
+class Service;
 }
 
 namespace cv::vault::transfer {
@@ -56,10 +61,38 @@ Result<void> check_not_expired(const TransferFile& f, std::int64_t now);
 Result<std::string> sign_transfer_file(const nlohmann::json& payload, ByteView cert_der,
                                        const std::function<Result<Bytes>(ByteView digest)>& sign);
 
+// ---- import steps (domain_import.cpp), shared by the import into a new catalogue and the join of a shared one --
+
+// K_t rebuilt from the share files (each checked, no custodian twice; `used` gets their numbers) and checked
+// against the file's commitment.
+Result<SecureBytes> rebuild_key(const TransferFile& f, const std::vector<ShareInput>& inputs, std::vector<unsigned>& used);
+// "coldvault-import-<join id>-": the labels an import's objects carry until the catalogue has committed. The
+// part after it is "domain", "sign-<vault>", "master-<vault>" or "audit".
+std::string pending_prefix(const HomeConfig& c);
+// Every token object with this label and class destroyed.
+Result<void> destroy_all(hsm::Token& t, const std::string& label, const char* cls);
+// What an interrupted import into this home left: objects under its pending labels, and an integrity key of the
+// domain no domain key on the token accompanies.
+Result<void> remove_leftovers(hsm::Token& t, const std::string& prefix, const std::string& kid);
+// After the commit: this home's pending labels become the final ones.
+Result<void> finish_labels(hsm::Token& t, const std::string& prefix, const std::string& kid);
+// A wrapped key of the file that does not unwrap: Corruption naming `what` and the file.
+std::unexpected<Error> unwrap_refused(const Error& e, const std::string& what, const TransferFile& f);
+// A signature by `priv` over a fresh digest verifies with the certificate (Corruption naming `what` otherwise).
+Result<void> prove_signer(hsm::Token& t, hsm::Handle priv, ByteView cert_der, const std::string& what);
+
+// The import into a home whose catalogue already holds the file's domain (domain_join.cpp): a token joining a
+// shared catalogue (`have_domain` false: the home has no domain yet), or one that holds the domain and takes the
+// keys of vaults made since (`have_domain` true).
+Result<void> join_shared_catalogue(Service& svc, const TransferFile& f, const std::vector<ShareInput>& shares,
+                                   HomeConfig& cfg, bool have_domain, ImportReport& rep);
+// Whether the committed import of this home (its join id in the catalogue's import event) is what the catalogue's
+// knowledge of the domain comes from: then an import only finishes the labels and config.json.
+Result<bool> committed_by_this_home(Service& svc, const TransferFile& f, const HomeConfig& cfg);
+
 }  // namespace cv::vault::transfer
 
 namespace cv::vault {
-class Service;
 struct CustodianCert;
 // Registers the custodians the registry does not list yet (rows sealed by the integrity key); call inside
 // the caller's Catalog::Batch.

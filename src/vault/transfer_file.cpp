@@ -56,7 +56,7 @@ Result<const json*> member(const json& o, const char* name, json::value_t type, 
     static const char* kNames[] = {"null", "object", "array", "string", "boolean", "integer", "integer",
                                    "number", "binary", "discarded"};
     return std::unexpected(bad(std::string(where) + " member '" + name + "' is missing or not " +
-                               (type == json::value_t::object ? "an " : "a ") +
+                               (type == json::value_t::object || type == json::value_t::array ? "an " : "a ") +
                                kNames[static_cast<int>(type)]).error());
   }
   return &*it;
@@ -100,6 +100,60 @@ Result<json> json_part(std::string_view part, const char* what) {
   if (j.is_discarded() || !j.is_object())
     return std::unexpected(bad(std::string("the ") + what + " is not a JSON object").error());
   return j;
+}
+
+// A member that is null or base64url ("wrapped" values: null for a key that is not transferable).
+Result<std::optional<Bytes>> wrapped_of(const json& o, const char* name, const char* where) {
+  auto it = o.find(name);
+  if (it == o.end()) return std::unexpected(bad(std::string(where) + " has no member '" + name + "'").error());
+  if (it->is_null()) return std::optional<Bytes>();
+  auto b = b64u_of(o, name, where);
+  if (!b) return std::unexpected(b.error());
+  if (b->empty()) return std::unexpected(bad(std::string(where) + " member '" + name + "' is empty").error());
+  return std::optional<Bytes>(std::move(*b));
+}
+
+// The optional member "catalogue_keys" (files made before shared catalogues have none).
+Result<void> read_catalogue_keys(const json& p, TransferFile& f) {
+  auto it = p.find("catalogue_keys");
+  if (it == p.end()) return {};
+  if (!it->is_object()) return bad("payload member 'catalogue_keys' is not an object");
+  const json& k = *it;
+  TransferCatalogueKeys out;
+  auto integrity = wrapped_of(k, "integrity", "catalogue_keys");
+  if (!integrity) return std::unexpected(integrity.error());
+  out.integrity = std::move(*integrity);
+  auto audit = k.find("audit");
+  if (audit == k.end()) return bad("catalogue_keys has no member 'audit'");
+  if (!audit->is_null()) {
+    if (!audit->is_object()) return bad("catalogue_keys member 'audit' is not an object or null");
+    TransferRootKey a;
+    auto cert = b64_of(*audit, "cert", "audit");
+    if (!cert) return std::unexpected(cert.error());
+    if (!crypto::certificate_ec_public(*cert)) return bad("the audit key's certificate is not an EC certificate");
+    a.cert_der = std::move(*cert);
+    auto w = wrapped_of(*audit, "wrapped", "audit");
+    if (!w) return std::unexpected(w.error());
+    a.wrapped = std::move(*w);
+    out.audit = std::move(a);
+  }
+  CV_MEMBER(masters, k, "masters", array, "catalogue_keys");
+  for (const json& m : masters) {
+    if (!m.is_object()) return bad("a master key entry is not an object");
+    auto vault = text_of(m, "vault", "master");
+    if (!vault) return std::unexpected(vault.error());
+    std::string where = "master '" + vault->substr(0, 64) + "'";
+    auto w = wrapped_of(m, "wrapped", where.c_str());
+    if (!w) return std::unexpected(w.error());
+    for (const auto& other : out.masters)
+      if (other.vault == *vault) return bad("the master key of vault '" + vault->substr(0, 64) + "' appears twice");
+    bool signed_vault = false;
+    for (const auto& s : f.signers) signed_vault = signed_vault || s.vault == *vault;
+    if (!signed_vault) return bad("master key of vault '" + vault->substr(0, 64) + "', which has no signer entry");
+    out.masters.push_back(TransferRootKey{*vault, {}, std::move(*w)});
+  }
+  f.catalogue_keys = std::move(out);
+  return {};
 }
 
 }  // namespace
@@ -229,7 +283,7 @@ Result<void> transfer::read_transfer_payload(const json& p, TransferFile& f) {
     if (!tid) return std::unexpected(tid.error());
     f.tokens.push_back(TransferToken{*label, *serial, *tid, *joined});
   }
-  return {};
+  return read_catalogue_keys(p, f);
 }
 
 Result<TransferFile> read_transfer_file(std::string_view text, std::optional<std::int64_t> now) {

@@ -107,7 +107,11 @@ Result<VaultInfo> recover_vault(Service& svc, const std::string& name) {
     // Inside the transaction: a vault whose purge stopped after its keys were destroyed stays deleted.
     if (auto keys = svc.vault(name); !keys) {
       svc.forget_vault(name);
-      if (keys.error().code != Errc::NotFound) return std::unexpected(keys.error());
+      // A missing signing key is NotFound; a missing master key is HsmUnavailable (Service::vault: on a shared
+      // catalogue another node may hold it), so the token is asked directly.
+      auto master = svc.token().find(master_label(name), "secret");
+      const bool gone = keys.error().code == Errc::NotFound || (!master && master.error().code == Errc::NotFound);
+      if (!gone) return std::unexpected(keys.error());
       return fail(Errc::Conflict, "vault '" + r->name + "' cannot be recovered: its keys are no longer in the "
                                   "token (an interrupted purge); purge it again to finish");
     }

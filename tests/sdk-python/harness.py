@@ -48,7 +48,9 @@ def catalog_args():
 class Server:
     def __init__(self, vaults=("pyvault", "pyother"), extra=()):
         self.tmp = tempfile.mkdtemp(prefix="cv-sdkpy-")
-        args = [CV, "serve", "--ephemeral", "--port", "0"] + catalog_args()
+        catalog = catalog_args()
+        self.catalog_url = catalog[1] if catalog else None
+        args = [CV, "serve", "--ephemeral", "--port", "0"] + catalog
         for v in vaults:
             args += ["--vault-name", v]
         self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -75,6 +77,13 @@ class Server:
         os.rmdir(self.tmp)
         if left:
             raise AssertionError(f"the ephemeral home was left behind: {left}")
+        if self.catalog_url:
+            # The throwaway home's tables go with it, so the URL can serve the next run.
+            tables = subprocess.run(["psql", "-X", "-At", self.catalog_url, "-c",
+                                     "SELECT count(*) FROM pg_tables WHERE schemaname='public' AND tablename<>'coldvault_state'"],
+                                    check=True, capture_output=True, text=True).stdout.strip()
+            if tables != "0":
+                raise AssertionError(f"the ephemeral catalogue kept {tables} tables after the server stopped")
         for line in err.splitlines():
             if "server errors (5xx)" in line:
                 return int(line.split("stopped; ")[1].split()[0])

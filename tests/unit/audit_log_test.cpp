@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "coldvault/api_tokens.hpp"
 #include "coldvault/audit_log.hpp"
 #include "coldvault/bytes.hpp"
 #include "coldvault/crypto.hpp"
@@ -136,6 +137,29 @@ TEST(AuditLog, AppendKeepsFrontierAndLeavesAndAScopeRecordsItsCommit) {
     ASSERT_TRUE(scope.finish(0));
   }
   EXPECT_EQ(cv::store::audit_state(*cat)->size, 10u) << "one record for the change, none more at finish";
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AuditLog, AScopesOwnRecordIsNotCountedAsTheStatementsChange) {
+  // A write outside a transaction under a scope commits with its record; "no row changed" must still be seen as
+  // such (a revoke of an unknown token, a domain added twice), not as the record's insert.
+  auto dir = std::filesystem::temp_directory_path() / ("cv-audit-" + cv::to_hex(cv::crypto::random_bytes(6)));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "catalog.db").string();
+  auto cat = cv::store::Catalog::open(path);
+  ASSERT_TRUE(cat);
+  cv::store::DomainRow d{"kid-1", cv::Bytes{1, 2, 3}, 1};
+  ASSERT_TRUE(cat->add_domain(d));
+  cv::store::AuditRecord r;
+  r.operation = "coldvault.test";
+  cv::store::AuditScope scope(r, path);
+  auto revoked = cv::store::revoke_api_token(*cat, "main", "00112233445566778899aabbccddeeff", 5);
+  ASSERT_FALSE(revoked);
+  EXPECT_EQ(revoked.error().code, cv::Errc::NotFound) << revoked.error().message;
+  auto again = cat->add_domain(d);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, cv::Errc::Conflict) << again.error().message;
+  (void)scope.finish(0);
   std::filesystem::remove_all(dir);
 }
 
