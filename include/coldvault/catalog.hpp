@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "coldvault/bytes.hpp"
@@ -30,6 +31,8 @@ void set_busy_timeout_ms(int ms);
 // catalogue already holds a security domain (another home's: a new init must not add a second domain); and the
 // tables of a catalogue that a failed init made are dropped again.
 Result<void> check_catalog_location(const std::string& location);
+// Whether `location` is a PostgreSQL URL (postgresql:// or postgres://) rather than a SQLite file.
+bool is_postgres_url(std::string_view location);
 Result<bool> catalog_has_domain(const std::string& location);
 // Drops only while the catalogue holds no domain but `kid` (the failed init's own, or none yet): Conflict else.
 Result<void> drop_catalog(const std::string& location, const std::string& kid);

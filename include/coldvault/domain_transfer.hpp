@@ -51,6 +51,10 @@ struct ExportOptions {
   std::vector<CustodianCert> custodians;  // from read_custodian_cert, in share order (x = 1..N)
   std::string vault;                      // signing vault; empty: the oldest live vault
   int valid_days = 7;                     // 1..90
+  // Also carry the keys the catalogue's rows depend on (each vault's master key, the integrity and audit keys),
+  // for a token that joins this home's shared catalogue (ADR 0024). Off: the file moves only what a home with
+  // its own catalogue needs.
+  bool catalogue_keys = false;
   SecureBytes so_pin;
   SecureBytes user_pin;                   // to log in again after the SO
 };
@@ -152,11 +156,15 @@ struct ImportOptions {
   std::string signer_sha256;  // optional pin of the file's signer
 };
 
+struct UnreadableVault {
+  std::string name, reason;
+};
+
 struct ImportReport {
   std::string transfer_id, domain_kid, signer_sha256, token_label, token_serial;
   std::vector<std::string> signers_imported, signers_trusted_only;  // vault names
   std::vector<std::string> masters_imported;  // vault names (a shared catalogue only)
-  std::vector<std::string> vaults_unreadable;  // vaults of the shared catalogue this token still cannot read
+  std::vector<UnreadableVault> vaults_unreadable;  // vaults of the shared catalogue this token still cannot read
   std::vector<unsigned> shares_used;
   bool shared_catalogue = false;  // the catalogue already held the domain: this token joined it
   bool resumed = false;  // an earlier import had committed; this one finished it

@@ -158,11 +158,12 @@ class Token {
 
   // --- root keys (token objects) -------------------------------------------------------------
   // AES-256 vault master key (also the integrity key): sensitive, encrypt/decrypt/wrap/unwrap, with
-  // CKA_UNWRAP_TEMPLATE = {CKA_SENSITIVE=TRUE} so nothing it unwraps can be made readable, and extractable
-  // only towards a trusted key (CKA_WRAP_WITH_TRUSTED, the domain-transfer ceremony) so that another token of
-  // the domain can read a shared catalogue. A token that refuses the unwrap template gets the key without it
-  // (see unwrap_template_enforced); one that refuses CKA_WRAP_WITH_TRUSTED too, a non-extractable key.
-  Result<Handle> create_master_key(const std::string& label);
+  // CKA_UNWRAP_TEMPLATE = {CKA_SENSITIVE=TRUE} so nothing it unwraps can be made readable; non-extractable, or
+  // with `transferable` extractable only towards a trusted key (CKA_WRAP_WITH_TRUSTED, the domain-transfer
+  // ceremony) so that another token of the domain can read a shared catalogue. A token that refuses the unwrap
+  // template gets the key without it (see unwrap_template_enforced); one that refuses CKA_WRAP_WITH_TRUSTED, a
+  // non-extractable key.
+  Result<Handle> create_master_key(const std::string& label, bool transferable = false);
   // Whether the token enforces `key`'s unwrap template: wraps a throwaway key under `key` and tries to
   // unwrap it with CKA_SENSITIVE=FALSE. true when the token refuses (CKR_TEMPLATE_INCONSISTENT); false
   // when it lets it through (no template on the key, or a token that ignores it). Errors otherwise.

@@ -103,6 +103,10 @@ struct HomeConfig;
 class KeyCache;   // src/vault/key_cache.hpp
 class Integrity;  // src/vault/integrity.hpp
 
+// Error::inner of a refusal because this token lacks (or holds an earlier vault's) keys of a vault of a shared
+// catalogue: HsmUnavailable (503) so that a load balancer tries another node, but not an outage of the token.
+inline constexpr const char* kVaultKeysNotInToken = "VaultKeysNotInToken";
+
 struct VaultKeys {
   store::VaultRow row;
   hsm::Handle master;
@@ -125,6 +129,9 @@ class Service {
   const std::string& home() const;
   const std::string& domain_kid() const;
   void set_domain_kid(const std::string& kid);  // init only
+  // Whether the catalogue is PostgreSQL, which several tokens of the domain may share: then the root keys the
+  // catalogue's rows depend on are made transferable (ADR 0024); a SQLite home's never leave its token.
+  bool catalogue_shared() const;
 
   // Adds a vault to this home's domain: master key, signing key and certificate. Conflict if it exists.
   Result<store::VaultRow> create_vault(const VaultOptions& v);

@@ -15,6 +15,7 @@ struct TransferArgs {
   unsigned bits = 3072;
   unsigned quorum = 0;
   int valid_days = 7;
+  bool catalogue_keys = false;
   std::vector<std::string> custodians, shares;
 };
 
@@ -92,12 +93,16 @@ void add_domain_transfer_commands(CLI::App& domain, Globals& g) {
   exp->add_option("--so-pin-file", a->so_pin_file, "The token SO's PIN (else $COLDVAULT_SO_PIN, else a prompt)");
   exp->add_option("--vault", a->vault, "Vault whose signing key signs the file (default: the oldest)");
   exp->add_option("--valid-days", a->valid_days, "Days until the file expires (1..90)")->capture_default_str();
+  exp->add_flag("--with-catalogue-keys", a->catalogue_keys,
+                "Also carry the vaults' master keys and the integrity and audit keys, for a token joining this "
+                "home's shared PostgreSQL catalogue (docs/deployment.md)");
   exp->callback([&g, a] {
     refuse_existing(a->file);
     vault::ExportOptions o;
     o.quorum = a->quorum;
     o.vault = a->vault;
     o.valid_days = a->valid_days;
+    o.catalogue_keys = a->catalogue_keys;
     for (const auto& path : a->custodians) {
       auto pem = need(read_file(path));
       o.custodians.push_back(need(vault::read_custodian_cert(text_of(pem), path)));
@@ -135,19 +140,22 @@ void add_domain_transfer_commands(CLI::App& domain, Globals& g) {
     }
     auto svc = open_service(g);
     auto r = need(vault::import_domain(svc, text_of(text), shares, {a->signer_sha256}));
+    nlohmann::json unreadable = nlohmann::json::array();
+    for (const auto& v : r.vaults_unreadable) unreadable.push_back({{"name", v.name}, {"reason", v.reason}});
     print(g,
           {{"transferId", r.transfer_id}, {"domainKid", r.domain_kid}, {"signerSha256", r.signer_sha256},
            {"token", r.token_label}, {"tokenSerial", r.token_serial}, {"sharesUsed", r.shares_used},
            {"signersImported", r.signers_imported}, {"signersTrustedOnly", r.signers_trusted_only},
            {"sharedCatalogue", r.shared_catalogue}, {"mastersImported", r.masters_imported},
-           {"vaultsUnreadable", r.vaults_unreadable},
+           {"vaultsUnreadable", unreadable},
            {"resumed", r.resumed}},
           {"transferId", "domainKid", "token", "tokenSerial"});
     if (r.shared_catalogue) {
       std::cerr << "Destroy the share files now (shred -u). This token now reads the shared catalogue's vaults";
       for (const auto& v : r.masters_imported) std::cerr << " '" << v << "'";
       std::cerr << ".\n";
-      for (const auto& v : r.vaults_unreadable) std::cerr << "Not readable through this token: " << v << ".\n";
+      for (const auto& v : r.vaults_unreadable)
+        std::cerr << "Not readable through this token: " << v.name << " (" << v.reason << ").\n";
     } else {
       std::cerr << "Destroy the share files now (shred -u); create the vaults this site needs with `vault create`.\n";
     }

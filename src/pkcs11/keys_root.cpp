@@ -26,7 +26,7 @@ bool attribute_refused(CK_RV rv) {
 
 }  // namespace
 
-Result<Handle> Token::create_master_key(const std::string& label) {
+Result<Handle> Token::create_master_key(const std::string& label, bool transferable) {
   if (auto ok = label_free(*this, label, "secret"); !ok) return std::unexpected(ok.error());
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Handle> {
     CK_MECHANISM mech{CKM_AES_KEY_GEN, nullptr, 0};
@@ -35,11 +35,12 @@ Result<Handle> Token::create_master_key(const std::string& label) {
     // before it existed (whether the token enforces the template is probed separately,
     // unwrap_template_enforced); without CKA_WRAP_WITH_TRUSTED it is not transferable (never extractable).
     CK_RV rv = CKR_GENERAL_ERROR;
-    static constexpr std::pair<bool, bool> kTries[] = {{true, true}, {false, true}, {false, false}};
-    for (auto [unwrap_template, transferable] : kTries) {
+    static constexpr std::pair<bool, bool> kTries[] = {{true, true}, {false, true}, {true, false}, {false, false}};
+    for (auto [unwrap_template, movable] : kTries) {
+      if (movable && !transferable) continue;
       Template t;
       t.add_ulong(CKA_CLASS, CKO_SECRET_KEY).add_ulong(CKA_KEY_TYPE, CKK_AES).add_ulong(CKA_VALUE_LEN, 32);
-      add_master_key_attrs(t, label, transferable, unwrap_template);
+      add_master_key_attrs(t, label, movable, unwrap_template);
       rv = impl_->fn()->C_GenerateKey(s, &mech, t.data(), t.size(), &h);
       if (!attribute_refused(rv)) break;
     }

@@ -2,16 +2,20 @@
 #include "server/errors.hpp"
 
 #include "coldvault/bundle_json.hpp"
+#include "coldvault/vault.hpp"
 
 namespace cv::server {
 
 bool is_hsm_outage(const Error& e) {
   // Classified once, by code, in the PKCS#11 adapter (src/pkcs11/rv.cpp): stale handles included.
+  // A token that lacks a vault's keys (a shared catalogue's vault made through another node) is 503 too, but
+  // the token works: its sessions and the pool stay.
+  if (e.inner == vault::kVaultKeysNotInToken) return false;
   return e.code == Errc::HsmUnavailable || e.code == Errc::HsmFailure || e.code == Errc::HsmLoginFailed;
 }
 
 int status_for(const Error& e) {
-  if (is_hsm_outage(e)) return 503;
+  if (is_hsm_outage(e) || e.inner == vault::kVaultKeysNotInToken) return 503;
   return http_status(e.code);
 }
 

@@ -204,9 +204,10 @@ Result<KeyInfo> key(vault::Service& svc) {
     } else {
       if (priv) (void)t.destroy(*priv);  // half of a creation cut short: make a whole new pair
       if (pub) (void)t.destroy(*pub);
-      // Transferable, like the vaults' signing keys: every token of the domain over a shared catalogue signs
-      // its checkpoints (docs/domain-transfer.md).
-      auto made = t.create_transferable_signing_key(kLabel, Curve::P256, as_bytes(std::string(kLabel)));
+      // Transferable on a shared catalogue, whose every token signs its checkpoints (ADR 0024).
+      auto id = as_bytes(std::string(kLabel));
+      auto made = svc.catalogue_shared() ? t.create_transferable_signing_key(kLabel, Curve::P256, id)
+                                         : t.create_signing_key(kLabel, Curve::P256, id);
       if (!made) return std::unexpected(made.error());
       kp = *made;
     }

@@ -35,13 +35,24 @@ Result<void> check_options(const ExportOptions& o) {
   return {};
 }
 
-// The oldest live vault, or the named one.
+// Whether this token lacks a live vault's keys (a shared catalogue's vault made through another node): such a
+// vault is listed with its certificate and nothing wrapped, as one whose keys cannot move.
+bool keys_elsewhere(const Result<const VaultKeys*>& vk) {
+  return !vk && vk.error().inner == kVaultKeysNotInToken;
+}
+
+// The named vault, or the oldest live vault whose keys this token holds.
 Result<store::VaultRow> signing_vault(Service& svc, const std::string& name) {
   if (!name.empty()) return svc.catalog().vault(name);
   auto all = svc.catalog().vaults();
   if (!all) return std::unexpected(all.error());
-  if (all->empty()) return fail(Errc::NotFound, "the home has no live vault to sign the transfer file");
-  return *std::min_element(all->begin(), all->end(), [](const auto& a, const auto& b) { return a.created < b.created; });
+  std::sort(all->begin(), all->end(), [](const auto& a, const auto& b) { return a.created < b.created; });
+  for (const auto& v : *all) {
+    auto vk = svc.vault(v.name);
+    if (vk) return v;
+    if (!keys_elsewhere(vk)) return std::unexpected(vk.error());
+  }
+  return fail(Errc::NotFound, "the home has no live vault whose keys this token holds to sign the transfer file");
 }
 
 // Every M-subset of the shares rebuilds `kt` (at most C(10,5) = 252 subsets).
@@ -93,6 +104,11 @@ Result<json> wrap_catalogue_keys(Service& svc, hsm::Handle kt, const std::vector
   json masters = json::array();
   for (const auto& v : vaults) {
     auto vk = svc.vault(v.name);
+    if (keys_elsewhere(vk)) {
+      rep.masters_not_moved.push_back(v.name);
+      masters.push_back(json{{"vault", v.name}, {"wrapped", nullptr}});
+      continue;
+    }
     if (!vk) return std::unexpected(vk.error());
     bool moved = false;
     auto w = wrapped_or_null(t, kt, (*vk)->master, moved);
@@ -129,6 +145,9 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
   auto& t = svc.token();
   for (auto m : {hsm::Mech::AesKeyWrapPad, hsm::Mech::Ecdsa})
     if (auto r = t.require(m); !r) return std::unexpected(r.error());
+  if (o.catalogue_keys && !svc.catalogue_shared())
+    return fail(Errc::BadParameter, "--with-catalogue-keys is for a home over a shared PostgreSQL catalogue; this "
+                                    "home's catalogue is its own SQLite file, whose keys never leave the token");
   // The audit key exists before the file is made (it is made on first use), so that the file carries it.
   auto audit_key = audit::key(svc);
   if (!audit_key) return std::unexpected(audit_key.error());
@@ -186,6 +205,11 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
     for (const auto& v : vaults ? *vaults : std::vector<store::VaultRow>{}) {
       auto vk = svc.vault(v.name);
       auto der = crypto::certificate_der_from_pem(v.signer_cert_pem);
+      if (keys_elsewhere(vk) && der) {
+        rep.signers_not_moved.push_back(v.name);
+        signers.push_back(json{{"vault", v.name}, {"cert", base64_encode(*der)}, {"wrapped", nullptr}});
+        continue;
+      }
       if (!vk || !der) {
         wrapped_domain = std::unexpected(!vk ? vk.error() : der.error());
         break;
@@ -205,7 +229,7 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
       signers.push_back(std::move(entry));
     }
   }
-  if (wrapped_domain) {
+  if (wrapped_domain && o.catalogue_keys) {
     auto keys = wrap_catalogue_keys(svc, *kt_handle, *vaults, audit_key->cert_pem, rep);
     if (keys) catalogue_keys = std::move(*keys);
     else wrapped_domain = std::unexpected(keys.error());
@@ -268,8 +292,8 @@ Result<ExportReport> export_domain(Service& svc, const ExportOptions& o) {
                   {"domain", {{"kid", svc.domain_kid()}, {"spki", base64_encode(domain_row->public_key_spki)},
                               {"mech", "CKM_AES_KEY_WRAP_PAD"}, {"wrapped", base64url_encode(*wrapped_domain)}}},
                   {"signers", std::move(signers)},
-                  {"tokens", std::move(tokens)},
-                  {"catalogue_keys", std::move(catalogue_keys)}};
+                  {"tokens", std::move(tokens)}};
+  if (o.catalogue_keys) payload["catalogue_keys"] = std::move(catalogue_keys);
   auto text = transfer::sign_transfer_file(payload, *signer_der, [&](ByteView digest) {
     return t.sign(hsm::Mech::Ecdsa, (*keys)->signer.priv, digest);
   });

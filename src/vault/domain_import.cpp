@@ -307,8 +307,9 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
   if (!f) return std::unexpected(f.error());
   auto cfg = load_config(svc.home());
   if (!cfg) return std::unexpected(cfg.error());
-  if (cfg->join_id.empty() && svc.domain_kid().empty()) {
-    // A home made before `init --join` kept an id, or config.json edited by hand: give it one now.
+  if (cfg->join_id.empty()) {
+    // A home made before `init --join` kept an id, or by a plain `init`: give it one now, so that its pending
+    // labels are its own on a token other homes share.
     auto id = svc.token().random(8);
     if (!id) return std::unexpected(id.error());
     cfg->join_id = to_hex(*id);
@@ -417,7 +418,13 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
   auto commit = [&]() -> Result<void> {
     auto batch = svc.catalog().begin_batch();
     if (!batch) return std::unexpected(batch.error());
-    IMPORT_TRY(svc.catalog().add_domain({f->domain_kid, f->domain_spki, f->created}));
+    // One domain per catalogue: a home over a shared catalogue (init --join --catalog) takes only its domain.
+    auto domains = svc.catalog().domains();
+    if (!domains) return std::unexpected(domains.error());
+    for (const auto& d : *domains)
+      if (d.kid != f->domain_kid)
+        return fail(Errc::Conflict, "the catalogue holds security domain " + d.kid + ", not " + f->domain_kid +
+                                        ": a home over it can take only that domain; nothing was imported");
     for (const auto& s : f->signers) {
       auto r = add_vault_signer_row(svc, s.cert_der, s.vault);
       if (!r && r.error().code != Errc::Conflict) return r;

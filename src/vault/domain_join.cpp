@@ -15,6 +15,7 @@
 #include "vault/integrity.hpp"
 #include "vault/labels.hpp"
 #include "vault/transfer_detail.hpp"
+#include "vault/trust_detail.hpp"
 
 namespace cv::vault::transfer {
 
@@ -28,11 +29,12 @@ struct PlannedVault {
   std::string name;
   const TransferSigner* signer = nullptr;
   const TransferRootKey* master = nullptr;
+  bool replaces = false;  // the token holds an earlier vault's keys under this name: they go once committed
 };
 
 struct Plan {
   std::vector<PlannedVault> vaults;
-  std::vector<std::string> unreadable;  // live vaults this token will still lack the keys of, with why
+  std::vector<UnreadableVault> unreadable;  // live vaults this token will still lack the keys of, with why
 };
 
 Result<bool> holds(hsm::Token& t, const std::string& label, const char* cls) {
@@ -49,22 +51,33 @@ Result<Plan> plan_vaults(Service& svc, const TransferFile& f, bool have_domain) 
   Plan plan;
   for (const auto& v : *vaults) {
     if (v.domain_kid != f.domain_kid) continue;
+    bool replaces = false;
     if (have_domain) {
       auto master = holds(svc.token(), master_label(v.name), "secret");
       if (!master) return std::unexpected(master.error());
-      if (*master) continue;  // this token reads it already
+      if (*master) {
+        // This token reads it already, unless its keys are an earlier vault's of that name (purged through
+        // another token and made again): then this vault's keys replace them.
+        auto pub = svc.token().find(signing_label(v.name), "public");
+        if (!pub && pub.error().code != Errc::NotFound) return std::unexpected(pub.error());
+        auto same = pub ? signing_key_matches(svc.token(), *pub, v.signer_cert_pem) : Result<bool>(false);
+        if (!same) return std::unexpected(same.error());
+        if (*same) continue;
+        replaces = true;
+      }
     }
     auto der = crypto::certificate_der_from_pem(v.signer_cert_pem);
     if (!der) return std::unexpected(der.error());
-    PlannedVault p{v.name, nullptr, nullptr};
+    PlannedVault p{v.name, nullptr, nullptr, replaces};
     for (const auto& s : f.signers)
       if (lower(s.vault) == lower(v.name) && s.cert_der == *der) p.signer = &s;
     for (const auto& m : f.catalogue_keys->masters)
       if (lower(m.vault) == lower(v.name)) p.master = &m;
     if (!p.signer) {
-      plan.unreadable.push_back(v.name + " (not in this transfer file: made after it, or made again since)");
+      plan.unreadable.push_back({v.name, "not in this transfer file: made after it, or made again since"});
     } else if (!p.master || !p.master->wrapped || !p.signer->wrapped) {
-      plan.unreadable.push_back(v.name + " (its keys were made before they could be transferred)");
+      plan.unreadable.push_back({v.name, "the transfer file carries its certificate only: its keys were made before "
+                                         "they could be transferred, or the exporting token does not hold them"});
     } else {
       plan.vaults.push_back(p);
     }
@@ -79,16 +92,16 @@ Result<void> check_file_fits(Service& svc, const TransferFile& f, bool have_doma
     return fail(Errc::BadParameter, id + " carries no catalogue keys (made by an earlier coldvault), and this "
                                          "catalogue already holds domain " + f.domain_kid +
                                          ": export a new file with this version to join it");
+  if (!f.catalogue_keys->integrity)
+    return fail(Errc::Unsupported, "the source's integrity key was made before it could be transferred, so token '" +
+                                       svc.token().label() + "' cannot check that the file is this catalogue's; a "
+                                       "node needs a token holding copies of the same keys (docs/deployment.md)");
   if (have_domain) return {};
   auto known = svc.catalog().domain(f.domain_kid);
   if (!known) return std::unexpected(known.error());
   if (known->public_key_spki != f.domain_spki)
     return fail(Errc::Conflict, id + " carries another public key for domain " + f.domain_kid +
                                     " than the catalogue holds; nothing was imported");
-  if (!f.catalogue_keys->integrity)
-    return fail(Errc::Unsupported, "the source's integrity key was made before it could be transferred, so token '" +
-                                       svc.token().label() + "' cannot check this catalogue's rows; a node needs a "
-                                       "token holding copies of the same keys (docs/deployment.md)");
   if (!audit.cert_pem.empty()) {
     auto der = crypto::certificate_der_from_pem(audit.cert_pem);
     if (!der) return std::unexpected(der.error());
@@ -114,6 +127,7 @@ Result<void> refuse_taken(hsm::Token& t, const TransferFile& f, const Plan& plan
   }
   if (audit) finals.emplace_back(kAuditLabel, "private");
   for (const auto& v : plan.vaults) {
+    if (v.replaces) continue;  // this home's own stale keys, replaced after the commit
     finals.emplace_back(master_label(v.name), "secret");
     finals.emplace_back(signing_label(v.name), "private");
   }
@@ -127,6 +141,34 @@ Result<void> refuse_taken(hsm::Token& t, const TransferFile& f, const Plan& plan
   return {};
 }
 
+// The file's integrity key authenticates this catalogue's signer registry (at least one row): the file comes from
+// a token of this catalogue, so its vault keys are this catalogue's (not those of another home of the domain
+// that took over the same signing certificates).
+Result<void> check_integrity_key(Service& svc, hsm::Handle key, const TransferFile& f) {
+  Integrity with(svc.token(), key);
+  auto n = check_registry_with(svc, f.domain_kid, with);
+  if (!n && n.error().code != Errc::Corruption) return std::unexpected(n.error());
+  if (!n || *n == 0)
+    return fail(Errc::Corruption, "the integrity key in transfer file " + f.transfer_id +
+                                      " does not authenticate this catalogue's signer registry" +
+                                      (n ? std::string(" (which is empty)") : ": " + n.error().message) +
+                                      ": the file comes from another catalogue of the domain; nothing was imported");
+  return {};
+}
+
+// Whether the catalogue records an import of `transfer_id` by this home (its join id).
+Result<bool> import_recorded(Service& svc, const std::string& kid, const std::string& join_id,
+                             const std::string& transfer_id) {
+  auto events = store::domain_events(svc.catalog(), kid);
+  if (!events) return std::unexpected(events.error());
+  for (const auto& e : *events) {
+    if (e.event != "import" || (!transfer_id.empty() && e.transfer_id != transfer_id)) continue;
+    json d = json::parse(e.detail, nullptr, false);
+    if (d.is_object() && d.value("join_id", "") == join_id) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<bool> committed_by_this_home(Service& svc, const TransferFile& f, const HomeConfig& cfg) {
@@ -137,9 +179,8 @@ Result<bool> committed_by_this_home(Service& svc, const TransferFile& f, const H
   for (const auto& e : *events) {
     if (e.event != "import") continue;
     json d = json::parse(e.detail, nullptr, false);
-    auto jid = d.is_object() ? d.find("join_id") : d.end();
-    if (jid != d.end() && jid->is_string()) {
-      if (jid->get<std::string>() == cfg.join_id) return true;
+    if (d.is_object() && d.contains("join_id")) {
+      if (d.value("join_id", "") == cfg.join_id) return true;
       continue;
     }
     // An import committed before import events named their home: this token's, with its pending domain key.
@@ -227,16 +268,16 @@ Result<void> join_shared_catalogue(Service& svc, const TransferFile& f, const st
     auto ik = t.unwrap_master_key(*kek, *f.catalogue_keys->integrity, integrity_label(f.domain_kid));
     if (!ik) return unwrap_refused(ik.error(), "the integrity key", f);
     made.add(*ik);
+    if (auto r = check_integrity_key(svc, *ik, f); !r) return r;
     svc.set_domain_kid(f.domain_kid);
-    auto checked = trusted_signers(svc);
-    if (!checked) {
-      svc.forget_token_handles();
-      svc.set_domain_kid("");
-      if (checked.error().code == Errc::Corruption)
-        return fail(Errc::Corruption, "the integrity key in transfer file " + f.transfer_id +
-                                          " does not check the catalogue's signer registry: " + checked.error().message);
-      return std::unexpected(checked.error());
-    }
+  } else {
+    // A home holding the domain: the file's integrity key, as a session object, must be this catalogue's.
+    auto ik = t.unwrap(hsm::Mech::AesKeyWrapPad, *kek, *f.catalogue_keys->integrity, hsm::KeyType::Aes,
+                       hsm::KeyUsage{.decrypt = true});
+    if (!ik) return unwrap_refused(ik.error(), "the integrity key", f);
+    auto checked = check_integrity_key(svc, *ik, f);
+    (void)t.destroy(*ik);
+    if (!checked) return checked;
   }
   test_kill_point("domain-import-unwrapped");
 
@@ -260,15 +301,27 @@ Result<void> join_shared_catalogue(Service& svc, const TransferFile& f, const st
     return batch->commit();
   };
   if (auto r = commit(); !r) {
-    if (!have_domain) {
-      svc.forget_token_handles();
-      svc.set_domain_kid("");
+    // A commit whose answer was lost may have been stored: then the keys are the catalogue's and stay.
+    auto stored = import_recorded(svc, f.domain_kid, cfg.join_id, f.transfer_id);
+    if (!stored || !*stored) {
+      if (!have_domain) {
+        svc.forget_token_handles();
+        svc.set_domain_kid("");
+      }
+      return r;
     }
-    return r;
   }
   made.keep();
   test_kill_point("domain-import-committed");
-  // Killed from here on, the next import finds this home's committed import and finishes these steps.
+  // Killed from here on, the next import finds this home's committed import and finishes these steps (or, for
+  // a home that held the domain, imports the keys again: its pending objects are removed first).
+  for (const auto& v : plan->vaults) {
+    if (!v.replaces) continue;
+    const std::pair<std::string, const char*> stale[] = {
+        {master_label(v.name), "secret"}, {signing_label(v.name), "private"}, {signing_label(v.name), "public"}};
+    for (const auto& [label, cls] : stale)
+      if (auto r = destroy_all(t, label, cls); !r) return r;
+  }
   if (auto r = finish_labels(t, prefix, f.domain_kid); !r) return r;
   for (const auto& v : plan->vaults) svc.forget_vault(v.name);
   if (have_domain) return {};

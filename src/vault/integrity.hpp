@@ -3,8 +3,9 @@
 // Rows of the catalogue that decide trust or key use (the signer registry, every key version) carry an
 // authenticator made inside the token: iv (12 bytes, token RNG) || AES-256-GCM of a fixed zero block
 // (16 bytes) || tag (16 bytes), with AAD = the row's binding, under the token object coldvault-integrity-<kid>
-// (AES-256, sensitive, extractable only towards a trusted key: the tokens of a shared catalogue share it, ADR
-// 0024). Anyone who can write catalog.db but not use the token cannot make a row
+// (AES-256, sensitive, non-extractable; over a shared PostgreSQL catalogue extractable only towards a trusted key,
+// for the tokens of that catalogue to share it, ADR 0024). Anyone who can write catalog.db but not use the token
+// cannot make a row
 // that passes; a row edited, swapped between names/versions or forged is Corruption (docs/threat-model.md).
 //
 // Bindings (docs/architecture.md §Integrity) are JSON arrays, so no field can run into the next:

@@ -55,7 +55,13 @@ void set_test_clock(std::optional<std::int64_t> unix_seconds) {
 
 namespace {
 std::string g_kill_point;  // set once at start-up, before any thread
+
+std::unexpected<Error> keys_not_in_token(std::string message) {
+  return std::unexpected(Error{Errc::HsmUnavailable, std::move(message), {}, {}, kVaultKeysNotInToken});
+}
 }  // namespace
+
+bool Service::catalogue_shared() const { return store::is_postgres_url(catalog_path(home())); }
 
 void set_test_kill_point(std::string step) { g_kill_point = std::move(step); }
 
@@ -155,7 +161,7 @@ Result<Integrity*> Service::integrity() {
     if (must_exist)
       return fail(Errc::HsmUnavailable, "the token has no integrity key " + integrity_label(kid) +
                                             " although the catalogue's signer registry was sealed with it");
-    key = t.create_master_key(integrity_label(kid));
+    key = t.create_master_key(integrity_label(kid), catalogue_shared());
     adopt = true;
   }
   if (!key) return std::unexpected(key.error());
@@ -215,14 +221,21 @@ Result<const VaultKeys*> Service::vault(const std::string& name, std::int64_t da
   if (!master && master.error().code == Errc::NotFound)
     // A catalogue shared by several tokens of the domain: the vault was made through another one after this
     // token joined. HsmUnavailable (503): a load balancer can try another node.
-    return fail(Errc::HsmUnavailable, "token '" + t.label() + "' holds no master key of vault '" + row->name +
-                                          "': the vault was made through another token of the domain; bring its "
-                                          "keys with `coldvault domain export` / `domain import` (docs/deployment.md)");
+    return keys_not_in_token("token '" + t.label() + "' holds no master key of vault '" + row->name +
+                             "': the vault was made through another token of the domain; bring its keys with "
+                             "`coldvault domain export --with-catalogue-keys` / `domain import` (docs/deployment.md)");
   if (!master) return std::unexpected(master.error());
   auto sign_priv = t.find(signing_label(row->name), "private");
   if (!sign_priv) return std::unexpected(sign_priv.error());
   auto sign_pub = t.find(signing_label(row->name), "public");
   if (!sign_pub) return std::unexpected(sign_pub.error());
+  auto same = signing_key_matches(t, *sign_pub, row->signer_cert_pem);
+  if (!same) return std::unexpected(same.error());
+  if (!*same)
+    return keys_not_in_token("token '" + t.label() + "' holds the keys of an earlier vault named '" + row->name +
+                             "', not of this one (purged through another token of the domain and made again); bring "
+                             "its keys with `coldvault domain export --with-catalogue-keys` / `domain import` "
+                             "(docs/deployment.md)");
   auto [it, _] = impl_->vaults.emplace(key, VaultKeys{*row, *master, {*sign_pub, *sign_priv}});
   return &it->second;
 }
@@ -266,7 +279,7 @@ Result<store::VaultRow> Service::create_vault(const VaultOptions& v) {
   auto imported = imported_signer(*this, v.name);
   if (!imported) return std::unexpected(imported.error());
   if (auto r = guard->mark(v.name); !r) return std::unexpected(r.error());
-  auto master = t.create_master_key(master_label(v.name));
+  auto master = t.create_master_key(master_label(v.name), catalogue_shared());
   if (!master) return std::unexpected(master.error());
   const bool adopted = imported->has_value();
   auto signer = adopted ? Result<hsm::KeyPair>((*imported)->keys)

@@ -102,6 +102,24 @@ Result<std::optional<ImportedSigner>> imported_signer(Service& svc, const std::s
                                   "' that no registry entry of vault '" + vault + "' vouches for");
 }
 
+Result<std::size_t> check_registry_with(Service& svc, const std::string& kid, Integrity& key) {
+  auto rows = store::signers(svc.catalog(), kid);
+  if (!rows) return std::unexpected(rows.error());
+  for (const auto& r : *rows)
+    if (auto ok = key.check(binding(r), r.auth, "signer registry entry " + r.sha256); !ok) return std::unexpected(ok.error());
+  return rows->size();
+}
+
+Result<bool> signing_key_matches(hsm::Token& t, hsm::Handle pub, const std::string& cert_pem) {
+  auto held = t.ec_public(pub);
+  if (!held) return std::unexpected(held.error());
+  auto der = crypto::certificate_der_from_pem(cert_pem);
+  if (!der) return std::unexpected(der.error());
+  auto ec = crypto::certificate_ec_public(*der);
+  if (!ec) return std::unexpected(ec.error());
+  return ec->point == held->point;
+}
+
 Result<void> adopt_rows(Service& svc) {
   auto batch = svc.catalog().begin_batch();
   if (!batch) return std::unexpected(batch.error());

@@ -24,5 +24,12 @@ Result<std::optional<ImportedSigner>> imported_signer(Service& svc, const std::s
 // The one-time adoption of a home made before rows were authenticated: lists every vault's signer and
 // seals every key row, in one transaction.
 Result<void> adopt_rows(Service& svc);
+// Checks every signer registry row of domain `kid` against `key` (an integrity key that may not be this home's
+// own yet: a joining token's). The number of rows checked; Corruption at the first that fails.
+Result<std::size_t> check_registry_with(Service& svc, const std::string& kid, Integrity& key);
+// Whether the token's signing public key `pub` is the one of the certificate `cert_pem` (a vault row's). false:
+// the token holds the keys of an earlier vault of that name (purged through another token of a shared
+// catalogue and made again since).
+Result<bool> signing_key_matches(hsm::Token& t, hsm::Handle pub, const std::string& cert_pem);
 
 }  // namespace cv::vault

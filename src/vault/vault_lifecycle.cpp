@@ -112,6 +112,13 @@ Result<VaultInfo> recover_vault(Service& svc, const std::string& name) {
       auto master = svc.token().find(master_label(name), "secret");
       const bool gone = keys.error().code == Errc::NotFound || (!master && master.error().code == Errc::NotFound);
       if (!gone) return std::unexpected(keys.error());
+      if (svc.catalogue_shared())
+        // Another token of the shared catalogue may hold them (a vault made through another node): a purge
+        // here would remove the vault for every node.
+        return fail(Errc::Conflict, "vault '" + r->name + "' cannot be recovered through token '" +
+                                        svc.token().label() + "': its keys are not in it. Recover it through a node "
+                                        "whose token holds them; only if none does (a purge interrupted after the "
+                                        "keys went) purge it again to finish");
       return fail(Errc::Conflict, "vault '" + r->name + "' cannot be recovered: its keys are no longer in the "
                                   "token (an interrupted purge); purge it again to finish");
     }

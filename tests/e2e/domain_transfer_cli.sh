@@ -70,6 +70,10 @@ expect_eq "$(objects)" "$BEFORE" "no token object left by refused exports"
 expect_exit 0 "custodian registry still empty" -- "$CV" --home "$SRC" custodian list
 expect_eq "$(jq length "$WORK/out")" "0" "refused exports registered nobody"
 
+expect_exit 2 "catalogue keys refused for a home with its own SQLite catalogue" -- "$CV" --home "$SRC" domain export \
+  --quorum 2 "${CUSTS[@]}" --file "$WORK/x.cvsd" --so-pin-file "$WORK/so.pin" --with-catalogue-keys
+expect_contains "$WORK/err" "whose keys never leave the token" "the refusal says why"
+
 NOW=$(date +%s)
 expect_exit 0 "export 2 of 3" -- "$CV" --home "$SRC" domain export --quorum 2 "${CUSTS[@]}" --file "$WORK/domain.cvsd" --so-pin-file "$WORK/so.pin"
 TID=$(jq -r .transferId "$WORK/out")
