@@ -37,8 +37,3 @@ inline std::string fresh_catalog() {
 }
 
 }  // namespace cvtest
-
-// For tests that tamper with rows through SQLite's own SQL (rowid, zeroblob, triggers): the PostgreSQL run
-// covers the same code paths through the other tests.
-#define CV_SQLITE_ONLY() \
-  if (cvtest::postgres_run()) GTEST_SKIP() << "tampers with the catalogue through SQLite's own SQL"

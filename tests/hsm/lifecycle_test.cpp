@@ -28,8 +28,20 @@ class Lifecycle : public CertsTest {
     vault::set_test_clock(std::nullopt);
   }
   static void at(std::int64_t t) { vault::set_test_clock(t); }
-  void sql(const std::string& stmt) {
-    ASSERT_EQ(cvtest::run_catalog_sql(dir / "home" / "catalog.db", stmt), "") << stmt;
+  // Runs SQL on the home's catalogue: `sqlite` on a SQLite catalogue, `pg` (the same change) on a PostgreSQL one.
+  void sql(const std::string& sqlite, const std::string& pg) {
+    ASSERT_EQ(cvtest::run_catalog_sql(vault::catalog_path((dir / "home").string()), sqlite, pg), "") << sqlite;
+  }
+  // A trigger that makes every `event` (e.g. "DELETE") on `table` fail, as a crash at that step would.
+  void plant_crash(const std::string& event, const std::string& table) {
+    sql("CREATE TRIGGER stop BEFORE " + event + " ON " + table +
+            " BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;",
+        "CREATE FUNCTION simulated_crash() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$BEGIN RAISE EXCEPTION 'simulated crash'; END$$; "
+        "CREATE TRIGGER stop BEFORE " + event + " ON " + table + " FOR EACH ROW EXECUTE FUNCTION simulated_crash();");
+  }
+  void remove_crash(const std::string& table) {
+    sql("DROP TRIGGER stop;", "DROP TRIGGER stop ON " + table + "; DROP FUNCTION simulated_crash();");
   }
 
   std::string value_of(const std::string& vault, const std::string& name, const std::string& version = "") {
@@ -156,16 +168,15 @@ TEST_F(Lifecycle, VaultPurge_ProtectedUntilRetentionEnds_ThenRowsTokensAndKeysGo
 }
 
 TEST_F(Lifecycle, VaultPurge_InterruptedAfterKeysGo_RecoverRefusedAndPurgeAgainFinishes) {
-  CV_SQLITE_ONLY();
   ASSERT_TRUE(svc->create_vault({"halfway", 7, false}));
   ASSERT_TRUE(secrets("halfway").set("s", value("v")));
   ASSERT_TRUE(vault::delete_vault(*svc, "halfway"));
   // The catalogue step fails (as a crash would stop it) after the token keys were destroyed.
-  sql("CREATE TRIGGER stop BEFORE DELETE ON vaults BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;");
+  plant_crash("DELETE", "vaults");
   ASSERT_FALSE(vault::purge_vault(*svc, "halfway"));
   EXPECT_TRUE(vault::get_deleted_vault(*svc, "halfway"));  // nothing of the catalogue went
   EXPECT_TRUE(svc->catalog().object("halfway", ObjType::Secret, "s"));
-  sql("DROP TRIGGER stop;");
+  remove_crash("vaults");
   auto rec = vault::recover_vault(*svc, "halfway");
   ASSERT_FALSE(rec);
   EXPECT_EQ(rec.error().code, Errc::Conflict);
@@ -175,15 +186,14 @@ TEST_F(Lifecycle, VaultPurge_InterruptedAfterKeysGo_RecoverRefusedAndPurgeAgainF
 }
 
 TEST_F(Lifecycle, VaultDelete_FailingHalfWayChangesNothing) {
-  CV_SQLITE_ONLY();
   ASSERT_TRUE(secrets().set("s", value("v")));
-  sql("CREATE TRIGGER stop BEFORE INSERT ON lifecycle_events BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;");
+  plant_crash("INSERT", "lifecycle_events");
   ASSERT_FALSE(vault::delete_vault(*svc, "main"));
   EXPECT_EQ(value_of("main", "s"), "v");
   EXPECT_TRUE(vault::list_deleted_vaults(*svc)->empty());
   ASSERT_FALSE(secrets().remove("s"));
   EXPECT_EQ(value_of("main", "s"), "v");
-  sql("DROP TRIGGER stop;");
+  remove_crash("lifecycle_events");
 }
 
 TEST_F(Lifecycle, VaultDeletedByAnotherConnection_IsGoneForThisOneToo) {
