@@ -355,6 +355,8 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
   }
   if (!svc.domain_kid().empty()) {
     if (svc.domain_kid() == f->domain_kid) {
+      if (!svc.catalogue_shared() || !f->catalogue_keys)
+        return fail(Errc::Conflict, "this home already holds security domain " + f->domain_kid);
       // The keys of vaults made since this token joined (a shared catalogue), if the file has any it lacks.
       if (auto r = join_shared_catalogue(svc, *f, shares, *cfg, true, rep); !r) return std::unexpected(r.error());
       return rep;
@@ -425,6 +427,7 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
       if (d.kid != f->domain_kid)
         return fail(Errc::Conflict, "the catalogue holds security domain " + d.kid + ", not " + f->domain_kid +
                                         ": a home over it can take only that domain; nothing was imported");
+    IMPORT_TRY(svc.catalog().add_domain({f->domain_kid, f->domain_spki, f->created}));
     for (const auto& s : f->signers) {
       auto r = add_vault_signer_row(svc, s.cert_der, s.vault);
       if (!r && r.error().code != Errc::Conflict) return r;

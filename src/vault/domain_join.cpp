@@ -89,9 +89,9 @@ Result<Plan> plan_vaults(Service& svc, const TransferFile& f, bool have_domain) 
 Result<void> check_file_fits(Service& svc, const TransferFile& f, bool have_domain, const store::AuditState& audit) {
   const std::string id = "transfer file " + f.transfer_id;
   if (!f.catalogue_keys)
-    return fail(Errc::BadParameter, id + " carries no catalogue keys (made by an earlier coldvault), and this "
-                                         "catalogue already holds domain " + f.domain_kid +
-                                         ": export a new file with this version to join it");
+    return fail(Errc::BadParameter, id + " carries no catalogue keys, and this catalogue already holds domain " +
+                                         f.domain_kid + ": export the file with `domain export --with-catalogue-keys` "
+                                         "at a node of this catalogue to join it");
   if (!f.catalogue_keys->integrity)
     return fail(Errc::Unsupported, "the source's integrity key was made before it could be transferred, so token '" +
                                        svc.token().label() + "' cannot check that the file is this catalogue's; a "
@@ -207,9 +207,6 @@ Result<void> join_shared_catalogue(Service& svc, const TransferFile& f, const st
   auto plan = plan_vaults(svc, f, have_domain);
   if (!plan) return std::unexpected(plan.error());
   rep.vaults_unreadable = plan->unreadable;
-  if (have_domain && plan->vaults.empty())
-    return fail(Errc::Conflict, "this home already holds security domain " + f.domain_kid +
-                                    " and transfer file " + f.transfer_id + " carries no vault keys it lacks");
   const bool with_audit = !have_domain && !audit->cert_pem.empty();
 
   auto kt = rebuild_key(f, shares, rep.shares_used);
@@ -226,7 +223,18 @@ Result<void> join_shared_catalogue(Service& svc, const TransferFile& f, const st
     ~DropKek() { (void)t.destroy(h); }
   } drop_kek{t, *kek};
 
-  if (!have_domain) {
+  if (have_domain) {
+    // A home holding the domain: the file's integrity key, as a session object, must be this catalogue's.
+    auto ik = t.unwrap(hsm::Mech::AesKeyWrapPad, *kek, *f.catalogue_keys->integrity, hsm::KeyType::Aes,
+                       hsm::KeyUsage{.decrypt = true});
+    if (!ik) return unwrap_refused(ik.error(), "the integrity key", f);
+    auto checked = check_integrity_key(svc, *ik, f);
+    (void)t.destroy(*ik);
+    if (!checked) return checked;
+    if (plan->vaults.empty())
+      return fail(Errc::Conflict, "this home already holds security domain " + f.domain_kid +
+                                      " and transfer file " + f.transfer_id + " carries no vault keys it lacks");
+  } else {
     auto pub = crypto::rsa_public_from_spki(f.domain_spki);
     if (!pub) return std::unexpected(pub.error());
     auto domain = t.unwrap_domain_key(*kek, f.domain_wrapped, *pub, prefix + "domain", to_bytes(f.domain_kid));
@@ -270,14 +278,6 @@ Result<void> join_shared_catalogue(Service& svc, const TransferFile& f, const st
     made.add(*ik);
     if (auto r = check_integrity_key(svc, *ik, f); !r) return r;
     svc.set_domain_kid(f.domain_kid);
-  } else {
-    // A home holding the domain: the file's integrity key, as a session object, must be this catalogue's.
-    auto ik = t.unwrap(hsm::Mech::AesKeyWrapPad, *kek, *f.catalogue_keys->integrity, hsm::KeyType::Aes,
-                       hsm::KeyUsage{.decrypt = true});
-    if (!ik) return unwrap_refused(ik.error(), "the integrity key", f);
-    auto checked = check_integrity_key(svc, *ik, f);
-    (void)t.destroy(*ik);
-    if (!checked) return checked;
   }
   test_kill_point("domain-import-unwrapped");
 
