@@ -95,8 +95,8 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
 // waiting for it, with the error if it could not be made. Opens its own Service: run it on any thread.
 Result<void> make_deferred_domain_key(const HomeOptions& o, const std::string& kid);
 
-// Drops the tables of a throwaway home's PostgreSQL catalogue (`serve --ephemeral --catalog URL`, once every
-// connection of the server is closed), unless the catalogue holds another domain than `kid` (Conflict).
+// Drops the tables of a throwaway home's PostgreSQL catalogue (`serve --ephemeral --catalog URL`, once the
+// server's Services are closed), unless the catalogue holds another domain than `kid` (Conflict).
 Result<void> drop_throwaway_catalog(const std::string& url, const std::string& kid);
 
 struct HomeConfig;

@@ -69,8 +69,9 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
   io.catalog = o.catalog;
   auto made = vault::init(o.home, vault::VaultOptions{vaults.front()}, io);
   if (!made) return std::unexpected(made.error());
-  // A throwaway home's PostgreSQL tables go with it (after serve() has closed every connection, and on a
-  // failed start), so the same --catalog URL serves the next run.
+  // A throwaway home's PostgreSQL tables go with it (after serve() has closed its Services and the domain maker
+  // is joined, and on a failed start), so the same --catalog URL serves the next run. The refused requests'
+  // audit connection may still be open, idle, holding no lock.
   struct DropTables {
     std::string url, kid;
     ~DropTables() {

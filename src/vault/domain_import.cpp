@@ -247,6 +247,27 @@ std::unexpected<Error> unwrap_refused(const Error& e, const std::string& what, c
   return std::unexpected(e);
 }
 
+Result<TransferKey> TransferKey::import(hsm::Token& t, SecureBytes& kt) {
+  auto h = t.import_transfer_key(kt);
+  secure_wipe(kt.data(), kt.size());
+  if (!h) return std::unexpected(h.error());
+  return TransferKey(t, *h);
+}
+
+Result<hsm::KeyPair> unwrap_file_domain_key(hsm::Token& t, hsm::Handle kek, const TransferFile& f,
+                                            const std::string& label, MadeObjects& made) {
+  auto pub = crypto::rsa_public_from_spki(f.domain_spki);
+  if (!pub) return std::unexpected(pub.error());
+  auto domain = t.unwrap_domain_key(kek, f.domain_wrapped, *pub, label, to_bytes(f.domain_kid));
+  if (!domain) return unwrap_refused(domain.error(), "the domain key", f);
+  made.add(domain->pub);
+  made.add(domain->priv);
+  auto held = t.rsa_public(domain->priv);
+  if (!held) return std::unexpected(held.error());
+  if (held->n != pub->n) return fail(Errc::Corruption, "the unwrapped domain key's modulus differs from the file's public key");
+  return domain;
+}
+
 // Proves an unwrapped signing key is the certificate's: a signature over a fresh digest checks out.
 Result<void> prove_signer(hsm::Token& t, hsm::Handle priv, ByteView cert_der, const std::string& what) {
   auto challenge = t.random(32);
@@ -374,24 +395,10 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
   if (auto r = remove_leftovers(t, prefix, f->domain_kid); !r) return std::unexpected(r.error());
   if (auto r = refuse_taken_labels(t, *f); !r) return std::unexpected(r.error());
   MadeObjects made(t);
-  auto kek = t.import_transfer_key(*kt);
-  secure_wipe(kt->data(), kt->size());
+  auto kek = TransferKey::import(t, *kt);
   if (!kek) return std::unexpected(kek.error());
-  struct DropKek {
-    hsm::Token& t;
-    hsm::Handle h;
-    ~DropKek() { (void)t.destroy(h); }
-  } drop_kek{t, *kek};
-
-  auto pub = crypto::rsa_public_from_spki(f->domain_spki);
-  if (!pub) return std::unexpected(pub.error());
-  auto domain = t.unwrap_domain_key(*kek, f->domain_wrapped, *pub, prefix + "domain", to_bytes(f->domain_kid));
-  if (!domain) return unwrap_refused(domain.error(), "the domain key", *f);
-  made.add(domain->pub);
-  made.add(domain->priv);
-  auto held = t.rsa_public(domain->priv);
-  if (!held) return std::unexpected(held.error());
-  if (held->n != pub->n) return fail(Errc::Corruption, "the unwrapped domain key's modulus differs from the file's public key");
+  if (auto d = unwrap_file_domain_key(t, kek->handle(), *f, prefix + "domain", made); !d)
+    return std::unexpected(d.error());
 
   for (const auto& s : f->signers) {
     if (!s.wrapped) {
@@ -400,7 +407,7 @@ Result<ImportReport> import_domain(Service& svc, std::string_view file_text, con
     }
     auto ec = crypto::certificate_ec_public(s.cert_der);
     if (!ec) return std::unexpected(ec.error());
-    auto kp = t.unwrap_signing_key(*kek, *s.wrapped, *ec, prefix + "sign-" + lower(s.vault));
+    auto kp = t.unwrap_signing_key(kek->handle(), *s.wrapped, *ec, prefix + "sign-" + lower(s.vault));
     if (!kp) return unwrap_refused(kp.error(), "the signing key of vault '" + s.vault + "'", *f);
     made.add(kp->pub);
     made.add(kp->priv);

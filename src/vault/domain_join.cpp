@@ -214,18 +214,13 @@ Result<void> join_shared_catalogue(Service& svc, const TransferFile& f, const st
   if (auto r = remove_leftovers(t, prefix, f.domain_kid); !r) return r;
   if (auto r = refuse_taken(t, f, *plan, have_domain, with_audit); !r) return r;
   MadeObjects made(t);
-  auto kek = t.import_transfer_key(*kt);
-  secure_wipe(kt->data(), kt->size());
-  if (!kek) return std::unexpected(kek.error());
-  struct DropKek {
-    hsm::Token& t;
-    hsm::Handle h;
-    ~DropKek() { (void)t.destroy(h); }
-  } drop_kek{t, *kek};
+  auto transfer_key = TransferKey::import(t, *kt);
+  if (!transfer_key) return std::unexpected(transfer_key.error());
+  const hsm::Handle kek = transfer_key->handle();
 
   if (have_domain) {
     // A home holding the domain: the file's integrity key, as a session object, must be this catalogue's.
-    auto ik = t.unwrap(hsm::Mech::AesKeyWrapPad, *kek, *f.catalogue_keys->integrity, hsm::KeyType::Aes,
+    auto ik = t.unwrap(hsm::Mech::AesKeyWrapPad, kek, *f.catalogue_keys->integrity, hsm::KeyType::Aes,
                        hsm::KeyUsage{.decrypt = true});
     if (!ik) return unwrap_refused(ik.error(), "the integrity key", f);
     auto checked = check_integrity_key(svc, *ik, f);
@@ -234,27 +229,19 @@ Result<void> join_shared_catalogue(Service& svc, const TransferFile& f, const st
     if (plan->vaults.empty())
       return fail(Errc::Conflict, "this home already holds security domain " + f.domain_kid +
                                       " and transfer file " + f.transfer_id + " carries no vault keys it lacks");
-  } else {
-    auto pub = crypto::rsa_public_from_spki(f.domain_spki);
-    if (!pub) return std::unexpected(pub.error());
-    auto domain = t.unwrap_domain_key(*kek, f.domain_wrapped, *pub, prefix + "domain", to_bytes(f.domain_kid));
-    if (!domain) return unwrap_refused(domain.error(), "the domain key", f);
-    made.add(domain->pub);
-    made.add(domain->priv);
-    auto held = t.rsa_public(domain->priv);
-    if (!held) return std::unexpected(held.error());
-    if (held->n != pub->n) return fail(Errc::Corruption, "the unwrapped domain key's modulus differs from the file's public key");
+  } else if (auto d = unwrap_file_domain_key(t, kek, f, prefix + "domain", made); !d) {
+    return std::unexpected(d.error());
   }
   for (const auto& v : plan->vaults) {
     auto ec = crypto::certificate_ec_public(v.signer->cert_der);
     if (!ec) return std::unexpected(ec.error());
     const std::string what = "signing key of vault '" + v.name + "'";
-    auto kp = t.unwrap_signing_key(*kek, *v.signer->wrapped, *ec, prefix + "sign-" + lower(v.name));
+    auto kp = t.unwrap_signing_key(kek, *v.signer->wrapped, *ec, prefix + "sign-" + lower(v.name));
     if (!kp) return unwrap_refused(kp.error(), "the " + what, f);
     made.add(kp->pub);
     made.add(kp->priv);
     if (auto r = prove_signer(t, kp->priv, v.signer->cert_der, what); !r) return r;
-    auto master = t.unwrap_master_key(*kek, *v.master->wrapped, prefix + "master-" + lower(v.name));
+    auto master = t.unwrap_master_key(kek, *v.master->wrapped, prefix + "master-" + lower(v.name));
     if (!master) return unwrap_refused(master.error(), "the master key of vault '" + v.name + "'", f);
     made.add(*master);
     rep.signers_imported.push_back(v.name);
@@ -264,7 +251,7 @@ Result<void> join_shared_catalogue(Service& svc, const TransferFile& f, const st
     const auto& a = *f.catalogue_keys->audit;
     auto ec = crypto::certificate_ec_public(a.cert_der);
     if (!ec) return std::unexpected(ec.error());
-    auto kp = t.unwrap_signing_key(*kek, *a.wrapped, *ec, prefix + "audit");
+    auto kp = t.unwrap_signing_key(kek, *a.wrapped, *ec, prefix + "audit");
     if (!kp) return unwrap_refused(kp.error(), "the audit key", f);
     made.add(kp->pub);
     made.add(kp->priv);
@@ -273,7 +260,7 @@ Result<void> join_shared_catalogue(Service& svc, const TransferFile& f, const st
   if (!have_domain) {
     // The integrity key under its final label (as a first import makes it): the catalogue's signer registry,
     // sealed by the source, must check out with it, or this is not the catalogue's key.
-    auto ik = t.unwrap_master_key(*kek, *f.catalogue_keys->integrity, integrity_label(f.domain_kid));
+    auto ik = t.unwrap_master_key(kek, *f.catalogue_keys->integrity, integrity_label(f.domain_kid));
     if (!ik) return unwrap_refused(ik.error(), "the integrity key", f);
     made.add(*ik);
     if (auto r = check_integrity_key(svc, *ik, f); !r) return r;

@@ -19,6 +19,7 @@ struct ShareInput;
 struct HomeConfig;
 struct ImportReport;
 class Service;
+class MadeObjects;
 }
 
 namespace cv::vault::transfer {
@@ -78,6 +79,25 @@ Result<void> remove_leftovers(hsm::Token& t, const std::string& prefix, const st
 Result<void> finish_labels(hsm::Token& t, const std::string& prefix, const std::string& kid);
 // A wrapped key of the file that does not unwrap: Corruption naming `what` and the file.
 std::unexpected<Error> unwrap_refused(const Error& e, const std::string& what, const TransferFile& f);
+// K_t (wiped here) as an unwrap-only session object, destroyed when the guard goes.
+class TransferKey {
+ public:
+  static Result<TransferKey> import(hsm::Token& t, SecureBytes& kt);
+  TransferKey(TransferKey&& o) noexcept : t_(o.t_), h_(o.h_) { o.t_ = nullptr; }
+  TransferKey& operator=(TransferKey&&) = delete;
+  ~TransferKey() {
+    if (t_) (void)t_->destroy(h_);
+  }
+  hsm::Handle handle() const { return h_; }
+
+ private:
+  TransferKey(hsm::Token& t, hsm::Handle h) : t_(&t), h_(h) {}
+  hsm::Token* t_;
+  hsm::Handle h_;
+};
+// The file's domain key unwrapped under `label` (both halves added to `made`) and checked against its public key.
+Result<hsm::KeyPair> unwrap_file_domain_key(hsm::Token& t, hsm::Handle kek, const TransferFile& f,
+                                            const std::string& label, MadeObjects& made);
 // A signature by `priv` over a fresh digest verifies with the certificate (Corruption naming `what` otherwise).
 Result<void> prove_signer(hsm::Token& t, hsm::Handle priv, ByteView cert_der, const std::string& what);
 
