@@ -19,6 +19,21 @@ CV = os.environ.get("COLDVAULT_BIN") or (os.sys.argv[1] if len(os.sys.argv) > 1 
 PG = os.environ.get("COLDVAULT_TEST_POSTGRES")
 
 
+failures = []
+
+
+def check(cond, what):
+    """One TAP-like line; a failed check is remembered for finish()."""
+    print(("ok - " if cond else "FAIL - ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def finish():
+    print("%d failure(s)" % len(failures))
+    raise SystemExit(1 if failures else 0)
+
+
 def skip_unless_ready():
     if not CV:
         raise SystemExit("usage: script path/to/coldvault (or COLDVAULT_BIN)")

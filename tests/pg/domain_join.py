@@ -21,14 +21,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import cluster  # noqa: E402
 
 cluster.skip_unless_ready()
-failures = []
+check = cluster.check
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def check(cond, what):
-    print(("ok - " if cond else "FAIL - ") + what)
-    if not cond:
-        failures.append(what)
 
 
 work = tempfile.mkdtemp(prefix="cv-pgjoin-")
@@ -205,5 +199,4 @@ cluster.cv(home3, "domain", "import", "--file", fr, "--share", sr[0], "--share",
 check(cvj(home3, "secret", "show", "--vault-name", "main", "--name", "app")["value"] == "made-on-node-2",
       "node 3 then joins with a file of this catalogue")
 
-print("%d failure(s)" % len(failures))
-sys.exit(1 if failures else 0)
+cluster.finish()

@@ -20,13 +20,7 @@ cluster.skip_unless_ready()
 if not os.environ.get("PG_ENV_STANDBY_PORT"):
     print("skipped: run under tests/pg/pg-env run --standby")
     sys.exit(77)
-failures = []
-
-
-def check(cond, what):
-    print(("ok - " if cond else "FAIL - ") + what)
-    if not cond:
-        failures.append(what)
+check = cluster.check
 
 
 def pg_ctl(*args):
@@ -99,5 +93,4 @@ finally:
     server.stop()
 out = cluster.cv(home, "audit", "checkpoint", check=False)
 check(out.returncode == 0, "the audit log checks out as one tree after the failover (%s)" % out.stderr.strip()[:300])
-print("%d failed" % len(failures))
-sys.exit(1 if failures else 0)
+cluster.finish()

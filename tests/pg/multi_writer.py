@@ -15,13 +15,7 @@ sys.path.insert(0, __import__("os").path.dirname(__file__))
 import cluster  # noqa: E402
 
 cluster.skip_unless_ready()
-failures = []
-
-
-def check(cond, what):
-    print(("ok - " if cond else "FAIL - ") + what)
-    if not cond:
-        failures.append(what)
+check = cluster.check
 
 
 work = tempfile.mkdtemp(prefix="cv-pgmw-")
@@ -110,5 +104,4 @@ out = cluster.cv(home2, "audit", "checkpoint", check=False)
 check(out.returncode == 0, "the audit log both nodes wrote checks out as one tree (%s)" % out.stderr.strip()[:300])
 records = int(cluster.psql(url, "SELECT count(*) FROM audit_records"))
 check(records >= 240 + 60, "every request is in the audit log (%d records)" % records)
-print("%d failed" % len(failures))
-sys.exit(1 if failures else 0)
+cluster.finish()
