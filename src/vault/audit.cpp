@@ -205,7 +205,8 @@ Result<KeyInfo> key(vault::Service& svc) {
       if (priv) (void)t.destroy(*priv);  // half of a creation cut short: make a whole new pair
       if (pub) (void)t.destroy(*pub);
       // Transferable on a shared catalogue, whose every token signs its checkpoints (ADR 0024).
-      auto id = as_bytes(std::string(kLabel));
+      const std::string id_text(kLabel);  // outlives `id`, which views it
+      auto id = as_bytes(id_text);
       auto made = svc.catalogue_shared() ? t.create_transferable_signing_key(kLabel, Curve::P256, id)
                                          : t.create_signing_key(kLabel, Curve::P256, id);
       if (!made) return std::unexpected(made.error());
