@@ -148,7 +148,7 @@ Result<void> check_integrity_key(Service& svc, hsm::Handle key, const TransferFi
   Integrity with(svc.token(), key);
   auto n = check_registry_with(svc, f.domain_kid, with);
   if (!n && n.error().code != Errc::Corruption) return std::unexpected(n.error());
-  if (!n || *n == 0)
+  if (!n || n->empty())
     return fail(Errc::Corruption, "the integrity key in transfer file " + f.transfer_id +
                                       " does not authenticate this catalogue's signer registry" +
                                       (n ? std::string(" (which is empty)") : ": " + n.error().message) +
@@ -172,6 +172,8 @@ Result<bool> import_recorded(Service& svc, const std::string& kid, const std::st
 }  // namespace
 
 Result<bool> committed_by_this_home(Service& svc, const TransferFile& f, const HomeConfig& cfg) {
+  auto ours = import_recorded(svc, f.domain_kid, cfg.join_id, "");
+  if (!ours || *ours) return ours;
   auto events = store::domain_events(svc.catalog(), f.domain_kid);
   if (!events) return std::unexpected(events.error());
   auto serial = svc.token().serial();
@@ -179,10 +181,7 @@ Result<bool> committed_by_this_home(Service& svc, const TransferFile& f, const H
   for (const auto& e : *events) {
     if (e.event != "import") continue;
     json d = json::parse(e.detail, nullptr, false);
-    if (d.is_object() && d.contains("join_id")) {
-      if (d.value("join_id", "") == cfg.join_id) return true;
-      continue;
-    }
+    if (d.is_object() && d.contains("join_id")) continue;  // another home's (ours was looked for above)
     // An import committed before import events named their home: this token's, with its pending domain key.
     if (e.token_serial == *serial && e.token_label == svc.token().label()) {
       auto pending = holds(svc.token(), pending_prefix(cfg) + "domain", "private");

@@ -50,19 +50,27 @@ TrustedSigner entry_of(const store::SignerRow& r) {
                        crypto::pem_encode("CERTIFICATE", r.cert_der)};
 }
 
-// Every row, each checked against its authenticator and its own certificate.
-Result<std::vector<store::SignerRow>> checked_rows(Service& svc) {
-  auto integrity = svc.integrity();
-  if (!integrity) return std::unexpected(integrity.error());
-  auto rows = store::signers(svc.catalog(), svc.domain_kid());
+}  // namespace
+
+Result<std::vector<store::SignerRow>> check_registry_with(Service& svc, const std::string& kid, Integrity& key) {
+  auto rows = store::signers(svc.catalog(), kid);
   if (!rows) return std::unexpected(rows.error());
   for (const auto& r : *rows) {
     std::string what = "signer registry entry " + r.sha256;
-    if (auto ok = (*integrity)->check(binding(r), r.auth, what); !ok) return std::unexpected(ok.error());
+    if (auto ok = key.check(binding(r), r.auth, what); !ok) return std::unexpected(ok.error());
     if (to_hex(crypto::sha256(r.cert_der)) != r.sha256)
       return fail(Errc::Corruption, what + " names another certificate than it holds");
   }
   return rows;
+}
+
+namespace {
+
+// Every row, each checked against the home's integrity key and its own certificate.
+Result<std::vector<store::SignerRow>> checked_rows(Service& svc) {
+  auto integrity = svc.integrity();
+  if (!integrity) return std::unexpected(integrity.error());
+  return check_registry_with(svc, svc.domain_kid(), **integrity);
 }
 
 }  // namespace
@@ -100,14 +108,6 @@ Result<std::optional<ImportedSigner>> imported_signer(Service& svc, const std::s
   }
   return fail(Errc::Conflict, "the token already holds a signing key labelled '" + signing_label(vault) +
                                   "' that no registry entry of vault '" + vault + "' vouches for");
-}
-
-Result<std::size_t> check_registry_with(Service& svc, const std::string& kid, Integrity& key) {
-  auto rows = store::signers(svc.catalog(), kid);
-  if (!rows) return std::unexpected(rows.error());
-  for (const auto& r : *rows)
-    if (auto ok = key.check(binding(r), r.auth, "signer registry entry " + r.sha256); !ok) return std::unexpected(ok.error());
-  return rows->size();
 }
 
 Result<bool> signing_key_matches(hsm::Token& t, hsm::Handle pub, const std::string& cert_pem) {

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "coldvault/catalog.hpp"
+#include "coldvault/signer_rows.hpp"
 #include "coldvault/vault.hpp"
 
 namespace cv::vault {
@@ -25,8 +26,8 @@ Result<std::optional<ImportedSigner>> imported_signer(Service& svc, const std::s
 // seals every key row, in one transaction.
 Result<void> adopt_rows(Service& svc);
 // Checks every signer registry row of domain `kid` against `key` (an integrity key that may not be this home's
-// own yet: a joining token's). The number of rows checked; Corruption at the first that fails.
-Result<std::size_t> check_registry_with(Service& svc, const std::string& kid, Integrity& key);
+// own yet: a joining token's) and its own certificate. The rows; Corruption at the first that fails.
+Result<std::vector<store::SignerRow>> check_registry_with(Service& svc, const std::string& kid, Integrity& key);
 // Whether the token's signing public key `pub` is the one of the certificate `cert_pem` (a vault row's). false:
 // the token holds the keys of an earlier vault of that name (purged through another token of a shared
 // catalogue and made again since).
