@@ -174,7 +174,7 @@ class Token {
   // (PKCS#11 2.20, e.g. opencryptoki 3.8.1) is refused with Unsupported naming them.
   Result<KeyPair> create_domain_key(const std::string& label, const Bytes& id, unsigned bits);
   // EC signing key (token object): private sign only, sensitive, non-extractable. A non-empty `id`
-  // goes into CKA_ID of both halves: tools that pair the halves by CKA_ID (libp11, for the TLS key)
+  // goes into CKA_ID of both halves: tools that pair the halves by CKA_ID (pkcs11-tool, p11-kit)
   // need it unique, while the vault signing keys are found by label and leave it empty.
   Result<KeyPair> create_signing_key(const std::string& label, Curve curve, ByteView id = {});
   // A vault signing key that can move to another token of its domain: as create_signing_key, but

@@ -74,9 +74,9 @@ struct ServeOptions {
     std::string identity_url;           // empty without the endpoint
   };
   std::function<void(const Ready&)> on_ready_info;
-  // Called once the server has stopped taking requests and before it closes anything of its own (the TLS
-  // key's libp11 context closes every session of the token's slot and finalises the module): work the
-  // caller started on the token must end here.
+  // Called once the server has stopped taking requests and before it closes anything of its own (its
+  // Services, the catalogue; the last Token finalises the module): work the caller started on the token
+  // must end here.
   std::function<void()> on_stopping;
 };
 

@@ -12,6 +12,7 @@
 // place.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,8 +44,8 @@ Result<TlsCertificate> ensure_tls_certificate(Service& svc, const std::vector<st
 
 // The server's TLS identity: a certificate chain and its private key, ready for an SSL_CTX. It wraps
 // the OpenSSL adapter's identity (coldvault/tls_server.hpp) so the server includes no crypto header.
-// REQUIRES (from the adapter): an identity made from the token key is destroyed only after every
-// Service of the process is gone (libp11's teardown closes the slot's sessions and finalises the module).
+// With the key in the token, every handshake signature is asked of a TlsSigner: the identity holds
+// no session, login or handle of the module itself.
 // Thread safety: apply() once before serving; handshakes may then sign on many threads at once.
 class TlsIdentity {
  public:
@@ -62,6 +63,10 @@ class TlsIdentity {
   std::unique_ptr<Impl> impl_;
 };
 
+// Signs a handshake's digest with the token TLS key (raw r||s); thread-safe. The server's borrows a
+// pooled Service for each signature (docs/adr/0025-tls-key-through-the-pool.md).
+using TlsSigner = std::function<Result<Bytes>(ByteView digest)>;
+
 struct TlsSetup {
   TlsIdentity identity;
   std::vector<std::string> lines;  // to print at start-up: the file clients trust, migration notes
@@ -69,11 +74,15 @@ struct TlsSetup {
 };
 
 // With cert_file empty: finds or makes the token key and certificate for these names
-// (ensure_tls_certificate) and opens the key through libp11 with `pin` (svc must stay open while the
-// identity is in use). Otherwise loads the operator's PEM files (BadParameter naming an unreadable or
-// mismatched file).
-Result<TlsSetup> prepare_tls(Service& svc, const SecureBytes& pin, const std::string& cert_file,
-                             const std::string& key_file, const std::vector<std::string>& dns_names,
-                             const std::vector<std::string>& ip_addresses);
+// (ensure_tls_certificate) and makes an identity whose signatures come from `sign` (which should sign
+// with sign_with_tls_key on a Service of this home). Otherwise loads the operator's PEM files
+// (BadParameter naming an unreadable or mismatched file) and never calls `sign`.
+Result<TlsSetup> prepare_tls(Service& svc, const std::string& cert_file, const std::string& key_file,
+                             const std::vector<std::string>& dns_names,
+                             const std::vector<std::string>& ip_addresses, TlsSigner sign);
+
+// ECDSA (CKM_ECDSA) of `digest` with the private half of the TLS key pair labelled `key_label` in
+// svc's token: r||s. NotFound naming the label when the token lacks it; the token's error otherwise.
+Result<Bytes> sign_with_tls_key(Service& svc, const std::string& key_label, ByteView digest);
 
 }  // namespace cv::vault

@@ -1,6 +1,7 @@
 // The REST server's TLS identity and protocol policy. Part of the OpenSSL adapter: src/crypto is the
-// only OpenSSL user, and the only user of libp11 (OpenSSL's bridge to PKCS#11), which lets a TLS
-// handshake sign with a private key that stays in the token.
+// only OpenSSL user. A handshake can sign with a private key that stays in the token: the identity's
+// key then hands every ECDSA signature to a callback (the server signs through one of its own
+// Tokens, docs/adr/0025-tls-key-through-the-pool.md).
 //
 // Policy (docs/rest.md "TLS"): TLS 1.2 is the floor; TLS 1.2 offers only ECDHE key exchange with
 // AES-GCM or ChaCha20-Poly1305 (kTls12Ciphers); TLS 1.3 keeps OpenSSL's default suites, which are all
@@ -10,6 +11,7 @@
 // without OpenSSL.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,38 +27,25 @@ inline constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
     "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
 
-// Where a TLS private key lives in a token: the module, the token's label and the key's CKA_LABEL.
-struct TokenKeyLocation {
-  std::string module_path;
-  std::string token_label;
-  std::string key_label;
-};
+// Signs a digest with the TLS private key: the raw ECDSA signature r||s (64 bytes for P-256), or an
+// error. Called on the thread of the handshake; must be thread-safe.
+using EcdsaSigner = std::function<Result<Bytes>(ByteView digest)>;
 
 // A certificate plus its private key, ready to be put into an SSL_CTX.
 //
-// Token keys (from_token): libp11 loads the module itself. Its C_Initialize meets the one coldvault's
-// hsm::Token already did (CKR_CRYPTOKI_ALREADY_INITIALIZED, which libp11 0.4.12 accepts) and its
-// C_Login meets the existing login (CKR_USER_ALREADY_LOGGED_IN, also accepted). libp11 is never asked
-// to "open a session" (PKCS11_open_session would C_CloseAllSessions on the slot, ending every
-// hsm::Token session); it opens read-only sessions on demand, up to 16, and signs with CKM_ECDSA.
+// Signer keys (from_signer): OpenSSL holds the certificate's public key and calls the signer for each
+// signature (TLS 1.3 CertificateVerify, TLS 1.2 ServerKeyExchange); nothing is loaded or logged in
+// here, so the identity places no constraint on the PKCS#11 module's life: the signer decides which
+// Token signs, and may be one that was opened after the module was finalised and initialised again.
+// A signer that fails ends that handshake only (the client sees a handshake failure).
 //
-// REQUIRES for from_token: destroy the identity only after every hsm::Token of the process on this
-// module is gone. libp11's teardown calls C_CloseAllSessions on the slot and C_Finalize on the module
-// (libp11 0.4.12 p11_slot.c / p11_load.c), which would end the sessions and login of a live Token.
-// Destroyed last, those calls fail quietly (CKR_CRYPTOKI_NOT_INITIALIZED) once the last Token has
-// finalised the module. A failed from_token tears down the same way. If every Token goes while the
-// identity is in use, the module is finalised under libp11 and its signing fails from then on.
-//
-// Thread safety: apply() once before serving; handshakes on many threads may then sign at once
-// (libp11 hands each its own session).
+// Thread safety: apply() once before serving; handshakes on many threads may then sign at once (the
+// signer must allow it).
 class ServerTlsIdentity {
  public:
-  // The certificate (DER) and the private key labelled key.key_label in the token, found through
-  // libp11 after logging in with `pin` (libp11 keeps its own copy, wiped at teardown). NotFound
-  // naming the token or key when absent; HsmUnavailable when the module cannot be loaded;
-  // BadParameter when the key does not match the certificate.
-  static Result<ServerTlsIdentity> from_token(ByteView cert_der, const TokenKeyLocation& key,
-                                              const SecureBytes& pin);
+  // The certificate (DER, an EC P-256 key) with a key whose signatures come from `sign`.
+  // BadParameter when the certificate is not one DER certificate or its key is not EC P-256.
+  static Result<ServerTlsIdentity> from_signer(ByteView cert_der, EcdsaSigner sign);
   // An operator's PEM files: a certificate chain (leaf first) and an unencrypted private key.
   // BadParameter naming the file that cannot be read or when they do not match.
   static Result<ServerTlsIdentity> from_files(const std::string& cert_path,

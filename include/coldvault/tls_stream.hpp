@@ -4,7 +4,7 @@
 // test keeps front doors off crypto::).
 //
 // Context owns the server's SSL_CTX. Its identity and policy come from a callback that fills the
-// context (vault::TlsIdentity::apply: certificate, key in the token through libp11, TLS 1.2 floor,
+// context (vault::TlsIdentity::apply: certificate, key in the token signing through the pool, TLS 1.2 floor,
 // cipher list), and it adds what an event loop with many idle connections needs:
 //   - SSL_MODE_RELEASE_BUFFERS: an idle connection holds no 34 KiB of read/write record buffers;
 //   - SSL_OP_CLEANSE_PLAINTEXT: plaintext records (request bodies carry secret values) are wiped

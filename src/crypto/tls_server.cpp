@@ -7,13 +7,11 @@
 
 #include <vector>
 
-#include "crypto/tls_p11.hpp"
+#include "crypto/tls_signer.hpp"
 
 namespace cv::crypto {
 
 struct ServerTlsIdentity::Impl {
-  // Declared first, destroyed last: the key's operations run through the libp11 context.
-  detail::P11ContextPtr p11;
   ossl::PkeyPtr key;
   std::vector<ossl::X509Ptr> chain;  // leaf first
 };
@@ -34,20 +32,15 @@ Result<void> check_pair(const X509* leaf, const EVP_PKEY* key, const std::string
 
 }  // namespace
 
-Result<ServerTlsIdentity> ServerTlsIdentity::from_token(ByteView cert_der,
-                                                        const TokenKeyLocation& where,
-                                                        const SecureBytes& pin) {
+Result<ServerTlsIdentity> ServerTlsIdentity::from_signer(ByteView cert_der, EcdsaSigner sign) {
   auto impl = std::make_unique<Impl>();
   const unsigned char* p = cert_der.data();
   ossl::X509Ptr leaf(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())));
   if (!leaf || p != cert_der.data() + cert_der.size())
     return ossl::fail_ossl(Errc::BadParameter, "the TLS certificate is not one DER certificate");
-  auto loaded = detail::load_token_key(where, pin);
-  if (!loaded) return std::unexpected(loaded.error());
-  impl->p11 = std::move(loaded->context);
-  impl->key = std::move(loaded->key);
-  if (auto r = check_pair(leaf.get(), impl->key.get(), "token key '" + where.key_label + "'"); !r)
-    return std::unexpected(r.error());
+  auto key = detail::callback_key(leaf.get(), std::move(sign));
+  if (!key) return std::unexpected(key.error());
+  impl->key = std::move(*key);
   impl->chain.push_back(std::move(leaf));
   return ServerTlsIdentity(std::move(impl));
 }

@@ -4,7 +4,7 @@
 // PKCS#11 initialisation is per process, not per caller: a second C_Initialize answers
 // CKR_CRYPTOKI_ALREADY_INITIALIZED and one C_Finalize ends it for everyone. So modules are shared
 // through a process-wide registry keyed by path: every Token (and init_token) of one path holds the
-// same Module, and the last one to let go finalises. If someone else (libp11, another library) had
+// same Module, and the last one to let go finalises. If someone else (another library in the process) had
 // initialised the module before us, we never finalise it: it is theirs.
 //
 // Recycling (docs/adr/0022-module-recycling.md): the module counts the session objects coldvault

@@ -9,6 +9,7 @@
 
 #include "coldvault/audit.hpp"
 #include "coldvault/audit_ops.hpp"
+#include "coldvault/tls_key.hpp"
 #include "server/console.hpp"
 #include "server/errors.hpp"
 
@@ -87,7 +88,7 @@ static bool retire_for_recycle(vault::Service& s) {
 App::App(AppConfig cfg)
     : cfg_(std::move(cfg)),
       auth_(cfg_.catalog_path, cfg_.accept_any_token, cfg_.session_tokens, cfg_.session_vaults),
-      pool_(cfg_.open_service, cfg_.workers, std::chrono::seconds(30),
+      pool_(cfg_.open_service, cfg_.workers + cfg_.handshake_signers, std::chrono::seconds(30),
             cfg_.recycle_hsm_module ? Pool<vault::Service>::Retire(retire_for_recycle) : nullptr),
       run_(run_randoms()) {
   add_secret_routes(router_);
@@ -292,6 +293,26 @@ Response App::run(const Request& req) {
               << status_for(e) << " " << errc_name(e.code) << ": " << e.message
               << (e.native.empty() ? "" : " [" + e.native + "]") << "\n";
   return error_response(e);
+}
+
+Result<Bytes> App::sign_tls(const std::string& key_label, ByteView digest) {
+  auto lease = pool_.acquire();
+  if (!lease) {
+    pool_.discard_idle();
+    std::cerr << "coldvault serve: a TLS handshake cannot be signed, no vault worker could be opened ("
+              << lease.error().message << ")\n";
+    return std::unexpected(lease.error());
+  }
+  auto sig = vault::sign_with_tls_key(**lease, key_label, digest);
+  if (!sig) {
+    if (is_hsm_outage(sig.error())) {
+      lease->discard();
+      pool_.discard_idle();
+    }
+    std::cerr << "coldvault serve: a TLS handshake cannot be signed: " << sig.error().message
+              << (sig.error().native.empty() ? "" : " [" + sig.error().native + "]") << "\n";
+  }
+  return sig;
 }
 
 }  // namespace cv::server

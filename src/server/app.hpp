@@ -38,8 +38,11 @@ struct AppConfig {
   std::shared_ptr<const vault::SessionTokens> session_tokens;
   std::set<std::string> session_vaults;
   // Retire every pooled Service when their PKCS#11 module asks to be recycled (docs/adr/0022-module-
-  // recycling.md). Off when libp11 shares the module for the TLS key: its sessions would not survive.
+  // recycling.md). serve turns it on; unit tests may leave it off.
   bool recycle_hsm_module = false;
+  // Pooled Services beyond `workers`, for handshake signatures with the token TLS key (sign_tls): one per
+  // event loop, so a handshake never waits for a busy worker's Service.
+  std::size_t handshake_signers = 0;
 };
 
 // api-versions this server answers (2016-10-01 .. 2026-04-01 and previews; docs/rest.md "api-versions").
@@ -53,6 +56,11 @@ class App {
  public:
   explicit App(AppConfig cfg);
   Response handle(const Request& req);
+  // A TLS handshake's ECDSA signature with the token key labelled key_label (raw r||s), made through a
+  // pooled Service like a request's work, so the key follows the Services through an outage and a module
+  // recycle (docs/adr/0025-tls-key-through-the-pool.md). HsmUnavailable when no Service can be had; an
+  // outage drops the Services as a request's does. Called on the event loops.
+  Result<Bytes> sign_tls(const std::string& key_label, ByteView digest);
   // Drops the idle pooled Services (their caches: vault handles, unwrapped keys). After a vault purge made
   // elsewhere, so no worker keeps session objects of a vault that is gone.
   void drop_idle_services() { pool_.discard_idle(); }
@@ -74,8 +82,7 @@ class App {
   Pool<vault::Service> pool_;
   // The pooled Services are not dropped after a restore job: a restore only adds vaults and objects, and
   // their caches (vault handles, unwrapped keys of existing objects) stay true, as with a CLI restore made
-  // while the server runs. Dropping them all would also let the job's Service be the last Token and
-  // finalise the module under libp11 (docs/rest.md, TLS, known limit).
+  // while the server runs.
   BundleJobs jobs_;
   std::atomic<std::uint64_t> request_ids_{0};
   // This run's random halves of the request ids (app.cpp, guid): unique across restarts.

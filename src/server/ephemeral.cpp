@@ -135,9 +135,9 @@ Result<void> serve_ephemeral(ServeOptions o, const std::vector<std::string>& vau
         std::cerr << "coldvault serve: " << r.error().message << " (backup and restore will fail)\n" << std::flush;
     });
   };
-  // The maker is joined while serve() still holds the TLS key's libp11 context: closing that context
-  // closes every session of the slot and finalises the module, which would pull the token from under a
-  // key generation still running (a SIGSEGV in SoftHSM on a SIGTERM in the first second).
+  // The maker is joined before serve() closes anything (its Services, the catalogue): a key generation
+  // still running must not have the token pulled from under it (a SIGSEGV in SoftHSM on a SIGTERM in
+  // the first second, when libp11 still held the TLS key and finalised the module at teardown).
   o.on_stopping = [&domain_maker] {
     if (domain_maker.joinable()) domain_maker.join();
   };

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
@@ -148,9 +149,10 @@ Result<void> serve(const ServeOptions& o) {
     map.push_back(*m);
   }
 
-  // Declared before every Service so it is destroyed after them: libp11's teardown closes all
-  // sessions of the slot and finalises the module (vault::TlsIdentity's contract).
   std::optional<vault::TlsSetup> tls;
+  // Handshakes sign with the token TLS key through the App's pool (ADR 0025); set once the App exists,
+  // before any connection is accepted.
+  std::atomic<App*> signing_app{nullptr};
 
   // The PIN is read once; every pooled Service logs in with this copy.
   auto pin = vault::Service::read_pin(o.home);
@@ -181,14 +183,18 @@ Result<void> serve(const ServeOptions& o) {
       ips.push_back(listen->host);
     std::erase_if(dns, [](const std::string& d) { return is_ip(d); });
   }
-  auto prepared = vault::prepare_tls(*keeper, *pin, o.tls_cert, o.tls_key, dns, ips);
+  vault::TlsSigner sign = [&signing_app, label = vault::tls_key_label(keeper->domain_kid())](
+                              ByteView digest) -> Result<Bytes> {
+    App* a = signing_app.load();
+    if (a == nullptr) return fail(Errc::Internal, "the server is not serving yet");
+    return a->sign_tls(label, digest);
+  };
+  auto prepared = vault::prepare_tls(*keeper, o.tls_cert, o.tls_key, dns, ips, std::move(sign));
   if (!prepared) return std::unexpected(prepared.error());
   tls.emplace(std::move(*prepared));
 
-  // KNOWN LIMIT: when an HSM outage makes the pool drop every Service, the last Token finalises the
-  // module (so SoftHSM re-reads its token on reopen, which is how the server heals); libp11's
-  // sessions die with it and new TLS handshakes fail until `serve` is restarted. Connections
-  // already open keep working. docs/rest.md "TLS".
+  unsigned threads = o.threads;
+  if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
   auto shared_pin = std::make_shared<SecureBytes>(std::move(*pin));
   auto first_slot = std::make_shared<std::optional<vault::Service>>(std::move(*keeper));
   std::mutex first_mu;
@@ -211,10 +217,12 @@ Result<void> serve(const ServeOptions& o) {
                 *bundle_dir,
                 o.session_tokens,
                 std::set<std::string>(known.begin(), known.end()),
-                // Module recycling finalises the module the way an outage does, so only when libp11
-                // does not hold the TLS key in it (the KNOWN LIMIT above; ADR 0022).
-                !o.tls_cert.empty()};
+                // Module recycling (ADR 0022): the TLS key signs through the pool too, so nothing
+                // outside the pool's Services holds the module for long (ADR 0025).
+                true,
+                o.tls_cert.empty() ? threads : 0u};
   App app(std::move(cfg));
+  signing_app = &app;
 
   auto ctx = tls::Context::server([&tls](ssl_ctx_st* c) { return tls->identity.apply(c); });
   if (!ctx) return std::unexpected(ctx.error());
@@ -251,8 +259,6 @@ Result<void> serve(const ServeOptions& o) {
       return std::unexpected(r.error());
   }
 
-  unsigned threads = o.threads;
-  if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
   Workers workers(o.workers, [&app](const Request& r) { return app.handle(r); });
   LoopConfig loop_cfg;
   loop_cfg.limits.max_body = o.max_body;

@@ -3,6 +3,12 @@
 #include "coldvault/tls_key.hpp"
 #include "coldvault/tls_server.hpp"
 
+#include <cstdint>
+#include <string_view>
+
+#include "coldvault/crypto.hpp"
+#include "coldvault/hsm.hpp"
+
 namespace cv::vault {
 
 struct TlsIdentity::Impl {
@@ -22,9 +28,19 @@ TlsIdentity wrap(crypto::ServerTlsIdentity id) {
 }
 }  // namespace
 
-Result<TlsSetup> prepare_tls(Service& svc, const SecureBytes& pin, const std::string& cert_file,
-                             const std::string& key_file, const std::vector<std::string>& dns_names,
-                             const std::vector<std::string>& ip_addresses) {
+Result<Bytes> sign_with_tls_key(Service& svc, const std::string& key_label, ByteView digest) {
+  auto& token = svc.token();
+  auto key = token.find(key_label, "private");
+  if (!key) {
+    if (key.error().code != Errc::NotFound) return std::unexpected(key.error());
+    return fail(Errc::NotFound, "token '" + token.label() + "' holds no TLS private key '" + key_label + "'");
+  }
+  return token.sign(hsm::Mech::Ecdsa, *key, digest);
+}
+
+Result<TlsSetup> prepare_tls(Service& svc, const std::string& cert_file, const std::string& key_file,
+                             const std::vector<std::string>& dns_names,
+                             const std::vector<std::string>& ip_addresses, TlsSigner sign) {
   if (!cert_file.empty()) {
     auto id = crypto::ServerTlsIdentity::from_files(cert_file, key_file);
     if (!id) return std::unexpected(id.error());
@@ -32,9 +48,18 @@ Result<TlsSetup> prepare_tls(Service& svc, const SecureBytes& pin, const std::st
   }
   auto cert = ensure_tls_certificate(svc, dns_names, ip_addresses);
   if (!cert) return std::unexpected(cert.error());
-  auto& token = svc.token();
-  auto id = crypto::ServerTlsIdentity::from_token(
-      cert->der, {token.module_path(), token.label(), cert->key_label}, pin);
+  // One signature now, checked against the certificate, so a key that cannot sign (or a private half that is
+  // not the certificate's) stops the start with its cause instead of failing every handshake.
+  static constexpr std::string_view kProbe = "coldvault TLS key self-check";
+  const ByteView probe(reinterpret_cast<const std::uint8_t*>(kProbe.data()), kProbe.size());
+  auto sig = sign_with_tls_key(svc, cert->key_label, crypto::sha256(probe));
+  if (!sig) return std::unexpected(sig.error());
+  auto ok = crypto::verify_es256(cert->der, probe, *sig);
+  if (!ok) return std::unexpected(ok.error());
+  if (!*ok)
+    return fail(Errc::Corruption, "the TLS private key '" + cert->key_label +
+                                      "' does not sign for the public key of " + cert->path);
+  auto id = crypto::ServerTlsIdentity::from_signer(cert->der, std::move(sign));
   if (!id) return std::unexpected(id.error());
   TlsSetup out{wrap(std::move(*id)), {}, cert->path};
   for (const auto& f : cert->removed)

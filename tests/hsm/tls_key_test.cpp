@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -147,56 +148,76 @@ CtxPtr client_trusting(cv::ByteView cert_der, int max_version, const char* ciphe
   return ctx;
 }
 
-TEST_F(TlsKey, Handshake_SignedByTokenKeyThroughLibp11_Tls12FloorAndAeadCiphers) {
+TEST_F(TlsKey, Handshake_SignedByTokenKeyThroughTheSigner_Tls12FloorAndAeadCiphers) {
   auto cert = cv::vault::ensure_tls_certificate(*svc, kDns, kIps);
   ASSERT_TRUE(cert) << cert.error().message;
-  auto pin = cv::vault::Service::read_pin(opts);
-  ASSERT_TRUE(pin);
-  {
-    auto& t = svc->token();
-    auto id = cv::crypto::ServerTlsIdentity::from_token(
-        cert->der, {t.module_path(), t.label(), cert->key_label}, *pin);
-    ASSERT_TRUE(id) << id.error().message << " " << id.error().native;
-    CtxPtr server(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
-    ASSERT_TRUE(id->apply(server.get())) << "certificate and token key accepted by OpenSSL";
+  std::atomic<int> signatures{0};
+  auto id = cv::crypto::ServerTlsIdentity::from_signer(cert->der, [&](cv::ByteView digest) {
+    ++signatures;
+    return cv::vault::sign_with_tls_key(*svc, cert->key_label, digest);
+  });
+  ASSERT_TRUE(id) << id.error().message << " " << id.error().native;
+  CtxPtr server(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
+  ASSERT_TRUE(id->apply(server.get())) << "certificate and token key accepted by OpenSSL";
+  EXPECT_EQ(signatures.load(), 0) << "putting the key into the context signs nothing";
 
-    auto tls13 = client_trusting(cert->der, TLS1_3_VERSION, nullptr);
-    auto c = handshake(server.get(), tls13.get());
-    ASSERT_TRUE(c) << "TLS 1.3 handshake with the token key";
-    EXPECT_EQ(SSL_version(c.get()), TLS1_3_VERSION);
-    EXPECT_EQ(SSL_get_verify_result(c.get()), X509_V_OK);
+  auto tls13 = client_trusting(cert->der, TLS1_3_VERSION, nullptr);
+  auto c = handshake(server.get(), tls13.get());
+  ASSERT_TRUE(c) << "TLS 1.3 handshake with the token key";
+  EXPECT_EQ(SSL_version(c.get()), TLS1_3_VERSION);
+  EXPECT_EQ(SSL_get_verify_result(c.get()), X509_V_OK);
+  EXPECT_EQ(signatures.load(), 1) << "the CertificateVerify was signed in the token";
 
-    auto gcm = client_trusting(cert->der, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256");
-    c = handshake(server.get(), gcm.get());
-    ASSERT_TRUE(c) << "TLS 1.2 ECDHE-ECDSA-AES128-GCM";
-    EXPECT_STREQ(SSL_get_cipher_name(c.get()), "ECDHE-ECDSA-AES128-GCM-SHA256");
+  auto gcm = client_trusting(cert->der, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256");
+  c = handshake(server.get(), gcm.get());
+  ASSERT_TRUE(c) << "TLS 1.2 ECDHE-ECDSA-AES128-GCM";
+  EXPECT_STREQ(SSL_get_cipher_name(c.get()), "ECDHE-ECDSA-AES128-GCM-SHA256");
+  EXPECT_EQ(signatures.load(), 2) << "the ServerKeyExchange was signed in the token";
 
-    auto cbc = client_trusting(cert->der, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-SHA256");
-    EXPECT_FALSE(handshake(server.get(), cbc.get())) << "CBC suites are not offered";
-    auto tls11 = client_trusting(cert->der, TLS1_1_VERSION, "DEFAULT:@SECLEVEL=0");
-    SSL_CTX_set_security_level(tls11.get(), 0);
-    EXPECT_FALSE(handshake(server.get(), tls11.get())) << "TLS 1.1 is below the floor";
+  auto cbc = client_trusting(cert->der, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-SHA256");
+  EXPECT_FALSE(handshake(server.get(), cbc.get())) << "CBC suites are not offered";
+  auto tls11 = client_trusting(cert->der, TLS1_1_VERSION, "DEFAULT:@SECLEVEL=0");
+  SSL_CTX_set_security_level(tls11.get(), 0);
+  EXPECT_FALSE(handshake(server.get(), tls11.get())) << "TLS 1.1 is below the floor";
 
-    // libp11 shares the module and the login: coldvault's own sessions still work.
-    ASSERT_TRUE(secrets().set("after-libp11", value("still-here")));
-    EXPECT_TRUE(secrets().get("after-libp11", ""));
-    // The contract: every Token goes before the identity (its teardown closes the slot's sessions).
-    svc.reset();
-  }
+  // The identity holds nothing of the module: the Service (the last Token) may go and a new one come, and
+  // the next handshake signs through the new one (what the server does after an outage or a recycle).
+  svc.reset();
+  svc.emplace(*cv::vault::Service::open(opts));
+  c = handshake(server.get(), tls13.get());
+  ASSERT_TRUE(c) << "a handshake after the module was finalised and initialised again";
+  EXPECT_EQ(signatures.load(), 3);
 }
 
-TEST_F(TlsKey, LibP11_MissingKey_IsNotFound) {
-  auto pin = cv::vault::Service::read_pin(opts);
-  ASSERT_TRUE(pin);
+TEST_F(TlsKey, SignerFailure_EndsTheHandshakeOnly) {
   auto cert = cv::vault::ensure_tls_certificate(*svc, kDns, kIps);
   ASSERT_TRUE(cert);
-  auto& t = svc->token();
-  const cv::crypto::TokenKeyLocation where{t.module_path(), t.label(), "coldvault-tls-nosuch"};
-  svc.reset();  // a failed lookup tears libp11 down, which ends every session on the slot
-  auto id = cv::crypto::ServerTlsIdentity::from_token(cert->der, where, *pin);
+  bool broken = true;
+  auto id = cv::crypto::ServerTlsIdentity::from_signer(cert->der, [&](cv::ByteView digest) -> cv::Result<cv::Bytes> {
+    if (broken) return cv::fail(Errc::HsmUnavailable, "token away");
+    return cv::vault::sign_with_tls_key(*svc, cert->key_label, digest);
+  });
+  ASSERT_TRUE(id);
+  CtxPtr server(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
+  ASSERT_TRUE(id->apply(server.get()));
+  auto tls13 = client_trusting(cert->der, TLS1_3_VERSION, nullptr);
+  EXPECT_FALSE(handshake(server.get(), tls13.get())) << "no signature, no handshake";
+  broken = false;
+  EXPECT_TRUE(handshake(server.get(), tls13.get())) << "the same context serves once the signer works";
+}
+
+TEST_F(TlsKey, SignWithTlsKey_MissingKey_IsNotFoundNamingIt) {
+  auto sig = cv::vault::sign_with_tls_key(*svc, "coldvault-tls-nosuch", cv::Bytes(32, 1));
+  ASSERT_FALSE(sig);
+  EXPECT_EQ(sig.error().code, Errc::NotFound);
+  EXPECT_NE(sig.error().message.find("coldvault-tls-nosuch"), std::string::npos);
+}
+
+TEST_F(TlsKey, FromSigner_RefusesBytesThatAreNotOneCertificate) {
+  auto id = cv::crypto::ServerTlsIdentity::from_signer(cv::Bytes{0x30, 0x03, 0x02, 0x01, 0x01},
+                                                       [](cv::ByteView) -> cv::Result<cv::Bytes> { return cv::Bytes{}; });
   ASSERT_FALSE(id);
-  EXPECT_EQ(id.error().code, Errc::NotFound);
-  EXPECT_NE(id.error().message.find("coldvault-tls-nosuch"), std::string::npos);
+  EXPECT_EQ(id.error().code, Errc::BadParameter);
 }
 
 }  // namespace

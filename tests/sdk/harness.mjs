@@ -110,8 +110,9 @@ export async function startServer({ vaults = ["sdkvault"], extraArgs = [], tlsFi
 }
 
 const agents = new Map();
-// A raw HTTPS request (keep-alive agent per CA). Returns {status, headers, body (parsed JSON or text)}.
-export function request(server, method, path, { body, headers = {}, token = server.token, host } = {}) {
+// A raw HTTPS request (keep-alive agent per CA; `fresh`: a new connection, so a new TLS handshake).
+// Returns {status, headers, body (parsed JSON or text)}.
+export function request(server, method, path, { body, headers = {}, token = server.token, host, fresh = false } = {}) {
   if (!agents.has(server.ca)) agents.set(server.ca, new https.Agent({ keepAlive: true, ca: server.ca, maxSockets: 256 }));
   const data = body === undefined ? undefined : typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   const h = { ...headers };
@@ -123,7 +124,8 @@ export function request(server, method, path, { body, headers = {}, token = serv
   h.Host = host ?? new URL(server.url).host;  // ids in answers use the SDK clients' origin
   return new Promise((resolve, reject) => {
     const req = https.request({ host: "127.0.0.1", port: server.port, method, path, headers: h,
-                                agent: agents.get(server.ca), servername: "localhost" }, (res) => {
+                                agent: fresh ? new https.Agent({ keepAlive: false, ca: server.ca }) : agents.get(server.ca),
+                                servername: "localhost" }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (d) => (text += d));
