@@ -4,6 +4,8 @@
 
 #include <malloc.h>
 
+#include <cstddef>
+
 namespace cv {
 
 // glibc gives memory back to the kernel eagerly: the top of the heap whenever more than 128 KiB is free there,
@@ -23,5 +25,18 @@ inline void tune_heap() {
 // CLI command, whose process ends, never needs. It does not stop the growth of the heap in use (SoftHSM's
 // retained session objects, docs/reliability.md "Memory under the soak").
 inline void release_free_heap() { malloc_trim(0); }
+
+// The heap as glibc counts it over every arena (mallinfo2): bytes handed out and not freed (blocks from the
+// arenas plus blocks mapped on their own), and free bytes the arenas still hold. RSS minus `in_use` is what
+// the allocator keeps plus code, stacks and the libraries' own mappings. For `serve`'s heap log
+// ($COLDVAULT_HEAP_LOG, docs/reliability.md "Memory under the soak").
+struct HeapUse {
+  std::size_t in_use = 0;
+  std::size_t free_held = 0;
+};
+inline HeapUse heap_use() {
+  const struct mallinfo2 m = mallinfo2();
+  return {m.uordblks + m.hblkhd, m.fordblks};
+}
 
 }  // namespace cv

@@ -14,10 +14,12 @@
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include "coldvault/tls_key.hpp"
@@ -313,12 +315,20 @@ Result<void> serve(const ServeOptions& o) {
     });
   // Audit checkpoints: every 30 s when kCheckpointEvery records came, every 10 minutes when any did; then the
   // free heap goes back to the kernel (coldvault/heap_tuning.hpp).
+  // $COLDVAULT_HEAP_LOG=1: a heap line after each trim (the soak samples it beside RSS).
+  const char* heap_env = std::getenv("COLDVAULT_HEAP_LOG");
+  const bool heap_log = heap_env != nullptr && std::string_view(heap_env) == "1";
   std::thread checkpoints([&] {
     std::unique_lock lock(expiry_mu);
     for (int tick = 1; !expiry_cv.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; }); ++tick) {
       lock.unlock();
       audit_checkpoint(o.home, *shared_pin, tick % 20 == 0);
       release_free_heap();
+      if (heap_log) {
+        const HeapUse h = heap_use();
+        std::cerr << "coldvault serve: heap in use " << h.in_use / 1024 << " KiB, free held " << h.free_held / 1024
+                  << " KiB\n";
+      }
       lock.lock();
     }
   });

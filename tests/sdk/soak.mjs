@@ -5,9 +5,10 @@
 // compared with that record: no acknowledged version lost, none duplicated, no value changed. The server's
 // RSS and open file descriptors are printed at each sample. Exit 0 only with 0 client errors, 0 mismatches,
 // 0 5xx answers, file descriptors back to where they were, and RSS within bounds (below).
-// SOAK_TLS_FILES=1 serves with TLS files instead of the token key, so the server recycles its PKCS#11 module
-// (docs/adr/0022-module-recycling.md; COLDVAULT_HSM_RECYCLE_AFTER, passed through, lowers the bound); the
-// recycles are counted from the server's log and, with SOAK_MIN_RECYCLES, required.
+// The server recycles its PKCS#11 module (docs/adr/0022-module-recycling.md; COLDVAULT_HSM_RECYCLE_AFTER, passed
+// through, lowers the bound), with the TLS key in the token (the default) or, with SOAK_TLS_FILES=1, from files;
+// the recycles are counted from the server's log and, with SOAK_MIN_RECYCLES, required. COLDVAULT_HEAP_LOG=1
+// (passed through) adds the server's heap in use to each sample.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
@@ -152,7 +153,12 @@ const pid = server.proc.pid;
 const started = Date.now(), deadline = started + seconds * 1000;
 const every = Math.max(5, Math.min(60, Math.floor(seconds / 6))) * 1000;
 const samples = [];
-const log = (s) => console.log(`t=${Math.round((Date.now() - started) / 1000)}s rss=${s.rssMiB} MiB fds=${s.fds}`);
+// With COLDVAULT_HEAP_LOG=1 the server logs glibc's heap in use every 30 s; the latest line goes beside RSS.
+const heap = () => {
+  const all = [...server.stderr.matchAll(/heap in use (\d+) KiB, free held (\d+) KiB/g)];
+  return all.length ? ` heap_in_use=${(all.at(-1)[1] / 1024).toFixed(1)} MiB free_held=${(all.at(-1)[2] / 1024).toFixed(1)} MiB` : "";
+};
+const log = (s) => console.log(`t=${Math.round((Date.now() - started) / 1000)}s rss=${s.rssMiB} MiB fds=${s.fds}${heap()}`);
 const pool = Array.from({ length: clients }, (_, c) => new Client(server, c));
 // The baseline: the first sample taken once every client has made 10 operations, so has opened its keep-alive
 // connections (its crypto client's too, made on its first key operation). Under a sanitizer build the first
