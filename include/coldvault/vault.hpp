@@ -77,6 +77,9 @@ struct InitReport {
   // The first vault master key's CKA_UNWRAP_TEMPLATE: "enforced", "not supported by this token", or
   // "not checked: <why>" when the probe itself failed.
   std::string unwrap_template;
+  // What an earlier init of this home, killed part way, had left and this one removed first (files of the home,
+  // token objects of an external token); empty when there was none.
+  std::vector<std::string> undone;
 };
 
 // The folder a HomeOptions names.
@@ -145,6 +148,9 @@ class Service {
   // The domain key pair named by kid, found in the token once then cached. NotFound with "security domain
   // <kid> is not present in this token" when the token lacks it (a blob from another domain).
   Result<hsm::KeyPair> domain_key(const std::string& kid);
+  // A private key token object found by label once, then cached (the TLS key: a handshake must not read every
+  // token object). As Token::find otherwise.
+  Result<hsm::Handle> private_key(const std::string& label);
 
   // A fresh 32-hex version id from the token's RNG.
   Result<std::string> new_version_id();

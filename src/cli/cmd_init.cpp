@@ -35,6 +35,12 @@ void add_init_commands(CLI::App& app, Globals& g) {
                         {"vault", r.vault},
                         {"unwrapTemplate", r.unwrap_template}};
     if (r.embedded) j["soPinStored"] = r.so_pin_stored;
+    if (!r.undone.empty()) {
+      // An earlier init of this home was killed part way; what it had made was removed before this one began.
+      j["undoneFromInterruptedInit"] = r.undone;
+      std::cerr << "coldvault init: an earlier init of " << r.home << " was interrupted; removed what it had made ("
+                << r.undone.size() << " items) and started afresh\n";
+    }
     if (r.so_pin) {
       j["soPin"] = std::string(r.so_pin->begin(), r.so_pin->end());
       j["soPinNote"] = "shown once and not stored: keep it somewhere safe";

@@ -79,8 +79,12 @@ std::string catalog_url_path(const std::string& home) { return home + "/catalog.
 
 Result<HomeConfig> load_config(const std::string& home) {
   std::ifstream in(config_path(home));
-  if (!in)
+  if (!in) {
+    if (std::ifstream(home + "/init.pending"))
+      return fail(Errc::NotFound, "no coldvault home at " + home + ": an init of it was interrupted; run `coldvault "
+                                  "init` again (it first removes what the interrupted one made)");
     return fail(Errc::NotFound, "no coldvault home at " + home + " (run `coldvault init` first)");
+  }
   auto j = nlohmann::json::parse(in, nullptr, false);
   if (!j.is_object() || !j.contains("module") || !j.contains("token"))
     return fail(Errc::Corruption, config_path(home) + " is not a coldvault configuration");

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "coldvault/atomic_file.hpp"
@@ -11,6 +13,9 @@
 #include "vault/home.hpp"
 #include "vault/integrity.hpp"
 #include "vault/labels.hpp"
+#include "vault/transfer_detail.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
@@ -86,6 +91,28 @@ Result<void> checkpoint(const InitOptions& io, std::string_view step) {
   return io.fault ? io.fault(step) : Result<void>{};
 }
 
+// <home>/init.pending: written before init makes anything, removed once config.json is written. Beside no
+// config.json it means an init was killed part way (issue 19, docs/reliability.md). It names what a later init
+// needs to remove what that one made: whether the token was the embedded one (then it lived in <home>/tokens),
+// the module and token of an external one, the domain kid once chosen, the PostgreSQL catalogue. No secret.
+std::string init_pending_path(const std::string& home) { return home + "/init.pending"; }
+
+struct InitPending {
+  bool embedded = true;
+  std::string module, token, kid, catalog, vault;
+};
+
+Result<void> write_init_pending(const std::string& home, const InitPending& p) {
+  nlohmann::json j = {{"embedded", p.embedded}, {"module", p.module}, {"token", p.token},
+                      {"kid", p.kid},           {"catalog", p.catalog}, {"vault", p.vault}};
+  return write_file_atomic(init_pending_path(home), as_bytes(j.dump() + "\n"));
+}
+
+// The home's files an init makes (the same list whether it failed or was killed).
+constexpr const char* kInitFiles[] = {"tokens",        "softhsm2.conf",  "so.pin",         "user.pin",
+                                      "catalog.db",    "catalog.db-wal", "catalog.db-shm", "catalog.url",
+                                      "config.json",   "vault-create.lock", "vault-create.pending", "init.pending"};
+
 std::string probe_unwrap_template(hsm::Token& token, hsm::Handle master) {
   auto enforced = token.unwrap_template_enforced(master);
   if (!enforced) return "not checked: " + enforced.error().message;
@@ -100,6 +127,8 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
   fs::create_directories(home, ec);
   if (ec) return fail(Errc::StorageFailure, "cannot create " + home + ": " + ec.message());
   fs::permissions(home, fs::perms::owner_all, ec);
+  InitPending pending{o.module.empty() && o.token.empty(), o.module, o.token, "", io.catalog, v.name};
+  if (auto r = write_init_pending(home, pending); !r) return std::unexpected(r.error());
 
   if (!io.catalog.empty()) {
     // Before the token is opened: open_service reads the catalogue from where this file says.
@@ -120,6 +149,7 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
     if (!user) return std::unexpected(user.error());
     if (auto r = store_pin(home + "/user.pin", *user); !r) return std::unexpected(r.error());
     if (auto r = hsm::init_token(cfg.module, cfg.token, so_pin, *user); !r) return std::unexpected(r.error());
+    test_kill_point("init-token-made");
     pin = std::move(*user);
   } else {
     if (o.token.empty()) return fail(Errc::BadParameter, "--module needs --token (a label or pkcs11: URI)");
@@ -140,8 +170,9 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
     auto id = token.random(8);
     if (!id) return std::unexpected(id.error());
     cfg.join_id = to_hex(*id);
-    InitReport report{home, cfg.embedded, token.label(), "", "", {}, false, "not checked: no vault yet"};
+    InitReport report{home, cfg.embedded, token.label(), "", "", {}, false, "not checked: no vault yet", {}};
     if (auto r = save_config(home, cfg); !r) return std::unexpected(r.error());
+    fs::remove(init_pending_path(home), ec);
     if (cfg.embedded && io.dev) report.so_pin_stored = true;
     if (cfg.embedded && !io.dev && io.so_pin_file.empty()) report.so_pin.emplace(so_pin.begin(), so_pin.end());
     return report;
@@ -151,6 +182,8 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
   auto kid = new_uuid(token);
   if (!kid) return std::unexpected(kid.error());
   made_kid = *kid;
+  pending.kid = *kid;
+  if (auto r = write_init_pending(home, pending); !r) return std::unexpected(r.error());
   if (io.defer_domain_key) {
     // The kid's row without its key, so the vaults can reference it; make_deferred_domain_key fills it.
     if (auto r = add_only_domain(*svc, {*kid, {}, Service::now()}); !r) return std::unexpected(r.error());
@@ -159,6 +192,7 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
     if (!domain) return std::unexpected(domain.error());
     made.add(domain->pub);
     made.add(domain->priv);
+    test_kill_point("init-domain-made");
     if (auto r = checkpoint(io, "domain"); !r) return std::unexpected(r.error());
   }
   cfg.domain_kid = *kid;
@@ -175,13 +209,15 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
   made.add((*vk)->master);
   made.add((*vk)->signer.pub);
   made.add((*vk)->signer.priv);
+  test_kill_point("init-vault-made");
   if (auto r = checkpoint(io, "vault"); !r) return std::unexpected(r.error());
 
-  InitReport report{home, cfg.embedded, token.label(), *kid, row->name, {}, false, {}};
+  InitReport report{home, cfg.embedded, token.label(), *kid, row->name, {}, false, {}, {}};
   report.unwrap_template = probe_unwrap_template(token, (*vk)->master);
   // config.json is written last: its presence is what makes a home "initialised".
   if (auto r = save_config(home, cfg); !r) return std::unexpected(r.error());
   made.keep();
+  fs::remove(init_pending_path(home), ec);  // config.json decides from here; a leftover pending is ignored
   if (cfg.embedded && io.dev) report.so_pin_stored = true;
   if (cfg.embedded && !io.dev && io.so_pin_file.empty()) report.so_pin.emplace(so_pin.begin(), so_pin.end());
   return report;
@@ -201,6 +237,76 @@ Result<SecureBytes> settle_so_pin(const HomeOptions& o, const InitOptions& io) {
   return random_pin();
 }
 
+// Removes what an init killed part way left in `home` (init.pending beside no config.json), so this init can
+// start afresh; appends what it removed to `undone`. The embedded token lived in <home>/tokens and goes with the
+// files; an external token's objects of that init are destroyed: the domain key and integrity key (labelled by
+// the kid), and the keys of the first vault when the catalogue has no row for it. A PostgreSQL catalogue is
+// dropped only when it holds that kid's domain or none (store::drop_catalog). Any failure stops here, with
+// nothing of the new init made.
+Result<void> undo_interrupted_init(const std::string& home, const HomeOptions& o, std::vector<std::string>& undone) {
+  auto slurp = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  InitPending p;
+  try {
+    auto j = nlohmann::json::parse(slurp(init_pending_path(home)));
+    p = {j.at("embedded").get<bool>(),        j.at("module").get<std::string>(), j.at("token").get<std::string>(),
+         j.at("kid").get<std::string>(),      j.at("catalog").get<std::string>(), j.at("vault").get<std::string>()};
+  } catch (const std::exception&) {
+    return fail(Errc::Corruption, init_pending_path(home) + " is not what coldvault init writes: remove the folder " +
+                                      home + " by hand if it holds nothing you need");
+  }
+  if (!p.embedded && !p.kid.empty()) {
+    // The token the killed init used, with the PIN this init is given for it.
+    HomeConfig cfg;
+    cfg.embedded = false;
+    cfg.module = p.module;
+    cfg.token = p.token;
+    auto pin = read_user_pin(o, cfg, home);
+    if (!pin) return std::unexpected(pin.error());
+    auto token = hsm::Token::open(token_spec(cfg), *pin);
+    if (!token) return std::unexpected(token.error());
+    // The domain and integrity keys carry the kid this init drew: they are its own. The first vault's keys are
+    // labelled by its name, which another home on the same token may use too: they are this init's only when
+    // its catalogue holds the vault's row (create_vault finished) or its create guard names the vault (a create
+    // in progress, ADR 0019's rule).
+    bool vault_ours = !p.vault.empty() && slurp(home + "/vault-create.pending") == p.vault;
+    if (!vault_ours && !p.vault.empty() && (fs::exists(catalog_path(home)) || !p.catalog.empty())) {
+      auto cat = store::Catalog::open(catalog_path(home));
+      vault_ours = cat && cat->vault(p.vault);
+    }
+    std::vector<std::pair<std::string, const char*>> labels = {{domain_label(p.kid), "private"},
+                                                                {domain_label(p.kid), "public"},
+                                                                {integrity_label(p.kid), "secret"}};
+    if (vault_ours) {
+      labels.push_back({master_label(p.vault), "secret"});
+      labels.push_back({signing_label(p.vault), "private"});
+      labels.push_back({signing_label(p.vault), "public"});
+    }
+    for (const auto& [label, cls] : labels) {
+      auto found = token->find_all(label, cls);
+      if (!found) return std::unexpected(found.error());
+      if (found->empty()) continue;
+      if (auto r = transfer::destroy_all(*token, label, cls); !r) return std::unexpected(r.error());
+      undone.push_back("token object " + label + " (" + cls + ")");
+    }
+  }
+  std::error_code ec;
+  for (const char* f : kInitFiles)
+    if (fs::exists(home + "/" + f, ec)) {
+      fs::remove_all(home + "/" + f, ec);
+      if (ec) return fail(Errc::StorageFailure, "cannot remove " + home + "/" + f + ": " + ec.message());
+      undone.push_back(home + "/" + f);
+    }
+  forget_catalog_path(home);
+  if (!p.catalog.empty() && !p.kid.empty()) {
+    if (auto r = store::drop_catalog(p.catalog, p.kid); !r) return std::unexpected(r.error());
+    undone.push_back("the tables of domain " + p.kid + " in " + p.catalog);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitOptions& io) {
@@ -212,6 +318,11 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
   if (fs::exists(config_path(home)))
     return fail(Errc::Conflict, "a coldvault home already exists at " + home +
                                     " (use `coldvault vault create` to add a vault)");
+  std::vector<std::string> undone;
+  if (fs::exists(init_pending_path(home)))
+    if (auto r = undo_interrupted_init(home, o, undone); !r)
+      return fail(r.error().code, "an earlier init of " + home + " was interrupted and what it made cannot be removed: " +
+                                      r.error().message, r.error().native);
   std::error_code ec;
   if (fs::exists(home) && !fs::is_empty(home, ec))
     return fail(Errc::Conflict, "refusing to initialise " + home + ": the folder is not empty");
@@ -234,12 +345,11 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
   std::string made_kid;  // the domain this init made, once chosen
   auto r = init_steps(home, o, v, io, *so_pin, made_kid);
   if (r && io.defer_domain_key) domain_gate::expect(r->domain_kid);
+  if (r) r->undone = std::move(undone);
   if (!r) {
     // A half-made home would block the next attempt (the token label exists): remove what init made.
     // Token objects on an external token were destroyed by init_steps.
-    for (const char* f : {"tokens", "softhsm2.conf", "so.pin", "user.pin", "catalog.db", "catalog.db-wal",
-                          "catalog.db-shm", "catalog.url", "config.json", "vault-create.lock", "vault-create.pending"})
-      fs::remove_all(home + "/" + f, ec);
+    for (const char* f : kInitFiles) fs::remove_all(home + "/" + f, ec);
     forget_catalog_path(home);
     if (made_catalog) (void)store::drop_catalog(io.catalog, made_kid);
   }

@@ -26,6 +26,7 @@ struct Service::Impl {
   std::map<std::string, VaultKeys> vaults;  // by lower-case name; valid while catalog.data_version() is
   std::int64_t vaults_seen = -1;             // this (own writes evict through forget_vault)
   std::map<std::string, hsm::KeyPair> domains;  // by kid
+  std::map<std::string, hsm::Handle> private_keys;  // private_key(): by label
   KeyCache key_cache;  // after the token: its destructor destroys session objects in it
   std::unique_ptr<Integrity> integrity;  // set by Service::integrity(); the catalogue's row guard
 };
@@ -129,7 +130,7 @@ Result<Service> open_service(const std::string& home, const HomeConfig& c, const
   auto token = open_token_retrying(token_spec(c), pin);
   if (!token) return std::unexpected(token.error());
   auto impl = std::make_unique<Service::Impl>(
-      Service::Impl{home, c, std::move(*cat), std::move(*token), {}, -1, {}, {}, {}});
+      Service::Impl{home, c, std::move(*cat), std::move(*token), {}, -1, {}, {}, {}, {}});
   Service svc(std::move(impl));
   if (!c.domain_kid.empty())
     if (auto i = svc.integrity(); !i) return std::unexpected(i.error());
@@ -182,6 +183,7 @@ void Service::forget_token_handles() {
   impl_->vaults.clear();
   impl_->vaults_seen = -1;
   impl_->domains.clear();
+  impl_->private_keys.clear();
   impl_->key_cache.clear();
   impl_->catalog.set_row_guard(nullptr);
   impl_->integrity.reset();
@@ -253,6 +255,14 @@ Result<hsm::KeyPair> Service::domain_key(const std::string& kid) {
   hsm::KeyPair kp{*pub, *priv};
   impl_->domains.emplace(kid, kp);
   return kp;
+}
+
+Result<hsm::Handle> Service::private_key(const std::string& label) {
+  if (auto it = impl_->private_keys.find(label); it != impl_->private_keys.end()) return it->second;
+  auto h = impl_->token.find(label, "private");
+  if (!h) return std::unexpected(h.error());
+  impl_->private_keys.emplace(label, *h);
+  return *h;
 }
 
 Result<std::string> Service::new_version_id() {

@@ -29,13 +29,12 @@ TlsIdentity wrap(crypto::ServerTlsIdentity id) {
 }  // namespace
 
 Result<Bytes> sign_with_tls_key(Service& svc, const std::string& key_label, ByteView digest) {
-  auto& token = svc.token();
-  auto key = token.find(key_label, "private");
+  auto key = svc.private_key(key_label);
   if (!key) {
     if (key.error().code != Errc::NotFound) return std::unexpected(key.error());
-    return fail(Errc::NotFound, "token '" + token.label() + "' holds no TLS private key '" + key_label + "'");
+    return fail(Errc::NotFound, "token '" + svc.token().label() + "' holds no TLS private key '" + key_label + "'");
   }
-  return token.sign(hsm::Mech::Ecdsa, *key, digest);
+  return svc.token().sign(hsm::Mech::Ecdsa, *key, digest);
 }
 
 Result<TlsSetup> prepare_tls(Service& svc, const std::string& cert_file, const std::string& key_file,
