@@ -195,6 +195,9 @@ Result<Opened> Opened::open(vault::Service& svc, ByteView blob, const std::strin
   Bytes sealed = env->ciphertext;
   sealed.insert(sealed.end(), env->tag.begin(), env->tag.end());
   auto plain = token.gcm_decrypt(o.cek_, env->iv, as_bytes(env->jwe_header_b64), sealed);
+  // Only a tag that does not authenticate (Corruption from the token adapter) is the blob's fault; a token that
+  // failed (C_DecryptInit refused, the device gone) keeps its own HSM error and exit code.
+  if (!plain && plain.error().code != Errc::Corruption) return std::unexpected(plain.error());
   if (!plain) return fail(Errc::BadParameter, "cannot decrypt backup blob: authentication failed");
   if (to_hex(crypto::sha256(*plain)) != manifest->payload_sha256)
     return fail(Errc::BadParameter, "backup blob payload does not match its manifest digest");

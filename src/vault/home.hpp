@@ -61,18 +61,21 @@ Result<std::string> new_uuid(hsm::Token& t);
 // Destroy it before the Token it refers to.
 class MadeObjects {
  public:
-  explicit MadeObjects(hsm::Token& t) : token_(t) {}
+  // `undo_failed`, when given, is set when a destroy of the undo fails (a token that went away).
+  explicit MadeObjects(hsm::Token& t, bool* undo_failed = nullptr) : token_(t), undo_failed_(undo_failed) {}
   MadeObjects(const MadeObjects&) = delete;
   MadeObjects& operator=(const MadeObjects&) = delete;
   ~MadeObjects() {
     if (kept_) return;
-    for (auto it = made_.rbegin(); it != made_.rend(); ++it) (void)token_.destroy(*it);
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it)
+      if (!token_.destroy(*it) && undo_failed_ != nullptr) *undo_failed_ = true;
   }
   void add(hsm::Handle h) { made_.push_back(h); }
   void keep() { kept_ = true; }
 
  private:
   hsm::Token& token_;
+  bool* undo_failed_;
   std::vector<hsm::Handle> made_;
   bool kept_ = false;
 };
