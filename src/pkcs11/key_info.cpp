@@ -28,6 +28,16 @@ class FindOperation {
   CK_SESSION_HANDLE s_;
 };
 
+// C_FindObjectsInit that first ends a search an earlier call left open on this session: a C_FindObjectsFinal
+// that failed (the token faltered at that call) leaves the search active, and every later search on the
+// session would fail with CKR_OPERATION_ACTIVE (found by the fault sweep, docs/reliability.md).
+CK_RV find_init(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_ATTRIBUTE* t, CK_ULONG n) {
+  CK_RV rv = fn->C_FindObjectsInit(s, t, n);
+  if (rv != CKR_OPERATION_ACTIVE) return rv;
+  (void)fn->C_FindObjectsFinal(s);
+  return fn->C_FindObjectsInit(s, t, n);
+}
+
 // Reads one attribute only to learn whether it can be read: the value goes to a wiped buffer and is
 // dropped at once.
 bool readable(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
@@ -50,7 +60,7 @@ Result<Handle> Token::find(const std::string& label, const std::string& object_c
   t.add_ulong(CKA_CLASS, *cls).add_string(CKA_LABEL, label);
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Handle> {
     auto fn = impl_->fn();
-    if (CK_RV rv = fn->C_FindObjectsInit(s, t.data(), t.size()); rv != CKR_OK) {
+    if (CK_RV rv = find_init(fn, s, t.data(), t.size()); rv != CKR_OK) {
       return rv_fail(rv, "C_FindObjectsInit");
     }
     FindOperation op(fn, s);
@@ -77,7 +87,7 @@ Result<std::vector<std::string>> Token::object_labels() {
   t.add_bool(CKA_TOKEN, true);
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<std::vector<std::string>> {
     auto fn = impl_->fn();
-    if (CK_RV rv = fn->C_FindObjectsInit(s, t.data(), t.size()); rv != CKR_OK) {
+    if (CK_RV rv = find_init(fn, s, t.data(), t.size()); rv != CKR_OK) {
       return rv_fail(rv, "C_FindObjectsInit");
     }
     FindOperation op(fn, s);
@@ -115,7 +125,7 @@ Result<std::vector<Handle>> Token::find_all(const std::string& label, const std:
   t.add_ulong(CKA_CLASS, *cls).add_string(CKA_LABEL, label);
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<std::vector<Handle>> {
     auto fn = impl_->fn();
-    if (CK_RV rv = fn->C_FindObjectsInit(s, t.data(), t.size()); rv != CKR_OK) return rv_fail(rv, "C_FindObjectsInit");
+    if (CK_RV rv = find_init(fn, s, t.data(), t.size()); rv != CKR_OK) return rv_fail(rv, "C_FindObjectsInit");
     FindOperation op(fn, s);
     std::vector<Handle> out;
     for (;;) {
@@ -145,7 +155,7 @@ Result<Handle> Token::find_by_id(ByteView id, const std::string& object_class) {
   t.add_ulong(CKA_CLASS, *cls).add_bytes(CKA_ID, id);
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Handle> {
     auto fn = impl_->fn();
-    if (CK_RV rv = fn->C_FindObjectsInit(s, t.data(), t.size()); rv != CKR_OK) return rv_fail(rv, "C_FindObjectsInit");
+    if (CK_RV rv = find_init(fn, s, t.data(), t.size()); rv != CKR_OK) return rv_fail(rv, "C_FindObjectsInit");
     FindOperation op(fn, s);
     CK_OBJECT_HANDLE found[2] = {CK_INVALID_HANDLE, CK_INVALID_HANDLE};
     CK_ULONG n = 0;

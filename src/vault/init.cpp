@@ -223,7 +223,15 @@ Result<InitReport> init_steps(const std::string& home, const HomeOptions& o, con
   auto row = svc->create_vault(v);
   if (!row) return std::unexpected(row.error());
   auto vk = svc->vault(row->name);
-  if (!vk) return std::unexpected(vk.error());
+  if (!vk) {
+    // create_vault made the vault's keys; the lookup that hands them to `made` failed (the token faltered):
+    // they are this init's, so remove them by label (found by the sweep in tests/e2e/fault_sweep.sh).
+    for (const auto& [label, cls] : {std::pair{master_label(row->name), "secret"},
+                                     std::pair{signing_label(row->name), "private"},
+                                     std::pair{signing_label(row->name), "public"}})
+      if (!transfer::destroy_all(token, label, cls)) undo_failed = true;
+    return std::unexpected(vk.error());
+  }
   made.add((*vk)->master);
   made.add((*vk)->signer.pub);
   made.add((*vk)->signer.priv);
