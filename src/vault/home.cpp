@@ -76,11 +76,12 @@ std::string catalog_path(const std::string& home) {
 }
 
 std::string catalog_url_path(const std::string& home) { return home + "/catalog.url"; }
+std::string init_pending_path(const std::string& home) { return home + "/init.pending"; }
 
 Result<HomeConfig> load_config(const std::string& home) {
   std::ifstream in(config_path(home));
   if (!in) {
-    if (std::ifstream(home + "/init.pending"))
+    if (std::ifstream(init_pending_path(home)))
       return fail(Errc::NotFound, "no coldvault home at " + home + ": an init of it was interrupted; run `coldvault "
                                   "init` again (it first removes what the interrupted one made)");
     return fail(Errc::NotFound, "no coldvault home at " + home + " (run `coldvault init` first)");

@@ -25,6 +25,8 @@ inline constexpr const char* kEmbeddedTokenLabel = "coldvault";
 std::string config_path(const std::string& home);
 std::string catalog_path(const std::string& home);
 std::string catalog_url_path(const std::string& home);  // <home>/catalog.url: `init --catalog`'s URL
+// <home>/init.pending: an init in progress, or killed part way when there is no config.json (src/vault/init.cpp).
+std::string init_pending_path(const std::string& home);
 void forget_catalog_path(const std::string& home);        // after a failed init removed catalog.url
 Result<HomeConfig> load_config(const std::string& home);
 Result<void> save_config(const std::string& home, const HomeConfig& c);

@@ -95,8 +95,6 @@ Result<void> checkpoint(const InitOptions& io, std::string_view step) {
 // config.json it means an init was killed part way (issue 19, docs/reliability.md). It names what a later init
 // needs to remove what that one made: whether the token was the embedded one (then it lived in <home>/tokens),
 // the module and token of an external one, the domain kid once chosen, the PostgreSQL catalogue. No secret.
-std::string init_pending_path(const std::string& home) { return home + "/init.pending"; }
-
 struct InitPending {
   bool embedded = true;
   std::string module, token, kid, catalog, vault;
@@ -266,7 +264,7 @@ Result<SecureBytes> settle_so_pin(const HomeOptions& o, const InitOptions& io) {
 // Removes what an init killed part way left in `home` (init.pending beside no config.json), so this init can
 // start afresh; appends what it removed to `undone`. The embedded token lived in <home>/tokens and goes with the
 // files; an external token's objects of that init are destroyed: the domain key and integrity key (labelled by
-// the kid), and the keys of the first vault when the catalogue has no row for it. A PostgreSQL catalogue is
+// the kid), and the first vault's keys when they are that init's (first_vault_ours, or a failed init said so). A PostgreSQL catalogue is
 // dropped only when it holds that kid's domain or none (store::drop_catalog). Any failure stops here, with
 // nothing of the new init made.
 Result<void> undo_interrupted_init(const std::string& home, const HomeOptions& o, std::vector<std::string>& undone) {
@@ -303,9 +301,9 @@ Result<void> undo_interrupted_init(const std::string& home, const HomeOptions& o
     for (const auto& [label, cls] : labels) {
       auto found = token->find_all(label, cls);
       if (!found) return std::unexpected(found.error());
-      if (found->empty()) continue;
-      if (auto r = transfer::destroy_all(*token, label, cls); !r) return std::unexpected(r.error());
-      undone.push_back("token object " + label + " (" + cls + ")");
+      for (auto h : *found)
+        if (auto r = token->destroy(h); !r) return std::unexpected(r.error());
+      if (!found->empty()) undone.push_back("token object " + label + " (" + cls + ")");
     }
   }
   std::error_code ec;
