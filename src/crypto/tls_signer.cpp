@@ -35,7 +35,11 @@ ECDSA_SIG* sign_sig(const unsigned char* dgst, int dgst_len, const BIGNUM*, cons
     ERR_raise_data(ERR_LIB_EC, ERR_R_PASSED_INVALID_ARGUMENT, "no signer for this TLS key");
     return nullptr;
   }
+  // The signer may run OpenSSL code of its own (opening a Service parses certificates and keys); whatever it
+  // leaves on this thread's error queue is not the handshake's and must not be read as its failure.
+  ERR_set_mark();
   auto rs = (*sign)(ByteView(dgst, static_cast<std::size_t>(dgst_len)));
+  ERR_pop_to_mark();
   if (!rs || rs->empty() || rs->size() % 2 != 0) {
     // The message names the cause (no data); the caller (the server) logs the whole error.
     ERR_raise_data(ERR_LIB_EC, ERR_R_INTERNAL_ERROR, "the token did not sign: %s",

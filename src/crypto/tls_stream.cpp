@@ -57,19 +57,26 @@ Io Stream::classify(int ret) {
   }
 }
 
+// Every SSL_* I/O call starts with an empty error queue (OpenSSL's rule for SSL_get_error): a leftover error of
+// any earlier work on this loop thread (a Service opened for a handshake's signature parses keys and
+// certificates) would make a plain "want read" look like a fatal error, and the connection be dropped (found as
+// curl's "getpeername() failed" in e2e.serve_recycle).
 Io Stream::handshake() {
+  ERR_clear_error();
   int r = SSL_do_handshake(ssl_.get());
   return r == 1 ? Io::done : classify(r);
 }
 
 Io Stream::read(char* buf, std::size_t cap, std::size_t& got) {
   got = 0;
+  ERR_clear_error();
   int r = SSL_read_ex(ssl_.get(), buf, cap, &got);
   return r == 1 ? Io::done : classify(r);
 }
 
 Io Stream::write(const char* data, std::size_t len, std::size_t& written) {
   written = 0;
+  ERR_clear_error();
   int r = SSL_write_ex(ssl_.get(), data, len, &written);
   return r == 1 ? Io::done : classify(r);
 }

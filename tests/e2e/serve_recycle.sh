@@ -31,7 +31,7 @@ PORT=$(grep -o 'https://127.0.0.1:[0-9]*' "$WORK/serve.out" | grep -o '[0-9]*$')
 # client N TRUST PREFIX: 12 rounds; prints one line per wrong answer, nothing when all were right.
 client() {
   local n=$1 trust=$2 p=$3 i body blob got
-  local c=(-s --cacert "$trust" -H "Content-Type: application/json"
+  local c=(-sS --cacert "$trust" -H "Content-Type: application/json"
     --resolve "main.vault.localhost:$PORT:127.0.0.1" --resolve "second.vault.localhost:$PORT:127.0.0.1")
   local m="https://main.vault.localhost:$PORT" s="https://second.vault.localhost:$PORT" v="api-version=7.4"
   for i in $(seq 1 12); do
@@ -41,8 +41,10 @@ client() {
     [[ -n $blob && $blob != null ]] || { echo "client $n round $i: backup failed"; continue; }
     body=$(curl "${c[@]}" -H "Authorization: Bearer $SECOND" -X POST "$s/secrets/restore?$v" --data "{\"value\":\"$blob\"}")
     [[ $(jq -r .id <<<"$body") == */secrets/$p$n-$i/* ]] || { echo "client $n round $i: restore: $body"; continue; }
-    got=$(curl "${c[@]}" -H "Authorization: Bearer $SECOND" "$s/secrets/$p$n-$i?$v" | jq -r .value)
-    [[ $got == "v$n-$i" ]] || echo "client $n round $i: restored value '$got'"
+    body=$(curl "${c[@]}" -w '\n%{http_code}' -H "Authorization: Bearer $SECOND" "$s/secrets/$p$n-$i?$v")
+    local rc=$?
+    got=$(head -n -1 <<<"$body" | jq -r .value 2>/dev/null)
+    [[ $got == "v$n-$i" ]] || echo "client $n round $i: restored value '$got' (curl exit $rc, HTTP $(tail -n 1 <<<"$body"): $(head -c 300 <<<"$body"))"
     body=$(curl "${c[@]}" -H "Authorization: Bearer $MAIN" -X POST "$m/keys/signer/$KV/sign?$v" \
       --data '{"alg":"ES256","value":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"}')
     got=$(jq -r .value <<<"$body")
@@ -54,11 +56,15 @@ client() {
 # run_clients TRUST PREFIX LOG: four clients at once, then the checks on their answers and on LOG.
 run_clients() {
   local trust=$1 p=$2 log=$3 n
-  for n in 1 2 3 4; do client "$n" "$trust" "$p" >"$WORK/client$n" & done
+  for n in 1 2 3 4; do client "$n" "$trust" "$p" >"$WORK/client$n" 2>"$WORK/curl$n.err" & done
   wait $(jobs -p | grep -v "^$SERVER_PID$") 2>/dev/null
   for n in 1 2 3 4; do
     expect_eq "$(cat "$WORK/client$n")" "" "$p: client $n: every answer right across recycles"
   done
+  [[ -z $(cat "$WORK"/client?) ]] || {
+    echo "# curl said:"; cat "$WORK"/curl?.err | head -n 10 | sed 's/^/#   /'
+    echo "# the server's log around then:"; grep -v "reopening every vault worker" "$log" | tail -n 15 | sed 's/^/#   /'
+  }
   RECYCLES=$(grep -c "reopening every vault worker" "$log")
   if [[ $RECYCLES -ge 3 ]]; then ok "$p: the server recycled the module $RECYCLES times"; else bad "$p: recycles: $RECYCLES, wanted >= 3"; fi
   if grep -q " -> 5[0-9][0-9] " "$log"; then bad "$p: 5xx in the log: $(grep ' -> 5' "$log" | head -3)"; else ok "$p: no 5xx"; fi
