@@ -9,7 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   cv::ByteView in(data, size);
-  (void)cv::backup::parse_encryption_info(in);
+  // ade_inspect starts with parse_encryption_info, so one call covers both (a second parse only halved the rate).
   (void)cv::backup::ade_inspect(in);
   return 0;
 }

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include <openssl/err.h>
+
 #include "coldvault/crypto.hpp"
 #include "coldvault/x509.hpp"
 
@@ -45,5 +47,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 4: (void)c::certificate_fields(in); break;
     default: (void)c::inspect_certificate(text);
   }
+  ERR_clear_error();
   return 0;
 }
