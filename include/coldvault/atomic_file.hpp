@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "coldvault/bytes.hpp"
 #include "coldvault/error.hpp"
@@ -33,6 +34,11 @@ enum class IfExists {
 // Thread safety: safe to call concurrently; two writers of one path leave one complete file.
 Result<void> write_file_atomic(const std::string& path, ByteView data, unsigned mode = 0600,
                                IfExists if_exists = IfExists::Replace);
+
+// Whether `entry` (a name inside a folder, no '/') is the temp file a write of the file named `base` in that
+// folder left when its process was killed before the rename: ".<base>.<16 hex>.tmp" (base cut to 200 bytes).
+// Lets a caller that knows a write of its own was interrupted remove exactly those leftovers.
+bool is_atomic_temp_of(std::string_view entry, std::string_view base);
 
 // The same for a file written piece by piece (a vault bundle streams hundreds of MiB): open() makes the temp
 // file, write() appends, commit() fsyncs, renames (or links, IfExists::Refuse) and fsyncs the folder. Until

@@ -166,4 +166,16 @@ Result<void> write_file_atomic(const std::string& path, ByteView data, unsigned 
   return f->commit();
 }
 
+bool is_atomic_temp_of(std::string_view entry, std::string_view base) {
+  if (base.size() > 200) base = base.substr(0, 200);
+  constexpr std::size_t kHex = 16;
+  const std::size_t want = 1 + base.size() + 1 + kHex + 4;  // "." base "." hex ".tmp"
+  if (entry.size() != want || entry[0] != '.' || entry.substr(1, base.size()) != base ||
+      entry[1 + base.size()] != '.' || !entry.ends_with(".tmp"))
+    return false;
+  for (char c : entry.substr(2 + base.size(), kHex))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
 }  // namespace cv

@@ -2,6 +2,7 @@
 // a first vault. A failure part way undoes what init made, token objects included.
 #include <sys/stat.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -126,7 +127,39 @@ bool first_vault_ours(const std::string& home, const std::string& vault, const s
 // The home's files an init makes (the same list whether it failed or was killed).
 constexpr const char* kInitFiles[] = {"tokens",        "softhsm2.conf",  "so.pin",         "user.pin",
                                       "catalog.db",    "catalog.db-wal", "catalog.db-shm", "catalog.url",
-                                      "config.json",   "vault-create.lock", "vault-create.pending", "init.pending"};
+                                      "config.json",   "vault-create.lock", "vault-create.pending", "init.pending",
+                                      "catalog.db-journal"};
+
+// Removes from `home` the temp files (".<name>.<16 hex>.tmp", write_file_atomic) that a killed init's writes of
+// `names` left; appends each to `undone`.
+template <class Names>
+Result<void> remove_init_temps(const std::string& home, const Names& names, std::vector<std::string>& undone) {
+  std::error_code ec;
+  std::vector<std::string> temps;
+  for (const auto& e : fs::directory_iterator(home, ec)) {
+    const std::string name = e.path().filename().string();
+    for (const auto& f : names)
+      if (is_atomic_temp_of(name, f)) temps.push_back(name);
+  }
+  if (ec) return fail(Errc::StorageFailure, "cannot list " + home + ": " + ec.message());
+  for (const auto& t : temps) {
+    if (!fs::remove(home + "/" + t, ec) && ec)
+      return fail(Errc::StorageFailure, "cannot remove " + home + "/" + t + ": " + ec.message());
+    undone.push_back(home + "/" + t);
+  }
+  return {};
+}
+
+// Whether every entry of `home` is a temp file of init.pending: an init killed while it wrote its first file.
+bool only_pending_temps(const std::string& home) {
+  std::error_code ec;
+  bool any = false;
+  for (const auto& e : fs::directory_iterator(home, ec)) {
+    if (!is_atomic_temp_of(e.path().filename().string(), "init.pending")) return false;
+    any = true;
+  }
+  return any && !ec;
+}
 
 std::string probe_unwrap_template(hsm::Token& token, hsm::Handle master) {
   auto enforced = token.unwrap_template_enforced(master);
@@ -313,6 +346,7 @@ Result<void> undo_interrupted_init(const std::string& home, const HomeOptions& o
       if (ec) return fail(Errc::StorageFailure, "cannot remove " + home + "/" + f + ": " + ec.message());
       undone.push_back(home + "/" + f);
     }
+  if (auto r = remove_init_temps(home, kInitFiles, undone); !r) return r;
   forget_catalog_path(home);
   if (!p.catalog.empty() && !p.kid.empty()) {
     if (auto r = store::drop_catalog(p.catalog, p.kid); !r) return std::unexpected(r.error());
@@ -338,6 +372,9 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
       return fail(r.error().code, "an earlier init of " + home + " was interrupted and what it made cannot be removed: " +
                                       r.error().message, r.error().native);
   std::error_code ec;
+  // Killed while it wrote init.pending, its first file: only that write's temp file is there.
+  if (!fs::exists(init_pending_path(home)) && only_pending_temps(home))
+    if (auto r = remove_init_temps(home, std::array{"init.pending"}, undone); !r) return std::unexpected(r.error());
   if (fs::exists(home) && !fs::is_empty(home, ec))
     return fail(Errc::Conflict, "refusing to initialise " + home + ": the folder is not empty");
   bool made_catalog = false;

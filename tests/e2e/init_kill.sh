@@ -32,6 +32,25 @@ for point in init-token-made init-domain-made init-vault-made; do
 done
 expect_exit 4 "init over a whole home is still refused" -- "$CV" --home "$WORK/emb-init-vault-made" init --vault-name first
 
+# --- Killed inside a file write: the write's temp file (".<name>.<16 hex>.tmp") is left beside the others.
+# While init.pending itself was written it is the folder's only entry; later, one sits beside init.pending.
+H=$WORK/tmp-pending
+mkdir -p "$H" && : >"$H/.init.pending.0123456789abcdef.tmp"
+expect_exit 0 "killed while it wrote init.pending: init again" -- "$CV" --home "$H" init --vault-name first
+expect_eq "$(jq -r '.undoneFromInterruptedInit[]' "$WORK/out")" "$H/.init.pending.0123456789abcdef.tmp" "  removing that temp file and only it"
+if whole "$H"; then ok "  the home is whole"; else bad "  the home is not usable"; fi
+H=$WORK/tmp-config
+expect_exit 137 "killed before config.json" -- "$CV" --home "$H" --test-kill-at init-vault-made init --vault-name first
+: >"$H/.config.json.fedcba9876543210.tmp"
+expect_exit 0 "  with config.json's temp file beside init.pending: init again" -- "$CV" --home "$H" init --vault-name first
+expect_eq "$(jq -r '[.undoneFromInterruptedInit[] | select(endswith(".tmp"))] | join(" ")' "$WORK/out")" "$H/.config.json.fedcba9876543210.tmp" "  removes the temp file"
+if whole "$H"; then ok "  the home is whole"; else bad "  the home is not usable"; fi
+# A file init never writes is not taken for a leftover: the folder is still refused, and the file kept.
+H=$WORK/tmp-foreign
+mkdir -p "$H" && : >"$H/.init.pending.0123456789abcdef.tmp" && : >"$H/.init.pending.notours.tmp"
+expect_exit 4 "a folder with a file init never writes is refused" -- "$CV" --home "$H" init --vault-name first
+[[ -e $H/.init.pending.notours.tmp && -e $H/.init.pending.0123456789abcdef.tmp ]] && ok "  nothing in it removed" || bad "  a file was removed"
+
 # --- An external token: the killed init's token objects are destroyed by the next init.
 export SOFTHSM2_CONF="$WORK/ext.conf"
 mkdir -p "$WORK/ext-tokens"

@@ -193,3 +193,26 @@ TEST_F(AtomicFileTest, RelativePathWritesInTheCurrentFolder) {
 }
 
 }  // namespace
+
+// What a writer killed before commit leaves is recognised by name, and nothing else is (init removes exactly
+// these after a kill, src/vault/init.cpp).
+TEST_F(AtomicFileTest, AnUncommittedWritersTempFileIsKnownByItsName) {
+  auto f = AtomicFile::open((dir / "config.json").string());
+  ASSERT_TRUE(f) << f.error().message;
+  ASSERT_TRUE(f->write(as_bytes(std::string("{}"))));
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  ASSERT_EQ(names.size(), 1u);
+  EXPECT_TRUE(is_atomic_temp_of(names[0], "config.json")) << names[0];
+  EXPECT_FALSE(is_atomic_temp_of(names[0], "config.jso"));
+  EXPECT_FALSE(is_atomic_temp_of(names[0], "init.pending"));
+  EXPECT_TRUE(is_atomic_temp_of(".a.0123456789abcdef.tmp", "a"));
+  EXPECT_FALSE(is_atomic_temp_of(".a.0123456789ABCDEF.tmp", "a"));  // to_hex writes lower case
+  EXPECT_FALSE(is_atomic_temp_of(".a.0123456789abcde.tmp", "a"));
+  EXPECT_FALSE(is_atomic_temp_of(".a.0123456789abcdef.tmpx", "a"));
+  EXPECT_FALSE(is_atomic_temp_of("a.0123456789abcdef.tmp", "a"));
+  EXPECT_FALSE(is_atomic_temp_of(".a.notours.tmp", "a"));
+  EXPECT_FALSE(is_atomic_temp_of("", "a"));
+  const std::string long_base(250, 'n');  // names are cut to 200 bytes in the temp name
+  EXPECT_TRUE(is_atomic_temp_of("." + long_base.substr(0, 200) + ".0123456789abcdef.tmp", long_base));
+}
