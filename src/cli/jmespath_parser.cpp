@@ -7,6 +7,7 @@
 
 #include "cli/jmespath.hpp"
 #include "cli/jmespath_ast.hpp"
+#include "coldvault/bytes.hpp"
 
 namespace cv::cli::jmes {
 namespace {
@@ -540,6 +541,9 @@ class Parser {
 }  // namespace
 
 Result<std::unique_ptr<Node>> parse(std::string_view expression) {
+  // A raw string literal copies its bytes into the result, which must print as JSON: refuse what is not text.
+  if (!is_utf8(as_bytes(expression)))
+    return fail(Errc::BadParameter, "--query: the expression is not valid UTF-8");
   auto toks = Lexer(expression).run();
   if (!toks) return std::unexpected(toks.error());
   auto n = Parser(std::move(*toks)).run();

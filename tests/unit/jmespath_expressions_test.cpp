@@ -19,6 +19,19 @@ TEST(Jmespath, Identifiers_SelectFieldsQuotedOrNot_AndNullWhenMissing) {
   });
 }
 
+// Found by jmespath_fuzz: a raw string literal copied a byte that is not UTF-8 into the result, which then
+// could not be printed (InternalError from the JSON writer). The expression is refused instead.
+TEST(Jmespath, AnExpressionThatIsNotUtf8_IsRefused_TextIsKept) {
+  check_rows(sample_doc(), {
+      {"'a\xb4'", nullptr, "the expression is not valid UTF-8"},
+      {"foo.\"\xc3\"", nullptr, "the expression is not valid UTF-8"},
+      {"'caf\xc3\xa9'", "\"caf\xc3\xa9\"", nullptr},
+  });
+  auto r = jmespath_search(sample_doc(), "'\xe2\x82\xac'");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->dump(), "\"\xe2\x82\xac\"");
+}
+
 TEST(Jmespath, SubExpressions_WalkObjects_AndRejectBadRightSides) {
   check_rows(sample_doc(), {
       {"foo.bar.baz", R"("correct")", nullptr},
