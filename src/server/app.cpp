@@ -200,6 +200,23 @@ Response App::finish(const Request& req, Response r, const std::string& request_
   return r;
 }
 
+template <class Fn>
+auto App::with_service(Fn&& fn) -> decltype(fn(std::declval<vault::Service&>())) {
+  auto lease = pool_.acquire();
+  if (!lease) {
+    pool_.discard_idle();
+    Error e = lease.error();
+    e.code = Errc::HsmUnavailable;  // a missing token is NotFound in the adapter; here it is an outage
+    return std::unexpected(std::move(e));
+  }
+  auto r = fn(**lease);
+  if (!r && is_hsm_outage(r.error())) {
+    lease->discard();
+    pool_.discard_idle();
+  }
+  return r;
+}
+
 Response App::run(const Request& req) {
   const std::string& host = req.host;
   std::string vault = valid_host(host) ? cfg_.resolver.vault_for(host) : std::string();
@@ -266,28 +283,16 @@ Response App::run(const Request& req) {
   for (const auto& perm : m.route->permissions)
     if (!allowed(principal, perm)) return forbidden(principal, perm, vault);
 
-  auto lease = pool_.acquire();
-  if (!lease) {
-    // Opening a Service failed (token absent, module gone, catalogue locked): never the client's
-    // fault, whatever code the adapter chose (a missing token is NotFound there).
-    pool_.discard_idle();
-    Error e = lease.error();
-    e.code = Errc::HsmUnavailable;
-    std::cerr << "coldvault serve: cannot open the vault (" << e.message << "); answering 503\n";
-    return error_response(e);
-  }
-  Ctx ctx{req,      *query, vault, cfg_.scheme + "://" + host, v->second, path_of(req.target),
-          m.params, **lease, [&principal](const Permission& p) { return allowed(principal, p); }};
-  auto result = m.route->handler(ctx);
-  // A vault changed through the management API: idle workers must not keep its handles or unwrapped keys.
-  if (result && management && req.method != "GET") pool_.discard_idle();
+  auto result = with_service([&](vault::Service& svc) {
+    Ctx ctx{req,      *query, vault, cfg_.scheme + "://" + host, v->second, path_of(req.target),
+            m.params, svc,    [&principal](const Permission& p) { return allowed(principal, p); }};
+    auto r = m.route->handler(ctx);
+    // A vault changed through the management API: idle workers must not keep its handles or unwrapped keys.
+    if (r && management && req.method != "GET") pool_.discard_idle();
+    return r;
+  });
   if (result) return std::move(*result);
   const Error& e = result.error();
-  if (is_hsm_outage(e)) {
-    // This Service's token (and likely every idle one) is broken: reopen on the next request.
-    lease->discard();
-    pool_.discard_idle();
-  }
   if (status_for(e) >= 500)
     std::cerr << "coldvault serve: " << req.method << " " << path_of(req.target) << " -> "
               << status_for(e) << " " << errc_name(e.code) << ": " << e.message
@@ -296,19 +301,8 @@ Response App::run(const Request& req) {
 }
 
 Result<Bytes> App::sign_tls(const std::string& key_label, ByteView digest) {
-  auto lease = pool_.acquire();
-  if (!lease) {
-    pool_.discard_idle();
-    std::cerr << "coldvault serve: a TLS handshake cannot be signed, no vault worker could be opened ("
-              << lease.error().message << ")\n";
-    return std::unexpected(lease.error());
-  }
-  auto sig = vault::sign_with_tls_key(**lease, key_label, digest);
+  auto sig = with_service([&](vault::Service& svc) { return vault::sign_with_tls_key(svc, key_label, digest); });
   if (!sig) {
-    if (is_hsm_outage(sig.error())) {
-      lease->discard();
-      pool_.discard_idle();
-    }
     std::cerr << "coldvault serve: a TLS handshake cannot be signed: " << sig.error().message
               << (sig.error().native.empty() ? "" : " [" + sig.error().native + "]") << "\n";
   }

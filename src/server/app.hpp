@@ -72,6 +72,12 @@ class App {
  private:
   Response probe(const Request& req);  // GET /healthz, /readyz
   Response run(const Request& req);
+  // Runs fn(vault::Service&) on a pooled Service (requests and handshake signatures alike). A Service that
+  // cannot be opened (token absent, module gone, catalogue locked) empties the idle ones and comes back as
+  // HsmUnavailable, never the caller's fault whatever code the adapter chose; an HSM outage inside fn
+  // discards this Service and the idle ones, so the next call reopens them.
+  template <class Fn>
+  auto with_service(Fn&& fn) -> decltype(fn(std::declval<vault::Service&>()));
   Response finish(const Request& req, Response r, const std::string& request_id);
   std::optional<Response> check_caller(const Request& req, const std::string& vault,
                                        Principal& out);
