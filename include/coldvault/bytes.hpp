@@ -31,7 +31,8 @@ inline SecureBytes to_secure(std::string_view s) { return SecureBytes(s.begin(),
 
 // Lower-case hex of b.
 std::string to_hex(ByteView b);
-// Well-formed UTF-8 by lead/continuation bytes (secret values travel as JSON strings only when true).
+// Well-formed UTF-8 as RFC 3629 defines it: no overlong forms, surrogates or code points past U+10FFFF (secret
+// values travel as JSON strings only when true, and a JSON writer refuses anything else).
 bool is_utf8(ByteView b);
 
 }  // namespace cv

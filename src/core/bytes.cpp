@@ -37,11 +37,21 @@ const char* curve_name(Curve c) {
 bool is_utf8(ByteView b) {
   std::size_t i = 0;
   while (i < b.size()) {
-    unsigned c = b[i];
-    std::size_t n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
-    if (n == 9) return false;
-    for (std::size_t k = 1; k <= n; ++k)
-      if (i + k >= b.size() || (b[i + k] >> 6) != 2) return false;
+    const unsigned c = b[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // RFC 3629, section 4: the lead byte fixes the length and the range of the second byte, which is what
+    // rules out overlong forms (C0, C1, E0 80..9F, F0 80..8F), surrogates (ED A0..BF) and code points
+    // above U+10FFFF (F4 90..BF, F5..FF).
+    const std::size_t n = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 0;
+    if (n == 0) return false;
+    const unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    const unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    if (b.size() - i <= n || b[i + 1] < lo || b[i + 1] > hi) return false;
+    for (std::size_t k = 2; k <= n; ++k)
+      if ((b[i + k] & 0xC0) != 0x80) return false;
     i += n + 1;
   }
   return true;
