@@ -15,6 +15,9 @@ std::unexpected<Error> os_fail(Errc code, const std::string& path, int err) {
   return fail(code, "cannot write " + path + ": " + std::generic_category().message(err));
 }
 
+// A temp file is ".<base>.<16 hex>.tmp", base cut to this many bytes (open() makes it, is_atomic_temp_of knows it).
+constexpr std::size_t kTempBaseMax = 200;
+
 // A random suffix makes the temp name unguessable, so no one can plant a file or link there in advance
 // (O_EXCL|O_NOFOLLOW would refuse it anyway) and two writers of one path never share a temp file.
 bool random_suffix(std::string& out) {
@@ -101,7 +104,7 @@ Result<AtomicFile> AtomicFile::open(const std::string& path, unsigned mode, IfEx
   const auto slash = path.rfind('/');
   const std::string dir = folder_of(path);
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (base.size() > 200) base.resize(200);  // keep ".<base>.<16 hex>.tmp" under NAME_MAX
+  if (base.size() > kTempBaseMax) base.resize(kTempBaseMax);  // keep ".<base>.<16 hex>.tmp" under NAME_MAX
 
   std::string tmp;
   int fd = -1;
@@ -167,7 +170,7 @@ Result<void> write_file_atomic(const std::string& path, ByteView data, unsigned 
 }
 
 bool is_atomic_temp_of(std::string_view entry, std::string_view base) {
-  if (base.size() > 200) base = base.substr(0, 200);
+  if (base.size() > kTempBaseMax) base = base.substr(0, kTempBaseMax);
   constexpr std::size_t kHex = 16;
   const std::size_t want = 1 + base.size() + 1 + kHex + 4;  // "." base "." hex ".tmp"
   if (entry.size() != want || entry[0] != '.' || entry.substr(1, base.size()) != base ||

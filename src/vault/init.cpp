@@ -2,7 +2,6 @@
 // a first vault. A failure part way undoes what init made, token objects included.
 #include <sys/stat.h>
 
-#include <array>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -131,14 +130,13 @@ constexpr const char* kInitFiles[] = {"tokens",        "softhsm2.conf",  "so.pin
                                       "catalog.db-journal"};
 
 // Removes from `home` the temp files (".<name>.<16 hex>.tmp", write_file_atomic) that a killed init's writes of
-// `names` left; appends each to `undone`.
-template <class Names>
-Result<void> remove_init_temps(const std::string& home, const Names& names, std::vector<std::string>& undone) {
+// kInitFiles left; appends each to `undone`.
+Result<void> remove_init_temps(const std::string& home, std::vector<std::string>& undone) {
   std::error_code ec;
   std::vector<std::string> temps;
   for (const auto& e : fs::directory_iterator(home, ec)) {
     const std::string name = e.path().filename().string();
-    for (const auto& f : names)
+    for (const char* f : kInitFiles)
       if (is_atomic_temp_of(name, f)) temps.push_back(name);
   }
   if (ec) return fail(Errc::StorageFailure, "cannot list " + home + ": " + ec.message());
@@ -346,7 +344,7 @@ Result<void> undo_interrupted_init(const std::string& home, const HomeOptions& o
       if (ec) return fail(Errc::StorageFailure, "cannot remove " + home + "/" + f + ": " + ec.message());
       undone.push_back(home + "/" + f);
     }
-  if (auto r = remove_init_temps(home, kInitFiles, undone); !r) return r;
+  if (auto r = remove_init_temps(home, undone); !r) return r;
   forget_catalog_path(home);
   if (!p.catalog.empty() && !p.kid.empty()) {
     if (auto r = store::drop_catalog(p.catalog, p.kid); !r) return std::unexpected(r.error());
@@ -374,7 +372,7 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
   std::error_code ec;
   // Killed while it wrote init.pending, its first file: only that write's temp file is there.
   if (!fs::exists(init_pending_path(home)) && only_pending_temps(home))
-    if (auto r = remove_init_temps(home, std::array{"init.pending"}, undone); !r) return std::unexpected(r.error());
+    if (auto r = remove_init_temps(home, undone); !r) return std::unexpected(r.error());
   if (fs::exists(home) && !fs::is_empty(home, ec))
     return fail(Errc::Conflict, "refusing to initialise " + home + ": the folder is not empty");
   bool made_catalog = false;
