@@ -68,6 +68,12 @@ bool looks_like_pkcs11_uri(std::string_view text);
 // Anything not starting with "pkcs11:" (a token label) passes.
 Result<void> refuse_pin_in_uri(std::string_view uri);
 
+// True when a failed decrypt or unwrap is about the bytes the token was given: a GCM tag, an RFC 5649 check or
+// a padding that does not hold (Corruption, BadParameter, or the bare CKR_GENERAL_ERROR SoftHSM answers for
+// those while its session still answers). False when the token itself failed: gone, out of memory, refusing
+// by policy. Callers use it to tell "this input is damaged or foreign" from "the HSM failed".
+bool input_rejected(const Error& e);
+
 // Creates a token in the first slot that has no initialised token (SoftHSM keeps one free slot), sets its
 // SO PIN and user PIN. Fails with Conflict if a token with this label already exists.
 Result<void> init_token(const std::string& module_path, const std::string& label,

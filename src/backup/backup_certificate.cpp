@@ -161,6 +161,7 @@ Result<void> restore_key_row(vault::Service& svc, const vault::VaultKeys& vk, co
   if (!wrapped) return std::unexpected(malformed("wrapped key is not base64url"));
   auto h = svc.token().unwrap(hsm::Mech::AesKeyWrapPad, o.cek(), *wrapped, vault::key_type_of(*row),
                               vault::key_usage_of(*row, true));
+  if (!h && !hsm::input_rejected(h.error())) return std::unexpected(h.error());  // the token failed
   if (!h) return std::unexpected(malformed("key material does not unwrap"));
   SessionKey key{svc.token(), *h};
   if (auto r = vault::check_material_matches(svc, key.h, *row); !r) return std::unexpected(r.error());

@@ -83,6 +83,7 @@ Result<vault::KeyBundle> put_key(vault::Service& svc, const std::string& vault, 
     if (!wrapped) return fail(Errc::BadParameter, "malformed backup blob: wrapped key is not base64url");
     auto h = svc.token().unwrap(hsm::Mech::AesKeyWrapPad, o.cek(), *wrapped, vault::key_type_of(*row),
                                 vault::key_usage_of(*row, true));
+    if (!h && !hsm::input_rejected(h.error())) return std::unexpected(h.error());  // the token failed
     if (!h) return fail(Errc::BadParameter, "malformed backup blob: key material does not unwrap");
     SessionKey key{svc.token(), *h};
     if (auto r = vault::check_material_matches(svc, key.h, *row); !r) return std::unexpected(r.error());

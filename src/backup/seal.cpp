@@ -189,7 +189,7 @@ Result<Opened> Opened::open(vault::Service& svc, ByteView blob, const std::strin
   auto& token = svc.token();
   auto cek = token.unwrap(hsm::Mech::RsaOaepSha1, domain->priv, env->encrypted_cek, hsm::KeyType::Aes,
                           cek_usage(false));
-  if (!cek && cek.error().code == Errc::HsmUnavailable) return std::unexpected(cek.error());
+  if (!cek && !hsm::input_rejected(cek.error())) return std::unexpected(cek.error());  // the token failed
   if (!cek) return fail(Errc::BadParameter, "cannot decrypt backup blob: the content key does not unwrap");
   o.cek_ = *cek;
   Bytes sealed = env->ciphertext;

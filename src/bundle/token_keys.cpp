@@ -35,8 +35,7 @@ Result<BundleKeys> BundleKeys::create(hsm::Token& t, hsm::Handle domain_pub) {
 Result<BundleKeys> BundleKeys::open(hsm::Token& t, hsm::Handle domain_priv, ByteView wrapped_m, ByteView wrapped_gcm,
                                     ByteView wrapped_kwp) {
   auto refused = [](const Error& e, const char* which) -> std::unexpected<Error> {
-    if (e.code != Errc::Corruption && e.code != Errc::BadParameter && e.code != Errc::HsmFailure)
-      return std::unexpected(e);  // SoftHSM reports a failed RSA-OAEP or RFC 5649 unwrap as CKR_GENERAL_ERROR
+    if (!hsm::input_rejected(e)) return std::unexpected(e);  // the token failed, not the bundle
     return fail(Errc::BadParameter,
                 std::string("cannot open vault bundle: its ") + which + " does not unwrap with this domain's key");
   };

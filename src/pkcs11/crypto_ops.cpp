@@ -38,17 +38,20 @@ Result<void> check_iv(ByteView iv) {
   return {};
 }
 
-// Output buffer type per call: plaintexts are secrets and live in wiped memory.
+// Init, then the single-part call into a buffer of `estimate` bytes (call_into). Output buffer type per
+// call: plaintexts are secrets and live in wiped memory.
 template <class Out, class Init, class Run>
-Result<Out> two_call(Init&& init, Run&& run, const std::string& what) {
-  if (CK_RV rv = init(); rv != CKR_OK) return rv_fail(rv, what);
-  CK_ULONG len = 0;
-  if (CK_RV rv = run(nullptr, &len); rv != CKR_OK) return rv_fail(rv, what);
-  Out out(len);
-  if (CK_RV rv = run(out.data(), &len); rv != CKR_OK) return rv_fail(rv, what);
-  out.resize(len);
+Result<Out> init_and_call(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, Init&& init, Run&& run,
+                          std::size_t estimate, const std::string& what) {
+  if (CK_RV rv = init(); rv != CKR_OK) return session_rv_fail(fn, s, rv, what);
+  Out out;
+  if (CK_RV rv = call_into(out, estimate, run); rv != CKR_OK) return session_rv_fail(fn, s, rv, what);
   return out;
 }
+
+// Enough for any output of the asymmetric mechanisms here: an RSA-4096 block or signature, an ECDSA P-521
+// signature, an HMAC-SHA-512 tag. A larger one (a bigger modulus) costs the second call only.
+constexpr std::size_t kAsymmetricOutMax = 512;
 
 // Never NULL: an empty input (a vault bundle's empty final chunk, an empty secret) still needs a pointer, or
 // SoftHSM answers CKR_ARGUMENTS_BAD.
@@ -64,11 +67,11 @@ Result<Bytes> Token::gcm_encrypt(Handle key, ByteView iv, ByteView aad, ByteView
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
     auto fn = impl_->fn();
     MechSpec spec(iv, aad);
-    return two_call<Bytes>([&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
-                           [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
-                             return fn->C_Encrypt(s, in(plaintext), plaintext.size(), out, len);
-                           },
-                           "AES-GCM encrypt");
+    return init_and_call<Bytes>(fn, s, [&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
+                                [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                                  return fn->C_Encrypt(s, in(plaintext), plaintext.size(), out, len);
+                                },
+                                plaintext.size() + kGcmTagBytes, "AES-GCM encrypt");
   });
 }
 
@@ -87,23 +90,22 @@ Result<SecureBytes> Token::gcm_decrypt(Handle key, ByteView iv, ByteView aad, By
     // standard codes for a bad ciphertext) read as "this ciphertext is not authentic". Any other code is
     // the token failing (removed, session lost, out of memory): classified like every other call, so an
     // outage is never reported as a catalogue altered outside coldvault (fault sweep, docs/reliability.md).
-    auto auth_failed = [](CK_RV rv) -> Result<SecureBytes> {
-      if (rv == CKR_GENERAL_ERROR || rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE) {
+    auto auth_failed = [&](CK_RV rv) -> Result<SecureBytes> {
+      Error e = session_rv_error(fn, s, rv, "AES-GCM decrypt");
+      if (e.code != Errc::HsmUnavailable &&
+          (rv == CKR_GENERAL_ERROR || rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE)) {
         return fail(Errc::Corruption, "AES-GCM authentication failed", rv_name(rv));
       }
-      return rv_fail(rv, "AES-GCM decrypt");
+      return std::unexpected(std::move(e));
     };
-    CK_ULONG len = 0;
-    if (CK_RV rv = fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), nullptr, &len);
+    // The plaintext is never longer than the ciphertext.
+    SecureBytes out;
+    if (CK_RV rv = call_into(out, ciphertext.size(), [&](CK_BYTE_PTR o, CK_ULONG_PTR len) {
+          return fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), o, len);
+        });
         rv != CKR_OK) {
       return auth_failed(rv);
     }
-    SecureBytes out(len);
-    if (CK_RV rv = fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), out.data(), &len);
-        rv != CKR_OK) {
-      return auth_failed(rv);
-    }
-    out.resize(len);
     return out;
   });
 }
@@ -113,11 +115,11 @@ Result<Bytes> Token::cbc_encrypt(Mech m, Handle key, ByteView iv, ByteView plain
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
     auto fn = impl_->fn();
     MechSpec spec(m, iv);
-    return two_call<Bytes>([&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
-                           [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
-                             return fn->C_Encrypt(s, in(plaintext), plaintext.size(), out, len);
-                           },
-                           op_name("C_Encrypt", m));
+    return init_and_call<Bytes>(fn, s, [&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
+                                [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                                  return fn->C_Encrypt(s, in(plaintext), plaintext.size(), out, len);
+                                },
+                                plaintext.size() + kCbcIvBytes, op_name("C_Encrypt", m));
   });
 }
 
@@ -126,11 +128,11 @@ Result<SecureBytes> Token::cbc_decrypt(Mech m, Handle key, ByteView iv, ByteView
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<SecureBytes> {
     auto fn = impl_->fn();
     MechSpec spec(m, iv);
-    return two_call<SecureBytes>([&] { return fn->C_DecryptInit(s, spec.ptr(), key.value); },
-                                 [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
-                                   return fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), out, len);
-                                 },
-                                 op_name("C_Decrypt", m));
+    return init_and_call<SecureBytes>(fn, s, [&] { return fn->C_DecryptInit(s, spec.ptr(), key.value); },
+                                      [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                                        return fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), out, len);
+                                      },
+                                      ciphertext.size(), op_name("C_Decrypt", m));
   });
 }
 
@@ -139,11 +141,11 @@ Result<Bytes> Token::encrypt(Mech m, Handle key, ByteView data) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
     auto fn = impl_->fn();
     MechSpec spec(m);
-    return two_call<Bytes>([&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
-                           [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
-                             return fn->C_Encrypt(s, in(data), data.size(), out, len);
-                           },
-                           op_name("C_Encrypt", m));
+    return init_and_call<Bytes>(fn, s, [&] { return fn->C_EncryptInit(s, spec.ptr(), key.value); },
+                                [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                                  return fn->C_Encrypt(s, in(data), data.size(), out, len);
+                                },
+                                kAsymmetricOutMax, op_name("C_Encrypt", m));
   });
 }
 
@@ -152,11 +154,11 @@ Result<SecureBytes> Token::decrypt(Mech m, Handle key, ByteView data) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<SecureBytes> {
     auto fn = impl_->fn();
     MechSpec spec(m);
-    return two_call<SecureBytes>([&] { return fn->C_DecryptInit(s, spec.ptr(), key.value); },
-                                 [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
-                                   return fn->C_Decrypt(s, in(data), data.size(), out, len);
-                                 },
-                                 op_name("C_Decrypt", m));
+    return init_and_call<SecureBytes>(fn, s, [&] { return fn->C_DecryptInit(s, spec.ptr(), key.value); },
+                                      [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                                        return fn->C_Decrypt(s, in(data), data.size(), out, len);
+                                      },
+                                      data.size(), op_name("C_Decrypt", m));
   });
 }
 
@@ -165,11 +167,11 @@ Result<Bytes> Token::sign(Mech m, Handle key, ByteView data, Hash pss_hash) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
     auto fn = impl_->fn();
     MechSpec spec(m, pss_hash);
-    return two_call<Bytes>([&] { return fn->C_SignInit(s, spec.ptr(), key.value); },
-                           [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
-                             return fn->C_Sign(s, in(data), data.size(), out, len);
-                           },
-                           op_name("C_Sign", m));
+    return init_and_call<Bytes>(fn, s, [&] { return fn->C_SignInit(s, spec.ptr(), key.value); },
+                                [&](CK_BYTE_PTR out, CK_ULONG_PTR len) {
+                                  return fn->C_Sign(s, in(data), data.size(), out, len);
+                                },
+                                kAsymmetricOutMax, op_name("C_Sign", m));
   });
 }
 

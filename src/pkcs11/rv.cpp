@@ -217,4 +217,21 @@ Error rv_error(CK_RV rv, std::string_view what) {
   return Error{rv_errc(rv), std::move(message), std::move(name), {}, {}};
 }
 
+bool input_rejected(const Error& e) {
+  return e.code == Errc::Corruption || e.code == Errc::BadParameter ||
+         (e.code == Errc::HsmFailure && e.native == "CKR_GENERAL_ERROR");
+}
+
+Error session_rv_error(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_RV rv, std::string_view what) {
+  if (rv != CKR_GENERAL_ERROR) return rv_error(rv, what);
+  CK_SESSION_INFO info{};
+  CK_RV probe = fn->C_GetSessionInfo(s, &info);
+  if (probe == CKR_OK) return rv_error(rv, what);
+  std::string name = rv_name(rv);
+  return Error{Errc::HsmUnavailable,
+               std::string(what) + ": " + name + ", and the session no longer answers (C_GetSessionInfo: " +
+                   rv_name(probe) + "): the token is gone",
+               std::move(name), {}, {}};
+}
+
 }  // namespace cv::hsm

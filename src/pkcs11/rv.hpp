@@ -25,6 +25,18 @@ inline std::unexpected<Error> rv_fail(CK_RV rv, std::string_view what) {
   return std::unexpected(rv_error(rv, what));
 }
 
+// The error for a call on session s that failed with rv. CKR_GENERAL_ERROR is SoftHSM's answer both to input
+// that does not check (a GCM tag, RFC 5649's integrity check) and to a token that failed, and callers read it as
+// the former. So for that code one C_GetSessionInfo decides: when the session no longer answers, the token is
+// gone and the error is HsmUnavailable, naming both codes; when it answers, rv_error(rv, what). Any other rv is
+// rv_error(rv, what).
+Error session_rv_error(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_RV rv, std::string_view what);
+
+inline std::unexpected<Error> session_rv_fail(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_RV rv,
+                                              std::string_view what) {
+  return std::unexpected(session_rv_error(fn, s, rv, what));
+}
+
 // Ok for CKR_OK, the translated error otherwise.
 inline Result<void> check(CK_RV rv, std::string_view what) {
   if (rv == CKR_OK) return {};

@@ -55,4 +55,28 @@ auto with_session(TokenImpl& impl, F&& f) -> decltype(f(CK_SESSION_HANDLE{})) {
   return f(lease->get());
 }
 
+// A call that writes an output of variable length (C_Encrypt, C_Decrypt, C_Sign, C_WrapKey) into
+// out: made once with a buffer of `estimate` bytes (an upper bound the caller knows: the ciphertext
+// for a decryption, the plaintext plus a block for an encryption). Only when the token answers
+// CKR_BUFFER_TOO_SMALL, which reports the size and leaves the operation active (PKCS#11 v2.40
+// §5.2), is it made again at that size. The usual "NULL to ask the size, then the bytes" costs
+// every operation a second trip to the token. Returns the module's CK_RV; on CKR_OK out holds
+// exactly the output.
+template <class Out, class Run>
+CK_RV call_into(Out& out, std::size_t estimate, Run&& run) {
+  out.resize(estimate == 0 ? 1
+                           : estimate);  // never a NULL buffer, which would only ask for the size
+  CK_ULONG len = out.size();
+  CK_RV rv = run(out.data(), &len);
+  if (rv == CKR_BUFFER_TOO_SMALL && len > out.size()) {
+    out.resize(len);
+    rv = run(out.data(), &len);
+  }
+  if (rv != CKR_OK) return rv;
+  if (len > out.size())
+    return CKR_FUNCTION_FAILED;  // a module that wrote past the buffer it was given
+  out.resize(len);
+  return CKR_OK;
+}
+
 }  // namespace cv::hsm

@@ -46,7 +46,7 @@ Result<Handle> unwrap_into(TokenImpl& impl, Handle kek, ByteView wrapped, Templa
     CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
     CK_RV rv = impl.fn()->C_UnwrapKey(s, spec.ptr(), kek.value, const_cast<CK_BYTE_PTR>(wrapped.data()),
                                       wrapped.size(), t.data(), t.size(), &h);
-    if (rv != CKR_OK) return rv_fail(rv, std::string("C_UnwrapKey (") + what + ")");
+    if (rv != CKR_OK) return session_rv_fail(impl.fn(), s, rv, std::string("C_UnwrapKey (") + what + ")");
     return Handle{h};
   });
 }

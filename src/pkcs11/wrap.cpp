@@ -26,14 +26,13 @@ Result<Bytes> Token::wrap(Mech m, Handle wrapping_key, Handle key) {
   return with_session(*impl_, [&](CK_SESSION_HANDLE s) -> Result<Bytes> {
     auto fn = impl_->fn();
     MechSpec spec(m);
-    CK_ULONG len = 0;
-    // Two calls: size, then bytes.
-    CK_RV rv = fn->C_WrapKey(s, spec.ptr(), wrapping_key.value, key.value, nullptr, &len);
+    // An estimate that holds an RSA-4096 private key in PKCS#8 under AES-KWP; a larger output costs
+    // a second call.
+    Bytes out;
+    CK_RV rv = call_into(out, 4096, [&](CK_BYTE_PTR o, CK_ULONG_PTR len) {
+      return fn->C_WrapKey(s, spec.ptr(), wrapping_key.value, key.value, o, len);
+    });
     if (rv != CKR_OK) return rv_fail(rv, std::string("C_WrapKey (") + ck_mechanism_name(m) + ")");
-    Bytes out(len);
-    rv = fn->C_WrapKey(s, spec.ptr(), wrapping_key.value, key.value, out.data(), &len);
-    if (rv != CKR_OK) return rv_fail(rv, std::string("C_WrapKey (") + ck_mechanism_name(m) + ")");
-    out.resize(len);
     return out;
   });
 }
@@ -57,7 +56,8 @@ Result<Handle> Token::unwrap(Mech m, Handle unwrapping_key, ByteView wrapped, Ke
     CK_RV rv = impl_->fn()->C_UnwrapKey(s, spec.ptr(), unwrapping_key.value,
                                         const_cast<CK_BYTE_PTR>(wrapped.data()), wrapped.size(),
                                         t.data(), t.size(), &h);
-    if (rv != CKR_OK) return rv_fail(rv, std::string("C_UnwrapKey (") + ck_mechanism_name(m) + ")");
+    if (rv != CKR_OK)
+      return session_rv_fail(impl_->fn(), s, rv, std::string("C_UnwrapKey (") + ck_mechanism_name(m) + ")");
     impl_->module->count_session_objects();
     return Handle{h};
   });

@@ -240,7 +240,7 @@ Result<void> finish_labels(hsm::Token& t, const std::string& prefix, const std::
 // reports RFC 5649's failed integrity check as CKR_GENERAL_ERROR): Corruption naming it. A token that is gone or
 // refuses the template keeps its own error.
 std::unexpected<Error> unwrap_refused(const Error& e, const std::string& what, const TransferFile& f) {
-  if (e.code == Errc::Corruption || e.code == Errc::BadParameter || e.code == Errc::HsmFailure)
+  if (hsm::input_rejected(e))
     return std::unexpected(Error{Errc::Corruption,
                                  what + " in transfer file " + f.transfer_id + " does not unwrap: " + e.message,
                                  e.native, {}, {}});

@@ -55,15 +55,11 @@ Result<hsm::Handle> unwrap_as(Service& svc, const VaultKeys& vk, const store::Ve
   auto h = svc.token().unwrap(hsm::Mech::AesKeyWrapPad, vk.master, v.ciphertext, type, usage);
   // The row is at fault only when the token says the bytes are wrong: RFC 5649's failed check, which SoftHSM
   // reports as CKR_GENERAL_ERROR. A token out of memory, removed or failing otherwise keeps its own error.
-  const bool row_fault = h || h.error().code == Errc::Corruption || h.error().code == Errc::BadParameter ||
-                         (h.error().code == Errc::HsmFailure && h.error().native == "CKR_GENERAL_ERROR");
-  if (!row_fault) return h;
-  if (!h)
-    return fail(Errc::Corruption,
-                "key version " + v.version + ": stored key material does not unwrap under the vault master key (" +
-                    h.error().message + ")",
-                h.error().native);
-  return h;
+  if (h || !hsm::input_rejected(h.error())) return h;
+  return fail(Errc::Corruption,
+              "key version " + v.version + ": stored key material does not unwrap under the vault master key (" +
+                  h.error().message + ")",
+              h.error().native);
 }
 
 }  // namespace

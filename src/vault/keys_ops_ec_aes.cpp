@@ -120,7 +120,7 @@ Result<KeyOpResult> aes_cbc_decrypt(Service& svc, const LoadedKey& k, bool pad, 
   auto pt = t.cbc_decrypt(mech, *h, iv, ciphertext);
   if (!pt) {
     // SoftHSM reports a padding that does not check out as CKR_ENCRYPTED_DATA_INVALID or CKR_GENERAL_ERROR.
-    if (pt.error().code == Errc::Corruption || pt.error().native == "CKR_GENERAL_ERROR")
+    if (hsm::input_rejected(pt.error()))
       return std::unexpected(bad("Decryption failed: the padding does not check out (wrong key, iv or ciphertext)."));
     return std::unexpected(pt.error());
   }

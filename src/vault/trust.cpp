@@ -52,15 +52,24 @@ TrustedSigner entry_of(const store::SignerRow& r) {
 
 }  // namespace
 
+namespace {
+
+// One row, checked against the integrity key and its own certificate.
+Result<void> check_row(const store::SignerRow& r, Integrity& key) {
+  std::string what = "signer registry entry " + r.sha256;
+  if (auto ok = key.check(binding(r), r.auth, what); !ok) return std::unexpected(ok.error());
+  if (to_hex(crypto::sha256(r.cert_der)) != r.sha256)
+    return fail(Errc::Corruption, what + " names another certificate than it holds");
+  return {};
+}
+
+}  // namespace
+
 Result<std::vector<store::SignerRow>> check_registry_with(Service& svc, const std::string& kid, Integrity& key) {
   auto rows = store::signers(svc.catalog(), kid);
   if (!rows) return std::unexpected(rows.error());
-  for (const auto& r : *rows) {
-    std::string what = "signer registry entry " + r.sha256;
-    if (auto ok = key.check(binding(r), r.auth, what); !ok) return std::unexpected(ok.error());
-    if (to_hex(crypto::sha256(r.cert_der)) != r.sha256)
-      return fail(Errc::Corruption, what + " names another certificate than it holds");
-  }
+  for (const auto& r : *rows)
+    if (auto ok = check_row(r, key); !ok) return std::unexpected(ok.error());
   return rows;
 }
 
@@ -186,19 +195,29 @@ Result<std::string> certificate_sha256(std::string_view pem) {
   return to_hex(crypto::sha256(*der));
 }
 
+// Only the entry the answer rests on goes to the token (ADR 0027): the leaf's own entry, else the CA entry
+// that issued the chain, checked before it is trusted. An entry that is altered but not relied on changes no
+// answer (it grants nothing, and `domain trust list` still reports it), and a restore costs one integrity
+// check, not one per vault the domain ever had.
 Result<TrustedSigner> trusted_anchor(Service& svc, const std::vector<Bytes>& chain) {
   if (chain.empty()) return fail(Errc::BadParameter, "malformed backup blob: x5c is empty");
-  auto rows = checked_rows(svc);
+  auto rows = store::signers(svc.catalog(), svc.domain_kid());
   if (!rows) return std::unexpected(rows.error());
+  auto relied_on = [&](const store::SignerRow& r) -> Result<TrustedSigner> {
+    auto integrity = svc.integrity();
+    if (!integrity) return std::unexpected(integrity.error());
+    if (auto ok = check_row(r, **integrity); !ok) return std::unexpected(ok.error());
+    return entry_of(r);
+  };
   const std::string leaf = to_hex(crypto::sha256(chain[0]));
   for (const auto& r : *rows)
-    if (r.sha256 == leaf) return entry_of(r);
+    if (r.sha256 == leaf) return relied_on(r);
   for (const auto& r : *rows) {
     if (!r.ca) continue;
     auto anchor = crypto::certificate_pem_from_der(r.cert_der);
     if (!anchor) continue;
     auto v = crypto::verify_chain(chain, *anchor);
-    if (v && v->chain_ok) return entry_of(r);
+    if (v && v->chain_ok) return relied_on(r);
   }
   std::string subject = "(unreadable)";
   if (auto pem = crypto::certificate_pem_from_der(chain[0]))

@@ -59,9 +59,10 @@ sweep() {
     runs=$((runs + 1))
     local rv=${RVS[$((n % ${#RVS[@]}))]} fn
     fn=$(awk -v n="$n" '$1 == n {print $2}' "$log")
-    # SoftHSM answers a bad GCM tag with CKR_GENERAL_ERROR, so that code at C_Decrypt is (rightly) read as
-    # a ciphertext that does not authenticate (exit 8); the sweep injects an outage there instead.
-    [[ $fn == C_Decrypt && $rv == CKR_GENERAL_ERROR ]] && rv=CKR_DEVICE_REMOVED
+    # SoftHSM answers a bad GCM tag or a failed RFC 5649 check with CKR_GENERAL_ERROR, so that code at
+    # C_Decrypt or C_UnwrapKey, while the session still answers, is (rightly) read as bytes that do not
+    # authenticate (exit 8); the sweep injects an outage there instead.
+    [[ ($fn == C_Decrypt || $fn == C_UnwrapKey) && $rv == CKR_GENERAL_ERROR ]] && rv=CKR_DEVICE_REMOVED
     $setup "$n"
     o1=$(token_objects)
     rm -f "$WORK/run.calls"
@@ -72,10 +73,14 @@ sweep() {
     local why=""
     case $rc in 0 | 10 | 11 | 12) ;;
       # The one ambiguous case: the order of calls can shift between runs (restore into a new vault), so
-      # CKR_GENERAL_ERROR may still land on a C_Decrypt; with SoftHSM it means "bad tag" there (exit 8).
-      8) [[ $fn == C_Decrypt && $rv == CKR_GENERAL_ERROR ]] && AMBIGUOUS=$((AMBIGUOUS + 1)) || why="exit $rc" ;;
-      # The same case inside a backup blob: the blob's content does not authenticate (BadParameter, exit 2).
-      2) [[ $fn == C_Decrypt && $rv == CKR_GENERAL_ERROR ]] && grep -q "authentication failed" "$WORK/err" &&
+      # CKR_GENERAL_ERROR may still land on a C_Decrypt or C_UnwrapKey; with SoftHSM, while the session
+      # still answers, it means "bad tag" or "failed unwrap check" there (exit 8). Not in a sticky run: the
+      # token is gone, the session check after the call fails and the error is an outage.
+      8) [[ $STICKY != 1 && ($fn == C_Decrypt || $fn == C_UnwrapKey) && $rv == CKR_GENERAL_ERROR ]] &&
+           AMBIGUOUS=$((AMBIGUOUS + 1)) || why="exit $rc" ;;
+      # The same case inside a backup blob: its content does not authenticate (BadParameter, exit 2).
+      2) [[ $STICKY != 1 && ($fn == C_Decrypt || $fn == C_UnwrapKey) && $rv == CKR_GENERAL_ERROR ]] &&
+           grep -q -E "authentication failed|does not unwrap" "$WORK/err" &&
            AMBIGUOUS=$((AMBIGUOUS + 1)) || why="exit $rc" ;;
       *) why="exit $rc" ;;
     esac
@@ -264,7 +269,7 @@ expect_exit 10 "CV_FAULT_STICKY: a token removed from call 5 on" -- \
 expect_eq "$(($(injected) > 1))" "1" "with CV_FAULT_STICKY the calls after 5 fail too ($(injected))"
 expect_exit 0 "the token back: the same read works" -- "$CV" secret show --vault-name default --name s
 
-echo "# $RUNS faulted runs, $AMBIGUOUS with CKR_GENERAL_ERROR at C_Decrypt read as a bad tag (exit 8, or 2 in a blob)"
+echo "# $RUNS faulted runs, $AMBIGUOUS with CKR_GENERAL_ERROR at C_Decrypt or C_UnwrapKey read as bytes that do not authenticate (exit 8, or 2 in a blob)"
 if [[ $STICKY == 1 ]]; then
   by=$(tr ' ' '\n' <<<"$STRANDED_BY" | sed '/^$/d' | sort | uniq -c | awk '{printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1}')
   echo "# sticky: $STRANDED failed runs left token objects they made (the token was away for their removal): ${by:-none};" \

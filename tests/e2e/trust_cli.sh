@@ -93,8 +93,15 @@ expect_exit 0 "a blob signed under the CA restores" -- "$CV" secret restore --va
 sqlite3 "$DB" "UPDATE trusted_signers SET label='renamed' WHERE label='site-ca'"
 expect_exit 8 "an edited registry row is Corruption" -- "$CV" domain trust list
 expect_contains "$WORK/err" "fails its integrity check" "integrity failure named"
-expect_exit 8 "restore refuses while the registry is corrupt" -- \
+# Restore checks the entry it relies on (ADR 0027): a blob issued under the edited CA entry is refused as
+# Corruption and writes nothing; one signed by an intact entry still restores.
+expect_exit 8 "restore relying on the edited entry refuses" -- \
+  "$CV" secret restore --vault-name dst --file "$WORK/issued.blob"
+expect_contains "$WORK/err" "fails its integrity check" "the edited entry named"
+expect_exit 3 "nothing written" -- "$CV" secret show --vault-name dst --name issued
+expect_exit 0 "restore relying on an intact entry goes through" -- \
   "$CV" secret restore --vault-name dst --file "$WORK/app.blob"
+"$CV" secret delete --vault-name dst --name app -o none && "$CV" secret purge --vault-name dst --name app
 sqlite3 "$DB" "DELETE FROM trusted_signers WHERE label='renamed'"
 expect_exit 0 "deleting a row only removes trust" -- "$CV" domain trust list
 # A row for the forger's certificate, carrying an authenticator copied from a genuine row.
