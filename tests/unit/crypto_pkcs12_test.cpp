@@ -324,3 +324,54 @@ TEST(KeyGen, PartsThatDoNotFormAKeyAreRefused) {
 
 }  // namespace
 }  // namespace cv::crypto
+
+// A PFX names its own iteration counts, each paid before its MAC or password can fail: more than 10^6 is
+// refused before any key derivation (a MAC of 2^31 iterations took minutes of CPU before).
+namespace cv::crypto {
+namespace {
+
+Bytes with_mac_iterations(const Bytes& der, long iterations) {
+  const unsigned char* p = der.data();
+  Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(der.size())));
+  EXPECT_TRUE(p12);
+  const ASN1_INTEGER* iter = nullptr;
+  PKCS12_get0_mac(nullptr, nullptr, nullptr, &iter, p12.get());
+  EXPECT_TRUE(iter);
+  ASN1_INTEGER_set(const_cast<ASN1_INTEGER*>(iter), iterations);  // the MAC no longer matches: never reached
+  auto out = ossl::to_der<PKCS12>(p12.get(), i2d_PKCS12, "PFX");
+  return out ? *out : Bytes{};
+}
+
+TEST_F(Containers, Pkcs12_IterationCountsBeyondTheLimitAreRefusedBeforeAnyDerivation) {
+  auto pfx = make_pkcs12(parts_of(ec_key.get()), {leaf});
+  ASSERT_TRUE(pfx);
+  auto r = parse_pkcs12(with_mac_iterations(der_of(*pfx), 0x7fffffff), SecureString());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::BadParameter);
+  EXPECT_NE(r.error().message.find("2147483647 key-derivation iterations for its MAC"), std::string::npos)
+      << r.error().message;
+  EXPECT_TRUE(parse_pkcs12(with_mac_iterations(der_of(*pfx), 1'000'000), SecureString()).error().message.find(
+                  "iterations") == std::string::npos)
+      << "at the limit the MAC is checked (and fails: it no longer matches)";
+
+  // The shrouded key (certificates in clear), then the encrypted certificates (key in clear).
+  auto make = [&](int nid_key, int nid_cert) {
+    auto cert = x509_test::parse_der(leaf);
+    Pkcs12Ptr p12(PKCS12_create_ex("pw", nullptr, ec_key.get(), cert.get(), nullptr, nid_key, nid_cert,
+                                   1'000'001, 1, 0, nullptr, nullptr));
+    EXPECT_TRUE(p12) << ossl::drain_errors();
+    auto der = ossl::to_der<PKCS12>(p12.get(), i2d_PKCS12, "PFX");
+    return der ? *der : Bytes{};
+  };
+  auto key = parse_pkcs12(make(NID_aes_256_cbc, -1), SecureString("pw"));
+  ASSERT_FALSE(key);
+  EXPECT_NE(key.error().message.find("1000001 key-derivation iterations for its private key"), std::string::npos)
+      << key.error().message;
+  auto certs = parse_pkcs12(make(-1, NID_aes_256_cbc), SecureString("pw"));
+  ASSERT_FALSE(certs);
+  EXPECT_NE(certs.error().message.find("1000001 key-derivation iterations for its certificates"), std::string::npos)
+      << certs.error().message;
+}
+
+}  // namespace
+}  // namespace cv::crypto
