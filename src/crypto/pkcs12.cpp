@@ -122,7 +122,6 @@ Result<void> check_pfx_iterations(const PKCS12* p12, const SecureString& passwor
     }
     if (auto r = check_bags(bags.get(), 4); !r) return r;
   }
-  ossl::drain_errors();  // what did not unpack here is PKCS12_parse's to report
   return {};
 }
 
@@ -136,7 +135,9 @@ Result<CertContainer> parse_pkcs12(ByteView pfx, const SecureString& password) {
   detail::Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(pfx.size())));
   if (!p12)
     return ossl::fail_ossl(Errc::BadParameter, "the PFX password is wrong or the PFX is corrupt");
-  if (auto r = check_pfx_iterations(p12.get(), password); !r) return std::unexpected(r.error());
+  auto counts = check_pfx_iterations(p12.get(), password);
+  ossl::drain_errors();  // what did not unpack there is PKCS12_parse's to report
+  if (!counts) return std::unexpected(counts.error());
   EVP_PKEY* key_raw = nullptr;
   X509* cert_raw = nullptr;
   STACK_OF(X509)* ca_raw = nullptr;
