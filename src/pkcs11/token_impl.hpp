@@ -64,8 +64,8 @@ auto with_session(TokenImpl& impl, F&& f) -> decltype(f(CK_SESSION_HANDLE{})) {
 // exactly the output.
 template <class Out, class Run>
 CK_RV call_into(Out& out, std::size_t estimate, Run&& run) {
-  out.resize(estimate == 0 ? 1
-                           : estimate);  // never a NULL buffer, which would only ask for the size
+  // Never a NULL buffer, which would only ask for the size.
+  out.resize(estimate == 0 ? 1 : estimate);
   CK_ULONG len = out.size();
   CK_RV rv = run(out.data(), &len);
   if (rv == CKR_BUFFER_TOO_SMALL && len > out.size()) {
@@ -73,8 +73,8 @@ CK_RV call_into(Out& out, std::size_t estimate, Run&& run) {
     rv = run(out.data(), &len);
   }
   if (rv != CKR_OK) return rv;
-  if (len > out.size())
-    return CKR_FUNCTION_FAILED;  // a module that wrote past the buffer it was given
+  // A module claiming more bytes than the buffer it was given.
+  if (len > out.size()) return CKR_FUNCTION_FAILED;
   out.resize(len);
   return CKR_OK;
 }
