@@ -210,8 +210,9 @@ class Catalog {
   Result<void> add_lifecycle_event(const LifecycleEvent& e);
   Result<std::vector<LifecycleEvent>> lifecycle_events(const std::optional<std::string>& vault,
                                                        std::size_t limit);
-  // Changes when another connection (process or thread) commits to the file; cheap, no I/O. Caches that
-  // hold rows compare it to know when to look again.
+  // The read caches' generation: changes when any connection (this one, another thread's, another process's or
+  // node's) commits a write to the catalogue other than an audit record (ADR 0028); one small read, no lock.
+  // Caches that hold rows compare it to know when to look again.
   std::int64_t data_version();
 
   // Adds a version and makes it current, creating the object if needed; one transaction.

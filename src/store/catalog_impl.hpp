@@ -28,8 +28,9 @@ inline std::string name_key(std::string_view name) {
 
 // Rows this connection read, kept while the catalogue is unchanged (issue 23: a hot key or secret was read and
 // parsed from the database on every operation). "Unchanged" is a generation: Conn::data_version (moves when any
-// other connection, in this process, another or another node, commits) and Conn::total_changes (moves with this
-// connection's own writes, committed or rolled back). The generation is read before the row, so a row is never kept under a
+// connection, this one or another, here, in another process or on another node, commits a write other than an
+// audit record: ADR 0028) and Conn::total_changes (moves with this connection's own writes, committed or rolled
+// back, but for its audit-only group commits). The generation is read before the row, so a row is never kept under a
 // generation older than itself; inside a transaction nothing is kept or served (a rollback would not move the
 // generation). Guarded rows are kept only after their check passed.
 struct RowCache {

@@ -72,9 +72,11 @@ class Conn {
   virtual void give_back(std::unique_ptr<StmtImpl> st) noexcept = 0;
   virtual bool in_transaction() const = 0;
   virtual std::int64_t changes() const = 0;        // rows written by the last statement
-  virtual std::int64_t total_changes() const = 0;  // this connection's writes so far, committed or not
-  // Moves whenever another connection (here or in another process or node) committed a write; -1 when it
-  // cannot be read, which callers must treat as "changed".
+  // This connection's writes so far, committed or not, but for those committed by commit_audit_only.
+  virtual std::int64_t total_changes() const = 0;
+  // The read caches' generation (ADR 0010, 0028): moves whenever a connection (this one, another here, in
+  // another process or node) committed a write to a table other than the audit log's; -1 when it cannot be
+  // read, which callers must treat as "changed".
   virtual std::int64_t data_version() = 0;
   // Opens the outermost write transaction holding the catalogue's writers' lock, so writers queue instead
   // of failing on a lock upgrade or a serialization conflict.
@@ -84,6 +86,9 @@ class Conn {
   virtual void end_read() noexcept = 0;
   // Commits the outermost transaction (for PostgreSQL it also moves data_version for every other node).
   virtual Result<void> commit() = 0;
+  // Commits an outermost transaction that wrote only the audit log's tables (a group of audit records): no row
+  // a read cache keeps changed, so neither data_version nor total_changes moves.
+  virtual Result<void> commit_audit_only() = 0;
   virtual void rollback() noexcept = 0;
   // Whether the next commits must reach stable storage (true, the default) or may be flushed later.
   virtual Result<void> set_durable(bool durable) = 0;

@@ -193,6 +193,7 @@ class PgConn final : public Conn {
     return v && *v ? **v : -1;
   }
   Result<void> begin_write() override {
+    changes_at_begin_ = total_changes_;
     // The one moment a lost connection is simply reopened: nothing of this transaction exists yet. With a
     // multi-host URL and target_session_attrs=read-write, that finds the promoted standby after a failover.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms());
@@ -221,8 +222,16 @@ class PgConn final : public Conn {
   // scan does not hold every row in memory at once.
   bool streaming() const { return read_tx_; }
   std::string next_cursor() { return "cv_cursor_" + std::to_string(++cursors_); }
-  Result<void> commit() override {
-    auto r = exec("UPDATE coldvault_state SET generation=generation+1 WHERE id=1", "count the commit");
+  Result<void> commit() override { return commit_counted(true); }
+  Result<void> commit_audit_only() override {
+    auto r = commit_counted(false);
+    if (r) total_changes_ = changes_at_begin_;
+    return r;
+  }
+  // Commits; `count` moves the generation every node's read caches follow (an audit-only write does not).
+  Result<void> commit_counted(bool count) {
+    Result<void> r;
+    if (count) r = exec("UPDATE coldvault_state SET generation=generation+1 WHERE id=1", "count the commit");
     bool committing = false, lost = false;
     if (r) {
       committing = true;
@@ -406,6 +415,7 @@ class PgConn final : public Conn {
   bool tx_open_ = false, read_tx_ = false, lost_ = false;
   std::uint64_t cursors_ = 0;
   std::int64_t changes_ = 0, total_changes_ = 0;
+  std::int64_t changes_at_begin_ = 0;  // total_changes_ when the last write transaction began
   ReusableStatements kept_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> its prepared statement in this session
 };

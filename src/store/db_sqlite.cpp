@@ -108,18 +108,28 @@ class SqliteConn final : public Conn {
   }
   bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
   std::int64_t changes() const override { return sqlite3_changes64(db_); }
-  std::int64_t total_changes() const override { return sqlite3_total_changes64(db_); }
+  std::int64_t total_changes() const override { return sqlite3_total_changes64(db_) - uncounted_; }
+  // Schema step 10's triggers move cache_generation.value with every write but the audit log's, in the writer's
+  // transaction (ADR 0028). A catalogue before that step has no such row: -1, never equal to a cached value.
   std::int64_t data_version() override {
-    auto v = query_int(this, "PRAGMA data_version", "data_version");
-    return v && *v ? **v : -1;  // -1 is never equal to a cached value: callers look again
+    auto v = query_int(this, "SELECT value FROM cache_generation WHERE id=1", "read the cache generation");
+    return v && *v ? **v : -1;
   }
   // BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout instead of
   // deadlocking on a lock upgrade.
-  Result<void> begin_write() override { return run("BEGIN IMMEDIATE", "begin transaction"); }
+  Result<void> begin_write() override {
+    changes_at_begin_ = sqlite3_total_changes64(db_);
+    return run("BEGIN IMMEDIATE", "begin transaction");
+  }
   // In WAL mode the first read of a deferred transaction fixes its snapshot.
   Result<void> begin_read() override { return run("BEGIN DEFERRED", "begin read transaction"); }
   void end_read() noexcept override { (void)exec("ROLLBACK", "end read transaction"); }
   Result<void> commit() override { return run("COMMIT", "commit"); }
+  Result<void> commit_audit_only() override {
+    auto r = commit();
+    if (r) uncounted_ += sqlite3_total_changes64(db_) - changes_at_begin_;
+    return r;
+  }
   void rollback() noexcept override { (void)exec("ROLLBACK", "rollback"); }
   Result<void> set_durable(bool durable) override {
     return run(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "set synchronous");
@@ -148,6 +158,8 @@ class SqliteConn final : public Conn {
   sqlite3* db_;
   std::string location_;
   ReusableStatements kept_;
+  std::int64_t changes_at_begin_ = 0;  // sqlite3_total_changes64 when the last write transaction began
+  std::int64_t uncounted_ = 0;         // changes committed by commit_audit_only
 };
 
 }  // namespace

@@ -134,7 +134,8 @@ std::vector<Result<void>> GroupCommitter::commit_group(Conn* db,
     return out;
   }
   Result<void> committed = run_hook(items.size());
-  if (committed) committed = db->commit();
+  // A group without a flushed write holds audit records only (run()'s contract): the read caches stay valid.
+  if (committed) committed = relaxed ? db->commit_audit_only() : db->commit();
   if (!committed) {
     // A COMMIT that failed may leave the transaction open: undo it, so no write of this group
     // exists.

@@ -42,7 +42,8 @@ class GroupCommitter {
   // Runs `write` in a group transaction and returns its outcome once that transaction committed or
   // failed. REQUIRES: db is a connection to this file, outside any transaction, and not used by
   // another thread during the call (it may run other callers' writes).
-  // `flush` false: the write need not reach the disk at this commit (an audit record of a read). A group of
+  // `flush` false: the write need not reach the disk at this commit; only audit records (of a read, a refusal)
+  // are written so, since such a group also leaves the read caches valid (Conn::commit_audit_only). A group of
   // such writes only commits with synchronous=NORMAL: visible to every reader and safe from a crash of the
   // process at once, on disk at the next flushed commit or checkpoint (docs/audit.md §2). A group with any
   // flushed write is flushed.

@@ -2,6 +2,9 @@
 // Conn::schema_version records where a catalogue stands (SQLite: PRAGMA user_version). Never edit a shipped step: append a new one.
 #include "store/schema.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include "coldvault/audit_log.hpp"
 
 namespace cv::store {
@@ -196,7 +199,112 @@ CREATE TABLE certificate_issuers(
     R"sql(
 ALTER TABLE audit_checkpoints ADD COLUMN frontier BLOB;
 )sql",
+    // 10 (SQLite only): the read caches' generation (ADR 0028). Every write to a table other than the audit log's
+    // moves cache_generation.value in the same transaction, so the caches of every connection see it; an audit
+    // record (one per request, reads included) does not. No INSERT trigger on objects and versions, the tables a
+    // restore fills in bulk: an insert cannot make a cached row stale, since the caches keep only rows found by a
+    // unique key (a new version reaches the cached "current" row through its UPDATE of objects). PostgreSQL
+    // counts commits in coldvault_state instead (ADR 0023).
+    R"sql(
+CREATE TABLE cache_generation(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL);
+INSERT INTO cache_generation VALUES(1, 0);
+CREATE TRIGGER cache_gen_domains_insert AFTER INSERT ON domains
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_domains_update AFTER UPDATE ON domains
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_domains_delete AFTER DELETE ON domains
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_vaults_insert AFTER INSERT ON vaults
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_vaults_update AFTER UPDATE ON vaults
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_vaults_delete AFTER DELETE ON vaults
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_objects_update AFTER UPDATE ON objects
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_objects_delete AFTER DELETE ON objects
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_versions_update AFTER UPDATE ON versions
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_versions_delete AFTER DELETE ON versions
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_api_tokens_insert AFTER INSERT ON api_tokens
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_api_tokens_update AFTER UPDATE ON api_tokens
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_api_tokens_delete AFTER DELETE ON api_tokens
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_blob_events_insert AFTER INSERT ON blob_events
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_blob_events_update AFTER UPDATE ON blob_events
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_blob_events_delete AFTER DELETE ON blob_events
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_blob_archive_insert AFTER INSERT ON blob_archive
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_blob_archive_update AFTER UPDATE ON blob_archive
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_blob_archive_delete AFTER DELETE ON blob_archive
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_trusted_signers_insert AFTER INSERT ON trusted_signers
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_trusted_signers_update AFTER UPDATE ON trusted_signers
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_trusted_signers_delete AFTER DELETE ON trusted_signers
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_lifecycle_events_insert AFTER INSERT ON lifecycle_events
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_lifecycle_events_update AFTER UPDATE ON lifecycle_events
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_lifecycle_events_delete AFTER DELETE ON lifecycle_events
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_admin_tokens_insert AFTER INSERT ON admin_tokens
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_admin_tokens_update AFTER UPDATE ON admin_tokens
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_admin_tokens_delete AFTER DELETE ON admin_tokens
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_custodians_insert AFTER INSERT ON custodians
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_custodians_update AFTER UPDATE ON custodians
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_custodians_delete AFTER DELETE ON custodians
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_domain_events_insert AFTER INSERT ON domain_events
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_domain_events_update AFTER UPDATE ON domain_events
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_domain_events_delete AFTER DELETE ON domain_events
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_key_rotation_policies_insert AFTER INSERT ON key_rotation_policies
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_key_rotation_policies_update AFTER UPDATE ON key_rotation_policies
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_key_rotation_policies_delete AFTER DELETE ON key_rotation_policies
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_certificate_contacts_insert AFTER INSERT ON certificate_contacts
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_certificate_contacts_update AFTER UPDATE ON certificate_contacts
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_certificate_contacts_delete AFTER DELETE ON certificate_contacts
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_certificate_issuers_insert AFTER INSERT ON certificate_issuers
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_certificate_issuers_update AFTER UPDATE ON certificate_issuers
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+CREATE TRIGGER cache_gen_certificate_issuers_delete AFTER DELETE ON certificate_issuers
+  BEGIN UPDATE cache_generation SET value=value+1 WHERE id=1; END;
+)sql",
 };
+
+// Steps that exist only in a SQLite catalogue; a PostgreSQL one records them as done without running them.
+constexpr int kSqliteOnlySteps[] = {10};
+
+bool sqlite_only(int step) {
+  return std::find(std::begin(kSqliteOnlySteps), std::end(kSqliteOnlySteps), step) != std::end(kSqliteOnlySteps);
+}
 
 }  // namespace
 
@@ -236,6 +344,7 @@ Result<int> migrate(Db& db) {
   if (!have) return std::unexpected(have.error());
   if (auto r = refuse_newer(*have); !r) return std::unexpected(r.error());
   for (int v = *have; v < latest_schema_version(); ++v) {
+    if (c->dialect() != Dialect::Sqlite && sqlite_only(v + 1)) continue;
     if (auto r = c->exec(c->ddl(kSteps[v]), "schema step " + std::to_string(v + 1)); !r)
       return std::unexpected(r.error());
   }

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
+#include "coldvault/audit_log.hpp"
 #include "coldvault/catalog.hpp"
 
 namespace fs = std::filesystem;
@@ -277,4 +279,71 @@ TEST_F(RowCacheTest, RawSqlEditByAnotherConnection_IsSeen) {
   ASSERT_EQ(sqlite3_exec(raw, "UPDATE versions SET enabled=0", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(raw);
   EXPECT_FALSE(cat.version("main", ObjType::Secret, "s", "aa")->enabled);
+}
+
+namespace {
+// Runs `sql` on a raw sqlite3 connection to the fixture's file (as the sqlite3 shell would).
+void raw_sql(const fs::path& file, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(raw);
+}
+}  // namespace
+
+TEST_F(RowCacheTest, AuditRecords_LeaveTheGenerationAndTheCachedRowsAlone) {
+  // Every REST request, reads included, commits an audit record (ADR 0028): were that a change to the read caches,
+  // every request would empty them. An audit append by another connection, and one this connection commits itself
+  // (it leads the group), leave data_version as it was and the rows cached.
+  const auto before = cat.data_version();
+  ASSERT_GE(before, 0);
+  AuditRecord r;
+  r.operation = "SecretGet";
+  ASSERT_TRUE(audit_append(writer, r));
+  EXPECT_EQ(cat.data_version(), before);
+  ASSERT_TRUE(audit_append(cat, r));
+  EXPECT_EQ(cat.data_version(), before);
+  // Proof that the rows are still served from the cache: change the row behind the generation's back (without the
+  // trigger), and the cached row is what the next read answers; a write that moves the generation ends that.
+  raw_sql(dir.path / "catalog.db",
+          "DROP TRIGGER cache_gen_versions_update; UPDATE versions SET enabled=0;");
+  EXPECT_TRUE(cat.version("main", ObjType::Secret, "s", "aa")->enabled);
+  EXPECT_TRUE(cat.object_version("main", ObjType::Secret, "s", "")->version.enabled);
+  ASSERT_TRUE(writer.mark_deleted("main", ObjType::Secret, "s", 5, 10));
+  EXPECT_NE(cat.data_version(), before);
+  EXPECT_FALSE(cat.version("main", ObjType::Secret, "s", "aa")->enabled);
+}
+
+TEST_F(CatalogTest, EveryTableButTheAuditLogs_MovesTheCacheGeneration) {
+  // Schema step 10: a table added later without its triggers would let the read caches serve stale rows.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path / "catalog.db").c_str(), &raw), SQLITE_OK);
+  auto names = [&](const char* sql) {
+    std::set<std::string> out;
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(raw, sql, -1, &st, nullptr), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) out.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+    return out;
+  };
+  auto tables = names("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'");
+  auto triggers = names("SELECT name FROM sqlite_master WHERE type='trigger'"
+                        " AND sql LIKE '%UPDATE cache_generation SET value=value+1 WHERE id=1;%'");
+  const std::set<std::string> unwatched = {"audit_records", "audit_state", "audit_checkpoints", "cache_generation"};
+  ASSERT_GT(tables.size(), unwatched.size() + 10);
+  for (const auto& t : tables) {
+    if (unwatched.count(t)) continue;
+    for (const char* op : {"insert", "update", "delete"}) {
+      // Inserts into the tables a restore fills in bulk cannot make a cached row stale (ADR 0028).
+      if (std::string(op) == "insert" && (t == "objects" || t == "versions")) continue;
+      EXPECT_TRUE(triggers.count("cache_gen_" + t + "_" + op)) << t << " has no " << op << " trigger";
+    }
+  }
+  sqlite3_close(raw);
+  // And they work: a raw edit of a table no cache reads moves the generation too.
+  const auto before = cat.data_version();
+  raw_sql(dir.path / "catalog.db", "UPDATE domains SET created=created+1");
+  EXPECT_NE(cat.data_version(), before);
 }
