@@ -90,21 +90,16 @@ Result<SecureBytes> Token::gcm_decrypt(Handle key, ByteView iv, ByteView aad, By
     // standard codes for a bad ciphertext) read as "this ciphertext is not authentic". Any other code is
     // the token failing (removed, session lost, out of memory): classified like every other call, so an
     // outage is never reported as a catalogue altered outside coldvault (fault sweep, docs/reliability.md).
-    auto auth_failed = [&](CK_RV rv) -> Result<SecureBytes> {
-      Error e = session_rv_error(fn, s, rv, "AES-GCM decrypt");
-      if (e.code != Errc::HsmUnavailable &&
-          (rv == CKR_GENERAL_ERROR || rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE)) {
-        return fail(Errc::Corruption, "AES-GCM authentication failed", rv_name(rv));
-      }
-      return std::unexpected(std::move(e));
-    };
     // The plaintext is never longer than the ciphertext.
     SecureBytes out;
     if (CK_RV rv = call_into(out, ciphertext.size(), [&](CK_BYTE_PTR o, CK_ULONG_PTR len) {
           return fn->C_Decrypt(s, in(ciphertext), ciphertext.size(), o, len);
         });
         rv != CKR_OK) {
-      return auth_failed(rv);
+      return std::unexpected(
+          input_rv_error(fn, s, rv, "AES-GCM decrypt",
+                         {CKR_GENERAL_ERROR, CKR_ENCRYPTED_DATA_INVALID, CKR_ENCRYPTED_DATA_LEN_RANGE},
+                         "AES-GCM authentication failed"));
     }
     return out;
   });

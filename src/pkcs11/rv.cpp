@@ -1,6 +1,7 @@
 // CK_RV -> cv::Error: the single table. See rv.hpp.
 #include "pkcs11/rv.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace cv::hsm {
@@ -232,6 +233,14 @@ Error session_rv_error(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_RV rv, s
                std::string(what) + ": " + name + ", and the session no longer answers (C_GetSessionInfo: " +
                    rv_name(probe) + "): the token is gone",
                std::move(name), {}, {}};
+}
+
+Error input_rv_error(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_RV rv, std::string_view what,
+                     std::initializer_list<CK_RV> refusals, std::string_view refused) {
+  Error e = session_rv_error(fn, s, rv, what);
+  const bool refusal = std::find(refusals.begin(), refusals.end(), rv) != refusals.end();
+  if (e.code == Errc::HsmUnavailable || !refusal) return e;
+  return Error{Errc::Corruption, std::string(refused), rv_name(rv), {}, {}};
 }
 
 }  // namespace cv::hsm

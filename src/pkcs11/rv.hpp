@@ -4,6 +4,7 @@
 // Messages name the operation and the CKR_ code; they never carry PINs, key bytes or data.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,12 @@ inline std::unexpected<Error> session_rv_fail(CK_FUNCTION_LIST_PTR fn, CK_SESSIO
                                               std::string_view what) {
   return std::unexpected(session_rv_error(fn, s, rv, what));
 }
+
+// For a call that refuses its input with some codes (a GCM tag, RFC 5649's integrity check): a code in `refusals`
+// from a session that still answers is Corruption with the message `refused` (native: the CKR_ name); anything
+// else, a token gone included, is session_rv_error(fn, s, rv, what).
+Error input_rv_error(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, CK_RV rv, std::string_view what,
+                     std::initializer_list<CK_RV> refusals, std::string_view refused);
 
 // Ok for CKR_OK, the translated error otherwise.
 inline Result<void> check(CK_RV rv, std::string_view what) {

@@ -26,13 +26,11 @@ Result<SecureBytes> Token::unwrap_secret_value(Mech m, Handle unwrapping_key, By
                                wrapped.size(), t.data(), t.size(), &h);
     // SoftHSM reports a failed RFC 3394/5649 integrity check as CKR_GENERAL_ERROR (as it does a bad
     // GCM tag), not CKR_WRAPPED_KEY_INVALID: read it as "these bytes do not unwrap under this key".
-    // Unless the session no longer answers: then the token is gone (session_rv_error).
-    if (rv != CKR_OK) {
-      Error e = session_rv_error(fn, s, rv, std::string("C_UnwrapKey (") + ck_mechanism_name(m) + ")");
-      if (e.code != Errc::HsmUnavailable && (rv == CKR_GENERAL_ERROR || rv == CKR_WRAPPED_KEY_INVALID))
-        return fail(Errc::Corruption, "AES key unwrap: integrity check failed", rv_name(rv));
-      return std::unexpected(std::move(e));
-    }
+    // Unless the session no longer answers: then the token is gone (input_rv_error).
+    if (rv != CKR_OK)
+      return std::unexpected(
+          input_rv_error(fn, s, rv, std::string("C_UnwrapKey (") + ck_mechanism_name(m) + ")",
+                         {CKR_GENERAL_ERROR, CKR_WRAPPED_KEY_INVALID}, "AES key unwrap: integrity check failed"));
     impl_->module->count_session_objects();
     auto value = get_attribute(fn, s, h, CKA_VALUE, "C_GetAttributeValue (unwrapped value)");
     // Destroyed whatever happened: the object only existed to be read.

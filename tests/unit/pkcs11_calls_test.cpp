@@ -1,5 +1,6 @@
 // The adapter's call helpers without a token: call_into's one-call sizing (ADR 0027) and session_rv_error's
-// reading of CKR_GENERAL_ERROR (a session that no longer answers is an outage, not bad input).
+// reading of CKR_GENERAL_ERROR (a session that no longer answers is an outage, not bad input), input_rv_error's
+// refusals.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -88,6 +89,28 @@ TEST(Pkcs11Calls, GeneralErrorOnALiveSessionIsRejectedInput_OnADeadOneAnOutage) 
   EXPECT_EQ(session_rv_error(&fl, 1, CKR_SESSION_HANDLE_INVALID, "x").code, Errc::HsmUnavailable);
   EXPECT_TRUE(input_rejected(session_rv_error(&fl, 1, CKR_WRAPPED_KEY_INVALID, "x")));
   EXPECT_FALSE(input_rejected(session_rv_error(&fl, 1, CKR_DEVICE_MEMORY, "x")));
+}
+
+TEST(Pkcs11Calls, InputRvError_RefusalsOfALiveSessionAreCorruption_AnythingElseAsSessionRvError) {
+  CK_FUNCTION_LIST fl{};
+  fl.C_GetSessionInfo = fake_get_session_info;
+  auto gcm = [&](CK_RV rv) {
+    return input_rv_error(&fl, 1, rv, "AES-GCM decrypt", {CKR_GENERAL_ERROR, CKR_ENCRYPTED_DATA_INVALID},
+                          "AES-GCM authentication failed");
+  };
+  g_session_info_rv = CKR_OK;
+  for (CK_RV refused : {CKR_GENERAL_ERROR, CKR_ENCRYPTED_DATA_INVALID}) {
+    Error e = gcm(refused);
+    EXPECT_EQ(e.code, Errc::Corruption);
+    EXPECT_EQ(e.message, "AES-GCM authentication failed");
+    EXPECT_EQ(e.native, rv_name(refused));
+  }
+  EXPECT_EQ(gcm(CKR_DEVICE_MEMORY).code, Errc::HsmFailure);  // not in the list: the token's own failure
+  EXPECT_EQ(gcm(CKR_SESSION_HANDLE_INVALID).code, Errc::HsmUnavailable);
+  g_session_info_rv = CKR_DEVICE_REMOVED;  // CKR_GENERAL_ERROR from a session that is gone: an outage
+  Error gone = gcm(CKR_GENERAL_ERROR);
+  EXPECT_EQ(gone.code, Errc::HsmUnavailable);
+  EXPECT_NE(gone.message.find("AES-GCM decrypt"), std::string::npos) << gone.message;
 }
 
 }  // namespace
