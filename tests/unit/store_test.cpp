@@ -347,3 +347,26 @@ TEST_F(CatalogTest, EveryTableButTheAuditLogs_MovesTheCacheGeneration) {
   raw_sql(dir.path / "catalog.db", "UPDATE domains SET created=created+1");
   EXPECT_NE(cat.data_version(), before);
 }
+
+TEST_F(CatalogTest, ACatalogueOfTheStepBefore_GetsTheCacheGenerationOnOpenWithItsRowsKept) {
+  // An upgrade: the home of the previous release (schema 9, no cache_generation) opened by this one.
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("aa")));
+  const auto file = dir.path / "catalog.db";
+  std::string undo = "BEGIN;";
+  for (const char* t : {"domains", "vaults", "objects", "versions", "api_tokens", "blob_events", "blob_archive",
+                        "trusted_signers", "lifecycle_events", "admin_tokens", "custodians", "domain_events",
+                        "key_rotation_policies", "certificate_contacts", "certificate_issuers"})
+    for (const char* op : {"insert", "update", "delete"})
+      undo += std::string("DROP TRIGGER IF EXISTS cache_gen_") + t + "_" + op + ";";
+  undo += "DROP TABLE cache_generation; PRAGMA user_version=9; COMMIT;";
+  raw_sql(file, undo);
+  auto old = Catalog::open(file.string());
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old->schema_version(), 10);
+  EXPECT_EQ(old->version("main", ObjType::Secret, "s", "")->version, "aa");
+  const auto before = old->data_version();
+  ASSERT_GE(before, 0);
+  ASSERT_TRUE(cat.add_version("main", ObjType::Secret, "s", ver("bb")));  // the other connection's write is seen
+  EXPECT_NE(old->data_version(), before);
+  EXPECT_EQ(old->version("main", ObjType::Secret, "s", "")->version, "bb");
+}
