@@ -56,14 +56,15 @@ std::shared_ptr<GroupCommitter> GroupCommitter::for_catalog(const std::string& l
 }
 
 Result<void> GroupCommitter::run(Conn* db, Write write, bool flush) {
-  Item mine{std::move(write), std::nullopt, flush};
+  Item mine{std::move(write), std::nullopt, flush, {}};
   std::unique_lock lock(mu_);
   queued_.push_back(&mine);
   // Either a leader's commit takes this item (wait for it), or no commit runs and this caller leads
-  // one.
+  // one. Each caller sleeps on its own condition: a leader wakes the callers of its group, then the
+  // first one queued meanwhile (to lead the next group), and nobody else.
   while (!mine.outcome) {
     if (leading_) {
-      done_.wait(lock);
+      mine.wake.wait(lock);
       continue;
     }
     leading_ = true;
@@ -78,16 +79,20 @@ Result<void> GroupCommitter::run(Conn* db, Write write, bool flush) {
       lock.lock();
       for (Item* item : group)
         item->outcome = fail(Errc::Internal, "catalogue: the group commit was abandoned");
-      leading_ = false;
-      done_.notify_all();
+      hand_over(group);
       throw;
     }
     lock.lock();
     for (std::size_t i = 0; i < group.size(); ++i) group[i]->outcome = std::move(outcomes[i]);
-    leading_ = false;
-    done_.notify_all();
+    hand_over(group);
   }
   return std::move(*mine.outcome);
+}
+
+void GroupCommitter::hand_over(const std::vector<Item*>& group) {
+  leading_ = false;
+  for (Item* item : group) item->wake.notify_one();
+  if (!queued_.empty()) queued_.front()->wake.notify_one();
 }
 
 std::vector<Result<void>> GroupCommitter::commit_group(Conn* db,

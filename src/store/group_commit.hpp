@@ -60,12 +60,15 @@ class GroupCommitter {
     Write write;
     std::optional<Result<void>> outcome;
     bool flush = true;
+    std::condition_variable wake;  // its caller waits here, under mu_
   };
   // One transaction over items (no lock held); the outcome of each, in order.
   static std::vector<Result<void>> commit_group(Conn* db, const std::vector<Item*>& items);
+  // With mu_ held, after a group's outcomes are set: no commit runs any more; wakes the group's callers and the
+  // first caller queued since, which leads the next group.
+  void hand_over(const std::vector<Item*>& group);
 
   std::mutex mu_;
-  std::condition_variable done_;
   std::vector<Item*> queued_;
   bool leading_ = false;
 };
