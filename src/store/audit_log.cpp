@@ -127,7 +127,7 @@ Result<std::uint64_t> audit_append(Catalog& c, const AuditRecord& r) {
         seq = *s;
         return {};
       },
-      /*flush=*/false);
+      GroupCommitter::WriteKind::AuditRecord);
   if (!done) return std::unexpected(done.error());
   return seq;
 }

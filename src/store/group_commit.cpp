@@ -55,8 +55,8 @@ std::shared_ptr<GroupCommitter> GroupCommitter::for_catalog(const std::string& l
   return c;
 }
 
-Result<void> GroupCommitter::run(Conn* db, Write write, bool flush) {
-  Item mine{std::move(write), std::nullopt, flush, {}};
+Result<void> GroupCommitter::run(Conn* db, Write write, WriteKind kind) {
+  Item mine{std::move(write), std::nullopt, kind, {}};
   std::unique_lock lock(mu_);
   queued_.push_back(&mine);
   // Either a leader's commit takes this item (wait for it), or no commit runs and this caller leads
@@ -101,8 +101,9 @@ std::vector<Result<void>> GroupCommitter::commit_group(Conn* db,
     return std::vector<Result<void>>(items.size(), std::unexpected(e));
   };
   WriterTurn turn = WriterTurn::take(db);  // given back when the group's COMMIT or ROLLBACK is done
-  // Only a group of writes that need no flush commits unflushed; the connection is FULL again after it.
-  const bool relaxed = std::none_of(items.begin(), items.end(), [](const Item* i) { return i->flush; });
+  // Only a group of audit records commits unflushed; the connection is FULL again after it.
+  const bool relaxed = std::all_of(items.begin(), items.end(),
+                                   [](const Item* i) { return i->kind == WriteKind::AuditRecord; });
   struct Synchronous {
     Conn* db;
     bool relaxed;
@@ -139,7 +140,7 @@ std::vector<Result<void>> GroupCommitter::commit_group(Conn* db,
     return out;
   }
   Result<void> committed = run_hook(items.size());
-  // A group without a flushed write holds audit records only (run()'s contract): the read caches stay valid.
+  // A group of audit records only leaves the read caches valid (ADR 0028).
   if (committed) committed = relaxed ? db->commit_audit_only() : db->commit();
   if (!committed) {
     // A COMMIT that failed may leave the transaction open: undo it, so no write of this group

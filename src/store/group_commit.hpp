@@ -39,15 +39,20 @@ class GroupCommitter {
   // first use, shared by every Catalog open on that catalogue).
   static std::shared_ptr<GroupCommitter> for_catalog(const std::string& location);
 
+  // What a write changes, which decides how its group commits.
+  enum class WriteKind {
+    Durable,      // anything: the group's COMMIT is flushed (synchronous=FULL) and moves the cache generation
+    AuditRecord,  // only the audit log's tables (a record of a read, a refusal): see below
+  };
+
   // Runs `write` in a group transaction and returns its outcome once that transaction committed or
   // failed. REQUIRES: db is a connection to this file, outside any transaction, and not used by
   // another thread during the call (it may run other callers' writes).
-  // `flush` false: the write need not reach the disk at this commit; only audit records (of a read, a refusal)
-  // are written so, since such a group also leaves the read caches valid (Conn::commit_audit_only). A group of
-  // such writes only commits with synchronous=NORMAL: visible to every reader and safe from a crash of the
-  // process at once, on disk at the next flushed commit or checkpoint (docs/audit.md §2). A group with any
-  // flushed write is flushed.
-  Result<void> run(Conn* db, Write write, bool flush = true);
+  // A group of AuditRecord writes only commits with synchronous=NORMAL: visible to every reader and safe from a
+  // crash of the process at once, on disk at the next flushed commit or checkpoint (docs/audit.md §2). It also
+  // leaves the read caches valid (Conn::commit_audit_only, ADR 0028), so an AuditRecord write that touched another
+  // table would let a cache serve a stale row. A group with any Durable write is a Durable commit.
+  Result<void> run(Conn* db, Write write, WriteKind kind = WriteKind::Durable);
 
   // Writes waiting for the next commit (tests use it to know a group has formed).
   std::size_t queued() {
@@ -59,7 +64,7 @@ class GroupCommitter {
   struct Item {
     Write write;
     std::optional<Result<void>> outcome;
-    bool flush = true;
+    WriteKind kind = WriteKind::Durable;
     std::condition_variable wake;  // its caller waits here, under mu_
   };
   // One transaction over items (no lock held); the outcome of each, in order.
