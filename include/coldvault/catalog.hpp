@@ -35,7 +35,8 @@ Result<void> check_catalog_location(const std::string& location);
 bool is_postgres_url(std::string_view location);
 Result<bool> catalog_has_domain(const std::string& location);
 // Drops only while the catalogue holds no domain but `kid` (the failed init's own, or none yet): Conflict else.
-Result<void> drop_catalog(const std::string& location, const std::string& kid);
+// True when it dropped coldvault's tables, false when there were none.
+Result<bool> drop_catalog(const std::string& location, const std::string& kid);
 
 using Tags = std::map<std::string, std::string>;
 

@@ -27,12 +27,16 @@ Result<bool> catalog_has_domain(const std::string& location) {
   return *row && st->integer(0) > 0;
 }
 
-Result<void> drop_catalog(const std::string& location, const std::string& kid) {
+Result<bool> drop_catalog(const std::string& location, const std::string& kid) {
   if (!is_postgres_url(location)) return fail(Errc::BadParameter, "only a PostgreSQL catalogue is dropped");
   auto db = Db::open(location);
   if (!db) return std::unexpected(db.error());
   auto tx = Transaction::begin(db->get());
   if (!tx) return std::unexpected(tx.error());
+  // An init stopped before it made the schema (one transaction on PostgreSQL) left no table.
+  auto made = db->get()->schema_version();
+  if (!made) return std::unexpected(made.error());
+  if (*made == 0) return false;
   // Under the writers' lock: another home that made its domain here meanwhile (two inits at once on one new
   // database) keeps the catalogue; only one holding nothing but this init's own domain is dropped.
   auto others = Stmt::prepare(db->get(), "SELECT count(*) FROM domains WHERE kid<>?");
@@ -47,8 +51,9 @@ Result<void> drop_catalog(const std::string& location, const std::string& kid) {
                         "lifecycle_events", "trusted_signers", "blob_archive", "blob_events", "api_tokens", "versions",
                         "objects", "vaults", "domains", "coldvault_schema"})
     if (auto r = db->get()->exec(std::string("DROP TABLE IF EXISTS ") + t + " CASCADE", "drop " + std::string(t)); !r)
-      return r;
-  return tx->commit();  // coldvault_state stays (its commit count); the next init takes it over
+      return std::unexpected(r.error());
+  if (auto r = tx->commit(); !r) return std::unexpected(r.error());  // coldvault_state stays (its commit count)
+  return true;
 }
 
 }  // namespace cv::store

@@ -347,8 +347,9 @@ Result<void> undo_interrupted_init(const std::string& home, const HomeOptions& o
   if (auto r = remove_init_temps(home, undone); !r) return r;
   forget_catalog_path(home);
   if (!p.catalog.empty() && !p.kid.empty()) {
-    if (auto r = store::drop_catalog(p.catalog, p.kid); !r) return std::unexpected(r.error());
-    undone.push_back("the tables of domain " + p.kid + " in " + p.catalog);
+    auto dropped = store::drop_catalog(p.catalog, p.kid);
+    if (!dropped) return std::unexpected(dropped.error());
+    if (*dropped) undone.push_back("the tables of domain " + p.kid + " in " + p.catalog);
   }
   return {};
 }
@@ -414,7 +415,9 @@ Result<InitReport> init(const HomeOptions& o, const VaultOptions& v, const InitO
 }
 
 Result<void> drop_throwaway_catalog(const std::string& url, const std::string& kid) {
-  return store::drop_catalog(url, kid);
+  auto dropped = store::drop_catalog(url, kid);
+  if (!dropped) return std::unexpected(dropped.error());
+  return {};
 }
 
 Result<void> make_deferred_domain_key(const HomeOptions& o, const std::string& kid) {

@@ -156,4 +156,23 @@ TEST_F(CataloguePostgres, FailedInitDropsItsTablesSoARetryWorks) {
   EXPECT_EQ(query(url, "SELECT count(*) FROM vaults"), "1");
 }
 
+TEST_F(CataloguePostgres, DroppingADatabaseWithoutTheSchema_DropsNothingAndSaysSo) {
+  if (!cvtest::postgres_run()) GTEST_SKIP() << "needs tests/pg/pg-env";
+  std::string url = cvtest::fresh_catalog();
+  query(url, "CREATE TABLE not_coldvaults(id INTEGER)");
+  auto dropped = store::drop_catalog(url, "a-kid");
+  ASSERT_TRUE(dropped) << dropped.error().message;
+  EXPECT_FALSE(*dropped);  // init's undo then does not report tables it never removed
+  EXPECT_EQ(query(url, "SELECT count(*) FROM pg_tables WHERE tablename='not_coldvaults'"), "1");
+  // With the schema made, the same call drops coldvault's tables (and only those).
+  auto r = vault::init(opts, {"main", 90, false}, with(url));
+  ASSERT_TRUE(r) << r.error().message;
+  auto kid = query(url, "SELECT kid FROM domains");
+  auto made = store::drop_catalog(url, kid);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_TRUE(*made);
+  EXPECT_EQ(query(url, "SELECT count(*) FROM pg_tables WHERE tablename='vaults'"), "0");
+  EXPECT_EQ(query(url, "SELECT count(*) FROM pg_tables WHERE tablename='not_coldvaults'"), "1");
+}
+
 }  // namespace
